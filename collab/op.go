@@ -12,6 +12,12 @@
 // the Log and Feed interfaces defined here.
 package collab
 
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
 // Component is one part of an Op. Exactly one of Skip, Insert and Delete is
 // set (non-zero) in a valid component.
 type Component struct {
@@ -29,4 +35,308 @@ type Component struct {
 
 // Op is an operation: a normalised list of components (neighbours of the
 // same kind merged, no empty components, no trailing skip).
+//
+// Like the npm package's checkOp, Validate and ParseOp insist on the parts of
+// that form that change an op's meaning (no empty components, no adjacent
+// skips, no trailing skip) but accept adjacent inserts or adjacent deletes,
+// which Transform and Compose then treat exactly as the npm package does.
+// Every Op returned by this package's functions is fully normalised.
 type Op []Component
+
+// MaxCount is the largest skip or delete count an Op may hold. Larger counts
+// cannot describe a real pad and are rejected by ParseOp and Validate, which
+// also keeps every length computation here far from integer overflow.
+const MaxCount = 1<<31 - 1
+
+// Errors returned (wrapped, with details) by this package's op functions;
+// test for them with errors.Is.
+var (
+	// ErrInvalidOp: the op is malformed or not in canonical form.
+	ErrInvalidOp = errors.New("collab: invalid op")
+	// ErrOpTooLarge: the op inserts and deletes more code points than the
+	// limit given to ParseOpLimit.
+	ErrOpTooLarge = errors.New("collab: op too large")
+	// ErrPastEnd: a skip or delete runs past the end of the document.
+	ErrPastEnd = errors.New("collab: op runs past the end of the document")
+	// ErrNotInvertible: a delete does not carry the text it removes.
+	ErrNotInvertible = errors.New("collab: op is not invertible")
+)
+
+// kind is what a component does.
+type kind uint8
+
+const (
+	kindNone kind = iota // no field set: a no-op
+	kindSkip
+	kindInsert
+	kindDelete
+)
+
+// kind reports what c does, reading its fields in the order Skip, Insert,
+// Delete/DeleteText; fields after the first set one are not looked at.
+func (c Component) kind() kind {
+	switch {
+	case c.Skip != 0:
+		return kindSkip
+	case c.Insert != "":
+		return kindInsert
+	case c.Delete != 0 || c.DeleteText != "":
+		return kindDelete
+	}
+	return kindNone
+}
+
+// Validate reports whether op is in the canonical form that ParseOp accepts
+// and every function here requires: each component sets exactly one of
+// Skip (> 0), Insert (non-empty) and Delete (> 0), with DeleteText, if set,
+// exactly Delete code points long; counts are at most MaxCount; texts are
+// valid UTF-8 (which excludes surrogates); no two skips are adjacent and the
+// op does not end with a skip. The error wraps ErrInvalidOp and names the
+// offending component.
+func (op Op) Validate() error {
+	for i, c := range op {
+		k := c.kind()
+		if err := checkFields(k, c); err != nil {
+			return invalidf(i, "%s", err)
+		}
+		if err := checkComponent(k, c); err != nil {
+			return invalidf(i, "%s", err)
+		}
+		if err := checkOrder(op, i, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkFields rejects components that set no field or several.
+func checkFields(k kind, c Component) error {
+	var extra bool
+	switch k {
+	case kindNone:
+		return errors.New("empty component (no skip, insert or delete)")
+	case kindSkip:
+		extra = c.Insert != "" || c.Delete != 0 || c.DeleteText != ""
+	case kindInsert:
+		extra = c.Delete != 0 || c.DeleteText != ""
+	}
+	if extra {
+		return errors.New("component sets more than one of skip, insert and delete")
+	}
+	return nil
+}
+
+// checkComponent applies the per-component rules of Validate to c, read as
+// a component of kind k. ParseOp shares it.
+func checkComponent(k kind, c Component) error {
+	switch k {
+	case kindSkip:
+		if c.Skip <= 0 {
+			return fmt.Errorf("skip %d must be > 0", c.Skip)
+		}
+		if c.Skip > MaxCount {
+			return fmt.Errorf("skip %d exceeds %d", c.Skip, MaxCount)
+		}
+	case kindInsert:
+		if c.Insert == "" {
+			return errors.New("insert must not be empty")
+		}
+		if !utf8.ValidString(c.Insert) {
+			return errors.New("insert is not valid UTF-8")
+		}
+	case kindDelete:
+		if c.Delete <= 0 && c.DeleteText == "" {
+			return fmt.Errorf("delete %d must be > 0", c.Delete)
+		}
+		if c.Delete > MaxCount {
+			return fmt.Errorf("delete %d exceeds %d", c.Delete, MaxCount)
+		}
+		if c.DeleteText != "" {
+			if !utf8.ValidString(c.DeleteText) {
+				return errors.New("delete text is not valid UTF-8")
+			}
+			if n := countRunes(c.DeleteText); n != c.Delete {
+				return fmt.Errorf("delete count %d does not match its text (%d code points)", c.Delete, n)
+			}
+		}
+	}
+	return nil
+}
+
+// checkOrder applies the npm checkOp rules about neighbours to component i
+// of op, of kind k: no adjacent skips, no trailing skip.
+func checkOrder(op Op, i int, k kind) error {
+	if k != kindSkip {
+		return nil
+	}
+	if i > 0 && op[i-1].kind() == kindSkip {
+		return invalidf(i, "adjacent skip components should be combined")
+	}
+	if i == len(op)-1 {
+		return invalidf(i, "op has a trailing skip")
+	}
+	return nil
+}
+
+// invalidf builds an ErrInvalidOp error about component i.
+func invalidf(i int, format string, args ...any) error {
+	return fmt.Errorf("%w: component %d: %s", ErrInvalidOp, i, fmt.Sprintf(format, args...))
+}
+
+// BaseLen returns the number of code points op skips or deletes: the
+// length of the shortest document op applies to. op must be valid.
+func (op Op) BaseLen() int {
+	n := 0
+	for _, c := range op {
+		n += c.Skip + c.Delete
+	}
+	return n
+}
+
+// InsertLen returns the number of code points op inserts. op must be valid.
+func (op Op) InsertLen() int {
+	n := 0
+	for _, c := range op {
+		n += countRunes(c.Insert)
+	}
+	return n
+}
+
+// DeleteLen returns the number of code points op deletes. op must be valid.
+func (op Op) DeleteLen() int {
+	n := 0
+	for _, c := range op {
+		n += c.Delete
+	}
+	return n
+}
+
+// Normalize returns op in canonical form, as the npm package's normalize
+// does: components that do nothing (zero counts, empty texts) are dropped,
+// neighbours of the same kind are merged (two deletes keep their text only
+// if both carry it) and a trailing skip is removed. Delete is recomputed
+// from DeleteText where that is set. A component that sets several fields is
+// read by the first one set, in the order Skip, Insert, Delete. Normalize
+// does not check counts or UTF-8; Validate does.
+func Normalize(op Op) Op {
+	out := make(Op, 0, len(op))
+	for _, c := range op {
+		switch c.kind() {
+		case kindSkip:
+			out = push(out, Component{Skip: c.Skip})
+		case kindInsert:
+			out = push(out, Component{Insert: c.Insert})
+		case kindDelete:
+			if c.DeleteText != "" {
+				c.Delete = countRunes(c.DeleteText)
+			}
+			out = push(out, Component{Delete: c.Delete, DeleteText: c.DeleteText})
+		}
+	}
+	return trim(out)
+}
+
+// push appends c to op the way the npm package's makeAppend does: no-ops
+// are dropped and a component of the same kind as the last one is merged
+// into it. A merged delete keeps its text only if both parts carry text.
+func push(op Op, c Component) Op {
+	k := c.kind()
+	if k == kindNone {
+		return op
+	}
+	if len(op) == 0 {
+		return append(op, c)
+	}
+	last := &op[len(op)-1]
+	if last.kind() != k {
+		return append(op, c)
+	}
+	switch k {
+	case kindSkip:
+		last.Skip += c.Skip
+	case kindInsert:
+		last.Insert += c.Insert
+	case kindDelete:
+		if last.DeleteText != "" && c.DeleteText != "" {
+			last.DeleteText += c.DeleteText
+		} else {
+			last.DeleteText = ""
+		}
+		last.Delete += c.Delete
+	}
+	return op
+}
+
+// trim drops a trailing skip. op was built with push, so there is at most
+// one.
+func trim(op Op) Op {
+	if n := len(op); n > 0 && op[n-1].kind() == kindSkip {
+		return op[:n-1]
+	}
+	return op
+}
+
+// Code points. Every text here is valid UTF-8 (Validate and ParseOp see to
+// that), so a string's code points are its bytes that are not continuation
+// bytes (10xxxxxx). Counting those eight bytes at a time is several times
+// faster than decoding.
+
+const (
+	highBits = 0x8080808080808080
+	lowBytes = 0x0101010101010101
+)
+
+// load64 reads s[0:8] as a little-endian word; the compiler turns it into
+// one load.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// continuations returns the number of continuation bytes in the word w.
+func continuations(w uint64) int {
+	// A continuation byte has bit 7 set and bit 6 clear; shifting left by
+	// one moves each byte's bit 6 onto its bit 7.
+	c := w &^ (w << 1) & highBits
+	return int((c >> 7) * lowBytes >> 56)
+}
+
+// countRunes returns the number of code points in the valid UTF-8 text s.
+func countRunes(s string) int {
+	n := len(s)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		n -= continuations(load64(s[i:]))
+	}
+	for ; i < len(s); i++ {
+		if s[i]&0xC0 == 0x80 {
+			n--
+		}
+	}
+	return n
+}
+
+// runeOffset returns the byte offset in the valid UTF-8 text s just after
+// its first n code points, and false (with len(s)) if s has fewer than n.
+func runeOffset(s string, n int) (int, bool) {
+	i := 0
+	// Whole words while the target lies beyond them.
+	for i+8 <= len(s) {
+		starts := 8 - continuations(load64(s[i:]))
+		if starts >= n {
+			break
+		}
+		n -= starts
+		i += 8
+	}
+	for ; i < len(s); i++ {
+		if s[i]&0xC0 != 0x80 {
+			if n == 0 {
+				return i, true
+			}
+			n--
+		}
+	}
+	return len(s), n == 0
+}

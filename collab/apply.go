@@ -1,0 +1,58 @@
+package collab
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Apply returns doc with op applied, as the npm package's apply does:
+// skips keep code points, inserts add their text, deletes remove code
+// points. Like the npm package it does not compare a delete's text with the
+// text it removes (an op whose DeleteText differs from the document still
+// deletes Delete code points).
+//
+// Apply fails, changing nothing, if op is invalid (ErrInvalidOp), if doc is
+// not valid UTF-8, or if a skip or a delete runs past the end of doc
+// (ErrPastEnd). The npm package also fails on a skip past the end but
+// silently stops a delete at the end; confpad rejects both, since such an
+// op was not made for this document.
+//
+// It runs in O(len(doc) + size of op) and allocates the result only.
+func Apply(doc string, op Op) (string, error) {
+	if err := op.Validate(); err != nil {
+		return "", err
+	}
+	if !utf8.ValidString(doc) {
+		return "", errors.New("collab: apply: document is not valid UTF-8")
+	}
+	grow := len(doc)
+	for _, c := range op {
+		grow += len(c.Insert)
+	}
+	var b strings.Builder
+	b.Grow(grow)
+	pos := 0 // byte offset into doc
+	at := 0  // the same in code points, for error messages
+	for i, c := range op {
+		switch c.kind() {
+		case kindSkip, kindDelete:
+			n := c.Skip + c.Delete
+			end, ok := runeOffset(doc[pos:], n)
+			if !ok {
+				return "", fmt.Errorf("%w: component %d needs %d code points from position %d, the document has %d",
+					ErrPastEnd, i, n, at, at+countRunes(doc[pos:]))
+			}
+			if c.Skip > 0 {
+				b.WriteString(doc[pos : pos+end])
+			}
+			pos += end
+			at += n
+		case kindInsert:
+			b.WriteString(c.Insert)
+		}
+	}
+	b.WriteString(doc[pos:])
+	return b.String(), nil
+}

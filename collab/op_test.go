@@ -1,0 +1,123 @@
+package collab
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		op  Op
+		why string // empty: valid
+	}{
+		{op: nil},
+		{op: Op{{Skip: 1}, {Insert: "a"}}},
+		{op: Op{{Insert: "a"}, {Insert: "b"}}},
+		{op: Op{{Delete: 2, DeleteText: "😅x"}, {Delete: 1}}},
+		{op: Op{{}}, why: "empty component"},
+		{op: Op{{Skip: 1, Insert: "a"}}, why: "more than one"},
+		{op: Op{{Insert: "a", Delete: 1}}, why: "more than one"},
+		{op: Op{{Insert: "a", DeleteText: "b"}}, why: "more than one"},
+		{op: Op{{Skip: -1}, {Insert: "a"}}, why: "skip -1 must be > 0"},
+		{op: Op{{Skip: MaxCount + 1}, {Insert: "a"}}, why: "exceeds"},
+		{op: Op{{Delete: -1}}, why: "delete -1 must be > 0"},
+		{op: Op{{Delete: MaxCount + 1}}, why: "exceeds"},
+		{op: Op{{Delete: 1, DeleteText: "ab"}}, why: "does not match"},
+		{op: Op{{DeleteText: "ab"}}, why: "does not match"},
+		{op: Op{{Insert: "\xed\xa0\x80"}}, why: "insert is not valid UTF-8"},
+		{op: Op{{Delete: 1, DeleteText: "\xff"}}, why: "delete text is not valid UTF-8"},
+		{op: Op{{Skip: 1}, {Skip: 1}, {Insert: "a"}}, why: "component 1: adjacent skip"},
+		{op: Op{{Insert: "a"}, {Skip: 1}}, why: "component 1: op has a trailing skip"},
+	}
+	for _, tt := range tests {
+		err := tt.op.Validate()
+		switch {
+		case tt.why == "" && err != nil:
+			t.Errorf("Validate(%#v) = %v, want nil", tt.op, err)
+		case tt.why != "" && (err == nil || !errors.Is(err, ErrInvalidOp) || !strings.Contains(err.Error(), tt.why)):
+			t.Errorf("Validate(%#v) = %v, want ErrInvalidOp saying %q", tt.op, err, tt.why)
+		}
+	}
+}
+
+func TestLengths(t *testing.T) {
+	tests := []struct {
+		op                   string
+		base, ins, del, size int
+	}{
+		{`[]`, 0, 0, 0, 0},
+		{`[3,"😅🇩🇪",{"d":2}]`, 5, 3, 2, 0},
+		{`[{"d":"e\u0301\r\n"},1,"漢字",{"d":1}]`, 6, 2, 5, 0},
+	}
+	for _, tt := range tests {
+		op := mustParse(t, tt.op)
+		if got := op.BaseLen(); got != tt.base {
+			t.Errorf("%s.BaseLen() = %d, want %d", tt.op, got, tt.base)
+		}
+		if got := op.InsertLen(); got != tt.ins {
+			t.Errorf("%s.InsertLen() = %d, want %d", tt.op, got, tt.ins)
+		}
+		if got := op.DeleteLen(); got != tt.del {
+			t.Errorf("%s.DeleteLen() = %d, want %d", tt.op, got, tt.del)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		in   Op
+		want string
+	}{
+		{nil, `[]`},
+		{Op{{Skip: 3}}, `[]`},
+		{Op{{}, {Skip: 1}, {Skip: 2}, {Insert: ""}, {Insert: "a"}, {Insert: "😅"}, {Skip: 0}, {Skip: 4}}, `[3,"a😅"]`},
+		{Op{{Delete: 1}, {Delete: 2}}, `[{"d":3}]`},
+		{Op{{DeleteText: "ab"}, {DeleteText: "\r\n"}}, `[{"d":"ab\r\n"}]`},
+		{Op{{DeleteText: "ab"}, {Delete: 2}, {DeleteText: "c"}}, `[{"d":5}]`},
+		{Op{{Delete: 1}, {Insert: "x"}, {Delete: 1}}, `[{"d":1},"x",{"d":1}]`},
+		{Op{{Skip: 1, Insert: "ignored"}, {Insert: "x"}}, `[1,"x"]`},
+	}
+	for _, tt := range tests {
+		got := Normalize(tt.in)
+		if s := got.String(); s != tt.want {
+			t.Errorf("Normalize(%#v) = %s, want %s", tt.in, s, tt.want)
+		}
+		if err := got.Validate(); err != nil {
+			t.Errorf("Normalize(%#v) is not valid: %v", tt.in, err)
+		}
+	}
+	// Normalize must not change its input.
+	in := Op{{Insert: "a"}, {Insert: "b"}}
+	Normalize(in)
+	if in[0].Insert != "a" {
+		t.Errorf("Normalize changed its input: %#v", in)
+	}
+}
+
+func TestCodePoints(t *testing.T) {
+	texts := []string{
+		"", "a", "abcdefgh", "abcdefghi", "héllo wörld, ça va?",
+		"😅🤖👻🤟💃😅🤖👻🤟💃", "🇩🇪🇫🇷 flags", "e\u0301e\u0301e\u0301e\u0301e\u0301",
+		"line\r\nline\r\n", "漢字かな交じり文です。", "👩‍💻 zwj 👨‍👩‍👧",
+	}
+	for _, s := range texts {
+		if got, want := countRunes(s), utf8.RuneCountInString(s); got != want {
+			t.Errorf("countRunes(%q) = %d, want %d", s, got, want)
+		}
+		runes := []rune(s)
+		for n := 0; n <= len(runes)+2; n++ {
+			off, ok := runeOffset(s, n)
+			if n > len(runes) {
+				if ok || off != len(s) {
+					t.Errorf("runeOffset(%q, %d) = %d, %v; want %d, false", s, n, off, ok, len(s))
+				}
+				continue
+			}
+			if want := len(string(runes[:n])); !ok || off != want {
+				t.Errorf("runeOffset(%q, %d) = %d, %v; want %d, true", s, n, off, ok, want)
+			}
+		}
+	}
+}
