@@ -1,7 +1,9 @@
 package collab
 
 import (
+	"encoding/binary"
 	"iter"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -146,12 +148,26 @@ func byteOffset(leaf []byte, chars, k int) int {
 	return skipRunes(leaf, 0, k)
 }
 
-// skipRunes returns the byte offset k code points after byte offset i.
+// skipRunes returns the byte offset k code points after byte offset i, a
+// rune boundary of b. It counts rune starts eight bytes at a time.
 func skipRunes(b []byte, i, k int) int {
-	for ; k > 0; k-- {
-		i++
-		for i < len(b) && !utf8.RuneStart(b[i]) {
-			i++
+	const high = 0x8080808080808080
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// A continuation byte is 10xxxxxx: bit 7 set, bit 6 clear.
+		starts := 8 - bits.OnesCount64(w&^(w<<1)&high)
+		if starts > k {
+			break
+		}
+		k -= starts
+		i += 8
+	}
+	for ; i < len(b); i++ {
+		if utf8.RuneStart(b[i]) {
+			if k == 0 {
+				return i
+			}
+			k--
 		}
 	}
 	return i

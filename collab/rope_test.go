@@ -104,23 +104,23 @@ func mustCheck(t *testing.T, d *Doc, want []rune) {
 	}
 }
 
-// pieces are what random text is made of: ASCII, CRLF, a precomposed and a
+// docPieces are what random text is made of: ASCII, CRLF, a precomposed and a
 // combining accent, CJK, an astral emoji, a flag (two astral code points)
 // and a ZWJ sequence.
-var pieces = []string{"a", "b", "Z", " ", "\n", "\r\n", "é", "e\u0301", "漢", "😀", "🇫🇷", "👩\u200d💻", "x"}
+var docPieces = []string{"a", "b", "Z", " ", "\n", "\r\n", "é", "e\u0301", "漢", "😀", "🇫🇷", "👩\u200d💻", "x"}
 
-// randomText returns text of about n pieces.
-func randomText(rng *rand.Rand, n int) string {
+// randomDocText returns text of about n docPieces.
+func randomDocText(rng *rand.Rand, n int) string {
 	var b strings.Builder
 	for range n {
-		b.WriteString(pieces[rng.IntN(len(pieces))])
+		b.WriteString(docPieces[rng.IntN(len(docPieces))])
 	}
 	return b.String()
 }
 
-// randomOp returns a valid normalised op on a document of n code points:
+// randomDocOp returns a valid normalised op on a document of n code points:
 // a single edit, mostly, or a walk over the document mixing components.
-func randomOp(rng *rand.Rand, n int, maxText int) Op {
+func randomDocOp(rng *rand.Rand, n int, maxText int) Op {
 	var op Op
 	add := func(c Component) {
 		if c.Skip > 0 && len(op) > 0 && op[len(op)-1].Skip > 0 {
@@ -139,7 +139,7 @@ func randomOp(rng *rand.Rand, n int, maxText int) Op {
 				pos += k
 			}
 		case 1:
-			add(Component{Insert: randomText(rng, 1+rng.IntN(maxText))})
+			add(Component{Insert: randomDocText(rng, 1+rng.IntN(maxText))})
 		case 2:
 			if pos < n {
 				k := 1 + rng.IntN(min(n-pos, maxText))
@@ -157,9 +157,9 @@ func randomOp(rng *rand.Rand, n int, maxText int) Op {
 	return op
 }
 
-// applyRunes is the oracle: a plain []rune implementation of Apply for
+// applyToRunes is the oracle: a plain []rune implementation of Apply for
 // valid ops.
-func applyRunes(doc []rune, op Op) []rune {
+func applyToRunes(doc []rune, op Op) []rune {
 	out := make([]rune, 0, len(doc))
 	for _, c := range op {
 		switch {
@@ -180,16 +180,16 @@ func TestRopeRandomEditsMatchRunes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(tc.shape.leafMax)))
 			for round := range 8 {
-				start := []rune(randomText(rng, rng.IntN(300)))
+				start := []rune(randomDocText(rng, rng.IntN(300)))
 				d := newShapedDoc(string(start), tc.shape)
 				want := start
 				mustCheck(t, d, want)
 				for i := range 300 {
-					op := randomOp(rng, len(want), 1+rng.IntN(80))
+					op := randomDocOp(rng, len(want), 1+rng.IntN(80))
 					if err := d.Apply(op); err != nil {
 						t.Fatalf("round %d edit %d: Apply(%v): %v", round, i, op, err)
 					}
-					want = applyRunes(want, op)
+					want = applyToRunes(want, op)
 					mustCheck(t, d, want)
 				}
 			}
@@ -202,7 +202,7 @@ func TestRopeBuildsEverySize(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(2, 0))
 			for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 100, 1000, 5000} {
-				want := []rune(randomText(rng, n))
+				want := []rune(randomDocText(rng, n))
 				mustCheck(t, newShapedDoc(string(want), tc.shape), want)
 			}
 		})
@@ -214,7 +214,7 @@ func TestRopeGrowsAndShrinksEveryLevel(t *testing.T) {
 	// the front, the middle and the back, builds and tears down every
 	// level of a tiny tree.
 	shape := testShapes[0].shape
-	text := []rune(randomText(rand.New(rand.NewPCG(3, 0)), 600))
+	text := []rune(randomDocText(rand.New(rand.NewPCG(3, 0)), 600))
 	for _, tc := range []struct {
 		name string
 		at   func(n int) int // where to delete in a document of n
@@ -228,7 +228,7 @@ func TestRopeGrowsAndShrinksEveryLevel(t *testing.T) {
 			var want []rune
 			for i, c := range text {
 				pos := i / 2 // type in the middle so both halves grow
-				if err := d.Apply(Op{{Skip: pos}, {Insert: string(c)}}.trimmed()); err != nil {
+				if err := d.Apply(patchOp(pos, 0, string(c))); err != nil {
 					t.Fatal(err)
 				}
 				want = append(want[:pos], append([]rune{c}, want[pos:]...)...)
@@ -239,7 +239,7 @@ func TestRopeGrowsAndShrinksEveryLevel(t *testing.T) {
 			}
 			for len(want) > 0 {
 				pos := tc.at(len(want))
-				if err := d.Apply(Op{{Skip: pos}, {Delete: 1}}.trimmed()); err != nil {
+				if err := d.Apply(patchOp(pos, 1, "")); err != nil {
 					t.Fatal(err)
 				}
 				want = append(want[:pos], want[pos+1:]...)
@@ -252,19 +252,10 @@ func TestRopeGrowsAndShrinksEveryLevel(t *testing.T) {
 	}
 }
 
-// trimmed drops a leading zero skip, so tests can write Op{{Skip: pos}, ...}
-// for any pos.
-func (op Op) trimmed() Op {
-	if len(op) > 0 && op[0].Skip == 0 && op[0].Insert == "" && op[0].Delete == 0 {
-		return op[1:]
-	}
-	return op
-}
-
 func TestRopeChunksSliceAnyRange(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 0))
 	for _, tc := range testShapes {
-		text := []rune(randomText(rng, 400))
+		text := []rune(randomDocText(rng, 400))
 		d := newShapedDoc(string(text), tc.shape)
 		for range 500 {
 			start := rng.IntN(len(text) + 1)
