@@ -1,0 +1,135 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestLoadConfig(t *testing.T) {
+	defaults := config{
+		Addr:      "127.0.0.1:9001",
+		DataDir:   "./data",
+		LogLevel:  slog.LevelInfo,
+		LogFormat: "text",
+		MaxFrame:  256 << 10,
+		MaxDoc:    2 << 20,
+	}
+	with := func(change func(*config)) config {
+		c := defaults
+		change(&c)
+		return c
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    config
+		wantErr string
+	}{
+		{name: "defaults", want: defaults},
+		{
+			name: "environment",
+			env: map[string]string{
+				"CONFPAD_ADDR": ":8080", "CONFPAD_DATA": "/var/lib/confpad", "CONFPAD_PROGRAM": "lpc.yaml",
+				"CONFPAD_LOG_LEVEL": "debug", "CONFPAD_LOG_FORMAT": "json", "CONFPAD_ADMIN_TOKEN": "s3cret",
+				"CONFPAD_MAX_FRAME": "1MiB", "CONFPAD_MAX_DOC": "100000",
+			},
+			want: config{Addr: ":8080", DataDir: "/var/lib/confpad", Program: "lpc.yaml", LogLevel: slog.LevelDebug,
+				LogFormat: "json", AdminToken: "s3cret", MaxFrame: 1 << 20, MaxDoc: 100000},
+		},
+		{
+			name: "flags",
+			args: []string{"--addr", "0.0.0.0:80", "-data=d", "--program=p.json", "--log-level=WARN",
+				"--log-format", "json", "--admin-token", "t", "--max-frame", "64K", "--max-doc", "3M"},
+			want: config{Addr: "0.0.0.0:80", DataDir: "d", Program: "p.json", LogLevel: slog.LevelWarn,
+				LogFormat: "json", AdminToken: "t", MaxFrame: 64 << 10, MaxDoc: 3 << 20},
+		},
+		{
+			name: "flags beat environment",
+			args: []string{"--addr=127.0.0.1:1", "--log-level=error"},
+			env:  map[string]string{"CONFPAD_ADDR": "127.0.0.1:2", "CONFPAD_LOG_LEVEL": "debug", "CONFPAD_DATA": "from-env"},
+			want: with(func(c *config) { c.Addr, c.LogLevel, c.DataDir = "127.0.0.1:1", slog.LevelError, "from-env" }),
+		},
+		{
+			name: "empty variable means unset",
+			env:  map[string]string{"CONFPAD_ADDR": "", "CONFPAD_MAX_DOC": ""},
+			want: defaults,
+		},
+		{
+			name: "a flag can clear a variable",
+			args: []string{"--admin-token="},
+			env:  map[string]string{"CONFPAD_ADMIN_TOKEN": "from-env"},
+			want: defaults,
+		},
+		{name: "bad address", args: []string{"--addr=9001"}, wantErr: `invalid value "9001" for flag -addr: want host:port`},
+		{name: "bad variable", env: map[string]string{"CONFPAD_LOG_FORMAT": "xml"}, wantErr: `CONFPAD_LOG_FORMAT="xml": want text or json`},
+		{name: "bad level", args: []string{"--log-level=verbose"}, wantErr: "want debug, info, warn or error"},
+		{name: "bad size", env: map[string]string{"CONFPAD_MAX_FRAME": "lots"}, wantErr: `CONFPAD_MAX_FRAME="lots": unknown unit "lots" (want B, KiB or MiB)`},
+		{name: "unknown unit", args: []string{"--max-doc=2GiB"}, wantErr: `unknown unit "GiB"`},
+		{name: "zero size", args: []string{"--max-frame=0"}, wantErr: "want a positive size"},
+		{name: "empty data", args: []string{"--data="}, wantErr: "want a directory"},
+		{name: "unknown flag", args: []string{"--redis=redis://x"}, wantErr: "flag provided but not defined: -redis"},
+		{name: "stray argument", args: []string{"--addr=:1", "extra"}, wantErr: `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := loadConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("config\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadConfigHelp(t *testing.T) {
+	var out strings.Builder
+	_, err := loadConfig([]string{"-h"}, func(string) string { return "" }, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("error = %v, want flag.ErrHelp", err)
+	}
+	for _, o := range options {
+		if !strings.Contains(out.String(), "-"+o.flag) || !strings.Contains(out.String(), "$"+o.env) {
+			t.Errorf("usage does not mention -%s and $%s:\n%s", o.flag, o.env, out.String())
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"1", 1, true}, {"262144", 262144, true}, {"10B", 10, true},
+		{"256KiB", 256 << 10, true}, {"256k", 256 << 10, true}, {"256 KB", 256 << 10, true},
+		{"2MiB", 2 << 20, true}, {"2m", 2 << 20, true},
+		{"", 0, false}, {"0", 0, false}, {"-1", 0, false}, {"1.5MiB", 0, false},
+		{"KiB", 0, false}, {"1TiB", 0, false}, {"99999999999999999999", 0, false}, {"2000000MiB", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestRunUnknownCommand(t *testing.T) {
+	err := run(t.Context(), []string{"frobnicate"}, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), `unknown command "frobnicate" (commands: serve)`) {
+		t.Errorf("error = %v", err)
+	}
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/httpapi"
+	"github.com/confpad/confpad/store/sqlitestore"
+)
+
+// drainTimeout bounds the graceful part of a shutdown: finishing requests
+// and commits and closing websockets.
+const drainTimeout = 15 * time.Second
+
+// serve is the serve command: it opens the embedded store in the data
+// directory, imports the conference program, and serves HTTP and
+// websockets until ctx is cancelled; then it stops accepting, drains
+// within drainTimeout, and returns nil. A program file with an error stops
+// it before anything is opened, with the file's name and line.
+func serve(ctx context.Context, args []string, env func(string) string) error {
+	cfg, err := loadConfig(args, env, os.Stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, os.Stderr)
+
+	var program *conference.Program
+	if cfg.Program != "" {
+		p, err := readProgram(cfg.Program)
+		if err != nil {
+			return err
+		}
+		program = &p
+	}
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	dbPath := filepath.Join(cfg.DataDir, "confpad.db")
+	// The store lives until Close, not until ctx ends: pending commits
+	// must still land while the server drains.
+	store, err := sqlitestore.Open(context.WithoutCancel(ctx), dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := importProgram(ctx, store, program, cfg.Program, logger); err != nil {
+		return err
+	}
+
+	token := cfg.AdminToken
+	if token == "" {
+		token = rand.Text()
+		logger.Warn("no admin token configured, generated one for this run", "admin_token", token)
+	}
+	srv, err := httpapi.New(httpapi.Config{
+		Catalog:       store,
+		Log:           store,
+		AdminToken:    token,
+		MaxFrameBytes: cfg.MaxFrame,
+		MaxDocLen:     cfg.MaxDoc,
+		Logger:        logger,
+		Ready:         store.Ping,
+	})
+	if err != nil {
+		return fmt.Errorf("set up HTTP API: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	logger.Info("confpad is serving", "url", "http://"+ln.Addr().String(), "database", dbPath)
+
+	select {
+	case err := <-served:
+		// Serve only returns early when accepting fails.
+		return errors.Join(fmt.Errorf("serve HTTP: %w", err), srv.Shutdown(context.Background()))
+	case <-ctx.Done():
+	}
+	logger.Info("draining", "reason", context.Cause(ctx).Error(), "timeout", drainTimeout)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainTimeout)
+	defer cancel()
+	var errs []error
+	if err := hs.Shutdown(dctx); err != nil { // stop accepting, finish plain requests
+		errs = append(errs, fmt.Errorf("shut down HTTP server: %w", err))
+	}
+	if err := srv.Shutdown(dctx); err != nil { // finish commits, close websockets as going away
+		errs = append(errs, fmt.Errorf("shut down pads: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// readProgram reads and checks a program file. Its errors name the file
+// and the line.
+func readProgram(path string) (conference.Program, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return conference.Program{}, fmt.Errorf("read program: %w", err)
+	}
+	return conference.ParseProgram(data, path)
+}
+
+// importProgram imports program (read from file) into cat, or, when there
+// is none and cat has no sessions, the default conference.
+func importProgram(ctx context.Context, cat conference.Catalog, program *conference.Program, file string, logger *slog.Logger) error {
+	if program == nil {
+		sessions, err := cat.Sessions(ctx)
+		if err != nil {
+			return fmt.Errorf("list sessions: %w", err)
+		}
+		if len(sessions) > 0 {
+			return nil
+		}
+		p := conference.Default()
+		program, file = &p, "the default conference"
+	}
+	if err := conference.Import(ctx, cat, *program); err != nil {
+		return err
+	}
+	logger.Info("imported program", "from", file, "title", program.Title, "sessions", len(program.Sessions))
+	return nil
+}
