@@ -1,0 +1,287 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/confpad/confpad/conference"
+)
+
+// storedSession is a session's metadata as stored in the "session" field
+// of its meta hash: every field but the id (the key says it), the links
+// (their own list) and the creation time (its own field, kept on update).
+type storedSession struct {
+	Title       string   `json:"title,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Time        string   `json:"time,omitempty"`
+	Room        string   `json:"room,omitempty"`
+	Speakers    []string `json:"speakers,omitempty"`
+	State       string   `json:"state,omitempty"`
+}
+
+// storedLink is a slide link as stored in a session's link list; the Lua
+// script that deletes links finds them by the "id" field.
+type storedLink struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	Added int64  `json:"added"` // Unix milliseconds
+}
+
+// Title returns the conference title ("" if none was set).
+func (s *Store) Title(ctx context.Context) (string, error) {
+	title, err := s.rdb.Get(ctx, s.catalogKey("title")).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("redisstore: read conference title: %w", err)
+	}
+	return title, nil
+}
+
+// SetTitle sets the conference title.
+func (s *Store) SetTitle(ctx context.Context, title string) error {
+	if err := s.rdb.Set(ctx, s.catalogKey("title"), title, 0).Err(); err != nil {
+		return fmt.Errorf("redisstore: set conference title: %w", err)
+	}
+	return nil
+}
+
+// Sessions lists every session ordered by id (byte order), links included.
+func (s *Store) Sessions(ctx context.Context) ([]conference.Session, error) {
+	ids, err := s.rdb.SMembers(ctx, s.catalogKey("sessions")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list sessions: %w", err)
+	}
+	sort.Strings(ids)
+	metas := make([]*redis.SliceCmd, len(ids))
+	links := make([]*redis.StringSliceCmd, len(ids))
+	// On a cluster go-redis splits the pipeline by node.
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			metas[i] = p.HMGet(ctx, s.padKey(id, "meta"), "session", "created")
+			links[i] = p.LRange(ctx, s.padKey(id, "links"), 0, -1)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list sessions: %w", err)
+	}
+	out := make([]conference.Session, 0, len(ids))
+	for i, id := range ids {
+		sess, err := decodeSession(id, metas[i].Val(), links[i].Val())
+		if errors.Is(err, conference.ErrNotFound) {
+			continue // deleted, or a create that died half way
+		}
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: list sessions: %w", err)
+		}
+		out = append(out, sess)
+	}
+	return out, nil
+}
+
+// Session returns one session with its links, or conference.ErrNotFound.
+func (s *Store) Session(ctx context.Context, id string) (conference.Session, error) {
+	if err := checkPad(id); err != nil {
+		return conference.Session{}, fmt.Errorf("redisstore: session %q: %w", id, conference.ErrNotFound)
+	}
+	var meta *redis.SliceCmd
+	var links *redis.StringSliceCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		meta = p.HMGet(ctx, s.padKey(id, "meta"), "session", "created")
+		links = p.LRange(ctx, s.padKey(id, "links"), 0, -1)
+		return nil
+	})
+	if err != nil {
+		return conference.Session{}, fmt.Errorf("redisstore: session %q: %w", id, err)
+	}
+	sess, err := decodeSession(id, meta.Val(), links.Val())
+	if err != nil {
+		return conference.Session{}, fmt.Errorf("redisstore: session %q: %w", id, err)
+	}
+	return sess, nil
+}
+
+// decodeSession builds a session from its meta hash fields (session JSON,
+// created) and its link list; missing metadata is ErrNotFound.
+func decodeSession(id string, meta []any, links []string) (conference.Session, error) {
+	data, ok1 := meta[0].(string)
+	created, ok2 := meta[1].(string)
+	if !ok1 || !ok2 {
+		return conference.Session{}, conference.ErrNotFound
+	}
+	var st storedSession
+	if err := json.Unmarshal([]byte(data), &st); err != nil {
+		return conference.Session{}, fmt.Errorf("decode session %q: %w", id, err)
+	}
+	ms, err := strconv.ParseInt(created, 10, 64)
+	if err != nil {
+		return conference.Session{}, fmt.Errorf("decode session %q creation time: %w", id, err)
+	}
+	sess := conference.Session{
+		ID: id, Title: st.Title, Description: st.Description, Time: st.Time,
+		Room: st.Room, Speakers: st.Speakers, State: st.State,
+		Created: time.UnixMilli(ms).UTC(),
+		Links:   make([]conference.Link, 0, len(links)),
+	}
+	for _, raw := range links {
+		var l storedLink
+		if err := json.Unmarshal([]byte(raw), &l); err != nil {
+			return conference.Session{}, fmt.Errorf("decode link of session %q: %w", id, err)
+		}
+		sess.Links = append(sess.Links, conference.Link{
+			ID: l.ID, Title: l.Title, URL: l.URL, Added: time.UnixMilli(l.Added).UTC(),
+		})
+	}
+	return sess, nil
+}
+
+// CreateSession adds a session, or returns conference.ErrExists. Its links
+// are stored as given, in order, with their ids and times (a link without
+// an id or time gets them as in AddLink), so that a session can be copied
+// from another store without loss. Times are kept to the millisecond.
+func (s *Store) CreateSession(ctx context.Context, sess conference.Session) error {
+	if err := checkPad(sess.ID); err != nil {
+		return fmt.Errorf("redisstore: create session: %w", err)
+	}
+	data, err := encodeSession(sess)
+	if err != nil {
+		return fmt.Errorf("redisstore: create session %q: %w", sess.ID, err)
+	}
+	args := []any{data, sess.Created.UnixMilli()}
+	for _, l := range sess.Links {
+		if l.ID == "" || l.Added.IsZero() {
+			l = newLink(l)
+		}
+		raw, err := encodeLink(l)
+		if err != nil {
+			return fmt.Errorf("redisstore: create session %q: %w", sess.ID, err)
+		}
+		args = append(args, raw)
+	}
+	created, err := sessionCreateScript.Run(ctx, s.rdb,
+		[]string{s.padKey(sess.ID, "meta"), s.padKey(sess.ID, "links")}, args...).Int()
+	if err != nil {
+		return fmt.Errorf("redisstore: create session %q: %w", sess.ID, err)
+	}
+	// Listed in either case: this also repairs a create that stopped
+	// between its two steps (the session's slot and the catalog's).
+	if err := s.rdb.SAdd(ctx, s.catalogKey("sessions"), sess.ID).Err(); err != nil {
+		return fmt.Errorf("redisstore: list session %q: %w", sess.ID, err)
+	}
+	if created == 0 {
+		return fmt.Errorf("redisstore: create session %q: %w", sess.ID, conference.ErrExists)
+	}
+	return nil
+}
+
+// UpdateSession replaces every field of a session but its id, links and
+// creation time, or returns conference.ErrNotFound.
+func (s *Store) UpdateSession(ctx context.Context, sess conference.Session) error {
+	if checkPad(sess.ID) != nil {
+		return fmt.Errorf("redisstore: update session %q: %w", sess.ID, conference.ErrNotFound)
+	}
+	data, err := encodeSession(sess)
+	if err != nil {
+		return fmt.Errorf("redisstore: update session %q: %w", sess.ID, err)
+	}
+	n, err := sessionUpdateScript.Run(ctx, s.rdb, []string{s.padKey(sess.ID, "meta")}, data).Int()
+	if err == nil && n == 0 {
+		err = conference.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: update session %q: %w", sess.ID, err)
+	}
+	return nil
+}
+
+// DeleteSession removes a session, its links and its pad's history and
+// snapshots in one atomic script, or returns conference.ErrNotFound.
+// Replicas that have the pad open keep their copy in memory; the pad
+// engine decides what happens to it.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	if checkPad(id) != nil {
+		return fmt.Errorf("redisstore: delete session %q: %w", id, conference.ErrNotFound)
+	}
+	keys := []string{s.padKey(id, "meta"), s.padKey(id, "links"),
+		s.padKey(id, "log"), s.padKey(id, "snaps"), s.padKey(id, "snaptext")}
+	n, err := sessionDeleteScript.Run(ctx, s.rdb, keys).Int()
+	if err == nil && n == 0 {
+		err = conference.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: delete session %q: %w", id, err)
+	}
+	if err := s.rdb.SRem(ctx, s.catalogKey("sessions"), id).Err(); err != nil {
+		return fmt.Errorf("redisstore: unlist session %q: %w", id, err)
+	}
+	return nil
+}
+
+// AddLink appends a slide link to a session with a new random id and the
+// current time (to the millisecond) and returns it, or returns
+// conference.ErrNotFound.
+func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
+	if checkPad(session) != nil {
+		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, conference.ErrNotFound)
+	}
+	l = newLink(l)
+	raw, err := encodeLink(l)
+	if err != nil {
+		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, err)
+	}
+	n, err := linkAddScript.Run(ctx, s.rdb,
+		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, raw).Int()
+	if err == nil && n == 0 {
+		err = conference.ErrNotFound
+	}
+	if err != nil {
+		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, err)
+	}
+	return l, nil
+}
+
+// DeleteLink removes a slide link, or returns conference.ErrNotFound when
+// the session or the link does not exist.
+func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
+	if checkPad(session) != nil {
+		return fmt.Errorf("redisstore: delete link %q of session %q: %w", linkID, session, conference.ErrNotFound)
+	}
+	n, err := linkDeleteScript.Run(ctx, s.rdb,
+		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, linkID).Int()
+	if err == nil && n != 1 {
+		err = conference.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: delete link %q of session %q: %w", linkID, session, err)
+	}
+	return nil
+}
+
+func encodeSession(sess conference.Session) (string, error) {
+	b, err := json.Marshal(storedSession{
+		Title: sess.Title, Description: sess.Description, Time: sess.Time,
+		Room: sess.Room, Speakers: sess.Speakers, State: sess.State,
+	})
+	return string(b), err
+}
+
+func encodeLink(l conference.Link) (string, error) {
+	b, err := json.Marshal(storedLink{ID: l.ID, Title: l.Title, URL: l.URL, Added: l.Added.UnixMilli()})
+	return string(b), err
+}
+
+// newLink returns l with a new random id and the current time, truncated
+// to the millisecond the store keeps.
+func newLink(l conference.Link) conference.Link {
+	l.ID = uuid.NewString()
+	l.Added = time.Now().UTC().Truncate(time.Millisecond)
+	return l
+}

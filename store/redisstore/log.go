@@ -1,0 +1,235 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/redis/go-redis/v9"
+)
+
+// Load returns the pad's newest snapshot and every record after it, up to
+// the head. The log only grows and a stored snapshot never changes, so the
+// two reads need not be one atomic step.
+func (s *Store) Load(ctx context.Context, pad string) (collab.Snapshot, []collab.Record, error) {
+	snap, err := s.snapshotAt(ctx, pad, "+inf")
+	if err != nil {
+		return collab.Snapshot{}, nil, err
+	}
+	recs, err := s.Records(ctx, pad, snap.Rev, -1)
+	if err != nil {
+		return collab.Snapshot{}, nil, err
+	}
+	return snap, recs, nil
+}
+
+// SnapshotAt returns the newest kept snapshot with Rev <= rev, or the empty
+// snapshot at revision 0. Only the newest few snapshots are kept
+// (Options.SnapshotsKept), so for an old revision this is often revision 0.
+func (s *Store) SnapshotAt(ctx context.Context, pad string, rev int) (collab.Snapshot, error) {
+	if rev < 0 {
+		return collab.Snapshot{}, nil
+	}
+	return s.snapshotAt(ctx, pad, strconv.Itoa(rev))
+}
+
+func (s *Store) snapshotAt(ctx context.Context, pad, maxRev string) (collab.Snapshot, error) {
+	if err := checkPad(pad); err != nil {
+		return collab.Snapshot{}, err
+	}
+	res, err := snapshotAtScript.Run(ctx, s.rdb,
+		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext")}, maxRev).Slice()
+	if err != nil {
+		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: %w", pad, err)
+	}
+	rev, ok1 := res[0].(int64)
+	text, ok2 := res[1].(string)
+	if len(res) != 2 || !ok1 || !ok2 {
+		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: unexpected reply %v", pad, res)
+	}
+	return collab.Snapshot{Rev: int(rev), Text: text}, nil
+}
+
+// Records returns the records with from < Rev <= to in revision order (to <
+// 0: up to the head). It returns fewer only if the head is below to.
+func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab.Record, error) {
+	if err := checkPad(pad); err != nil {
+		return nil, err
+	}
+	if from < 0 {
+		from = 0
+	}
+	// Element i of the log is revision i+1, so revisions from+1..to are
+	// elements from..to-1.
+	stop := int64(-1)
+	if to >= 0 {
+		if to <= from {
+			return nil, nil
+		}
+		stop = int64(to - 1)
+	}
+	data, err := s.rdb.LRange(ctx, s.padKey(pad, "log"), int64(from), stop).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: read records %d.. of pad %q: %w", from+1, pad, err)
+	}
+	return decodeRecords(pad, from+1, data)
+}
+
+// Head returns the pad's head revision (0 for a pad never written).
+func (s *Store) Head(ctx context.Context, pad string) (int, error) {
+	if err := checkPad(pad); err != nil {
+		return 0, err
+	}
+	n, err := s.rdb.LLen(ctx, s.padKey(pad, "log")).Result()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: read head of pad %q: %w", pad, err)
+	}
+	return int(n), nil
+}
+
+// Append commits recs as revisions head+1, head+2, ... (their Rev fields are
+// set accordingly; a zero Time becomes now) and publishes them on the pad's
+// channel, in one atomic script, but only if the stored head is still head;
+// otherwise it returns collab.ErrConflict and stores nothing. When it
+// returns nil the records are in Redis (durable as far as Redis's AOF
+// policy makes them) and published to every subscribed replica. If the
+// call fails for another reason (a lost connection) the batch may or may
+// not have been committed: the caller reads the log to find out.
+func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.Record) error {
+	if err := checkPad(pad); err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2+len(recs))
+	args = append(args, head, s.padKey(pad, "ops"))
+	now := time.Now().UTC()
+	for i, rec := range recs {
+		rec.Rev = head + 1 + i
+		if rec.Time.IsZero() {
+			rec.Time = now
+		}
+		data, err := encodeRecord(rec)
+		if err != nil {
+			return fmt.Errorf("redisstore: append to pad %q: %w", pad, err)
+		}
+		args = append(args, data)
+	}
+	res, err := appendScript.Run(ctx, s.rdb, []string{s.padKey(pad, "log")}, args...).Int64Slice()
+	if err != nil {
+		return fmt.Errorf("redisstore: append %d records to pad %q at head %d: %w", len(recs), pad, head, err)
+	}
+	if len(res) != 2 {
+		return fmt.Errorf("redisstore: append to pad %q: unexpected reply %v", pad, res)
+	}
+	if res[0] == 0 {
+		return fmt.Errorf("redisstore: pad %q head is %d, not %d: %w", pad, res[1], head, collab.ErrConflict)
+	}
+	return nil
+}
+
+// SaveSnapshot stores a snapshot and drops the oldest beyond
+// Options.SnapshotsKept. A snapshot ahead of the pad's head is refused.
+func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapshot) error {
+	if err := checkPad(pad); err != nil {
+		return err
+	}
+	if snap.Rev < 0 {
+		return fmt.Errorf("redisstore: snapshot of pad %q at negative revision %d", pad, snap.Rev)
+	}
+	head, err := snapshotSaveScript.Run(ctx, s.rdb,
+		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "log")},
+		snap.Rev, snap.Text, s.keep).Int64()
+	if err != nil {
+		return fmt.Errorf("redisstore: save snapshot %d of pad %q: %w", snap.Rev, pad, err)
+	}
+	if head < 0 {
+		return fmt.Errorf("redisstore: snapshot %d of pad %q is ahead of its head", snap.Rev, pad)
+	}
+	return nil
+}
+
+// Snapshots returns every kept snapshot of pad in revision order (for
+// migration between stores).
+func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, error) {
+	if err := checkPad(pad); err != nil {
+		return nil, err
+	}
+	revs, err := s.rdb.ZRangeByScore(ctx, s.padKey(pad, "snaps"),
+		&redis.ZRangeBy{Min: "-inf", Max: "+inf"}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list snapshots of pad %q: %w", pad, err)
+	}
+	if len(revs) == 0 {
+		return nil, nil
+	}
+	texts, err := s.rdb.HMGet(ctx, s.padKey(pad, "snaptext"), revs...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
+	}
+	out := make([]collab.Snapshot, 0, len(revs))
+	for i, r := range revs {
+		text, ok := texts[i].(string)
+		rev, err := strconv.Atoi(r)
+		if !ok || err != nil {
+			continue // trimmed between the two reads, or not ours
+		}
+		out = append(out, collab.Snapshot{Rev: rev, Text: text})
+	}
+	return out, nil
+}
+
+// Pads returns the id of every pad that has a log, sorted (for migration
+// between stores). On a cluster it scans every master.
+func (s *Store) Pads(ctx context.Context) ([]string, error) {
+	pattern := escapeGlob(s.prefix) + ":{*}:log"
+	prefix, suffix := s.prefix+":{", "}:log"
+	seen := make(map[string]bool)
+	var mu sync.Mutex // ForEachMaster runs fn on the masters concurrently
+	err := s.eachNode(ctx, func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			key := iter.Val()
+			if len(key) < len(prefix)+len(suffix) {
+				continue
+			}
+			mu.Lock()
+			seen[key[len(prefix):len(key)-len(suffix)]] = true
+			mu.Unlock()
+		}
+		return iter.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list pads: %w", err)
+	}
+	return sortedKeys(seen), nil
+}
+
+// escapeGlob escapes the characters that SCAN MATCH patterns treat
+// specially, so a key prefix matches itself only.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sortedKeys returns the keys of m in ascending order.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

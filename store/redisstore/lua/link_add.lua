@@ -1,0 +1,12 @@
+-- link_add.lua: append a slide link to an existing session.
+--
+-- KEYS[1]  the session's metadata (must exist)
+-- KEYS[2]  the session's links: a list of link JSON in the order added
+-- ARGV[1]  the link as JSON
+--
+-- Returns 1 when added, 0 when there is no such session.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+return 1

@@ -1,0 +1,19 @@
+-- link_delete.lua: delete one slide link of a session, by id.
+--
+-- KEYS[1]  the session's metadata
+-- KEYS[2]  the session's links (list of link JSON, each with an "id")
+-- ARGV[1]  the link id
+--
+-- Returns 1 when deleted, 0 when the session has no such link, -1 when
+-- there is no such session.
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
+for _, raw in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  local ok, link = pcall(cjson.decode, raw)
+  if ok and type(link) == 'table' and link.id == ARGV[1] then
+    redis.call('LREM', KEYS[2], 1, raw)
+    return 1
+  end
+end
+return 0

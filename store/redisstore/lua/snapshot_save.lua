@@ -1,0 +1,23 @@
+-- snapshot_save.lua: store a snapshot and keep only the newest few.
+--
+-- KEYS[1]  the pad's snapshot index: a sorted set of revisions (score = rev)
+-- KEYS[2]  the pad's snapshot texts: a hash from revision to text
+-- KEYS[3]  the pad's log (a snapshot may not be ahead of its head)
+-- ARGV[1]  the snapshot's revision
+-- ARGV[2]  the snapshot's text
+-- ARGV[3]  how many snapshots to keep (the newest by revision)
+--
+-- Returns the pad's head, or -1 when the snapshot is ahead of it (nothing is
+-- stored then).
+local head = redis.call('LLEN', KEYS[3])
+if tonumber(ARGV[1]) > head then
+  return -1
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local old = redis.call('ZRANGE', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
+for _, rev in ipairs(old) do
+  redis.call('ZREM', KEYS[1], rev)
+  redis.call('HDEL', KEYS[2], rev)
+end
+return head

@@ -1,0 +1,68 @@
+package redisstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/confpad/confpad/collab"
+)
+
+// storedRecord is a collab.Record as stored in a pad's log and published on
+// its channel: JSON whose op is the ot-text-unicode wire form.
+type storedRecord struct {
+	Rev    int       `json:"rev"`
+	Op     collab.Op `json:"op"`
+	Client string    `json:"client,omitempty"`
+	Seq    int       `json:"seq,omitempty"`
+	Time   time.Time `json:"time"`
+}
+
+// encodeRecord returns the stored JSON of rec.
+func encodeRecord(rec collab.Record) (string, error) {
+	b, err := json.Marshal(storedRecord(rec))
+	if err != nil {
+		return "", fmt.Errorf("encode record %d: %w", rec.Rev, err)
+	}
+	return string(b), nil
+}
+
+// decodeRecord parses one stored record.
+func decodeRecord(data string) (collab.Record, error) {
+	var r storedRecord
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		return collab.Record{}, fmt.Errorf("decode record: %w", err)
+	}
+	return collab.Record(r), nil
+}
+
+// decodeBatch parses a published batch: a JSON array of stored records.
+func decodeBatch(data string) ([]collab.Record, error) {
+	var rs []storedRecord
+	if err := json.Unmarshal([]byte(data), &rs); err != nil {
+		return nil, fmt.Errorf("decode published batch: %w", err)
+	}
+	recs := make([]collab.Record, len(rs))
+	for i, r := range rs {
+		recs[i] = collab.Record(r)
+	}
+	return recs, nil
+}
+
+// decodeRecords parses stored records and checks that they are numbered
+// first, first+1, ...: a log whose elements disagree with their position is
+// corrupt, and saying so beats serving a wrong history.
+func decodeRecords(pad string, first int, data []string) ([]collab.Record, error) {
+	recs := make([]collab.Record, len(data))
+	for i, d := range data {
+		r, err := decodeRecord(d)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: pad %q revision %d: %w", pad, first+i, err)
+		}
+		if r.Rev != first+i {
+			return nil, fmt.Errorf("redisstore: pad %q: log element %d holds revision %d", pad, first+i, r.Rev)
+		}
+		recs[i] = r
+	}
+	return recs, nil
+}

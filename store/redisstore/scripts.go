@@ -1,0 +1,44 @@
+package redisstore
+
+import (
+	_ "embed"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The Lua scripts, one per atomic operation; each file documents its keys,
+// arguments and reply. go-redis runs them with EVALSHA and falls back to
+// EVAL when the server does not have them cached (after a restart).
+var (
+	//go:embed lua/append.lua
+	appendSrc    string
+	appendScript = redis.NewScript(appendSrc)
+
+	//go:embed lua/snapshot_save.lua
+	snapshotSaveSrc    string
+	snapshotSaveScript = redis.NewScript(snapshotSaveSrc)
+
+	//go:embed lua/snapshot_at.lua
+	snapshotAtSrc    string
+	snapshotAtScript = redis.NewScript(snapshotAtSrc)
+
+	//go:embed lua/session_create.lua
+	sessionCreateSrc    string
+	sessionCreateScript = redis.NewScript(sessionCreateSrc)
+
+	//go:embed lua/session_update.lua
+	sessionUpdateSrc    string
+	sessionUpdateScript = redis.NewScript(sessionUpdateSrc)
+
+	//go:embed lua/session_delete.lua
+	sessionDeleteSrc    string
+	sessionDeleteScript = redis.NewScript(sessionDeleteSrc)
+
+	//go:embed lua/link_add.lua
+	linkAddSrc    string
+	linkAddScript = redis.NewScript(linkAddSrc)
+
+	//go:embed lua/link_delete.lua
+	linkDeleteSrc    string
+	linkDeleteScript = redis.NewScript(linkDeleteSrc)
+)

@@ -1,0 +1,142 @@
+package redisstore
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/store/redisstore/redistest"
+	"github.com/confpad/confpad/store/storetest"
+)
+
+// waitTimeout bounds every wait in these tests.
+const waitTimeout = 20 * time.Second
+
+// testPrefix returns a key prefix no other test uses.
+func testPrefix(t testing.TB) string {
+	name := strings.NewReplacer("/", ".", " ", "_", "{", "(", "}", ")").Replace(t.Name())
+	return "t:" + name + ":" + uuid.NewString()[:8]
+}
+
+// openStore opens a Store on url with a key prefix (testPrefix if empty)
+// and closes it when the test ends.
+func openStore(t testing.TB, url, prefix string) *Store {
+	t.Helper()
+	if prefix == "" {
+		prefix = testPrefix(t)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	s, err := Open(ctx, url, Options{Prefix: prefix, SnapshotsKept: 3, ClientName: "test-" + uuid.NewString()[:8]})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", url, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestLogConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestLog(t, func(t *testing.T) collab.Log { return openStore(t, srv.URL(), "") })
+}
+
+func TestCatalogConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestCatalog(t, func(t *testing.T) conference.Catalog { return openStore(t, srv.URL(), "") })
+}
+
+func TestOpenErrors(t *testing.T) {
+	srv := redistest.Start(t)
+	free, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, url string
+		opts      Options
+		want      string
+	}{
+		{"BadScheme", "http://127.0.0.1:1/", Options{}, "unknown Redis URL scheme"},
+		{"NotAURL", "127.0.0.1:6379", Options{}, "is not a Redis URL"},
+		{"BadDB", "redis://127.0.0.1:1/x", Options{}, "invalid database number"},
+		{"Unreachable", "redis://127.0.0.1:" + itoa(free) + "/0?dial_timeout=1s&max_retries=-1", Options{}, "connect"},
+		{"PasswordNotShown", "redis://u:sekrit@127.0.0.1:" + itoa(free) + "/0?dial_timeout=1s&max_retries=-1", Options{}, "u:xxxxx@"},
+		{"BracesInPrefix", srv.URL(), Options{Prefix: "a{b}"}, "must not contain braces"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+			defer cancel()
+			s, err := Open(ctx, tt.url, tt.opts)
+			if err == nil {
+				s.Close()
+				t.Fatalf("Open(%q) succeeded", tt.url)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Open(%q) error %q does not mention %q", tt.url, err, tt.want)
+			}
+			if strings.Contains(err.Error(), "sekrit") {
+				t.Errorf("Open error shows the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestPing(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openStore(t, srv.URL(), "")
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping with Redis up: %v", err)
+	}
+	srv.Stop()
+	if err := s.Ping(ctx); err == nil {
+		t.Fatal("Ping with Redis down succeeded")
+	}
+	if err := srv.StartAgain(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "Ping to succeed after Redis returned", func() bool { return s.Ping(ctx) == nil })
+}
+
+func TestPadIDsThatCannotBeHashTags(t *testing.T) {
+	srv := redistest.Start(t)
+	s := openStore(t, srv.URL(), "")
+	ctx := t.Context()
+	for _, pad := range []string{"", "}x"} {
+		if err := s.Append(ctx, pad, 0, []collab.Record{{Op: collab.Op{{Insert: "x"}}}}); err == nil {
+			t.Errorf("Append to pad %q succeeded", pad)
+		}
+		if _, _, err := s.Load(ctx, pad); err == nil {
+			t.Errorf("Load of pad %q succeeded", pad)
+		}
+		if err := s.CreateSession(ctx, conference.Session{ID: pad}); err == nil {
+			t.Errorf("CreateSession %q succeeded", pad)
+		}
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after waitTimeout.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
