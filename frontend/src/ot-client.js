@@ -1,0 +1,308 @@
+// The client side of confpad's operational transform: the classic three-state
+// machine (in sync / awaiting an ack / awaiting with a buffer) speaking the
+// websocket protocol v1 of ../shared/ARCHITECTURE.md. No DOM, no timers, no
+// sockets: the page feeds it messages and a send function.
+//
+// Operations count code points (ot-text-unicode). The local document is
+// always: the server's document at `rev`, then the in-flight op, then the
+// buffer. At most one op is in flight; it is sent as
+//   {"type":"op","rev":B,"seq":S,"op":[...]}
+// and stays in flight until the server acks seq S. While it waits, local
+// edits are composed into the buffer. A remote op R arriving meanwhile is
+// transformed the way the server orders ops (it transforms an incoming op
+// against history with side "left"):
+//   pending' = transform(pending, R, "left"); R' = transform(R, pending, "right")
+// for the in-flight op and then the buffer, and R' is applied locally.
+//
+// Reconnecting: the page calls connect() with the new socket's send. We join
+// with "since": rev; the server replays what we missed (others' ops as `op`,
+// our own ops committed while we were away as `ack`), then sends `welcome`
+// without text. Then we resend the in-flight op exactly as first sent (same
+// seq, same base rev, same op: the server dedupes by (client, seq)), and the
+// buffer follows as the next op once that is acked. Nothing is lost or
+// applied twice.
+
+import { type } from 'ot-text-unicode';
+
+/** How many server revisions are kept to transform remote cursors. */
+const HISTORY = 256;
+
+/** Error codes after which the in-flight op will never be acked. */
+const REJECTS = new Set(['bad_op', 'too_large', 'read_only', 'rev_ahead']);
+
+/**
+ * OTClient keeps one pad's local document consistent with the server's.
+ *
+ * The handler receives, all optional:
+ * - applyRemote(op, author): apply op (code points) to the local document;
+ *   it is already transformed against local pending edits.
+ * - reset(text): replace the local document with text (first join, or a
+ *   resync after the server refused our pending edits).
+ * - welcome(msg): the server's welcome; msg.users have their `sel`
+ *   converted to local positions (or null).
+ * - presence(event, user): a join/leave/update/cursor, user.sel local.
+ * - links(links), error(msg): those server messages.
+ * - state(name): 'synced' | 'awaiting' | 'buffering' after every change.
+ * - resync(full): the connection must be dropped and re-established;
+ *   full = true means join afresh without "since" (pending edits dropped).
+ * - message(msg): any other message type.
+ */
+export class OTClient {
+  /**
+   * @param {{client: string, name: string, color: string, handler?: object}} opts
+   */
+  constructor({ client, name, color, handler = {} }) {
+    this.client = client;
+    this.name = name;
+    this.color = color;
+    this.handler = handler;
+    /** The server revision the local document is based on; null before the first welcome. */
+    this.rev = null;
+    /** {seq, op, msg, conn}: op transformed to `rev`; msg as first sent (null if never). */
+    this.inflight = null;
+    /** Local edits made while an op is in flight, composed; based on rev + inflight. */
+    this.buffer = null;
+    this.seq = 0;
+    /** The client id the server calls us (welcome.you), if it said. */
+    this.you = undefined;
+    this.readOnly = false;
+    this.send = null;
+    this.joined = false;
+    /** Counts connections; inflight.conn says which one last carried it. */
+    this.connection = 0;
+    this.cursor = null;
+    this.cursorDirty = false;
+    /** Recent server ops [{rev, op}] for transforming remote cursors. */
+    this.history = [];
+  }
+
+  /** 'synced', 'awaiting' (one op in flight) or 'buffering' (and more). */
+  get state() {
+    if (this.inflight === null) return 'synced';
+    return this.buffer === null ? 'awaiting' : 'buffering';
+  }
+
+  /**
+   * connect starts a session on a new connection: it sends the join (with
+   * "since" once a revision is known) through send(msg).
+   */
+  connect(send) {
+    this.send = send;
+    this.joined = false;
+    this.connection++;
+    this.cursorDirty = this.cursor !== null;
+    const join = { type: 'join', client: this.client, name: this.name, color: this.color };
+    if (this.rev !== null) join.since = this.rev;
+    send(join);
+  }
+
+  /** disconnect notes that the connection is gone; edits keep queueing. */
+  disconnect() {
+    this.send = null;
+    this.joined = false;
+  }
+
+  /**
+   * submit records a local edit (code points), already applied to the local
+   * document, and sends it when nothing else is in flight.
+   */
+  submit(op) {
+    if (op.length === 0) return;
+    this.moveCursor(op);
+    if (this.inflight === null) {
+      this.inflight = { seq: ++this.seq, op, msg: null, conn: 0 };
+    } else {
+      this.buffer = this.buffer === null ? op : type.compose(this.buffer, op);
+    }
+    this.flush();
+    this.emitState();
+  }
+
+  /** setCursor records the local selection [anchor, head] in code points. */
+  setCursor(sel) {
+    this.cursor = sel;
+    this.cursorDirty = true;
+    this.flushCursor();
+  }
+
+  /** rename changes the name and colour shown to others. */
+  rename(name, color) {
+    this.name = name;
+    this.color = color;
+    if (this.joined) this.send({ type: 'rename', name, color });
+  }
+
+  /** receive handles one message from the server. */
+  receive(msg) {
+    switch (msg && msg.type) {
+      case 'welcome': return this.onWelcome(msg);
+      case 'ack': return this.onAck(msg);
+      case 'op': return this.onOp(msg);
+      case 'presence': return this.onPresence(msg);
+      case 'links': return this.handler.links?.(msg.links || []);
+      case 'error': return this.onError(msg);
+      default: return this.handler.message?.(msg);
+    }
+  }
+
+  onWelcome(msg) {
+    if (typeof msg.text === 'string' && msg.rev !== this.rev) {
+      // A snapshot: first join, or the server could not resume us.
+      if (this.inflight !== null) this.handler.error?.({ type: 'error', code: 'resync', message: 'unsaved edits were dropped' });
+      this.rev = msg.rev;
+      this.inflight = null;
+      this.buffer = null;
+      this.history = [];
+      this.cursor = null;
+      this.handler.reset?.(msg.text);
+    } else if (this.rev === null) {
+      this.handler.resync?.(true); // a resume welcome on a fresh join
+      return;
+    }
+    // A resume welcome may name a later head than the replay reached (an op
+    // committed meanwhile): its broadcast follows, and any gap is caught by
+    // the revision check on the next op or ack.
+    if (typeof msg.you === 'string') this.you = msg.you;
+    this.readOnly = !!msg.readOnly;
+    this.joined = true;
+    const users = (msg.users || []).map((u) => ({ ...u, sel: this.localSel(u.sel, msg.rev) }));
+    this.handler.welcome?.({ ...msg, users });
+    this.flush();
+    this.flushCursor();
+    this.emitState();
+  }
+
+  onAck(msg) {
+    // Duplicate acks (for a resent op the replay already acked) are stale.
+    if (this.inflight === null || msg.seq !== this.inflight.seq) return;
+    this.acknowledge(msg.rev);
+  }
+
+  acknowledge(rev) {
+    if (rev !== this.rev + 1) {
+      // Revisions are delivered in order; a jump means we missed some.
+      this.handler.resync?.(false);
+      return;
+    }
+    this.record(rev, this.inflight.op);
+    this.inflight = this.buffer === null ? null : { seq: ++this.seq, op: this.buffer, msg: null, conn: 0 };
+    this.buffer = null;
+    this.flush();
+    this.flushCursor();
+    this.emitState();
+  }
+
+  onOp(msg) {
+    if (this.rev === null || msg.rev <= this.rev) return; // already seen
+    if (this.isMe(msg.author) && this.inflight !== null) {
+      // Our in-flight op, committed through an earlier connection.
+      this.acknowledge(msg.rev);
+      return;
+    }
+    if (msg.rev !== this.rev + 1) {
+      this.handler.resync?.(false);
+      return;
+    }
+    let remote = msg.op;
+    if (this.inflight !== null) {
+      const own = this.inflight.op;
+      this.inflight.op = type.transform(own, remote, 'left');
+      remote = type.transform(remote, own, 'right');
+    }
+    if (this.buffer !== null) {
+      const own = this.buffer;
+      this.buffer = type.transform(own, remote, 'left');
+      remote = type.transform(remote, own, 'right');
+    }
+    this.record(msg.rev, msg.op);
+    this.moveCursor(remote);
+    this.handler.applyRemote?.(remote, msg.author);
+  }
+
+  onPresence(msg) {
+    const user = msg.user || {};
+    if (this.isMe(user.client)) return;
+    this.handler.presence?.(msg.event, { ...user, sel: this.localSel(user.sel, msg.rev) });
+  }
+
+  onError(msg) {
+    this.handler.error?.(msg);
+    if (msg.code === 'read_only') this.readOnly = true;
+    const aboutOurOp = this.inflight !== null && (msg.seq === undefined || msg.seq === this.inflight.seq);
+    if (REJECTS.has(msg.code) && (aboutOurOp || msg.code === 'rev_ahead')) {
+      // The server will never take the pending edits: start again from its text.
+      this.rev = null;
+      this.inflight = null;
+      this.buffer = null;
+      this.emitState();
+      this.handler.resync?.(true);
+    } else if (msg.code === 'unavailable' || msg.code === 'internal') {
+      if (aboutOurOp) this.handler.resync?.(false); // retry the op on a new connection
+    }
+  }
+
+  // Keeps the unsent local cursor valid across an edit of the local
+  // document (the page normally sets a fresh one after its own edits).
+  moveCursor(op) {
+    if (this.cursor !== null) this.cursor = this.cursor.map((p) => type.transformPosition(p, op));
+  }
+
+  // Sends the in-flight op if this connection has not carried it yet.
+  flush() {
+    if (!this.joined || this.inflight === null || this.inflight.conn === this.connection) return;
+    if (this.inflight.msg === null) {
+      this.inflight.msg = { type: 'op', rev: this.rev, seq: this.inflight.seq, op: this.inflight.op };
+    }
+    this.inflight.conn = this.connection;
+    this.send(this.inflight.msg);
+  }
+
+  // Cursors are only sent in sync: while edits are pending, local positions
+  // have no server revision to be based on.
+  flushCursor() {
+    if (!this.joined || !this.cursorDirty || this.cursor === null || this.inflight !== null || this.readOnly) return;
+    this.cursorDirty = false;
+    this.send({ type: 'cursor', rev: this.rev, sel: this.cursor });
+  }
+
+  isMe(client) {
+    return client === this.client || (this.you !== undefined && client === this.you);
+  }
+
+  record(rev, op) {
+    this.rev = rev;
+    this.history.push({ rev, op });
+    if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
+  }
+
+  /**
+   * localSel converts a selection [anchor, head] given at server revision
+   * `rev` to local positions: through the server ops after rev that we have
+   * seen, then through our pending edits. Returns null when it cannot.
+   */
+  localSel(sel, rev) {
+    if (!Array.isArray(sel) || sel.length !== 2) return null;
+    let [a, h] = sel;
+    if (typeof rev === 'number' && rev < this.rev) {
+      const first = this.history.length ? this.history[0].rev : this.rev + 1;
+      if (rev < first - 1) return null;
+      for (const { rev: r, op } of this.history) {
+        if (r > rev) {
+          a = type.transformPosition(a, op);
+          h = type.transformPosition(h, op);
+        }
+      }
+    }
+    for (const op of [this.inflight?.op, this.buffer]) {
+      if (op) {
+        a = type.transformPosition(a, op);
+        h = type.transformPosition(h, op);
+      }
+    }
+    return [a, h];
+  }
+
+  emitState() {
+    this.handler.state?.(this.state);
+  }
+}
