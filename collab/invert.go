@@ -1,0 +1,29 @@
+package collab
+
+import "fmt"
+
+// Invert returns the op that undoes op: applied after op, it restores the
+// document op was applied to. It is the npm package's invert: inserts
+// become deletes carrying their text, deletes become inserts of their text,
+// skips stay. It fails with ErrNotInvertible if a delete does not carry its
+// text ({"d": N}), and with ErrInvalidOp if op is invalid.
+func Invert(op Op) (Op, error) {
+	if err := op.Validate(); err != nil {
+		return nil, fmt.Errorf("invert: %w", err)
+	}
+	out := make(Op, 0, len(op))
+	for i, c := range op {
+		switch c.kind() {
+		case kindSkip:
+			out = push(out, c)
+		case kindInsert:
+			out = push(out, Component{Delete: countRunes(c.Insert), DeleteText: c.Insert})
+		case kindDelete:
+			if c.DeleteText == "" {
+				return nil, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, c.Delete)
+			}
+			out = push(out, Component{Insert: c.DeleteText})
+		}
+	}
+	return trim(out), nil
+}
