@@ -10,7 +10,7 @@ import (
 // small UTF-8 chunks indexed by code points, so applying an op costs
 // O(c·log n + m) for an op of c components and m bytes of text, however
 // large the document; a keystroke in a 1 MB pad moves a few hundred bytes.
-// A Doc is not safe for concurrent use.
+// Create one with NewDoc; a Doc is not safe for concurrent use.
 type Doc struct {
 	r *rope
 }
@@ -25,13 +25,7 @@ func NewDoc(text string) *Doc {
 func (d *Doc) Len() int { return d.r.chars }
 
 // String returns the whole text of the document.
-func (d *Doc) String() string {
-	var b strings.Builder
-	for chunk := range d.r.chunks(0, d.r.chars) {
-		b.Write(chunk)
-	}
-	return b.String()
-}
+func (d *Doc) String() string { return d.r.text(0, d.r.chars) }
 
 // Slice returns the text of code points [start, end). It fails if the range
 // is not within 0 <= start <= end <= d.Len().
@@ -39,11 +33,7 @@ func (d *Doc) Slice(start, end int) (string, error) {
 	if start < 0 || end < start || end > d.r.chars {
 		return "", fmt.Errorf("collab: slice [%d, %d) of a document of %d code points is out of range", start, end, d.r.chars)
 	}
-	var b strings.Builder
-	for chunk := range d.r.chunks(start, end) {
-		b.Write(chunk)
-	}
-	return b.String(), nil
+	return d.r.text(start, end), nil
 }
 
 // WriteTo writes the whole text of the document to w, chunk by chunk, and

@@ -245,18 +245,46 @@ func FuzzDocApply(f *testing.F) {
 	f.Add("abc", []byte{5, 0xff})
 	f.Add("abc", []byte{7, 0, 6, 1})
 	f.Add(strings.Repeat("xyz😀", 40), []byte{0, 50, 3, 100, 1, 3, 0, 5, 3, 20})
-	f.Fuzz(func(t *testing.T, text string, prog []byte) {
-		text = strings.ToValidUTF8(text, "\uFFFD")
-		d := newShapedDoc(text, testShapes[0].shape)
-		want := []rune(text)
-		op := docFuzzOp(prog)
-		err := d.Apply(op)
-		if valid := docOpValid(op, len(want)); valid != (err == nil) {
-			t.Fatalf("Apply(%v) on %d code points = %v; oracle says valid: %v", op, len(want), err, valid)
+	f.Fuzz(checkArbitraryOp)
+}
+
+func TestDocApplyArbitraryOps(t *testing.T) {
+	// What the fuzz target does, on a fixed random sample, so that every
+	// go test run covers valid and invalid ops of every kind.
+	rng := rand.New(rand.NewPCG(8, 0))
+	for range 3000 {
+		prog := make([]byte, 2*rng.IntN(6))
+		for i := range prog {
+			prog[i] = byte(rng.IntN(256))
 		}
-		if err == nil {
-			want = applyToRunes(want, op)
+		checkArbitraryOp(t, randomDocText(rng, rng.IntN(120)), prog)
+	}
+}
+
+// checkArbitraryOp applies the op read from prog to a Doc holding text and
+// checks it against the oracles: docOpValid decides whether it must
+// succeed, applyToRunes what the text becomes, and the string Apply must
+// agree on both.
+func checkArbitraryOp(t *testing.T, text string, prog []byte) {
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	d := newShapedDoc(text, testShapes[0].shape)
+	want := []rune(text)
+	op := docFuzzOp(prog)
+	err := d.Apply(op)
+	if valid := docOpValid(op, len(want)); valid != (err == nil) {
+		t.Fatalf("Doc.Apply(%v) on %d code points = %v; oracle says valid: %v", op, len(want), err, valid)
+	}
+	s, serr := Apply(text, op)
+	for _, kind := range []error{ErrInvalidOp, ErrPastEnd} {
+		if errors.Is(err, kind) != errors.Is(serr, kind) {
+			t.Fatalf("op %v on %q: Doc.Apply = %v, Apply = %v", op, text, err, serr)
 		}
-		mustCheck(t, d, want)
-	})
+	}
+	if err == nil {
+		want = applyToRunes(want, op)
+		if s != string(want) {
+			t.Fatalf("op %v on %q: Apply = %q, want %q", op, text, s, string(want))
+		}
+	}
+	mustCheck(t, d, want)
 }

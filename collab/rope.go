@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"iter"
 	"math/bits"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -224,6 +225,21 @@ func (r *rope) chunks(start, end int) iter.Seq[[]byte] {
 			chunksOf(r.root, r.height, start, end, yield)
 		}
 	}
+}
+
+// text returns code points [start, end) as a string, copying them once.
+// It requires 0 <= start <= end <= r.chars.
+func (r *rope) text(start, end int) string {
+	size := 0
+	for chunk := range r.chunks(start, end) {
+		size += len(chunk)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for chunk := range r.chunks(start, end) {
+		b.Write(chunk)
+	}
+	return b.String()
 }
 
 // chunksOf yields the text of code points [start, end) under x, which is at
