@@ -1,0 +1,179 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/confpad/confpad/collab"
+)
+
+// Append implements collab.Log. It encodes recs (an invalid op is refused
+// with an error wrapping collab.ErrInvalidOp), hands them to the
+// group-commit writer and returns once the transaction that holds them has
+// committed (nil: durable) or they were refused (collab.ErrConflict: the
+// pad's head is not head; nothing stored). The records' Rev fields are
+// ignored: they are numbered head+1, head+2, .... Times are kept to the
+// millisecond. Append returns ctx's error only if the records were not
+// stored, and ErrClosed after Close.
+func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.Record) error {
+	rows := make([]row, len(recs))
+	for i, rec := range recs {
+		op, err := rec.Op.MarshalJSON() // the wire bytes; json.Marshal would re-escape them
+		if err != nil {
+			return fmt.Errorf("sqlitestore: append to pad %q: encode op of revision %d: %w", pad, head+i+1, err)
+		}
+		rows[i] = row{client: rec.Client, seq: rec.Seq, time: rec.Time.UnixMilli(), op: string(op)}
+	}
+	return s.w.submit(&appendReq{ctx: ctx, pad: pad, head: head, rows: rows, done: make(chan error, 1)})
+}
+
+// CommitStats reports how many Appends the group-commit writer has
+// committed and in how many transactions.
+func (s *Store) CommitStats() CommitStats {
+	return s.w.stats()
+}
+
+// Load implements collab.Log: the pad's latest snapshot and the records
+// after it, read in one transaction so they fit together.
+func (s *Store) Load(ctx context.Context, pad string) (collab.Snapshot, []collab.Record, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: load pad %q: %w", pad, err)
+	}
+	defer tx.Rollback()
+	snap, err := snapshotAt(ctx, tx, pad, math.MaxInt64)
+	if err != nil {
+		return collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: load pad %q: %w", pad, err)
+	}
+	recs, err := records(ctx, tx, pad, snap.Rev, -1)
+	if err != nil {
+		return collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: load pad %q: %w", pad, err)
+	}
+	return snap, recs, nil
+}
+
+// SnapshotAt implements collab.Log.
+func (s *Store) SnapshotAt(ctx context.Context, pad string, rev int) (collab.Snapshot, error) {
+	snap, err := snapshotAt(ctx, s.read, pad, rev)
+	if err != nil {
+		return collab.Snapshot{}, fmt.Errorf("sqlitestore: snapshot of pad %q at revision %d: %w", pad, rev, err)
+	}
+	return snap, nil
+}
+
+// Records implements collab.Log.
+func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab.Record, error) {
+	recs, err := records(ctx, s.read, pad, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: records %d..%d of pad %q: %w", from, to, pad, err)
+	}
+	return recs, nil
+}
+
+// SaveSnapshot implements collab.Log. Saving a snapshot at a revision that
+// already has one replaces it.
+func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapshot) error {
+	_, err := s.write.ExecContext(ctx,
+		`INSERT INTO snapshots (pad, rev, text) VALUES (?, ?, ?)
+		 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text`,
+		pad, snap.Rev, snap.Text)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: save snapshot of pad %q at revision %d: %w", pad, snap.Rev, err)
+	}
+	return nil
+}
+
+// Pads lists, in byte order, every pad id that has ops or snapshots stored,
+// whether or not a session exists for it. With Snapshots and Records it lets
+// a tool (confpad migrate) copy every pad's full history to another store.
+func (s *Store) Pads(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT pad FROM ops UNION SELECT pad FROM snapshots ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: list pads: %w", err)
+	}
+	defer rows.Close()
+	var pads []string
+	for rows.Next() {
+		var pad string
+		if err := rows.Scan(&pad); err != nil {
+			return nil, fmt.Errorf("sqlitestore: list pads: %w", err)
+		}
+		pads = append(pads, pad)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: list pads: %w", err)
+	}
+	return pads, nil
+}
+
+// Snapshots lists every stored snapshot of pad in revision order (none for
+// a pad without snapshots). Load and SnapshotAt use only the latest fitting
+// one; this is for copying a pad to another store.
+func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT rev, text FROM snapshots WHERE pad = ? ORDER BY rev`, pad)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: snapshots of pad %q: %w", pad, err)
+	}
+	defer rows.Close()
+	var snaps []collab.Snapshot
+	for rows.Next() {
+		var snap collab.Snapshot
+		if err := rows.Scan(&snap.Rev, &snap.Text); err != nil {
+			return nil, fmt.Errorf("sqlitestore: snapshots of pad %q: %w", pad, err)
+		}
+		snaps = append(snaps, snap)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: snapshots of pad %q: %w", pad, err)
+	}
+	return snaps, nil
+}
+
+// snapshotAt reads the latest snapshot of pad with Rev <= rev, or the empty
+// snapshot if there is none.
+func snapshotAt(ctx context.Context, q querier, pad string, rev int) (collab.Snapshot, error) {
+	var snap collab.Snapshot
+	err := q.QueryRowContext(ctx,
+		`SELECT rev, text FROM snapshots WHERE pad = ? AND rev <= ? ORDER BY rev DESC LIMIT 1`,
+		pad, rev).Scan(&snap.Rev, &snap.Text)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return collab.Snapshot{}, err
+	}
+	return snap, nil
+}
+
+// records reads the records of pad with from < Rev <= to (no upper bound if
+// to < 0) in revision order.
+func records(ctx context.Context, q querier, pad string, from, to int) ([]collab.Record, error) {
+	if to < 0 {
+		to = math.MaxInt64
+	}
+	rows, err := q.QueryContext(ctx,
+		`SELECT rev, client, seq, time, op FROM ops WHERE pad = ? AND rev > ? AND rev <= ? ORDER BY rev`,
+		pad, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var recs []collab.Record
+	for rows.Next() {
+		var (
+			rec    collab.Record
+			millis int64
+			op     []byte
+		)
+		if err := rows.Scan(&rec.Rev, &rec.Client, &rec.Seq, &millis, &op); err != nil {
+			return nil, err
+		}
+		rec.Time = time.UnixMilli(millis).UTC()
+		if rec.Op, err = collab.ParseOp(op); err != nil {
+			return nil, fmt.Errorf("revision %d: stored op: %w", rec.Rev, err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs, rows.Err()
+}

@@ -1,0 +1,106 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are the schema changes in order: migrations[i] takes the
+// schema from version i to version i+1. Released entries never change; a
+// new schema is a new entry at the end.
+var migrations = []string{
+	// Version 1.
+	`
+	-- One row per committed op. time is Unix milliseconds; op is the op's
+	-- JSON (the ot-text-unicode wire form).
+	CREATE TABLE ops (
+		pad    TEXT    NOT NULL,
+		rev    INTEGER NOT NULL,
+		client TEXT    NOT NULL,
+		seq    INTEGER NOT NULL,
+		time   INTEGER NOT NULL,
+		op     TEXT    NOT NULL,
+		PRIMARY KEY (pad, rev)
+	) WITHOUT ROWID;
+
+	CREATE TABLE snapshots (
+		pad  TEXT    NOT NULL,
+		rev  INTEGER NOT NULL,
+		text TEXT    NOT NULL,
+		PRIMARY KEY (pad, rev)
+	) WITHOUT ROWID;
+
+	-- speakers is a JSON array of strings; created is Unix milliseconds.
+	CREATE TABLE sessions (
+		id          TEXT    NOT NULL PRIMARY KEY,
+		title       TEXT    NOT NULL,
+		description TEXT    NOT NULL,
+		time        TEXT    NOT NULL,
+		room        TEXT    NOT NULL,
+		speakers    TEXT    NOT NULL,
+		state       TEXT    NOT NULL,
+		created     INTEGER NOT NULL
+	);
+
+	-- n orders a session's links by when they were added; added is Unix
+	-- milliseconds.
+	CREATE TABLE links (
+		n       INTEGER PRIMARY KEY AUTOINCREMENT,
+		session TEXT    NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+		id      TEXT    NOT NULL,
+		title   TEXT    NOT NULL,
+		url     TEXT    NOT NULL,
+		added   INTEGER NOT NULL,
+		UNIQUE (session, id)
+	);
+
+	-- Conference-wide settings: key 'title' is the conference title.
+	CREATE TABLE meta (
+		key   TEXT NOT NULL PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+	`,
+}
+
+// migrate brings the schema of db up to len(migrations), recording the
+// version in the schema_version table, all in one transaction. It refuses a
+// database whose schema is newer than this code.
+func migrate(ctx context.Context, db *sql.DB) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	var version int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&version); err != nil {
+		return fmt.Errorf("migrate schema: read version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("database schema is version %d, newer than this confpad knows (%d)", version, len(migrations))
+	}
+	for v := version; v < len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	if version < len(migrations) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+			return fmt.Errorf("migrate schema: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, len(migrations)); err != nil {
+			return fmt.Errorf("migrate schema: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,383 @@
+package sqlitestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/store/storetest"
+)
+
+// openTemp opens a store in a new file under t.TempDir and closes it when
+// the test ends.
+func openTemp(t testing.TB) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "data", "confpad.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s, path
+}
+
+func TestLog(t *testing.T) {
+	// One file for every subtest: the suite's pad ids keep them apart.
+	shared, _ := openTemp(t)
+	storetest.TestLog(t, func(*testing.T) collab.Log { return shared })
+}
+
+func TestCatalog(t *testing.T) {
+	storetest.TestCatalog(t, func(t *testing.T) conference.Catalog {
+		s, _ := openTemp(t)
+		return s
+	})
+}
+
+func TestOpenPaths(t *testing.T) {
+	tests := []struct {
+		name string
+		rel  string
+	}{
+		{"NestedMissingDirs", "a/b/c/confpad.db"},
+		{"URIReservedCharacters", "we?ird#dir%20/pads?.db"},
+		{"Spaces", "my data/conf pad.db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tt.rel)
+			s, err := Open(t.Context(), path)
+			if err != nil {
+				t.Fatalf("Open(%q): %v", path, err)
+			}
+			defer s.Close()
+			if err := s.Ping(t.Context()); err != nil {
+				t.Fatalf("Ping: %v", err)
+			}
+			if err := s.SetTitle(t.Context(), "x"); err != nil {
+				t.Fatalf("SetTitle: %v", err)
+			}
+			if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*")); !slices.Contains(matches, path) {
+				t.Fatalf("no database file at %q; directory holds %q", path, matches)
+			}
+		})
+	}
+}
+
+func TestDataSurvivesReopen(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "confpad.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	recs := []collab.Record{
+		{Rev: 1, Op: collab.Op{{Insert: "hi 😀"}}, Client: "c1", Seq: 1, Time: time.UnixMilli(1_315_000_000_123).UTC()},
+		{Rev: 2, Op: collab.Op{{Skip: 2}, {Delete: 1, DeleteText: " "}}, Client: "c1", Seq: 2, Time: time.UnixMilli(1_315_000_001_456).UTC()},
+	}
+	err = errors.Join(
+		s.Append(ctx, "pad", 0, recs),
+		s.SaveSnapshot(ctx, "pad", collab.Snapshot{Rev: 1, Text: "hi 😀"}),
+		s.SetTitle(ctx, "LPC 2011"),
+		s.CreateSession(ctx, conference.Session{ID: "pad", Title: "Tracing", State: conference.StateLive}),
+	)
+	if err != nil {
+		t.Fatalf("writing before the reopen: %v", err)
+	}
+	link, err := s.AddLink(ctx, "pad", conference.Link{Title: "Slides", URL: "https://example.org/"})
+	if err != nil {
+		t.Fatalf("AddLink: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	snap, got, err := s.Load(ctx, "pad")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if snap != (collab.Snapshot{Rev: 1, Text: "hi 😀"}) || len(got) != 1 || !slices.Equal(got[0].Op, recs[1].Op) ||
+		got[0].Rev != 2 || got[0].Client != "c1" || got[0].Seq != 2 || !got[0].Time.Equal(recs[1].Time) {
+		t.Errorf("after reopen Load = %+v, %+v; want snapshot 1 and record %+v", snap, got, recs[1])
+	}
+	if title, err := s.Title(ctx); err != nil || title != "LPC 2011" {
+		t.Errorf("after reopen Title = %q, %v", title, err)
+	}
+	sess, err := s.Session(ctx, "pad")
+	if err != nil || sess.Title != "Tracing" || len(sess.Links) != 1 || sess.Links[0].ID != link.ID || !sess.Links[0].Added.Equal(link.Added) {
+		t.Errorf("after reopen Session = %+v, %v; want title Tracing and link %+v", sess, err, link)
+	}
+	// The head survived too: appends continue at revision 3.
+	if err := s.Append(ctx, "pad", 2, []collab.Record{{Op: collab.Op{{Insert: "!"}}, Client: "c2", Seq: 1}}); err != nil {
+		t.Errorf("Append at the old head after reopen: %v", err)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	s, path := openTemp(t)
+	if _, err := s.write.ExecContext(t.Context(), `UPDATE schema_version SET version = ?`, len(migrations)+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(t.Context(), path); err == nil {
+		t.Fatal("Open accepted a database with a newer schema")
+	}
+}
+
+func TestReopenKeepsSchemaVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "confpad.db")
+	for range 2 {
+		s, err := Open(t.Context(), path)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		var versions []int
+		rows, err := s.read.QueryContext(t.Context(), `SELECT version FROM schema_version`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			versions = append(versions, v)
+		}
+		rows.Close()
+		s.Close()
+		if !slices.Equal(versions, []int{len(migrations)}) {
+			t.Fatalf("schema_version rows = %v, want [%d]", versions, len(migrations))
+		}
+	}
+}
+
+func TestPadsAndSnapshots(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := t.Context()
+	op := []collab.Record{{Op: collab.Op{{Insert: "x"}}, Client: "c", Seq: 1}}
+	err := errors.Join(
+		s.Append(ctx, "b", 0, op),
+		s.Append(ctx, "a", 0, op),
+		s.Append(ctx, "a", 1, op),
+		s.SaveSnapshot(ctx, "a", collab.Snapshot{Rev: 2, Text: "xx"}),
+		s.SaveSnapshot(ctx, "a", collab.Snapshot{Rev: 1, Text: "x"}),
+		s.SaveSnapshot(ctx, "only-snapshot", collab.Snapshot{Rev: 0, Text: ""}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pads, err := s.Pads(ctx)
+	if err != nil {
+		t.Fatalf("Pads: %v", err)
+	}
+	if want := []string{"a", "b", "only-snapshot"}; !slices.Equal(pads, want) {
+		t.Errorf("Pads = %q, want %q", pads, want)
+	}
+	tests := []struct {
+		pad  string
+		want []collab.Snapshot
+	}{
+		{"a", []collab.Snapshot{{Rev: 1, Text: "x"}, {Rev: 2, Text: "xx"}}},
+		{"b", nil},
+		{"missing", nil},
+	}
+	for _, tt := range tests {
+		got, err := s.Snapshots(ctx, tt.pad)
+		if err != nil {
+			t.Fatalf("Snapshots(%q): %v", tt.pad, err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Snapshots(%q) = %+v, want %+v", tt.pad, got, tt.want)
+		}
+	}
+}
+
+// TestGroupCommit holds the writer's connection so that appends queue up
+// behind one transaction, then checks that the queued appends were
+// committed together: fewer transactions than appends.
+func TestGroupCommit(t *testing.T) {
+	const appends = 64
+	s, _ := openTemp(t)
+	ctx := t.Context()
+
+	conn, err := s.write.Conn(ctx) // the writer's only connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, appends)
+	for i := range appends {
+		go func() {
+			recs := []collab.Record{{Op: collab.Op{{Insert: "x"}}, Client: "c", Seq: 1}}
+			errs <- s.Append(ctx, fmt.Sprintf("pad-%d", i), 0, recs)
+		}()
+	}
+	// The writer takes one append and waits for the connection; the rest
+	// queue behind it.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.w.reqs) < appends-1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d appends queued", len(s.w.reqs))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	conn.Close()
+	for range appends {
+		if err := <-errs; err != nil {
+			t.Fatalf("Append: %v", err)
+		}
+	}
+	if got := s.CommitStats(); got != (CommitStats{Appends: appends, Commits: 1}) {
+		t.Errorf("CommitStats = %+v, want all %d appends in 1 commit", got, appends)
+	}
+	pads, err := s.Pads(ctx)
+	if err != nil || len(pads) != appends {
+		t.Errorf("Pads = %d pads, %v; want %d", len(pads), err, appends)
+	}
+}
+
+// TestCloseDrains closes the store while appends are in flight: every
+// Append either succeeds, and its record is there after a reopen, or fails
+// with ErrClosed and stored nothing.
+func TestCloseDrains(t *testing.T) {
+	const writers, perWriter = 16, 50
+	path := filepath.Join(t.TempDir(), "confpad.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads := make([]int, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			pad := fmt.Sprintf("pad-%d", w)
+			for range perWriter {
+				recs := []collab.Record{{Op: collab.Op{{Insert: "x"}}, Client: "c", Seq: heads[w] + 1}}
+				err := s.Append(context.Background(), pad, heads[w], recs)
+				if errors.Is(err, ErrClosed) {
+					return
+				}
+				if err != nil {
+					t.Errorf("Append: %v", err)
+					return
+				}
+				heads[w]++
+			}
+		})
+	}
+	// Close once some appends have committed, while the rest are running.
+	deadline := time.Now().Add(10 * time.Second)
+	for s.CommitStats().Appends < writers && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	wg.Wait()
+
+	s, err = Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for w, h := range heads {
+		recs, err := s.Records(t.Context(), fmt.Sprintf("pad-%d", w), 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != h {
+			t.Errorf("pad-%d: %d appends succeeded but %d records are stored", w, h, len(recs))
+		}
+	}
+	if err := s.Append(t.Context(), "pad-0", heads[0], nil); err != nil {
+		t.Errorf("Append after reopen: %v", err)
+	}
+}
+
+func TestAppendAfterClose(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "confpad.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	err = s.Append(t.Context(), "pad", 0, []collab.Record{{Op: collab.Op{{Insert: "x"}}}})
+	if !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Close: err = %v, want ErrClosed", err)
+	}
+	if err := s.Ping(t.Context()); err == nil {
+		t.Error("Ping after Close succeeded")
+	}
+}
+
+// TestDurabilitySettings checks the settings an ack's durability rests on.
+func TestDurabilitySettings(t *testing.T) {
+	s, _ := openTemp(t)
+	tests := []struct {
+		pool   string
+		pragma string
+		want   string
+	}{
+		{"write", "journal_mode", "wal"},
+		{"write", "synchronous", "2"}, // FULL
+		{"write", "foreign_keys", "1"},
+		{"write", "busy_timeout", "5000"},
+		{"read", "busy_timeout", "5000"},
+		{"read", "query_only", "1"},
+	}
+	for _, tt := range tests {
+		db := s.write
+		if tt.pool == "read" {
+			db = s.read
+		}
+		var got string
+		if err := db.QueryRowContext(t.Context(), "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+			t.Fatalf("PRAGMA %s: %v", tt.pragma, err)
+		}
+		if got != tt.want {
+			t.Errorf("%s pool: PRAGMA %s = %s, want %s", tt.pool, tt.pragma, got, tt.want)
+		}
+	}
+}
+
+func TestAppendRefusesInvalidOp(t *testing.T) {
+	s, _ := openTemp(t)
+	tests := []struct {
+		name string
+		op   collab.Op
+	}{
+		{"TrailingSkip", collab.Op{{Insert: "x"}, {Skip: 2}}},
+		{"EmptyInsert", collab.Op{{Insert: ""}}},
+		{"InvalidUTF8", collab.Op{{Insert: "\xff"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			good := collab.Record{Op: collab.Op{{Insert: "ok"}}, Client: "c", Seq: 1}
+			bad := collab.Record{Op: tt.op, Client: "c", Seq: 2}
+			if err := s.Append(t.Context(), tt.name, 0, []collab.Record{good, bad}); !errors.Is(err, collab.ErrInvalidOp) {
+				t.Fatalf("Append: err = %v, want ErrInvalidOp", err)
+			}
+			if recs, err := s.Records(t.Context(), tt.name, 0, -1); err != nil || len(recs) != 0 {
+				t.Fatalf("Records after a refused Append = %d records, %v; want none", len(recs), err)
+			}
+		})
+	}
+}

@@ -1,0 +1,223 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/confpad/confpad/collab"
+)
+
+// Queue and batch sizes of the group-commit writer.
+const (
+	// queueLen is how many Appends may wait for the writer before further
+	// callers block.
+	queueLen = 1024
+	// maxBatch caps the Appends committed in one transaction, so that one
+	// commit never grows without bound under a flood.
+	maxBatch = 512
+)
+
+// row is one record of an append, encoded for the ops table.
+type row struct {
+	client string
+	seq    int
+	time   int64  // Unix milliseconds
+	op     string // JSON
+}
+
+// appendReq is one Append waiting for the writer.
+type appendReq struct {
+	ctx  context.Context
+	pad  string
+	head int
+	rows []row
+	// done receives the outcome exactly once; it has room for it, so the
+	// writer never blocks on a caller.
+	done chan error
+}
+
+// CommitStats counts the group-commit writer's work since Open.
+type CommitStats struct {
+	// Appends is the number of Append calls committed.
+	Appends int64
+	// Commits is the number of write transactions that committed them;
+	// Appends/Commits is the mean batch size.
+	Commits int64
+}
+
+// writer is the one goroutine that commits appends. Each transaction
+// takes every Append queued at that moment (up to maxBatch), checks each
+// against its pad's head as of the earlier appends in the same transaction,
+// inserts the ones that match, commits, and only then answers the callers.
+// While one transaction is being synced, the next batch queues up.
+type writer struct {
+	db *sql.DB
+
+	// mu is held for reading while a caller hands over a request and for
+	// writing to close reqs, so that no request is ever sent on a closed
+	// channel or left behind in it.
+	mu     sync.RWMutex
+	closed bool
+	reqs   chan *appendReq
+	done   chan struct{} // closed when run returns
+
+	appends, commits atomic.Int64
+}
+
+// startWriter starts the writer goroutine for db.
+func startWriter(db *sql.DB) *writer {
+	w := &writer{db: db, reqs: make(chan *appendReq, queueLen), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// submit queues r and waits for its outcome. It gives up with ctx's error
+// only while r is still queued; once the writer has taken r into a
+// transaction, submit waits for the commit, so its answer always says
+// truthfully whether the records were stored.
+func (w *writer) submit(r *appendReq) error {
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case w.reqs <- r:
+		w.mu.RUnlock()
+	case <-r.ctx.Done():
+		w.mu.RUnlock()
+		return r.ctx.Err()
+	}
+	return <-r.done
+}
+
+// close stops accepting appends, lets the writer commit everything already
+// queued, and waits for it to finish.
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.reqs)
+	}
+	w.mu.Unlock()
+	<-w.done
+}
+
+// stats returns the writer's counters.
+func (w *writer) stats() CommitStats {
+	return CommitStats{Appends: w.appends.Load(), Commits: w.commits.Load()}
+}
+
+// run commits batches until reqs is closed and drained.
+func (w *writer) run() {
+	defer close(w.done)
+	for first := range w.reqs {
+		w.commitBatch(first)
+	}
+}
+
+// commitBatch opens a transaction, gathers first and every request queued
+// meanwhile into it, commits, and answers each request.
+func (w *writer) commitBatch(first *appendReq) {
+	// The transaction outlives any one caller's context: it carries many.
+	tx, err := w.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		first.done <- fmt.Errorf("sqlitestore: append to pad %q: begin: %w", first.pad, err)
+		return
+	}
+	batch := w.gather(first)
+	if len(batch) == 0 {
+		tx.Rollback()
+		return
+	}
+	results, err := applyBatch(tx, batch)
+	if err == nil {
+		err = tx.Commit()
+	} else {
+		tx.Rollback()
+	}
+	if err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("sqlitestore: append to pad %q: %w", r.pad, err)
+		}
+		return
+	}
+	w.commits.Add(1)
+	for i, r := range batch {
+		if results[i] == nil {
+			w.appends.Add(1)
+		}
+		r.done <- results[i]
+	}
+}
+
+// gather returns first and the requests queued behind it, up to maxBatch,
+// answering instead of including those whose caller has given up.
+func (w *writer) gather(first *appendReq) []*appendReq {
+	batch := make([]*appendReq, 0, 16)
+	keep := func(r *appendReq) {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err
+			return
+		}
+		batch = append(batch, r)
+	}
+	keep(first)
+	for len(batch) < maxBatch {
+		select {
+		case r, ok := <-w.reqs:
+			if !ok {
+				return batch
+			}
+			keep(r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// applyBatch inserts the rows of every request in batch whose head matches
+// its pad's head, in order, and returns each request's outcome: nil or
+// collab.ErrConflict. A database error aborts the whole batch.
+func applyBatch(tx *sql.Tx, batch []*appendReq) ([]error, error) {
+	ctx := context.Background()
+	headStmt, err := tx.PrepareContext(ctx, `SELECT rev FROM ops WHERE pad = ? ORDER BY rev DESC LIMIT 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer headStmt.Close()
+	insStmt, err := tx.PrepareContext(ctx, `INSERT INTO ops (pad, rev, client, seq, time, op) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer insStmt.Close()
+
+	results := make([]error, len(batch))
+	heads := make(map[string]int, len(batch))
+	for i, r := range batch {
+		h, ok := heads[r.pad]
+		if !ok {
+			err := headStmt.QueryRowContext(ctx, r.pad).Scan(&h)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("read head: %w", err)
+			}
+		}
+		if h != r.head {
+			heads[r.pad] = h
+			results[i] = collab.ErrConflict
+			continue
+		}
+		for j, row := range r.rows {
+			if _, err := insStmt.ExecContext(ctx, r.pad, h+j+1, row.client, row.seq, row.time, row.op); err != nil {
+				return nil, fmt.Errorf("insert revision %d: %w", h+j+1, err)
+			}
+		}
+		heads[r.pad] = h + len(r.rows)
+	}
+	return results, nil
+}

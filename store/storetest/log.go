@@ -1,0 +1,362 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/confpad/confpad/collab"
+)
+
+// TestLog runs the collab.Log conformance suite. newLog is called once per
+// subtest; it may return a fresh Log or the same one each time (subtests use
+// pad ids of their own), and it should register any cleanup with t.Cleanup.
+func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, log collab.Log)
+	}{
+		{"EmptyPad", testEmptyPad},
+		{"AppendNumbersFromHead", testAppendNumbersFromHead},
+		{"AppendConflict", testAppendConflict},
+		{"AppendCancelled", testAppendCancelled},
+		{"ConcurrentAppendersOneWins", testConcurrentAppenders},
+		{"Records", testRecordsRanges},
+		{"Load", testLoad},
+		{"SnapshotAt", testSnapshotAt},
+		{"RoundTrip", testRoundTrip},
+		{"PadsIndependent", testPadsIndependent},
+		{"AstralText", testAstralText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run(t, newLog(t))
+		})
+	}
+}
+
+// head returns the pad's head revision as Records reports it.
+func head(t *testing.T, log collab.Log, pad string) int {
+	t.Helper()
+	recs, err := log.Records(t.Context(), pad, 0, -1)
+	if err != nil {
+		t.Fatalf("Records(%q, 0, -1): %v", pad, err)
+	}
+	if len(recs) == 0 {
+		return 0
+	}
+	return recs[len(recs)-1].Rev
+}
+
+// mustAppend appends recs at head and fails t on error.
+func mustAppend(t *testing.T, log collab.Log, pad string, head int, recs []collab.Record) {
+	t.Helper()
+	if err := log.Append(t.Context(), pad, head, recs); err != nil {
+		t.Fatalf("Append(%q, head %d, %d records): %v", pad, head, len(recs), err)
+	}
+}
+
+// mustSnapshot saves s and fails t on error.
+func mustSnapshot(t *testing.T, log collab.Log, pad string, s collab.Snapshot) {
+	t.Helper()
+	if err := log.SaveSnapshot(t.Context(), pad, s); err != nil {
+		t.Fatalf("SaveSnapshot(%q, rev %d): %v", pad, s.Rev, err)
+	}
+}
+
+// checkLoad fails t unless Load returns the snapshot want and the records
+// wantRecs.
+func checkLoad(t *testing.T, log collab.Log, pad string, want collab.Snapshot, wantRecs []collab.Record) {
+	t.Helper()
+	snap, recs, err := log.Load(t.Context(), pad)
+	if err != nil {
+		t.Fatalf("Load(%q): %v", pad, err)
+	}
+	if snap != want {
+		t.Errorf("Load(%q) snapshot = %+v, want %+v", pad, snap, want)
+	}
+	checkRecords(t, "Load records", recs, wantRecs)
+}
+
+func testEmptyPad(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	checkLoad(t, log, pad, collab.Snapshot{}, nil)
+	for _, rev := range []int{0, 1, 100} {
+		s, err := log.SnapshotAt(t.Context(), pad, rev)
+		if err != nil {
+			t.Fatalf("SnapshotAt(%d): %v", rev, err)
+		}
+		if s != (collab.Snapshot{}) {
+			t.Errorf("SnapshotAt(%d) on an empty pad = %+v, want revision 0 and no text", rev, s)
+		}
+	}
+	recs, err := log.Records(t.Context(), pad, 0, -1)
+	if err != nil {
+		t.Fatalf("Records: %v", err)
+	}
+	if len(recs) != 0 {
+		t.Errorf("Records on an empty pad = %v, want none", revs(recs))
+	}
+}
+
+func testAppendNumbersFromHead(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	all := inserts(0, 6, "client-a")
+	mustAppend(t, log, pad, 0, all[:1])
+	mustAppend(t, log, pad, 1, all[1:4])
+	mustAppend(t, log, pad, 4, all[4:])
+	if got := head(t, log, pad); got != 6 {
+		t.Fatalf("head after appending 6 records = %d", got)
+	}
+	got, err := log.Records(t.Context(), pad, 0, -1)
+	if err != nil {
+		t.Fatalf("Records: %v", err)
+	}
+	checkRecords(t, "Records after three appends", got, all)
+}
+
+func testAppendConflict(t *testing.T, log collab.Log) {
+	tests := []struct {
+		name     string
+		existing int // records stored before the append
+		head     int // head the append expects
+	}{
+		{"EmptyPadExpectsOne", 0, 1},
+		{"HeadBehind", 3, 2},
+		{"HeadZeroOnWrittenPad", 3, 0},
+		{"HeadAhead", 3, 4},
+		{"NegativeHead", 0, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pad := uniqueID(t, "pad")
+			before := inserts(0, tt.existing, "client-a")
+			if tt.existing > 0 {
+				mustAppend(t, log, pad, 0, before)
+			}
+			err := log.Append(t.Context(), pad, tt.head, inserts(tt.head, 2, "client-b"))
+			if !errors.Is(err, collab.ErrConflict) {
+				t.Fatalf("Append at head %d with head %d: err = %v, want ErrConflict", tt.head, tt.existing, err)
+			}
+			got, err := log.Records(t.Context(), pad, 0, -1)
+			if err != nil {
+				t.Fatalf("Records: %v", err)
+			}
+			checkRecords(t, "Records after a conflict", got, before)
+			// The pad still takes appends at its real head.
+			mustAppend(t, log, pad, tt.existing, inserts(tt.existing, 1, "client-c"))
+		})
+	}
+}
+
+func testAppendCancelled(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := log.Append(ctx, pad, 0, inserts(0, 1, "client-a")); err == nil {
+		t.Fatal("Append with a cancelled context succeeded")
+	}
+	if got := head(t, log, pad); got != 0 {
+		t.Fatalf("head after a cancelled Append = %d, want 0", got)
+	}
+}
+
+func testConcurrentAppenders(t *testing.T, log collab.Log) {
+	const writers, rounds = 8, 5
+	pad := uniqueID(t, "pad")
+	var want []collab.Record
+	for round := range rounds {
+		h := len(want)
+		start := make(chan struct{})
+		errs := make([]error, writers)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				<-start
+				errs[w] = log.Append(t.Context(), pad, h, inserts(h, 2, fmt.Sprintf("writer-%d", w)))
+			})
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for w, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Fatalf("round %d: writers %d and %d both appended at head %d", round, winner, w, h)
+			case err == nil:
+				winner = w
+			case !errors.Is(err, collab.ErrConflict):
+				t.Fatalf("round %d: writer %d: %v", round, w, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: no writer appended at head %d", round, h)
+		}
+		want = append(want, inserts(h, 2, fmt.Sprintf("writer-%d", winner))...)
+	}
+	got, err := log.Records(t.Context(), pad, 0, -1)
+	if err != nil {
+		t.Fatalf("Records: %v", err)
+	}
+	checkRecords(t, "Records after concurrent appends", got, want)
+}
+
+func testRecordsRanges(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	all := inserts(0, 5, "client-a")
+	mustAppend(t, log, pad, 0, all)
+	tests := []struct {
+		from, to int
+		want     []collab.Record
+	}{
+		{0, -1, all},
+		{0, 5, all},
+		{0, 3, all[:3]},
+		{2, 4, all[2:4]},
+		{2, -1, all[2:]},
+		{3, 100, all[3:]},
+		{4, 4, nil},
+		{5, -1, nil},
+		{7, -1, nil},
+		{7, 9, nil},
+		{3, 2, nil},
+	}
+	for _, tt := range tests {
+		got, err := log.Records(t.Context(), pad, tt.from, tt.to)
+		if err != nil {
+			t.Fatalf("Records(%d, %d): %v", tt.from, tt.to, err)
+		}
+		checkRecords(t, fmt.Sprintf("Records(%d, %d)", tt.from, tt.to), got, tt.want)
+	}
+}
+
+func testLoad(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	all := inserts(0, 5, "client-a")
+	mustAppend(t, log, pad, 0, all)
+	checkLoad(t, log, pad, collab.Snapshot{}, all)
+
+	mustSnapshot(t, log, pad, collab.Snapshot{Rev: 2, Text: "ba"})
+	checkLoad(t, log, pad, collab.Snapshot{Rev: 2, Text: "ba"}, all[2:])
+
+	// The latest snapshot wins even when it is saved before an older one.
+	mustSnapshot(t, log, pad, collab.Snapshot{Rev: 4, Text: "dcba"})
+	mustSnapshot(t, log, pad, collab.Snapshot{Rev: 3, Text: "cba"})
+	checkLoad(t, log, pad, collab.Snapshot{Rev: 4, Text: "dcba"}, all[4:])
+
+	// A snapshot at the head leaves nothing to replay; later appends follow it.
+	mustSnapshot(t, log, pad, collab.Snapshot{Rev: 5, Text: "edcba"})
+	checkLoad(t, log, pad, collab.Snapshot{Rev: 5, Text: "edcba"}, nil)
+	more := inserts(5, 2, "client-b")
+	mustAppend(t, log, pad, 5, more)
+	checkLoad(t, log, pad, collab.Snapshot{Rev: 5, Text: "edcba"}, more)
+}
+
+func testSnapshotAt(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	mustAppend(t, log, pad, 0, inserts(0, 6, "client-a"))
+	mustSnapshot(t, log, pad, collab.Snapshot{Rev: 4, Text: "dcba"})
+	mustSnapshot(t, log, pad, collab.Snapshot{Rev: 2, Text: "ba"})
+	tests := []struct {
+		rev  int
+		want collab.Snapshot
+	}{
+		{0, collab.Snapshot{}},
+		{1, collab.Snapshot{}},
+		{2, collab.Snapshot{Rev: 2, Text: "ba"}},
+		{3, collab.Snapshot{Rev: 2, Text: "ba"}},
+		{4, collab.Snapshot{Rev: 4, Text: "dcba"}},
+		{6, collab.Snapshot{Rev: 4, Text: "dcba"}},
+		{1000, collab.Snapshot{Rev: 4, Text: "dcba"}},
+	}
+	for _, tt := range tests {
+		got, err := log.SnapshotAt(t.Context(), pad, tt.rev)
+		if err != nil {
+			t.Fatalf("SnapshotAt(%d): %v", tt.rev, err)
+		}
+		if got != tt.want {
+			t.Errorf("SnapshotAt(%d) = %+v, want %+v", tt.rev, got, tt.want)
+		}
+	}
+}
+
+func testRoundTrip(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	recs := []collab.Record{
+		{Rev: 1, Op: collab.Op{{Insert: "Hello, wörld 😀"}}, Client: "0b7e4c2e-6f0a-4d47-9d1a-3c1f0e1c2b3a", Seq: 1, Time: baseTime},
+		{Rev: 2, Op: collab.Op{{Skip: 7}, {Delete: 5}, {Insert: "plumbers"}}, Client: "c2", Seq: 1 << 40, Time: baseTime.Add(999 * time.Microsecond)},
+		{Rev: 3, Op: collab.Op{{Skip: 1}, {Delete: 3, DeleteText: "ell"}, {Insert: "\"q\"\\\n\t"}}, Client: "ünïcode client 🚀", Seq: 0, Time: baseTime.Add(time.Hour).UTC()},
+		{Rev: 4, Op: collab.Op{{Delete: 1, DeleteText: "H"}}, Client: "", Seq: 7, Time: time.Date(2038, time.January, 19, 3, 14, 8, 0, time.UTC)},
+		{Rev: 5, Op: collab.Op{{Skip: 2}, {Insert: "𝄞"}, {Skip: 3}, {Delete: 2, DeleteText: "😀x"}}, Client: "c5", Seq: 2, Time: baseTime.Add(-24 * time.Hour * 365 * 10)},
+	}
+	mustAppend(t, log, pad, 0, recs[:2])
+	mustAppend(t, log, pad, 2, recs[2:])
+	got, err := log.Records(t.Context(), pad, 0, -1)
+	if err != nil {
+		t.Fatalf("Records: %v", err)
+	}
+	checkRecords(t, "Records", got, recs)
+	checkLoad(t, log, pad, collab.Snapshot{}, recs)
+}
+
+func testPadsIndependent(t *testing.T, log collab.Log) {
+	a, b := uniqueID(t, "a"), uniqueID(t, "b")
+	recsA := inserts(0, 3, "client-a")
+	mustAppend(t, log, a, 0, recsA)
+	// b is still empty: its head is 0, not a's head.
+	if err := log.Append(t.Context(), b, 3, inserts(3, 1, "client-b")); !errors.Is(err, collab.ErrConflict) {
+		t.Fatalf("Append to b at a's head: err = %v, want ErrConflict", err)
+	}
+	recsB := inserts(0, 1, "client-b")
+	mustAppend(t, log, b, 0, recsB)
+	mustSnapshot(t, log, a, collab.Snapshot{Rev: 3, Text: "cba"})
+
+	checkLoad(t, log, a, collab.Snapshot{Rev: 3, Text: "cba"}, nil)
+	checkLoad(t, log, b, collab.Snapshot{}, recsB)
+	s, err := log.SnapshotAt(t.Context(), b, 3)
+	if err != nil {
+		t.Fatalf("SnapshotAt(b, 3): %v", err)
+	}
+	if s != (collab.Snapshot{}) {
+		t.Errorf("SnapshotAt(b, 3) = %+v: a's snapshot leaked into b", s)
+	}
+	got, err := log.Records(t.Context(), a, 0, -1)
+	if err != nil {
+		t.Fatalf("Records(a): %v", err)
+	}
+	checkRecords(t, "Records(a)", got, recsA)
+}
+
+func testAstralText(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad-𝄞")
+	texts := []string{
+		"😀",
+		"a😀b𝄞c",
+		"👩‍👩‍👧 family, 🇩🇪 flag, e\u0301 combining",
+		"nul \x00 inside, \u2028 line separator, \ufeff bom",
+		"𐍈𐌰𐌹𐍃 gothic and 🀄 mahjong",
+	}
+	recs := make([]collab.Record, len(texts))
+	for i, text := range texts {
+		recs[i] = collab.Record{Rev: i + 1, Op: collab.Op{{Insert: text}}, Client: "astral-" + text, Seq: i, Time: baseTime}
+	}
+	mustAppend(t, log, pad, 0, recs)
+	for i, text := range texts {
+		mustSnapshot(t, log, pad, collab.Snapshot{Rev: i + 1, Text: text})
+		got, err := log.SnapshotAt(t.Context(), pad, i+1)
+		if err != nil {
+			t.Fatalf("SnapshotAt(%d): %v", i+1, err)
+		}
+		if got.Text != text {
+			t.Errorf("snapshot text = %q, want %q", got.Text, text)
+		}
+	}
+	got, err := log.Records(t.Context(), pad, 0, -1)
+	if err != nil {
+		t.Fatalf("Records: %v", err)
+	}
+	checkRecords(t, "Records with astral text", got, recs)
+}
