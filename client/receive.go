@@ -1,0 +1,102 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/confpad/confpad/collab"
+)
+
+// errProtocol marks a server message that breaks the protocol; the
+// connection is dropped (and resumed, with AutoReconnect).
+var errProtocol = errors.New("client: protocol error")
+
+// handle applies one server message, which arrived at now, to the client's
+// state and returns it with the events to report. An error means the
+// connection must be dropped; the state is then as before the message.
+// Message types the client does not know are ignored, as the protocol
+// allows new ones.
+func (c *Client) handle(data []byte, now time.Time) (serverMessage, []Event, error) {
+	m, err := decodeServerMessage(data)
+	if err != nil {
+		return m, nil, fmt.Errorf("%w: %w", errProtocol, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ev Event
+	switch m.Type {
+	case "welcome":
+		ev, err = c.welcomeLocked(m)
+	case "op":
+		ev, err = c.remoteLocked(m)
+	case "ack":
+		ev, err = c.ackLocked(m, now)
+	case "presence":
+		ev = Event{Kind: EventPresence, Rev: m.Rev, Presence: m.Event, User: m.User}
+	case "links":
+		ev = Event{Kind: EventLinks}
+	case "error":
+		ev = Event{Kind: EventError, Code: m.Code, Message: m.Message, Seq: -1}
+		if m.Ref != nil {
+			ev.Seq = *m.Ref
+		}
+	}
+	if err != nil || ev.Kind == 0 {
+		return m, nil, err
+	}
+	ev.Time, ev.Raw = now, data
+	return m, []Event{ev}, nil
+}
+
+// welcomeLocked handles a welcome: with text it starts the local copy
+// afresh; without, it ends a resume, and the replayed ops must have
+// brought the client to its revision.
+func (c *Client) welcomeLocked(m serverMessage) (Event, error) {
+	resumed := c.joined
+	switch {
+	case m.Text != nil && resumed && c.st.pending() > 0:
+		return Event{}, fmt.Errorf("%w: got a snapshot at revision %d with %d local edits unacknowledged", ErrNoResume, m.Rev, c.st.pending())
+	case m.Text != nil:
+		c.st = state{doc: collab.NewDoc(*m.Text), rev: m.Rev, seq: c.st.seq, cursor: c.st.cursor}
+		c.updateSyncedLocked()
+	case !resumed:
+		return Event{}, fmt.Errorf("%w: welcome without text on a first join", errProtocol)
+	case m.Rev != c.st.rev:
+		return Event{}, fmt.Errorf("%w: welcome at revision %d after replaying up to %d", errGap, m.Rev, c.st.rev)
+	}
+	c.joined = true
+	c.readOnly = m.ReadOnly
+	return Event{Kind: EventWelcome, Rev: m.Rev, Resumed: resumed, Users: m.Users}, nil
+}
+
+// remoteLocked handles another client's op.
+func (c *Client) remoteLocked(m serverMessage) (Event, error) {
+	if m.Op == nil {
+		return Event{}, fmt.Errorf("%w: op message %d without an op", errProtocol, m.Rev)
+	}
+	applied, err := c.st.remote(m.Rev, m.Op)
+	if err != nil || !applied {
+		return Event{}, err
+	}
+	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, Op: m.Op}, nil
+}
+
+// ackLocked handles an ack: the op in flight is committed and the buffer,
+// if any, goes out next.
+func (c *Client) ackLocked(m serverMessage, now time.Time) (Event, error) {
+	acked, next, err := c.st.ack(m.Seq, m.Rev)
+	if err != nil || acked == nil {
+		return Event{}, err
+	}
+	if next {
+		c.sendInflightLocked()
+	}
+	c.sendCursorLocked()
+	c.updateSyncedLocked()
+	ev := Event{Kind: EventAck, Rev: m.Rev, Seq: m.Seq, Edits: acked.edits}
+	if !acked.sentAt.IsZero() {
+		ev.Latency = now.Sub(acked.sentAt)
+	}
+	return ev, nil
+}

@@ -1,0 +1,50 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// Reconnect drops the current connection, if any, and resumes on a new
+// one: it joins with "since" set to the client's revision, applies the ops
+// it missed (and the acks of its own ops committed meanwhile), then resends
+// the op in flight with its original seq and base revision; buffered edits
+// follow when that is acknowledged. ctx bounds the dial and the join.
+//
+// Reconnect fails with ErrNoResume, and the client stays disconnected, if
+// the server answers with a fresh snapshot while local edits are pending.
+func (c *Client) Reconnect(ctx context.Context) error {
+	return c.connect(ctx)
+}
+
+// reconnectLoop resumes after a lost connection, with exponential backoff
+// and jitter, until it succeeds, the client is closed, or the server says
+// not to come back.
+func (c *Client) reconnectLoop() {
+	wait := c.opts.MinBackoff
+	for {
+		// Full jitter in [wait/2, wait) spreads many clients' retries.
+		d := wait/2 + rand.N(wait/2+1)
+		t := time.NewTimer(d)
+		select {
+		case <-c.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, max(10*time.Second, c.opts.MaxBackoff))
+		err := c.connect(ctx)
+		cancel()
+		var se *ServerError
+		switch {
+		case err == nil, errors.Is(err, ErrClosed), !resumable(err), errors.As(err, &se) && se.Code == "unknown_pad":
+			if err != nil && !errors.Is(err, ErrClosed) {
+				c.emit([]Event{{Kind: EventDisconnected, Time: time.Now(), Err: err}})
+			}
+			return
+		}
+		wait = min(2*wait, c.opts.MaxBackoff)
+	}
+}
