@@ -1,0 +1,344 @@
+package httpapi
+
+import (
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
+)
+
+// ringSize is how many recent records a hub keeps to move cursors from the
+// revision they were made at to the head.
+const ringSize = 1024
+
+// hub is the fan-out point of one pad on this replica: its connections,
+// their users, and the recent ops. Every message to a pad's connections
+// goes through the hub under mu, in revision order, so presence and links
+// messages sit at the right place in the op stream. Each broadcast is
+// encoded once; connections get the same bytes.
+type hub struct {
+	s        *Server
+	pad      string
+	refs     int // guarded by s.hubsMu
+	readOnly atomic.Bool
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	byClient map[string]*session
+	head     int
+	ring     []collab.Record // recent records ending at head
+	links    []conference.Link
+	// pending holds remote cursors made at a revision this replica has
+	// not reached yet; they are sent when the head gets there.
+	pending map[string]PresenceUser
+}
+
+func newHub(s *Server, sess conference.Session) *hub {
+	h := &hub{
+		s:        s,
+		pad:      sess.ID,
+		sessions: map[*session]struct{}{},
+		byClient: map[string]*session{},
+		links:    sess.Links,
+		pending:  map[string]PresenceUser{},
+	}
+	h.readOnly.Store(sess.State == conference.StateArchived)
+	return h
+}
+
+// join registers sess at a consistent point of the pad (called by
+// Engine.Join with the pad locked) and queues, in this order, the missed
+// records (since >= 0) or nothing, then the welcome. Other connections get
+// a presence join.
+func (h *hub) join(sess *session, head int, text *string, missed []collab.Record) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if head != h.head {
+		h.head, h.ring = head, nil // first connection, or the pad was reloaded
+	}
+	if old := h.byClient[sess.user.Client]; old != nil {
+		// The same client reconnected before its old connection died.
+		h.detach(old)
+		old.kill(statusReplaced, "replaced by a newer connection with the same client id")
+	}
+	h.sessions[sess] = struct{}{}
+	h.byClient[sess.user.Client] = sess
+
+	frames := make([][]byte, 0, len(missed)+1)
+	for _, r := range missed {
+		if r.Client == sess.user.Client {
+			frames = append(frames, encodeAck(r.Seq, r.Rev))
+		} else {
+			frames = append(frames, encodeOp(r))
+		}
+	}
+	frames = append(frames, mustJSON(welcomeMessage{
+		Type:     "welcome",
+		Pad:      h.pad,
+		Rev:      head,
+		Text:     text,
+		Users:    h.usersLocked(),
+		Links:    nonNilLinks(h.links),
+		ReadOnly: h.readOnly.Load(),
+		You:      sess.user.Client,
+	}))
+	sess.sendMany(frames)
+	h.broadcastLocked(h.presenceLocked("join", sess.user), sess)
+	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceJoin, Users: []PresenceUser{sess.user}})
+}
+
+// usersLocked lists the pad's users, local and remote, with their
+// selections moved to the head (nil where that is not possible).
+func (h *hub) usersLocked() []wireUser {
+	seen := map[string]bool{}
+	users := make([]wireUser, 0, len(h.byClient))
+	add := func(u PresenceUser) {
+		if seen[u.Client] {
+			return
+		}
+		seen[u.Client] = true
+		w := u.wire()
+		if u.Sel != nil {
+			if sel, ok := h.advanceLocked(*u.Sel, u.Rev); ok {
+				w.Sel = &sel
+			} else {
+				w.Sel = nil
+			}
+		}
+		users = append(users, w)
+	}
+	for _, sess := range h.byClient {
+		add(sess.user)
+	}
+	for _, u := range h.s.remote.users(h.pad) {
+		add(u)
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i].Client < users[j].Client })
+	return users
+}
+
+// leave unregisters sess and tells the others.
+func (h *hub) leave(sess *session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.sessions[sess]; !ok {
+		return
+	}
+	h.detach(sess)
+	h.broadcastLocked(h.presenceLocked("leave", sess.user), nil)
+	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceLeave, Users: []PresenceUser{sess.user}})
+}
+
+// detach removes sess from the hub without telling anyone.
+func (h *hub) detach(sess *session) {
+	delete(h.sessions, sess)
+	if h.byClient[sess.user.Client] == sess {
+		delete(h.byClient, sess.user.Client)
+	}
+	if sess.cursorTimer != nil {
+		sess.cursorTimer.Stop()
+		sess.cursorTimer = nil
+	}
+}
+
+// commit delivers committed records in revision order: an ack to the
+// author's connection, the op to every other connection. It runs inside
+// the engine's OnCommit and never blocks.
+func (h *hub) commit(recs []collab.Record) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, r := range recs {
+		if r.Rev <= h.head {
+			continue // already delivered (the pad was reloaded)
+		}
+		author := h.byClient[r.Client]
+		if author != nil {
+			author.send(encodeAck(r.Seq, r.Rev))
+		}
+		if len(h.sessions) > 1 || author == nil && len(h.sessions) > 0 {
+			h.broadcastLocked(encodeOp(r), author)
+		}
+		h.head = r.Rev
+		h.ring = append(h.ring, r)
+	}
+	if len(h.ring) > 2*ringSize {
+		h.ring = append([]collab.Record(nil), h.ring[len(h.ring)-ringSize:]...)
+	}
+	for client, u := range h.pending {
+		if u.Rev <= h.head {
+			delete(h.pending, client)
+			h.remoteCursorLocked(u)
+		}
+	}
+}
+
+// advanceLocked moves a selection made at revision rev to the head through
+// the recent records; false if rev is ahead of the head or too old.
+func (h *hub) advanceLocked(sel [2]int, rev int) ([2]int, bool) {
+	first := h.head - len(h.ring)
+	if rev > h.head || rev < first {
+		return sel, false
+	}
+	for _, r := range h.ring[rev-first:] {
+		sel = collab.TransformSelection(sel, r.Op)
+	}
+	return sel, true
+}
+
+// cursor stores a connection's selection (made at rev, at most the head
+// the engine reported) and broadcasts it, at most once per
+// Config.CursorInterval per connection: within the interval only the
+// latest selection is sent, when the interval ends.
+func (h *hub) cursor(sess *session, sel [2]int, rev int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.sessions[sess]; !ok {
+		return
+	}
+	sel, ok := h.advanceLocked(sel, rev)
+	if !ok {
+		return // too old to place; the client sends another soon
+	}
+	sess.user.Sel, sess.user.Rev = &sel, h.head
+	if sess.cursorTimer != nil {
+		return // a send is scheduled and will take the latest selection
+	}
+	wait := h.s.cfg.CursorInterval - time.Since(sess.lastCursor)
+	if wait <= 0 {
+		h.sendCursorLocked(sess)
+		return
+	}
+	sess.cursorTimer = time.AfterFunc(wait, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if _, ok := h.sessions[sess]; ok && sess.cursorTimer != nil {
+			sess.cursorTimer = nil
+			h.sendCursorLocked(sess)
+		}
+	})
+}
+
+// sendCursorLocked broadcasts sess's selection, moved to the head.
+func (h *hub) sendCursorLocked(sess *session) {
+	sess.lastCursor = time.Now()
+	if sess.user.Sel == nil {
+		return
+	}
+	sel, ok := h.advanceLocked(*sess.user.Sel, sess.user.Rev)
+	if !ok {
+		return
+	}
+	sess.user.Sel, sess.user.Rev = &sel, h.head
+	h.broadcastLocked(h.presenceLocked("cursor", sess.user), sess)
+	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceCursor, Users: []PresenceUser{sess.user}})
+}
+
+// rename changes a connection's name and colour and tells everyone.
+func (h *hub) rename(sess *session, name, color string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.sessions[sess]; !ok {
+		return
+	}
+	if name != "" {
+		sess.user.Name = name
+	}
+	if color != "" {
+		sess.user.Color = color
+	}
+	h.broadcastLocked(h.presenceLocked("update", sess.user), nil)
+	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceUpdate, Users: []PresenceUser{sess.user}})
+}
+
+// remote forwards a presence event of a user on another replica. Events
+// about a client that is connected here are ignored: this replica knows
+// better.
+func (h *hub) remote(event string, u PresenceUser) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.byClient[u.Client] != nil {
+		return
+	}
+	if event == PresenceCursor {
+		if u.Rev > h.head {
+			h.pending[u.Client] = u
+			return
+		}
+		h.remoteCursorLocked(u)
+		return
+	}
+	if event == PresenceLeave {
+		delete(h.pending, u.Client)
+	}
+	u.Sel = nil
+	h.broadcastLocked(h.presenceLocked(event, u), nil)
+}
+
+func (h *hub) remoteCursorLocked(u PresenceUser) {
+	if u.Sel == nil {
+		return
+	}
+	sel, ok := h.advanceLocked(*u.Sel, u.Rev)
+	if !ok {
+		return
+	}
+	u.Sel, u.Rev = &sel, h.head
+	h.broadcastLocked(h.presenceLocked(PresenceCursor, u), nil)
+}
+
+// setLinks stores the pad's slide links and pushes them to everyone.
+func (h *hub) setLinks(links []conference.Link) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.links = links
+	h.broadcastLocked(encodeLinks(links), nil)
+}
+
+// closeAll closes every connection of the pad with code and reason.
+func (h *hub) closeAll(code websocket.StatusCode, reason string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for sess := range h.sessions {
+		sess.kill(code, reason)
+	}
+}
+
+// localUsers returns the users connected here.
+func (h *hub) localUsers() []PresenceUser {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	users := make([]PresenceUser, 0, len(h.byClient))
+	for _, sess := range h.byClient {
+		users = append(users, sess.user)
+	}
+	return users
+}
+
+func (h *hub) presenceLocked(event string, u PresenceUser) []byte {
+	w := u.wire()
+	if event != PresenceCursor {
+		w.Sel = nil
+	}
+	return mustJSON(presenceMessage{Type: "presence", Event: event, User: w, Rev: h.head})
+}
+
+// broadcastLocked queues the same bytes to every connection but except.
+func (h *hub) broadcastLocked(frame []byte, except *session) {
+	for sess := range h.sessions {
+		if sess != except {
+			sess.send(frame)
+		}
+	}
+}
+
+func nonNilLinks(links []conference.Link) []conference.Link {
+	if links == nil {
+		return []conference.Link{}
+	}
+	return links
+}

@@ -1,0 +1,53 @@
+package httpapi
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"net/http"
+)
+
+// metrics are the Prometheus metrics of one Server, in its own registry
+// (so that several Servers can live in one process), served at /metrics.
+type metrics struct {
+	registry        *prometheus.Registry
+	connections     prometheus.Gauge
+	opsCommitted    prometheus.Counter
+	submitSeconds   prometheus.Histogram
+	slowDisconnects prometheus.Counter
+	errors          *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "confpad_websocket_connections",
+			Help: "Open websocket connections.",
+		}),
+		opsCommitted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "confpad_ops_committed_total",
+			Help: "Ops submitted through this replica and committed (resends not counted).",
+		}),
+		submitSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "confpad_submit_seconds",
+			Help:    "Time from receiving an op to its durable commit (or its error).",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 15), // 100µs .. 1.6s
+		}),
+		slowDisconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "confpad_slow_client_disconnects_total",
+			Help: "Websocket connections closed because they could not keep up.",
+		}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confpad_errors_total",
+			Help: "Errors reported to clients, by code (websocket error messages and HTTP API errors).",
+		}, []string{"code"}),
+	}
+	m.registry.MustRegister(m.connections, m.opsCommitted, m.submitSeconds, m.slowDisconnects, m.errors,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}

@@ -1,0 +1,149 @@
+package httpapi
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/frontend"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages holds the parsed page templates and the Markdown renderer.
+type pages struct {
+	index, notes, errorPage *template.Template
+	markdown                goldmark.Markdown
+}
+
+func newPages() (*pages, error) {
+	parse := func(name string) (*template.Template, error) {
+		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("parsing page template %s: %w", name, err)
+		}
+		return t, nil
+	}
+	p := &pages{
+		// Raw HTML in notes is not passed through (goldmark's default).
+		markdown: goldmark.New(goldmark.WithExtensions(extension.GFM)),
+	}
+	var err error
+	if p.index, err = parse("index.html"); err != nil {
+		return nil, err
+	}
+	if p.notes, err = parse("notes.html"); err != nil {
+		return nil, err
+	}
+	if p.errorPage, err = parse("error.html"); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// render writes a page with status.
+func render(c echo.Context, status int, t *template.Template, data any) error {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("rendering page: %w", err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// indexSession is one session on the index page.
+type indexSession struct {
+	conference.Session
+	People int
+}
+
+// indexPage serves GET /: the conference and its sessions, plain HTML.
+func (s *Server) indexPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	title, err := s.cfg.Catalog.Title(ctx)
+	if err != nil {
+		return catalogError(err)
+	}
+	sessions, err := s.cfg.Catalog.Sessions(ctx)
+	if err != nil {
+		return catalogError(err)
+	}
+	if title == "" {
+		title = "confpad"
+	}
+	list := make([]indexSession, len(sessions))
+	for i, sess := range sessions {
+		list[i] = indexSession{Session: sess, People: s.people(sess.ID)}
+	}
+	return render(c, http.StatusOK, s.pages.index, map[string]any{"Title": title, "Sessions": list})
+}
+
+// notesPage serves GET /p/:id/notes: the pad's notes rendered from
+// Markdown, read-only, with the slide links; no JavaScript needed.
+func (s *Server) notesPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	if err != nil {
+		return catalogError(err)
+	}
+	text, head, err := s.engine.Text(ctx, sess.ID, -1)
+	if err != nil {
+		return engineHTTPError(err)
+	}
+	var html bytes.Buffer
+	if err := s.pages.markdown.Convert([]byte(text), &html); err != nil {
+		return fmt.Errorf("rendering notes of %s: %w", sess.ID, err)
+	}
+	return render(c, http.StatusOK, s.pages.notes, map[string]any{
+		"Title":   sess.Title,
+		"Session": sess,
+		"Rev":     head,
+		"Notes":   template.HTML(html.String()), // goldmark escapes raw HTML
+		"Empty":   text == "",
+	})
+}
+
+// padPage serves GET /p/:id: the editor's page shell from the frontend.
+func (s *Server) padPage(c echo.Context) error {
+	if _, err := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id")); err != nil {
+		return catalogError(err)
+	}
+	html, err := fs.ReadFile(frontend.Assets(), "pad.html")
+	if err != nil {
+		return fmt.Errorf("reading the editor page: %w", err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.HTMLBlob(http.StatusOK, html)
+}
+
+// errorPage renders an error for a page request.
+func (s *Server) errorPage(c echo.Context, he *httpError) error {
+	msg := he.Message
+	if he.Status == http.StatusNotFound {
+		msg = "There is no such page or session."
+	}
+	return render(c, he.Status, s.pages.errorPage, map[string]any{
+		"Title": http.StatusText(he.Status), "Status": he.Status, "Message": msg,
+	})
+}
+
+// assetsHandler serves the frontend's built files under /assets/.
+func assetsHandler() http.Handler {
+	files := http.FileServerFS(frontend.Assets())
+	return http.StripPrefix("/assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
+			http.NotFound(w, r) // no directory listings
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(w, r)
+	}))
+}

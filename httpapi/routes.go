@@ -1,0 +1,187 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// maxBodyBytes limits request bodies of the JSON API.
+const maxBodyBytes = 64 << 10
+
+// routes builds the Echo router with every route of the server.
+func (s *Server) routes() (*echo.Echo, error) {
+	pages, err := newPages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.recoverPanics)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+
+	api := e.Group("/api/v1", limitBody)
+	api.GET("/openapi.json", s.openAPI)
+	api.GET("/pads", s.listPads)
+	api.GET("/pads/:id", s.getPad)
+	api.GET("/pads/:id/text", s.getText)
+	api.POST("/pads/:id/links", s.addLink)
+
+	admin := api.Group("", s.requireAdmin)
+	admin.POST("/pads", s.createPad)
+	admin.PATCH("/pads/:id", s.updatePad)
+	admin.DELETE("/pads/:id", s.deletePad)
+	admin.DELETE("/pads/:id/links/:linkID", s.deleteLink)
+
+	e.GET("/pads/:id/ws", s.serveWS)
+
+	e.GET("/", s.indexPage)
+	e.GET("/p/:id", s.padPage)
+	e.GET("/p/:id/notes", s.notesPage)
+	e.GET("/assets/*", echo.WrapHandler(assetsHandler()))
+	return e, nil
+}
+
+// recoverPanics turns a panic in a handler into a 500 and a log line.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("handler panicked", "path", c.Path(), "panic", r)
+				err = apiError(http.StatusInternalServerError, codeInternal, "internal error")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// limitBody caps request bodies at maxBodyBytes; reading past it fails
+// with *http.MaxBytesError.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > maxBodyBytes {
+			return errBodyTooLarge
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBodyBytes)
+		return next(c)
+	}
+}
+
+var errBodyTooLarge = apiError(http.StatusRequestEntityTooLarge, codeTooLarge, "request body is larger than 64 KiB")
+
+// healthz answers 200 while the process runs.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 when Config.Ready says the server can serve, and 503
+// with the reason otherwise (and while shutting down).
+func (s *Server) readyz(c echo.Context) error {
+	if s.closing.Load() {
+		return apiError(http.StatusServiceUnavailable, codeUnavailable, "shutting down")
+	}
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			return apiError(http.StatusServiceUnavailable, codeUnavailable, err.Error())
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// httpError is an error answered as {"error":{"code","message"}} with
+// Status (or as the HTML error page, for pages).
+type httpError struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *httpError) Error() string { return e.Code + ": " + e.Message }
+
+func apiError(status int, code, message string) error {
+	return &httpError{Status: status, Code: code, Message: message}
+}
+
+// HTTP API error codes besides the protocol's.
+const (
+	codeBadRequest   = "bad_request"
+	codeNotFound     = "not_found"
+	codeExists       = "exists"
+	codeUnauthorized = "unauthorized"
+	codeForbidden    = "forbidden"
+	codeBadRev       = "bad_rev"
+)
+
+// handleError is Echo's error handler: JSON errors for the API, an HTML
+// page for pages.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	he := toHTTPError(err)
+	if he.Status >= 500 {
+		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+	}
+	s.metrics.errors.WithLabelValues(he.Code).Inc()
+	if wantsHTML(c.Request()) {
+		_ = s.errorPage(c, he)
+		return
+	}
+	if he.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="confpad admin"`)
+	}
+	body := map[string]any{"error": map[string]string{"code": he.Code, "message": he.Message}}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(he.Status)
+		return
+	}
+	_ = c.JSON(he.Status, body)
+}
+
+// toHTTPError maps any handler error to a status, code and message.
+func toHTTPError(err error) *httpError {
+	var he *httpError
+	if errors.As(err, &he) {
+		return he
+	}
+	var ee *echo.HTTPError
+	if errors.As(err, &ee) {
+		msg := http.StatusText(ee.Code)
+		if m, ok := ee.Message.(string); ok {
+			msg = m
+		}
+		code := "error"
+		switch ee.Code {
+		case http.StatusNotFound:
+			code = codeNotFound
+		case http.StatusMethodNotAllowed:
+			code = "method_not_allowed"
+		case http.StatusBadRequest:
+			code = codeBadRequest
+		case http.StatusInternalServerError:
+			code, msg = codeInternal, "internal error"
+		}
+		return &httpError{Status: ee.Code, Code: code, Message: msg}
+	}
+	return &httpError{Status: http.StatusInternalServerError, Code: codeInternal, Message: "internal error"}
+}
+
+// wantsHTML reports whether a request is for a page rather than the API.
+func wantsHTML(r *http.Request) bool {
+	p := r.URL.Path
+	return p == "/" || strings.HasPrefix(p, "/p/") ||
+		!strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/pads/") &&
+			strings.Contains(r.Header.Get("Accept"), "text/html")
+}

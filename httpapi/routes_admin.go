@@ -1,0 +1,145 @@
+package httpapi
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/confpad/confpad/conference"
+)
+
+// requireAdmin lets a request through only with the header
+// "Authorization: Bearer <Config.AdminToken>", compared in constant time.
+// Without a configured token the admin routes answer 403.
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.cfg.AdminToken == "" {
+			return apiError(http.StatusForbidden, codeForbidden, "admin routes are disabled: the server has no admin token")
+		}
+		token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.AdminToken)) != 1 {
+			return apiError(http.StatusUnauthorized, codeUnauthorized, "send Authorization: Bearer <admin token>")
+		}
+		return next(c)
+	}
+}
+
+// createRequest is the body of POST /api/v1/pads.
+type createRequest struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+// createPad answers POST /api/v1/pads: 201 with the new live session, 409
+// if the id is taken, 400 for a bad id or title.
+func (s *Server) createPad(c echo.Context) error {
+	var req createRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sess := conference.Session{
+		ID:          req.ID,
+		Title:       strings.TrimSpace(req.Title),
+		Description: strings.TrimSpace(req.Description),
+		State:       conference.StateLive,
+		Links:       []conference.Link{},
+		Created:     time.Now().UTC(),
+	}
+	if err := validSession(sess); err != nil {
+		return err
+	}
+	if err := s.cfg.Catalog.CreateSession(c.Request().Context(), sess); err != nil {
+		return catalogError(err)
+	}
+	return c.JSON(http.StatusCreated, padJSON{Session: sess})
+}
+
+// updateRequest is the body of PATCH /api/v1/pads/:id; absent fields are
+// left as they are.
+type updateRequest struct {
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+	State       *string `json:"state"`
+}
+
+// updatePad answers PATCH /api/v1/pads/:id: rename, describe, archive or
+// reopen a session. A state change reconnects the pad's editors so they
+// learn it.
+func (s *Server) updatePad(c echo.Context) error {
+	var req updateRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	if err != nil {
+		return catalogError(err)
+	}
+	oldState := sess.State
+	if req.Title != nil {
+		sess.Title = strings.TrimSpace(*req.Title)
+	}
+	if req.Description != nil {
+		sess.Description = strings.TrimSpace(*req.Description)
+	}
+	if req.State != nil {
+		if *req.State != conference.StateLive && *req.State != conference.StateArchived {
+			return apiError(http.StatusBadRequest, codeBadRequest, `state must be "live" or "archived"`)
+		}
+		sess.State = *req.State
+	}
+	if err := validSession(sess); err != nil {
+		return err
+	}
+	if err := s.cfg.Catalog.UpdateSession(ctx, sess); err != nil {
+		return catalogError(err)
+	}
+	if sess.State != oldState {
+		s.changeState(sess.ID, sess.State)
+	}
+	sess.Links = nonNilLinks(sess.Links)
+	return c.JSON(http.StatusOK, padJSON{Session: sess, People: s.people(sess.ID)})
+}
+
+// deletePad answers DELETE /api/v1/pads/:id: the session, its links and
+// its notes are removed, its editors disconnected (close code 4404) and
+// the pad unloaded, on every replica.
+func (s *Server) deletePad(c echo.Context) error {
+	id := c.Param("id")
+	if err := s.cfg.Catalog.DeleteSession(c.Request().Context(), id); err != nil {
+		return catalogError(err)
+	}
+	s.changeState(id, stateDeleted)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// deleteLink answers DELETE /api/v1/pads/:id/links/:linkID and pushes the
+// remaining links to the pad's editors.
+func (s *Server) deleteLink(c echo.Context) error {
+	id := c.Param("id")
+	if err := s.cfg.Catalog.DeleteLink(c.Request().Context(), id, c.Param("linkID")); err != nil {
+		return catalogError(err)
+	}
+	if err := s.pushLinks(c, id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// validSession checks session metadata with the conference rules.
+func validSession(sess conference.Session) error {
+	err := conference.ValidateSession(sess)
+	if err == nil {
+		return nil
+	}
+	var fe *conference.FieldError
+	if errors.As(err, &fe) {
+		return apiError(http.StatusBadRequest, codeBadRequest, fe.Error())
+	}
+	return apiError(http.StatusBadRequest, codeBadRequest, err.Error())
+}

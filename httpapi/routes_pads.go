@@ -1,0 +1,208 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
+)
+
+// Limits of a slide link.
+const (
+	maxLinkTitle = 200
+	maxLinkURL   = 2000
+)
+
+// padJSON is a session as the API shows it: its metadata and links, the
+// number of people in its pad now (on every replica), and, for a single
+// pad, its head revision.
+type padJSON struct {
+	conference.Session
+	People int  `json:"people"`
+	Rev    *int `json:"rev,omitempty"`
+}
+
+// padListJSON is the answer of GET /api/v1/pads.
+type padListJSON struct {
+	Title string    `json:"title"`
+	Pads  []padJSON `json:"pads"`
+}
+
+// listPads answers GET /api/v1/pads: the conference title and its
+// sessions, ordered by id.
+func (s *Server) listPads(c echo.Context) error {
+	ctx := c.Request().Context()
+	title, err := s.cfg.Catalog.Title(ctx)
+	if err != nil {
+		return catalogError(err)
+	}
+	sessions, err := s.cfg.Catalog.Sessions(ctx)
+	if err != nil {
+		return catalogError(err)
+	}
+	out := padListJSON{Title: title, Pads: make([]padJSON, len(sessions))}
+	for i, sess := range sessions {
+		sess.Links = nonNilLinks(sess.Links)
+		out.Pads[i] = padJSON{Session: sess, People: s.people(sess.ID)}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// getPad answers GET /api/v1/pads/:id with the head revision.
+func (s *Server) getPad(c echo.Context) error {
+	ctx := c.Request().Context()
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	if err != nil {
+		return catalogError(err)
+	}
+	_, head, err := s.engine.Text(ctx, sess.ID, -1)
+	if err != nil {
+		return engineHTTPError(err)
+	}
+	sess.Links = nonNilLinks(sess.Links)
+	return c.JSON(http.StatusOK, padJSON{Session: sess, People: s.people(sess.ID), Rev: &head})
+}
+
+// getText answers GET /api/v1/pads/:id/text[?rev=R] with the plain text
+// at the head or at revision R. Headers X-Pad-Rev (the revision served)
+// and X-Pad-Head tell which. A rev after the head is 400 rev_ahead.
+func (s *Server) getText(c echo.Context) error {
+	ctx := c.Request().Context()
+	rev := -1
+	if q := c.QueryParam("rev"); q != "" {
+		r, err := strconv.Atoi(q)
+		if err != nil || r < 0 {
+			return apiError(http.StatusBadRequest, codeBadRev, "rev must be a revision number >= 0")
+		}
+		rev = r
+	}
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	if err != nil {
+		return catalogError(err)
+	}
+	text, head, err := s.engine.Text(ctx, sess.ID, rev)
+	if err != nil {
+		return engineHTTPError(err)
+	}
+	if rev < 0 {
+		rev = head
+	}
+	h := c.Response().Header()
+	h.Set("X-Pad-Rev", strconv.Itoa(rev))
+	h.Set("X-Pad-Head", strconv.Itoa(head))
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(text))
+}
+
+// linkRequest is the body of POST /api/v1/pads/:id/links.
+type linkRequest struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// addLink answers POST /api/v1/pads/:id/links: a speaker attaches a slide
+// link; it is pushed to the pad's editors on every replica.
+func (s *Server) addLink(c echo.Context) error {
+	var req linkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	link, err := validLink(req)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	link, err = s.cfg.Catalog.AddLink(ctx, c.Param("id"), link)
+	if err != nil {
+		return catalogError(err)
+	}
+	if err := s.pushLinks(c, c.Param("id")); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, link)
+}
+
+// pushLinks sends the pad's current links to its editors everywhere.
+func (s *Server) pushLinks(c echo.Context, pad string) error {
+	sess, err := s.cfg.Catalog.Session(c.Request().Context(), pad)
+	if err != nil {
+		return catalogError(err)
+	}
+	s.linksChanged(pad, sess.Links)
+	return nil
+}
+
+// validLink checks a link request: a title of 1 to 200 characters on one
+// line, and an absolute http or https URL.
+func validLink(req linkRequest) (conference.Link, error) {
+	title := strings.TrimSpace(req.Title)
+	n := utf8.RuneCountInString(title)
+	switch {
+	case n == 0 || n > maxLinkTitle:
+		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title must be 1 to 200 characters")
+	case strings.IndexFunc(title, unicode.IsControl) >= 0:
+		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title must be one line without control characters")
+	}
+	raw := strings.TrimSpace(req.URL)
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > maxLinkURL:
+		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "url is longer than 2000 bytes")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "url must be an absolute http or https URL")
+	}
+	return conference.Link{Title: title, URL: u.String()}, nil
+}
+
+// decodeJSON reads a JSON body into v, rejecting unknown fields and
+// trailing data.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errBodyTooLarge
+		}
+		return apiError(http.StatusBadRequest, codeBadRequest, "body must be a JSON object: "+jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return apiError(http.StatusBadRequest, codeBadRequest, "body has data after the JSON object")
+	}
+	return nil
+}
+
+// catalogError maps a Catalog error to an HTTP error.
+func catalogError(err error) error {
+	switch {
+	case errors.Is(err, conference.ErrNotFound):
+		return apiError(http.StatusNotFound, codeNotFound, "no such session")
+	case errors.Is(err, conference.ErrExists):
+		return apiError(http.StatusConflict, codeExists, "a session with this id exists")
+	}
+	return apiError(http.StatusServiceUnavailable, codeUnavailable, "catalog unavailable: "+err.Error())
+}
+
+// engineHTTPError maps a pad engine error to an HTTP error.
+func engineHTTPError(err error) error {
+	var ce *collab.Error
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case collab.CodeRevAhead:
+			return apiError(http.StatusBadRequest, ce.Code, ce.Message)
+		case collab.CodeUnavailable:
+			return apiError(http.StatusServiceUnavailable, ce.Code, ce.Message)
+		}
+		return apiError(http.StatusBadRequest, ce.Code, ce.Message)
+	}
+	return err
+}

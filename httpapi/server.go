@@ -1,0 +1,280 @@
+// Package httpapi is confpad's HTTP face: the JSON API, the HTML pages,
+// the editor assets, and the websocket protocol through which editors
+// join pads, send ops and see each other (docs/protocol.md). It builds the
+// pad engine (package collab) and fans its commits out to the
+// connections of each pad.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultMaxFrameBytes    = 256 << 10
+	DefaultSendQueue        = 1024
+	DefaultWriteTimeout     = 10 * time.Second
+	DefaultPingInterval     = 15 * time.Second
+	DefaultJoinTimeout      = 10 * time.Second
+	DefaultIdleTimeout      = time.Hour
+	DefaultCursorInterval   = 50 * time.Millisecond
+	DefaultPresenceInterval = 2 * time.Second
+)
+
+// Config configures a Server. Catalog and Log are required; every other
+// field has a default.
+type Config struct {
+	// Catalog holds the conference's sessions; every pad is a session.
+	Catalog conference.Catalog
+	// Log stores the pads' history; Feed reports other replicas' commits
+	// (nil in embedded mode). Both go to the pad engine.
+	Log  collab.Log
+	Feed collab.Feed
+	// Presence connects the replicas' presence and slide links; nil for a
+	// single replica.
+	Presence PresenceBus
+	// AdminToken guards the admin routes (Authorization: Bearer <token>).
+	// Empty disables them: they answer 403.
+	AdminToken string
+	// MaxFrameBytes limits a websocket frame from a client (default 256
+	// KiB); a larger frame gets a too_large error.
+	MaxFrameBytes int64
+	// MaxDocLen limits a pad's length in code points (default: the
+	// engine's, 2 MB).
+	MaxDocLen int
+	// Logger receives the server's logs; slog.Default() if nil.
+	Logger *slog.Logger
+	// Ready reports whether the server can serve (store and Redis
+	// reachable); /readyz answers 503 with its error. Nil: always ready.
+	Ready func(context.Context) error
+
+	// SendQueue is how many messages may wait for one connection; a
+	// connection whose queue overflows is closed as too slow.
+	SendQueue int
+	// WriteTimeout bounds writing one message to a connection; a client
+	// that does not take it in time is closed as too slow.
+	WriteTimeout time.Duration
+	// PingInterval is the keepalive period; a pong must come within it.
+	PingInterval time.Duration
+	// JoinTimeout closes connections that do not send join in time.
+	JoinTimeout time.Duration
+	// IdleTimeout closes connections that send nothing for this long.
+	IdleTimeout time.Duration
+	// CursorInterval is the shortest time between two cursor broadcasts
+	// of one connection; the latest selection wins.
+	CursorInterval time.Duration
+	// PresenceInterval is the heartbeat period on the PresenceBus; users
+	// of a replica silent for three periods are dropped.
+	PresenceInterval time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxFrameBytes <= 0 {
+		c.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	defaults := []struct {
+		d   *time.Duration
+		def time.Duration
+	}{
+		{&c.WriteTimeout, DefaultWriteTimeout},
+		{&c.PingInterval, DefaultPingInterval},
+		{&c.JoinTimeout, DefaultJoinTimeout},
+		{&c.IdleTimeout, DefaultIdleTimeout},
+		{&c.CursorInterval, DefaultCursorInterval},
+		{&c.PresenceInterval, DefaultPresenceInterval},
+	}
+	for _, d := range defaults {
+		if *d.d <= 0 {
+			*d.d = d.def
+		}
+	}
+	if c.SendQueue <= 0 {
+		c.SendQueue = DefaultSendQueue
+	}
+	return c
+}
+
+// Server serves confpad over HTTP and websockets. Create it with New,
+// serve Handler, and stop it with Shutdown.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	engine   *collab.Engine
+	maxOpLen int
+	metrics  *metrics
+	echo     *echo.Echo
+	pages    *pages
+	replica  string
+
+	hubsMu sync.RWMutex
+	hubs   map[string]*hub
+
+	sessMu   sync.Mutex
+	sessions map[*session]struct{}
+	sessWG   sync.WaitGroup
+	closing  atomic.Bool
+
+	remote   remoteUsers
+	busOut   chan PresenceMessage
+	stopBus  context.CancelFunc
+	busWG    sync.WaitGroup
+	unsubBus func()
+	shutOnce sync.Once
+}
+
+// New builds a Server and its pad engine, with the engine's commits wired
+// to the pads' connections. With cfg.Presence set, it starts publishing
+// heartbeats and listening to other replicas at once.
+func New(cfg Config) (*Server, error) {
+	if cfg.Catalog == nil || cfg.Log == nil {
+		return nil, errors.New("httpapi: Config.Catalog and Config.Log are required")
+	}
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		maxOpLen: collab.DefaultMaxOpLen,
+		metrics:  newMetrics(),
+		replica:  uuid.NewString(),
+		hubs:     map[string]*hub{},
+		sessions: map[*session]struct{}{},
+		busOut:   make(chan PresenceMessage, 4096),
+	}
+	s.engine = collab.NewEngine(collab.Config{
+		Log:       cfg.Log,
+		Feed:      cfg.Feed,
+		OnCommit:  s.onCommit,
+		MaxDocLen: cfg.MaxDocLen,
+		MaxOpLen:  s.maxOpLen,
+	})
+	e, err := s.routes()
+	if err != nil {
+		s.engine.Close()
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
+	s.echo = e
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopBus = cancel
+	if cfg.Presence != nil {
+		s.unsubBus = cfg.Presence.Subscribe(s.receive)
+		s.busWG.Add(2)
+		go func() { defer s.busWG.Done(); s.publishLoop(ctx) }()
+		go func() { defer s.busWG.Done(); s.heartbeatLoop(ctx) }()
+	}
+	return s, nil
+}
+
+// Handler returns the HTTP handler of every route.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Shutdown closes every websocket with StatusGoingAway ("server
+// restarting, reconnect"), waits for the connections to finish (or ctx to
+// end), then closes the pad engine, which finishes the commits in flight
+// so that every acknowledged op is stored. New websockets are refused
+// from the start. It does not stop the HTTP listener: that is the
+// http.Server's Shutdown.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.shutOnce.Do(func() {
+		s.closing.Store(true)
+		s.sessMu.Lock()
+		for sess := range s.sessions {
+			sess.kill(websocket.StatusGoingAway, reasonRestarting)
+		}
+		s.sessMu.Unlock()
+		done := make(chan struct{})
+		go func() { s.sessWG.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			err = fmt.Errorf("httpapi: shutdown: websockets still closing: %w", ctx.Err())
+		}
+		s.engine.Close()
+		if s.unsubBus != nil {
+			s.unsubBus()
+		}
+		s.stopBus()
+		s.busWG.Wait()
+	})
+	return err
+}
+
+// track adds or removes a connection from the set Shutdown closes.
+func (s *Server) track(sess *session, add bool) {
+	s.sessMu.Lock()
+	defer s.sessMu.Unlock()
+	if add {
+		s.sessions[sess] = struct{}{}
+		s.sessWG.Add(1)
+		s.metrics.connections.Inc()
+		return
+	}
+	delete(s.sessions, sess)
+	s.sessWG.Done()
+	s.metrics.connections.Dec()
+}
+
+// onCommit is the engine's OnCommit: it runs with the pad locked.
+func (s *Server) onCommit(pad string, recs []collab.Record) {
+	if h := s.lookupHub(pad); h != nil {
+		h.commit(recs)
+	}
+}
+
+// acquireHub returns the pad's hub, creating it for the first connection.
+func (s *Server) acquireHub(sess conference.Session) *hub {
+	s.hubsMu.Lock()
+	defer s.hubsMu.Unlock()
+	h := s.hubs[sess.ID]
+	if h == nil {
+		h = newHub(s, sess)
+		s.hubs[sess.ID] = h
+	}
+	h.refs++
+	return h
+}
+
+// releaseHub drops a reference; the last one removes the hub.
+func (s *Server) releaseHub(h *hub) {
+	s.hubsMu.Lock()
+	defer s.hubsMu.Unlock()
+	h.refs--
+	if h.refs == 0 && s.hubs[h.pad] == h {
+		delete(s.hubs, h.pad)
+	}
+}
+
+func (s *Server) lookupHub(pad string) *hub {
+	s.hubsMu.RLock()
+	defer s.hubsMu.RUnlock()
+	return s.hubs[pad]
+}
+
+// people counts the distinct users in a pad on every replica.
+func (s *Server) people(pad string) int {
+	set := map[string]bool{}
+	if h := s.lookupHub(pad); h != nil {
+		for _, u := range h.localUsers() {
+			set[u.Client] = true
+		}
+	}
+	s.remote.clients(pad, set)
+	return len(set)
+}
