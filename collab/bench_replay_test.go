@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -11,6 +12,8 @@ func benchmarkReplay(b *testing.B, name string) {
 	tr := loadSequentialTrace(b, name)
 	ops := opsOf(tr)
 	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	var d *Doc
 	for b.Loop() {
 		d = NewDoc(tr.StartContent)
@@ -20,10 +23,13 @@ func benchmarkReplay(b *testing.B, name string) {
 			}
 		}
 	}
+	runtime.ReadMemStats(&after)
 	if d.String() != tr.EndContent {
 		b.Fatalf("replay of %s does not end at endContent", name)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(ops)), "ns/edit")
+	edits := float64(b.N) * float64(len(ops))
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/edits, "ns/edit")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/edits, "allocs/edit")
 }
 
 // BenchmarkReplayAutomergePaper replays the automerge-paper trace: 259,778

@@ -69,8 +69,8 @@ func (d *Doc) Apply(op Op) error {
 		return fmt.Errorf("%w: the op spans %d code points, the document holds %d", ErrPastEnd, n, d.r.chars)
 	}
 	pos := 0
-	for _, c := range op {
-		switch {
+	for i := range op {
+		switch c := &op[i]; {
 		case c.Skip > 0:
 			pos += c.Skip
 		case c.Insert != "":
