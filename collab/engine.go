@@ -1,0 +1,312 @@
+package collab
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultMaxDocLen     = 2 << 20 // code points
+	DefaultMaxOpLen      = 256 << 10
+	DefaultSnapshotEvery = 500
+	DefaultKeepRecent    = 2000
+	DefaultIdleTimeout   = 5 * time.Minute
+	DefaultLogTimeout    = 10 * time.Second
+)
+
+// Config configures an Engine. Log is required; everything else has a
+// default.
+type Config struct {
+	// Log stores every pad's history. An op is acknowledged only after
+	// Log.Append returned nil for it.
+	Log Log
+	// Feed, in cluster mode, reports records committed by other replicas.
+	// Nil in embedded mode, where this engine is the only writer.
+	Feed Feed
+	// OnCommit is called with every record that becomes part of a loaded
+	// pad, local or remote, in revision order, exactly once per record per
+	// engine. It runs while the pad is locked (so it is ordered with Join)
+	// and must not block.
+	OnCommit func(pad string, recs []Record)
+	// MaxDocLen limits a pad's length in code points.
+	MaxDocLen int
+	// MaxOpLen limits the code points one op inserts plus deletes.
+	MaxOpLen int
+	// SnapshotEvery saves a snapshot after this many ops.
+	SnapshotEvery int
+	// KeepRecent is how many recent records a loaded pad keeps in memory
+	// to transform late ops without reading the log.
+	KeepRecent int
+	// IdleTimeout unloads pads that nobody has used for this long.
+	IdleTimeout time.Duration
+	// LogTimeout bounds each call to the Log.
+	LogTimeout time.Duration
+	// Now returns the commit time of records; time.Now if nil.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxDocLen <= 0 {
+		c.MaxDocLen = DefaultMaxDocLen
+	}
+	if c.MaxOpLen <= 0 {
+		c.MaxOpLen = DefaultMaxOpLen
+	}
+	if c.SnapshotEvery <= 0 {
+		c.SnapshotEvery = DefaultSnapshotEvery
+	}
+	if c.KeepRecent <= 0 {
+		c.KeepRecent = DefaultKeepRecent
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.LogTimeout <= 0 {
+		c.LogTimeout = DefaultLogTimeout
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Engine orders the edits of every pad on this replica: it loads pads from
+// the Log on first use, transforms each submitted op against the ops
+// committed since its base revision, appends it to the Log (batching ops
+// that arrive together into one Append) and reports committed records
+// through Config.OnCommit. Pads nobody uses are unloaded after IdleTimeout.
+// All methods are safe for concurrent use.
+type Engine struct {
+	cfg Config
+
+	mu     sync.Mutex
+	pads   map[string]*pad
+	closed bool
+
+	stopJanitor chan struct{}
+	wg          sync.WaitGroup // pad loops, snapshot writers, janitor
+}
+
+// Submission is an op a client sent.
+type Submission struct {
+	// Client and Seq identify the submission: a resubmitted (Client, Seq)
+	// is answered with the original result and not applied twice.
+	Client string
+	Seq    int
+	// Base is the revision the op was made on.
+	Base int
+	Op   Op
+}
+
+// Result is the outcome of a committed Submission.
+type Result struct {
+	// Rev is the revision the op became.
+	Rev int
+	// Op is the op as committed, transformed to apply at Rev-1.
+	Op Op
+	// Duplicate reports that (Client, Seq) had already been committed and
+	// this call only looked up its result.
+	Duplicate bool
+}
+
+// NewEngine returns an engine over cfg.Log. Call Close to stop it.
+func NewEngine(cfg Config) *Engine {
+	e := &Engine{cfg: cfg.withDefaults(), pads: map[string]*pad{}, stopJanitor: make(chan struct{})}
+	e.wg.Add(1)
+	go e.janitor()
+	return e
+}
+
+// Submit commits an op to a pad and returns its revision once the Log has
+// made it durable. Errors of type *Error are the client's to fix (or, with
+// CodeUnavailable, to retry); nothing was applied. If ctx ends first, the op
+// may still commit; resubmitting it with the same (Client, Seq) is safe.
+func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result, error) {
+	if err := s.Op.Validate(); err != nil {
+		return Result{}, errorf(CodeBadOp, "%v", err)
+	}
+	if n := s.Op.InsertLen() + s.Op.DeleteLen(); n > e.cfg.MaxOpLen {
+		return Result{}, errorf(CodeTooLarge, "op changes %d characters, limit is %d", n, e.cfg.MaxOpLen)
+	}
+	if s.Base < 0 {
+		return Result{}, errorf(CodeBadOp, "negative base revision %d", s.Base)
+	}
+	p, err := e.acquire(ctx, padID)
+	if err != nil {
+		return Result{}, err
+	}
+	defer e.release(p)
+	sub := &submission{Submission: s, done: make(chan outcome, 1)}
+	if !p.enqueue(sub) {
+		return Result{}, errorf(CodeUnavailable, "server is shutting down")
+	}
+	select {
+	case o := <-sub.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// Join calls fn with the pad's state at a consistent point: no record is
+// reported through OnCommit between fn's view and the records that follow
+// it. With since < 0, fn gets the head and the full text; with 0 <= since
+// <= head, it gets the head and the records after since (text is empty).
+// Join keeps the pad loaded until the returned leave function is called.
+func (e *Engine) Join(ctx context.Context, padID string, since int, fn func(head int, text string, missed []Record)) (leave func(), err error) {
+	p, err := e.acquire(ctx, padID)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.join(ctx, since, fn); err != nil {
+		e.release(p)
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { e.release(p) }) }, nil
+}
+
+// Text returns the pad's text at revision rev (rev < 0: the head) and the
+// head revision.
+func (e *Engine) Text(ctx context.Context, padID string, rev int) (string, int, error) {
+	p, err := e.acquire(ctx, padID)
+	if err != nil {
+		return "", 0, err
+	}
+	defer e.release(p)
+	return p.text(ctx, rev)
+}
+
+// Rebase transforms a selection made at revision base through every op
+// committed since, and returns it with the head it now refers to.
+func (e *Engine) Rebase(ctx context.Context, padID string, base int, sel [2]int) ([2]int, int, error) {
+	p, err := e.acquire(ctx, padID)
+	if err != nil {
+		return sel, 0, err
+	}
+	defer e.release(p)
+	recs, head, err := p.history(ctx, base)
+	if err != nil {
+		return sel, 0, err
+	}
+	for _, r := range recs {
+		sel = TransformSelection(sel, r.Op)
+	}
+	return sel, head, nil
+}
+
+// Evict unloads a pad at once, for example after its session was deleted.
+// Submissions already queued are answered first.
+func (e *Engine) Evict(padID string) {
+	e.mu.Lock()
+	p := e.pads[padID]
+	delete(e.pads, padID)
+	e.mu.Unlock()
+	if p != nil {
+		p.stop()
+	}
+}
+
+// Close stops accepting submissions, finishes the ones in flight (so every
+// acknowledged op is in the Log) and waits for snapshot writers.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.closed = true
+	pads := e.pads
+	e.pads = map[string]*pad{}
+	e.mu.Unlock()
+	close(e.stopJanitor)
+	for _, p := range pads {
+		p.stop()
+	}
+	e.wg.Wait()
+}
+
+// acquire returns the loaded pad, loading it on first use, and holds it
+// until release.
+func (e *Engine) acquire(ctx context.Context, padID string) (*pad, error) {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil, errorf(CodeUnavailable, "server is shutting down")
+	}
+	p, ok := e.pads[padID]
+	if !ok {
+		p = newPad(e, padID)
+		e.pads[padID] = p
+	}
+	p.refs++
+	e.mu.Unlock()
+	if !ok {
+		p.load()
+	}
+	select {
+	case <-p.loaded:
+	case <-ctx.Done():
+		e.release(p)
+		return nil, ctx.Err()
+	}
+	if p.loadErr != nil {
+		e.mu.Lock()
+		if e.pads[padID] == p {
+			delete(e.pads, padID)
+		}
+		e.mu.Unlock()
+		return nil, p.loadErr
+	}
+	return p, nil
+}
+
+func (e *Engine) release(p *pad) {
+	e.mu.Lock()
+	p.refs--
+	p.lastUsed = e.cfg.Now()
+	e.mu.Unlock()
+}
+
+// janitor unloads pads that have had no holder for IdleTimeout.
+func (e *Engine) janitor() {
+	defer e.wg.Done()
+	t := time.NewTicker(e.cfg.IdleTimeout / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stopJanitor:
+			return
+		case <-t.C:
+		}
+		var idle []*pad
+		e.mu.Lock()
+		for id, p := range e.pads {
+			if p.refs == 0 && e.cfg.Now().Sub(p.lastUsed) >= e.cfg.IdleTimeout {
+				delete(e.pads, id)
+				idle = append(idle, p)
+			}
+		}
+		e.mu.Unlock()
+		for _, p := range idle {
+			p.stop()
+		}
+	}
+}
+
+// logCtx bounds one call to the Log.
+func (e *Engine) logCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), e.cfg.LogTimeout)
+}
+
+// unavailable wraps a Log failure for clients.
+func unavailable(err error) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &Error{Code: CodeUnavailable, Message: "storage unavailable: " + err.Error()}
+}

@@ -1,0 +1,399 @@
+package collab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testEngine starts an engine over log that records every OnCommit call.
+type testEngine struct {
+	*Engine
+	mu        sync.Mutex
+	committed map[string][]Record
+}
+
+func newTestEngine(t testing.TB, log *memLog, cfg Config) *testEngine {
+	te := &testEngine{committed: map[string][]Record{}}
+	cfg.Log = log
+	cfg.OnCommit = func(pad string, recs []Record) {
+		te.mu.Lock()
+		te.committed[pad] = append(te.committed[pad], recs...)
+		te.mu.Unlock()
+	}
+	te.Engine = NewEngine(cfg)
+	t.Cleanup(te.Close)
+	return te
+}
+
+// recorded returns the ith record OnCommit reported for pad, if any.
+func (te *testEngine) recorded(pad string, i int) (Record, bool) {
+	te.mu.Lock()
+	defer te.mu.Unlock()
+	if i >= len(te.committed[pad]) {
+		return Record{}, false
+	}
+	return te.committed[pad][i], true
+}
+
+func (te *testEngine) seen(pad string) []Record {
+	te.mu.Lock()
+	defer te.mu.Unlock()
+	return append([]Record(nil), te.committed[pad]...)
+}
+
+func mustSubmit(t *testing.T, e *testEngine, pad string, s Submission) Result {
+	t.Helper()
+	res, err := e.Submit(context.Background(), pad, s)
+	if err != nil {
+		t.Fatalf("Submit(%+v): %v", s, err)
+	}
+	return res
+}
+
+func text(t *testing.T, e *testEngine, pad string) string {
+	t.Helper()
+	s, _, err := e.Text(context.Background(), pad, -1)
+	if err != nil {
+		t.Fatalf("Text: %v", err)
+	}
+	return s
+}
+
+func TestSubmitTransformsConcurrentOps(t *testing.T) {
+	e := newTestEngine(t, newMemLog(), Config{})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "hello world"}}})
+	// b and c both edit revision 1 without seeing each other.
+	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Skip: 5}, {Insert: ","}}})
+	res := mustSubmit(t, e, "p", Submission{Client: "c", Seq: 1, Base: 1, Op: Op{{Skip: 11}, {Insert: "!"}}})
+	if res.Rev != 3 {
+		t.Errorf("rev = %d, want 3", res.Rev)
+	}
+	if got, want := text(t, e, "p"), "hello, world!"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+	if n := len(e.seen("p")); n != 3 {
+		t.Errorf("OnCommit saw %d records, want 3", n)
+	}
+}
+
+func TestSubmitRejectsBadInput(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{MaxDocLen: 20, MaxOpLen: 10})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "0123456789"}}})
+	cases := []struct {
+		name string
+		sub  Submission
+		code string
+	}{
+		{"future base", Submission{Client: "b", Seq: 1, Base: 5, Op: Op{{Insert: "x"}}}, CodeRevAhead},
+		{"negative base", Submission{Client: "b", Seq: 1, Base: -1, Op: Op{{Insert: "x"}}}, CodeBadOp},
+		{"skip past end", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Skip: 11}, {Insert: "x"}}}, CodeBadOp},
+		{"delete past end", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Skip: 5}, {Delete: 6}}}, CodeBadOp},
+		{"empty component", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{}, {Insert: "b"}}}, CodeBadOp},
+		{"trailing skip", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Insert: "b"}, {Skip: 1}}}, CodeBadOp},
+		{"op too large", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Insert: "01234567890"}}}, CodeTooLarge},
+		{"pad too large", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Insert: "0123456789x"[:10]}, {Skip: 10}, {Insert: "y"}}}, CodeTooLarge},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.Submit(context.Background(), "p", tc.sub)
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Code != tc.code {
+				t.Fatalf("err = %v, want code %s", err, tc.code)
+			}
+			if got := text(t, e, "p"); got != "0123456789" {
+				t.Fatalf("text changed to %q", got)
+			}
+		})
+	}
+	// The pad still works.
+	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 2, Base: 1, Op: Op{{Delete: 10}}})
+	if got := text(t, e, "p"); got != "" {
+		t.Errorf("text = %q, want empty", got)
+	}
+}
+
+func TestResubmitIsNotAppliedTwice(t *testing.T) {
+	e := newTestEngine(t, newMemLog(), Config{})
+	first := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: Op{{Insert: "x"}}})
+	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Insert: "y"}}})
+	again := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: Op{{Insert: "x"}}})
+	if !again.Duplicate || again.Rev != first.Rev {
+		t.Errorf("resubmit = %+v, want duplicate of rev %d", again, first.Rev)
+	}
+	if got := text(t, e, "p"); got != "yx" {
+		t.Errorf("text = %q, want %q", got, "yx")
+	}
+}
+
+func TestResubmitAfterRestartIsNotAppliedTwice(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "x"}}})
+	e.Close()
+	e2 := newTestEngine(t, log, Config{})
+	res := mustSubmit(t, e2, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "x"}}})
+	if !res.Duplicate || text(t, e2, "p") != "x" {
+		t.Errorf("resubmit after restart = %+v, text %q", res, text(t, e2, "p"))
+	}
+}
+
+func TestOldBaseReadsTheLog(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{KeepRecent: 4})
+	for i := range 50 {
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Op{{Insert: "a"}}})
+	}
+	_, _, readsBefore := log.counts()
+	// An offline laptop comes back with an edit made on revision 3.
+	mustSubmit(t, e, "p", Submission{Client: "late", Seq: 1, Base: 3, Op: Op{{Skip: 3}, {Insert: "L"}}})
+	if _, _, reads := log.counts(); reads == readsBefore {
+		t.Error("late op was transformed without reading the log")
+	}
+	// Later inserts went before the late edit's position, so it ends last.
+	if want := strings.Repeat("a", 50) + "L"; text(t, e, "p") != want {
+		t.Errorf("text = %q, want %q", text(t, e, "p"), want)
+	}
+}
+
+func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
+	e := newTestEngine(t, newMemLog(), Config{KeepRecent: 3})
+	for i := range 10 {
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(Op{{Skip: i}, {Insert: "x"}})})
+	}
+	for _, since := range []int{0, 2, 7, 10} {
+		leave, err := e.Join(context.Background(), "p", since, func(head int, text string, missed []Record) {
+			if head != 10 || text != "" || len(missed) != 10-since {
+				t.Errorf("since %d: head %d, text %q, %d missed", since, head, text, len(missed))
+			}
+			for i, r := range missed {
+				if r.Rev != since+i+1 {
+					t.Errorf("since %d: missed[%d].Rev = %d", since, i, r.Rev)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leave()
+	}
+	if _, err := e.Join(context.Background(), "p", 11, func(int, string, []Record) { t.Error("fn called for a future revision") }); err == nil {
+		t.Error("join since a future revision succeeded")
+	}
+	leave, err := e.Join(context.Background(), "p", -1, func(head int, text string, missed []Record) {
+		if head != 10 || text != "xxxxxxxxxx" || missed != nil {
+			t.Errorf("snapshot join: head %d, text %q, missed %v", head, text, missed)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leave()
+}
+
+func TestTextAtOldRevisionAndSnapshots(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{SnapshotEvery: 4})
+	for i := range 10 {
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(Op{{Skip: i}, {Insert: fmt.Sprint(i)}})})
+	}
+	e.Close() // waits for snapshot writers
+	if n := len(log.snaps["p"]); n != 2 {
+		t.Errorf("%d snapshots saved, want 2 (at 4 and 8)", n)
+	}
+	e2 := newTestEngine(t, log, Config{})
+	for rev, want := range map[int]string{0: "", 3: "012", 8: "01234567", 10: "0123456789"} {
+		got, head, err := e2.Text(context.Background(), "p", rev)
+		if err != nil || got != want || head != 10 {
+			t.Errorf("Text(rev %d) = %q, %d, %v; want %q", rev, got, head, err, want)
+		}
+	}
+	if _, _, err := e2.Text(context.Background(), "p", 11); err == nil {
+		t.Error("Text at a future revision succeeded")
+	}
+}
+
+func TestRebaseMovesCursorThroughOps(t *testing.T) {
+	e := newTestEngine(t, newMemLog(), Config{})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "hello"}}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{{Insert: ">> "}}})
+	sel, head, err := e.Rebase(context.Background(), "p", 1, [2]int{2, 5})
+	if err != nil || head != 2 || sel != [2]int{5, 8} {
+		t.Errorf("Rebase = %v, %d, %v; want [5 8], 2", sel, head, err)
+	}
+}
+
+func TestLogFailureIsReportedAndNothingApplied(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "x"}}})
+	log.setFailing(errors.New("disk on fire"))
+	_, err := e.Submit(context.Background(), "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{{Insert: "y"}}})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Code != CodeUnavailable {
+		t.Fatalf("err = %v, want unavailable", err)
+	}
+	log.setFailing(nil)
+	if got := text(t, e, "p"); got != "x" {
+		t.Errorf("text = %q after failed append", got)
+	}
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{{Insert: "y"}}})
+	if got := text(t, e, "p"); got != "yx" {
+		t.Errorf("text = %q after retry", got)
+	}
+}
+
+// TestReplicasConverge runs two engines on one log, as two replicas on one
+// Redis: ops race for the head, losers catch up and retry, and both
+// replicas report every record once, in order.
+func TestReplicasConverge(t *testing.T) {
+	log := newMemLog()
+	replicas := []*testEngine{newTestEngine(t, log, Config{Feed: log}), newTestEngine(t, log, Config{Feed: log})}
+	const writers, edits = 6, 60
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := replicas[w%2]
+			rng := rand.New(rand.NewPCG(uint64(w), 1))
+			for i := range edits {
+				_, head, err := e.Text(context.Background(), "p", -1)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				op := Op{{Insert: string(rune('a' + w))}}
+				if head > 0 {
+					op = Op{{Skip: rng.IntN(head + 1)}, {Insert: string(rune('a' + w))}}
+					op = Normalize(op)
+				}
+				// The base is the pad's length only if no deletes happen,
+				// which is the case here: one char per revision.
+				if _, err := e.Submit(context.Background(), "p", Submission{Client: fmt.Sprint(w), Seq: i, Base: head, Op: op}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Each replica may still be taking the other's last published records.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, r := range replicas {
+		for len(text(t, r, "p")) < writers*edits && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	final := text(t, replicas[0], "p")
+	if len(final) != writers*edits {
+		t.Fatalf("final length %d, want %d", len(final), writers*edits)
+	}
+	for i, r := range replicas {
+		if got := text(t, r, "p"); got != final {
+			t.Errorf("replica %d text differs", i)
+		}
+		seen := r.seen("p")
+		for j, rec := range seen {
+			if rec.Rev != j+1 {
+				t.Fatalf("replica %d saw rev %d at position %d", i, rec.Rev, j)
+			}
+		}
+	}
+	if _, conflicts, _ := log.counts(); conflicts == 0 {
+		t.Log("no append conflicts happened in this run")
+	}
+}
+
+func TestIdlePadsAreUnloaded(t *testing.T) {
+	log := newMemLog()
+	var mu sync.Mutex
+	now := time.Unix(0, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	e := newTestEngine(t, log, Config{IdleTimeout: 10 * time.Millisecond, Now: clock})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "x"}}})
+	leave, err := e.Join(context.Background(), "p", -1, func(int, string, []Record) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := func() bool { e.Engine.mu.Lock(); defer e.Engine.mu.Unlock(); return e.pads["p"] != nil }
+	mu.Lock()
+	now = now.Add(time.Hour)
+	mu.Unlock()
+	time.Sleep(30 * time.Millisecond) // several janitor rounds
+	if !loaded() {
+		t.Fatal("a joined pad was unloaded")
+	}
+	leave()
+	mu.Lock()
+	now = now.Add(time.Hour)
+	mu.Unlock()
+	deadline := time.Now().Add(5 * time.Second)
+	for loaded() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if loaded() {
+		t.Fatal("an idle pad stayed loaded")
+	}
+	if got := text(t, e, "p"); got != "x" {
+		t.Errorf("reloaded text = %q", got)
+	}
+}
+
+func TestBatchedCommitsUnderLoad(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{})
+	const n = 200
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := e.Submit(context.Background(), "p", Submission{Client: fmt.Sprint(i), Seq: 1, Base: 0, Op: Op{{Insert: "x"}}}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := len(text(t, e, "p")); got != n {
+		t.Fatalf("length %d, want %d", got, n)
+	}
+	if appends, _, _ := log.counts(); appends >= n {
+		t.Logf("%d appends for %d concurrent ops: no batching happened in this run", appends, n)
+	}
+}
+
+// BenchmarkSubmit measures the engine with 20 clients each 5 revisions
+// behind the head: every op is transformed against 5 others.
+func BenchmarkSubmit(b *testing.B) {
+	e := newTestEngine(b, newMemLog(), Config{})
+	ctx := context.Background()
+	const clients, lag = 20, 5
+	names := make([]string, clients)
+	for i := range names {
+		names[i] = fmt.Sprint("client-", i)
+	}
+	op := Op{{Skip: 2}, {Insert: "k"}}
+	if _, err := e.Submit(ctx, "p", Submission{Client: "seed", Seq: 0, Base: 0, Op: Op{{Insert: strings.Repeat("seed ", 20)}}}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range lag {
+		if _, err := e.Submit(ctx, "p", Submission{Client: "seed", Seq: i + 1, Base: i + 1, Op: op}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		// Before op i the head is 1+lag+i, so base 1+i is lag revisions behind.
+		if _, err := e.Submit(ctx, "p", Submission{Client: names[i%clients], Seq: i, Base: 1 + i, Op: op}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}

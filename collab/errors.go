@@ -1,0 +1,31 @@
+package collab
+
+import "fmt"
+
+// Error codes of the pad engine. They are part of the wire protocol: the
+// server sends them to clients in {"type":"error","code":...} messages.
+const (
+	// CodeBadOp: the op is malformed or does not fit the document.
+	CodeBadOp = "bad_op"
+	// CodeRevAhead: the op or request names a revision after the head.
+	CodeRevAhead = "rev_ahead"
+	// CodeTooLarge: the op, or the pad after it, would exceed a size limit.
+	CodeTooLarge = "too_large"
+	// CodeUnavailable: the engine is shutting down or its log cannot be
+	// reached; the client should retry later.
+	CodeUnavailable = "unavailable"
+)
+
+// Error is a client-caused or retryable engine error with a machine-readable
+// code. Errors of other types are internal failures.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error returns the message prefixed with the code.
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}

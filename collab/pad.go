@@ -1,0 +1,431 @@
+package collab
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// maxBatch bounds how many submissions one Log.Append carries.
+const maxBatch = 256
+
+// submission is a queued Submit call waiting for its outcome.
+type submission struct {
+	Submission
+	done chan outcome
+}
+
+type outcome struct {
+	res Result
+	err error
+}
+
+// pad is one loaded pad. Its loop goroutine is the only writer of doc,
+// head and recent; it writes them under mu, so other goroutines read them
+// under mu.
+type pad struct {
+	e  *Engine
+	id string
+
+	// Guarded by e.mu.
+	refs     int
+	lastUsed time.Time
+
+	loaded  chan struct{} // closed when loading finished
+	loadErr error
+
+	mu     sync.Mutex
+	doc    *Doc
+	head   int
+	recent []Record // the last records, contiguous, ending at head
+	snap   int      // revision of the newest snapshot saved or loaded
+
+	qmu      sync.Mutex
+	queue    []*submission
+	inbox    [][]Record // from the Feed; nil entry means "read the log"
+	stopping bool
+	broken   bool // set by the loop when the document no longer matches the log
+	wake     chan struct{}
+	done     chan struct{} // closed when the loop has exited
+	unsub    func()
+}
+
+func newPad(e *Engine, id string) *pad {
+	return &pad{e: e, id: id, loaded: make(chan struct{}), wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// load subscribes to the feed, reads the pad from the log and starts its
+// loop. Subscribing first means nothing published during the load is lost.
+func (p *pad) load() {
+	defer close(p.loaded)
+	if p.e.cfg.Feed != nil {
+		p.unsub = p.e.cfg.Feed.Subscribe(p.id, p.remote)
+	}
+	ctx, cancel := p.e.logCtx()
+	defer cancel()
+	snap, recs, err := p.e.cfg.Log.Load(ctx, p.id)
+	if err == nil {
+		p.doc = NewDoc(snap.Text)
+		p.head, p.snap = snap.Rev, snap.Rev
+		err = p.applyRecords(recs)
+	}
+	if err != nil {
+		p.loadErr = unavailable(err)
+		if p.unsub != nil {
+			p.unsub()
+		}
+		close(p.done)
+		return
+	}
+	p.e.wg.Add(1)
+	go p.loop()
+}
+
+// remote takes records from the Feed; it never blocks.
+func (p *pad) remote(recs []Record) {
+	p.qmu.Lock()
+	p.inbox = append(p.inbox, recs)
+	p.qmu.Unlock()
+	p.signal()
+}
+
+func (p *pad) signal() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueue queues a submission; false if the pad is stopping.
+func (p *pad) enqueue(s *submission) bool {
+	p.qmu.Lock()
+	defer p.qmu.Unlock()
+	if p.stopping {
+		return false
+	}
+	p.queue = append(p.queue, s)
+	p.signal()
+	return true
+}
+
+// stop makes the loop answer what is queued and exit, and waits for it.
+func (p *pad) stop() {
+	<-p.loaded
+	p.qmu.Lock()
+	p.stopping = true
+	p.qmu.Unlock()
+	p.signal()
+	<-p.done
+}
+
+// markBroken unloads a pad whose document no longer matches its log, so that
+// the next user loads it afresh; called only by the loop.
+func (p *pad) markBroken() {
+	p.broken = true
+	p.e.mu.Lock()
+	if p.e.pads[p.id] == p {
+		delete(p.e.pads, p.id)
+	}
+	p.e.mu.Unlock()
+}
+
+// failQueued stops accepting submissions and answers the queued ones with
+// a retryable error.
+func (p *pad) failQueued() {
+	p.qmu.Lock()
+	p.stopping = true
+	queue := p.queue
+	p.queue = nil
+	p.qmu.Unlock()
+	for _, s := range queue {
+		s.done <- outcome{err: errorf(CodeUnavailable, "pad is reloading; send again")}
+	}
+}
+
+func (p *pad) loop() {
+	defer p.e.wg.Done()
+	defer close(p.done)
+	if p.unsub != nil {
+		defer p.unsub()
+	}
+	for range p.wake {
+		p.qmu.Lock()
+		inbox := p.inbox
+		p.inbox = nil
+		n := min(len(p.queue), maxBatch)
+		batch := p.queue[:n:n]
+		p.queue = p.queue[n:]
+		more, stopping := len(p.queue) > 0, p.stopping
+		p.qmu.Unlock()
+
+		for _, recs := range inbox {
+			p.takeRemote(recs)
+		}
+		if len(batch) > 0 {
+			p.commit(batch)
+		}
+		if p.broken {
+			p.failQueued()
+			return
+		}
+		if more {
+			p.signal()
+		} else if stopping {
+			return
+		}
+	}
+}
+
+// takeRemote applies records another replica committed. Records this pad
+// already has are skipped; a gap, or nil, means reading the log.
+func (p *pad) takeRemote(recs []Record) {
+	for len(recs) > 0 && recs[0].Rev <= p.head {
+		recs = recs[1:]
+	}
+	if recs == nil || len(recs) > 0 && recs[0].Rev != p.head+1 {
+		p.catchUp()
+		return
+	}
+	if err := p.applyRecords(recs); err != nil {
+		p.catchUp()
+	}
+}
+
+// catchUp reads every record after head from the log.
+func (p *pad) catchUp() error {
+	ctx, cancel := p.e.logCtx()
+	defer cancel()
+	recs, err := p.e.cfg.Log.Records(ctx, p.id, p.head, -1)
+	if err != nil {
+		return err
+	}
+	return p.applyRecords(recs)
+}
+
+// commit transforms a batch of submissions, appends them to the log and
+// answers each. On a lost race with another replica it catches up and
+// tries again.
+func (p *pad) commit(batch []*submission) {
+	for {
+		recs, outs := p.prepare(batch)
+		if len(recs) == 0 {
+			answer(batch, outs)
+			return
+		}
+		ctx, cancel := p.e.logCtx()
+		err := p.e.cfg.Log.Append(ctx, p.id, p.head, recs)
+		cancel()
+		if errors.Is(err, ErrConflict) {
+			if err = p.catchUp(); err == nil {
+				continue
+			}
+		}
+		if err != nil {
+			for i := range outs {
+				if outs[i].err == nil && !outs[i].res.Duplicate {
+					outs[i] = outcome{err: unavailable(err)}
+				}
+			}
+			answer(batch, outs)
+			return
+		}
+		if err := p.applyRecords(recs); err != nil {
+			// prepare checked every op against the document, so this is a
+			// bug; the records are durable, so let the next user reload the
+			// pad from the log.
+			p.markBroken()
+		}
+		answer(batch, outs)
+		return
+	}
+}
+
+func answer(batch []*submission, outs []outcome) {
+	for i, s := range batch {
+		s.done <- outs[i]
+	}
+}
+
+// prepare turns a batch into the records to append after head: each op is
+// transformed against the history after its base and the batch before it,
+// checked against the document it will apply to, and deduplicated by
+// (client, seq).
+func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
+	var recs []Record
+	outs := make([]outcome, len(batch))
+	length := p.doc.Len()
+	now := p.e.cfg.Now()
+	for i, s := range batch {
+		if s.Base > p.head {
+			outs[i].err = errorf(CodeRevAhead, "op is based on revision %d but the head is %d", s.Base, p.head)
+			continue
+		}
+		ctx, cancel := p.e.logCtx()
+		hist, _, err := p.history(ctx, s.Base)
+		cancel()
+		if err != nil {
+			outs[i].err = unavailable(err)
+			continue
+		}
+		outs[i] = p.rebaseSubmission(s.Submission, hist, recs, length)
+		if outs[i].err != nil || outs[i].res.Duplicate {
+			continue
+		}
+		op := outs[i].res.Op
+		length += op.InsertLen() - op.DeleteLen()
+		rec := Record{Rev: p.head + len(recs) + 1, Op: op, Client: s.Client, Seq: s.Seq, Time: now}
+		recs = append(recs, rec)
+		outs[i].res.Rev = rec.Rev
+	}
+	return recs, outs
+}
+
+// rebaseSubmission transforms s against the committed history after its
+// base and then the records already prepared in this batch, and checks the
+// result fits a document of length code points.
+func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) outcome {
+	op := s.Op
+	for _, part := range [2][]Record{hist, batch} {
+		for _, r := range part {
+			if r.Client == s.Client && r.Seq == s.Seq {
+				return outcome{res: Result{Rev: r.Rev, Op: r.Op, Duplicate: true}}
+			}
+			var err error
+			if op, err = Transform(op, r.Op, Left); err != nil {
+				return outcome{err: errorf(CodeBadOp, "op does not fit revision %d: %v", s.Base, err)}
+			}
+		}
+	}
+	if n := op.BaseLen(); n > length {
+		return outcome{err: errorf(CodeBadOp, "op spans %d characters but the document has %d", n, length)}
+	}
+	if n := length + op.InsertLen() - op.DeleteLen(); n > p.e.cfg.MaxDocLen {
+		return outcome{err: errorf(CodeTooLarge, "the pad would hold %d characters, limit is %d", n, p.e.cfg.MaxDocLen)}
+	}
+	return outcome{res: Result{Op: op}}
+}
+
+// applyRecords applies contiguous records after head to the document,
+// reports them through OnCommit and saves a snapshot when one is due. It
+// stops at the first record that does not follow or does not apply.
+func (p *pad) applyRecords(recs []Record) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var err error
+	applied := 0
+	for _, r := range recs {
+		if r.Rev != p.head+1 {
+			err = errorf(CodeUnavailable, "record %d does not follow head %d", r.Rev, p.head)
+			break
+		}
+		if err = p.doc.Apply(r.Op); err != nil {
+			break
+		}
+		p.head = r.Rev
+		applied++
+	}
+	if applied == 0 {
+		return err
+	}
+	recs = recs[:applied]
+	if p.e.cfg.OnCommit != nil {
+		p.e.cfg.OnCommit(p.id, recs)
+	}
+	p.recent = append(p.recent, recs...)
+	if keep := p.e.cfg.KeepRecent; len(p.recent) > 2*keep {
+		p.recent = append([]Record(nil), p.recent[len(p.recent)-keep:]...)
+	}
+	if p.head-p.snap >= p.e.cfg.SnapshotEvery {
+		p.saveSnapshot(Snapshot{Rev: p.head, Text: p.doc.String()})
+	}
+	return err
+}
+
+// saveSnapshot writes s in the background; p.mu is held.
+func (p *pad) saveSnapshot(s Snapshot) {
+	p.snap = s.Rev
+	p.e.wg.Add(1)
+	go func() {
+		defer p.e.wg.Done()
+		ctx, cancel := p.e.logCtx()
+		defer cancel()
+		_ = p.e.cfg.Log.SaveSnapshot(ctx, p.id, s) // best effort: a lost snapshot costs replay time only
+	}()
+}
+
+// history returns the records after base up to the head, and the head.
+func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
+	p.mu.Lock()
+	head := p.head
+	if base > head {
+		p.mu.Unlock()
+		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", base, head)
+	}
+	if first := head - len(p.recent); base >= first {
+		recs := p.recent[base-first:]
+		p.mu.Unlock()
+		return recs, head, nil
+	}
+	p.mu.Unlock()
+	recs, err := p.e.cfg.Log.Records(ctx, p.id, base, head)
+	if err == nil && len(recs) != head-base {
+		err = errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), base, head-base)
+	}
+	return recs, head, err
+}
+
+// join runs fn at a consistent point; see Engine.Join.
+func (p *pad) join(ctx context.Context, since int, fn func(head int, text string, missed []Record)) error {
+	if since < 0 {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		fn(p.head, p.doc.String(), nil)
+		return nil
+	}
+	recs, head, err := p.history(ctx, since)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if head < p.head {
+		// Records committed while we read the log are in recent.
+		first := p.head - len(p.recent)
+		if head < first {
+			return errorf(CodeUnavailable, "pad moved too fast to resume; join again")
+		}
+		recs = append(recs[:len(recs):len(recs)], p.recent[head-first:]...)
+	}
+	fn(p.head, "", recs)
+	return nil
+}
+
+// text returns the text at rev (rev < 0: the head) and the head.
+func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
+	p.mu.Lock()
+	head := p.head
+	if rev < 0 || rev == head {
+		defer p.mu.Unlock()
+		return p.doc.String(), head, nil
+	}
+	p.mu.Unlock()
+	if rev > head {
+		return "", head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
+	}
+	snap, err := p.e.cfg.Log.SnapshotAt(ctx, p.id, rev)
+	if err != nil {
+		return "", head, unavailable(err)
+	}
+	recs, err := p.e.cfg.Log.Records(ctx, p.id, snap.Rev, rev)
+	if err != nil {
+		return "", head, unavailable(err)
+	}
+	doc := NewDoc(snap.Text)
+	for _, r := range recs {
+		if err := doc.Apply(r.Op); err != nil {
+			return "", head, err
+		}
+	}
+	return doc.String(), head, nil
+}
