@@ -56,7 +56,9 @@ type Catalog interface {
 	Sessions(ctx context.Context) ([]Session, error)
 	// Session returns one session with its links, or ErrNotFound.
 	Session(ctx context.Context, id string) (Session, error)
-	// CreateSession adds a session, or returns ErrExists.
+	// CreateSession adds a session, or returns ErrExists. Links the session
+	// carries are stored with their ids and times (so a migration between
+	// stores loses nothing).
 	CreateSession(ctx context.Context, s Session) error
 	// UpdateSession replaces a session's metadata (not its links or notes),
 	// or returns ErrNotFound.
