@@ -44,7 +44,7 @@ type ropeShape struct {
 
 // defaultShape is the shape of every Doc outside tests. A leaf of 512 bytes
 // keeps the memmove of a keystroke short; 16 children keep a 1 MB document
-// three levels deep.
+// three or four levels deep.
 var defaultShape = ropeShape{leafMax: 512, fanMax: fanCap}
 
 func (s ropeShape) leafMin() int { return s.leafMax / 4 }
