@@ -229,7 +229,7 @@ func TestConcurrentEditsConverge(t *testing.T) {
 	ts.stop()
 	ts.store.Close()
 	st := openStore(t, ts.path)
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	again := startServer(t, st, Config{})
 	if got := again.text(t, "main"); got != want {
 		t.Errorf("after restart the text is\n%q\nwant\n%q", got, want)

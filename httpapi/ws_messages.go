@@ -101,11 +101,12 @@ func parseClientMessage(data []byte, maxOpLen int) (msg clientMessage, seq int, 
 		return msg, seq, protoErrorf(codeBadMessage, "message must be a JSON object")
 	}
 	var raw rawClientMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return msg, seq, protoErrorf(codeBadMessage, "malformed JSON: %s", jsonProblem(err))
-	}
+	jerr := json.Unmarshal(data, &raw) // fills what it can even on a type error
 	if raw.Seq != nil {
 		seq = *raw.Seq
+	}
+	if jerr != nil {
+		return msg, seq, protoErrorf(codeBadMessage, "malformed JSON: %s", jsonProblem(jerr))
 	}
 	msg.Type = raw.Type
 	switch raw.Type {

@@ -1,0 +1,199 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// cutBus is a PresenceBus whose replica can be made to fall silent, as if
+// it had died.
+type cutBus struct {
+	PresenceBus
+	cut atomic.Bool
+}
+
+func (b *cutBus) Publish(ctx context.Context, m PresenceMessage) error {
+	if b.cut.Load() {
+		return nil
+	}
+	return b.PresenceBus.Publish(ctx, m)
+}
+
+func peopleIn(t *testing.T, ts *testServer, pad string) int {
+	t.Helper()
+	status, body, _ := ts.do(t, "GET", "/api/v1/pads", "")
+	var list padListJSON
+	if err := json.Unmarshal([]byte(body), &list); status != 200 || err != nil {
+		t.Fatalf("GET pads: %d %s", status, body)
+	}
+	for _, p := range list.Pads {
+		if p.ID == pad {
+			return p.People
+		}
+	}
+	t.Fatalf("pad %s not listed", pad)
+	return 0
+}
+
+// readPresence reads until a presence event of the given kind about client.
+func (c *wsClient) readPresence(event, client string) serverMsg {
+	c.t.Helper()
+	for {
+		m := c.readType("presence")
+		if m.Event == event && m.User.Client == client {
+			return m
+		}
+	}
+}
+
+func TestPresenceAcrossReplicas(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "confpad.db"))
+	t.Cleanup(func() { st.Close() })
+	bus := NewMemoryBus()
+	cfg := Config{Presence: bus, PresenceInterval: 50 * time.Millisecond, CursorInterval: time.Millisecond}
+	s1 := startServer(t, st, cfg)
+	dying := &cutBus{PresenceBus: bus}
+	cfg.Presence = dying
+	s2 := startServer(t, st, cfg)
+
+	a := dial(t, s1, "main")
+	a.join("ada", -1)
+	eventually(t, "replica 2 to see ada", func() bool { return peopleIn(t, s2, "main") == 1 })
+
+	b := dial(t, s2, "main")
+	w := b.join("bob", -1)
+	var names []string
+	for _, u := range w.Users {
+		names = append(names, u.Client)
+	}
+	if !reflect.DeepEqual(names, []string{"ada", "bob"}) {
+		t.Errorf("bob's welcome lists %v, want [ada bob]", names)
+	}
+	if m := a.readPresence("join", "bob"); m.User.Name != "T bob" || m.User.Color != "#336699" {
+		t.Errorf("ada saw bob join as %+v", m.User)
+	}
+	if n := peopleIn(t, s1, "main"); n != 2 {
+		t.Errorf("replica 1 counts %d people, want 2", n)
+	}
+
+	// Renames and cursors cross replicas.
+	a.sendRaw(`{"type":"rename","name":"Ada L","color":"#ff0000"}`)
+	if m := b.readPresence("update", "ada"); m.User.Name != "Ada L" || m.User.Color != "#ff0000" {
+		t.Errorf("bob saw ada's rename as %+v", m.User)
+	}
+	a.sendRaw(`{"type":"cursor","rev":0,"sel":[0,0]}`)
+	if m := b.readPresence("cursor", "ada"); m.User.Sel == nil || *m.User.Sel != [2]int{0, 0} || m.Rev != 0 {
+		t.Errorf("bob saw ada's cursor as %+v", m)
+	}
+
+	// Links added on one replica reach the editors of both.
+	status, body, _ := s1.do(t, "POST", "/api/v1/pads/main/links", `{"title":"Slides","url":"https://example.org/s.pdf"}`)
+	if status != 201 {
+		t.Fatalf("POST link: %d %s", status, body)
+	}
+	for _, c := range []*wsClient{a, b} {
+		m := c.readType("links")
+		if len(m.Links) != 1 || m.Links[0].URL != "https://example.org/s.pdf" || m.Links[0].Title != "Slides" {
+			t.Errorf("links pushed as %+v", m.Links)
+		}
+	}
+
+	// Replica 2 falls silent: its user disappears from replica 1.
+	dying.cut.Store(true)
+	a.readPresence("leave", "bob")
+	if n := peopleIn(t, s1, "main"); n != 1 {
+		t.Errorf("replica 1 counts %d people after replica 2 died, want 1", n)
+	}
+}
+
+func TestCursorIsMovedThroughConcurrentOps(t *testing.T) {
+	ts := newTestServer(t, Config{CursorInterval: time.Millisecond})
+	a, c := dial(t, ts, "main"), dial(t, ts, "main")
+	a.join("ada", -1)
+	c.join("cy", -1)
+	r1 := c.op(0, 1, `["hello"]`)
+	a.readType("op")
+	c.op(r1, 2, `["xyz"]`) // a has not seen this one yet
+	// ada selected "ll" at revision 1; at revision 2 it is 3 further on.
+	a.sendRaw(`{"type":"cursor","rev":1,"sel":[2,4]}`)
+	m := c.readPresence("cursor", "ada")
+	if m.Rev != 2 || m.User.Sel == nil || *m.User.Sel != [2]int{5, 7} {
+		t.Fatalf("cy saw ada's cursor %+v at rev %d, want [5 7] at rev 2", m.User.Sel, m.Rev)
+	}
+	// A burst of moves ends with the latest selection.
+	for i := range 20 {
+		a.sendRaw(`{"type":"cursor","rev":2,"sel":[` + itoa(i%8) + `,` + itoa(i%8) + `]}`)
+	}
+	for {
+		m := c.readPresence("cursor", "ada")
+		if *m.User.Sel == [2]int{19 % 8, 19 % 8} {
+			break
+		}
+	}
+	// A new user sees ada's selection in the welcome.
+	d := dial(t, ts, "main")
+	for _, u := range d.join("dee", -1).Users {
+		if u.Client == "ada" && (u.Sel == nil || *u.Sel != [2]int{3, 3}) {
+			t.Errorf("welcome shows ada's selection as %v, want [3 3]", u.Sel)
+		}
+	}
+}
+
+func TestRemoteUsersApply(t *testing.T) {
+	now := time.Unix(1000, 0)
+	u := func(client, name string) PresenceUser {
+		return PresenceUser{Client: client, Name: name, Color: "#000000"}
+	}
+	var r remoteUsers
+	steps := []struct {
+		msg  PresenceMessage
+		want []string // "event:client"
+	}{
+		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("a", "A"), u("b", "B")}}, []string{"join:a", "join:b"}},
+		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("a", "A2")}}, []string{"update:a", "leave:b"}},
+		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceJoin, Users: []PresenceUser{u("c", "C")}}, []string{"join:c"}},
+		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceLeave, Users: []PresenceUser{u("a", "A2")}}, []string{"leave:a"}},
+		{PresenceMessage{Replica: "r2", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("d", "D")}}, []string{"join:d"}},
+	}
+	for i, step := range steps {
+		var got []string
+		for _, e := range r.apply(step.msg, now) {
+			got = append(got, e.event+":"+e.user.Client)
+		}
+		if !sameSet(got, step.want) {
+			t.Errorf("step %d: events %v, want %v", i, got, step.want)
+		}
+	}
+	set := map[string]bool{}
+	r.clients("p", set)
+	if !reflect.DeepEqual(set, map[string]bool{"c": true, "d": true}) {
+		t.Errorf("clients %v, want c and d", set)
+	}
+	// r2 is heard from later than r1; only r1's users expire.
+	r.apply(PresenceMessage{Replica: "r2", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("d", "D")}}, now.Add(time.Second))
+	events := r.expire(now.Add(time.Millisecond))
+	if len(events) != 1 || events[0].event != PresenceLeave || events[0].user.Client != "c" {
+		t.Errorf("expire gave %+v, want c leaving", events)
+	}
+}
+
+func sameSet(a, b []string) bool {
+	m := map[string]int{}
+	for _, s := range a {
+		m[s]++
+	}
+	for _, s := range b {
+		m[s]--
+	}
+	for _, n := range m {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
