@@ -132,6 +132,18 @@ export class OTClient {
     if (this.joined) this.send({ type: 'rename', name, color });
   }
 
+  /**
+   * abandon forgets the pad's state, pending edits included, so that the
+   * next connect joins afresh and the next welcome resets the document.
+   * For when the local document is found to disagree with the server's.
+   */
+  abandon() {
+    this.rev = null;
+    this.inflight = null;
+    this.buffer = null;
+    this.emitState();
+  }
+
   /** receive handles one message from the server. */
   receive(msg) {
     switch (msg && msg.type) {
@@ -228,13 +240,11 @@ export class OTClient {
   onError(msg) {
     this.handler.error?.(msg);
     if (msg.code === 'read_only') this.readOnly = true;
-    const aboutOurOp = this.inflight !== null && (msg.seq === undefined || msg.seq === this.inflight.seq);
+    const ref = msg.ref ?? msg.seq; // the seq of the op the error is about
+    const aboutOurOp = this.inflight !== null && (ref === undefined || ref === this.inflight.seq);
     if (REJECTS.has(msg.code) && (aboutOurOp || msg.code === 'rev_ahead')) {
       // The server will never take the pending edits: start again from its text.
-      this.rev = null;
-      this.inflight = null;
-      this.buffer = null;
-      this.emitState();
+      this.abandon();
       this.handler.resync?.(true);
     } else if (msg.code === 'unavailable' || msg.code === 'internal') {
       if (aboutOurOp) this.handler.resync?.(false); // retry the op on a new connection

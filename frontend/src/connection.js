@@ -1,0 +1,173 @@
+// The websocket under an OTClient: opens it, feeds the client, and
+// reconnects with exponential backoff and jitter when it drops. Typing never
+// waits for it: the OTClient queues edits while there is no connection.
+//
+// Close codes from the server (see httpapi): 4404 the pad does not exist
+// (or was deleted) and 4409 a newer connection took over this client id;
+// after those it does not reconnect. Anything else, including a server
+// restart (1001 going away) or a slow-client cut (1008), reconnects and
+// resumes with "since".
+
+/** Reconnect delays: the first retry is quick, later ones back off. */
+export const BACKOFF = { first: 150, base: 500, max: 10_000 };
+
+/** An op not acked within this many ms means the connection is dead. */
+export const ACK_TIMEOUT = 20_000;
+
+/**
+ * backoffDelay returns the wait before reconnect attempt n (0-based):
+ * quick for the first, then base * 2^(n-1) capped at max, each scaled by
+ * a random factor in [0.5, 1) so that many clients do not come back at once.
+ */
+export function backoffDelay(n, random = Math.random) {
+  const d = n === 0 ? BACKOFF.first : Math.min(BACKOFF.max, BACKOFF.base * 2 ** (n - 1));
+  return Math.round(d * (0.5 + random() / 2));
+}
+
+/**
+ * Connection keeps one OTClient connected to url.
+ *
+ * onStatus(status, detail) is called with 'connecting', 'live',
+ * 'reconnecting', 'offline' (the browser says it is offline) or 'closed'
+ * (no further attempts; detail says why).
+ */
+export class Connection {
+  constructor({ url, client, onStatus = () => {}, env = {} }) {
+    this.url = url;
+    this.client = client;
+    this.onStatus = onStatus;
+    this.WebSocket = env.WebSocket ?? globalThis.WebSocket;
+    this.setTimeout = env.setTimeout ?? globalThis.setTimeout.bind(globalThis);
+    this.clearTimeout = env.clearTimeout ?? globalThis.clearTimeout.bind(globalThis);
+    this.random = env.random ?? Math.random;
+    this.isOnline = env.isOnline ?? (() => globalThis.navigator?.onLine !== false);
+    this.ws = null;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.ackTimer = null;
+    this.stopped = false;
+    this.status = null;
+  }
+
+  /** start opens the first connection. */
+  start() {
+    this.open();
+  }
+
+  /** stop closes the connection for good. */
+  stop(reason = 'stopped') {
+    this.stopped = true;
+    this.clearTimeout(this.retryTimer);
+    this.drop(1000, reason);
+    this.setStatus('closed', reason);
+  }
+
+  /** reconnect drops the current connection and opens a new one after the backoff. */
+  reconnect() {
+    if (this.stopped) return;
+    this.drop(4000, 'resync');
+    this.schedule();
+  }
+
+  /** online is called when the browser regains the network: retry at once. */
+  online() {
+    if (this.stopped || this.ws) return;
+    this.clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    this.open();
+  }
+
+  /** offline is called when the browser loses the network. */
+  offline() {
+    if (!this.stopped && this.status !== 'live') this.setStatus('offline');
+  }
+
+  open() {
+    this.retryTimer = null;
+    this.setStatus(this.attempt === 0 && this.status === null ? 'connecting' : this.waitingStatus());
+    let ws;
+    try {
+      ws = new this.WebSocket(this.url);
+    } catch (err) {
+      this.schedule();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
+      this.client.connect((msg) => this.send(ws, msg));
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws) return;
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch {
+        return; // not ours to judge; the server only sends JSON
+      }
+      if (msg.type === 'ack' || msg.type === 'welcome') this.disarm();
+      if (msg.type === 'welcome') {
+        this.attempt = 0;
+        this.setStatus('live');
+      }
+      this.client.receive(msg);
+      if (msg.type === 'error' && msg.code === 'unknown_pad') this.stop('This session does not exist.');
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.disarm();
+      this.client.disconnect();
+      if (ev.code === 4404) this.stop('This session does not exist any more.');
+      else if (ev.code === 4409) this.stop('This page was opened again elsewhere with the same id.');
+      else this.schedule();
+    };
+    ws.onerror = () => {}; // a close event follows
+  }
+
+  send(ws, msg) {
+    if (this.ws !== ws || ws.readyState !== 1) return;
+    ws.send(JSON.stringify(msg));
+    if (msg.type === 'op' && this.ackTimer === null) {
+      this.ackTimer = this.setTimeout(() => {
+        this.ackTimer = null;
+        this.reconnect();
+      }, ACK_TIMEOUT);
+    }
+  }
+
+  disarm() {
+    if (this.ackTimer !== null) this.clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+  }
+
+  drop(code, reason) {
+    const ws = this.ws;
+    if (!ws) return;
+    this.ws = null;
+    this.disarm();
+    this.client.disconnect();
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closing
+    }
+  }
+
+  schedule() {
+    if (this.stopped || this.retryTimer !== null) return;
+    const delay = backoffDelay(this.attempt++, this.random);
+    this.setStatus(this.waitingStatus());
+    this.retryTimer = this.setTimeout(() => this.open(), delay);
+  }
+
+  waitingStatus() {
+    return this.isOnline() ? 'reconnecting' : 'offline';
+  }
+
+  setStatus(status, detail) {
+    if (status === this.status && detail === undefined) return;
+    this.status = status;
+    this.onStatus(status, detail);
+  }
+}

@@ -1,0 +1,201 @@
+// The pad page, /p/{id}: wires the editor, the OT client, the connection,
+// the session panel, the people list and the preview together.
+
+import { Connection } from './connection.js';
+import { Editor } from './editor.js';
+import { loadIdentity } from './identity.js';
+import { OTClient } from './ot-client.js';
+import { People } from './people.js';
+import { Preview } from './preview.js';
+import { SessionPanel } from './session-panel.js';
+import { changesToOp } from './changes.js';
+import { toCodePoints } from './positions.js';
+
+const STATUS_TEXT = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+  'read-only': 'Read-only',
+  closed: 'Disconnected',
+};
+
+const ERROR_TEXT = {
+  too_large: 'That edit was too large for the pad and was not saved.',
+  bad_op: 'An edit could not be saved; the notes were reloaded from the server.',
+  resync: 'Some unsaved edits could not be merged and were dropped.',
+  read_only: 'This session is archived; the notes are read-only now.',
+  unavailable: 'The server is busy; your edits are kept and will be sent again.',
+};
+
+function padIdFromPath(path) {
+  const m = /^\/p\/([^/]+)\/?$/.exec(path);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
+function main() {
+  const padId = padIdFromPath(location.pathname);
+  const $ = (sel) => document.querySelector(sel);
+  const statusEl = $('#status');
+  const banner = $('#banner');
+  const layout = $('#layout');
+  $('#notes-link').href = `/p/${encodeURIComponent(padId)}/notes`;
+
+  const me = loadIdentity();
+  let connStatus = 'connecting';
+  let readOnly = false;
+  let everJoined = false;
+
+  const showBanner = (text, kind = 'info') => {
+    banner.textContent = text;
+    banner.className = `banner ${kind}`;
+    banner.hidden = !text;
+  };
+
+  const renderStatus = () => {
+    const shown = connStatus === 'live' && readOnly ? 'read-only' : connStatus;
+    const unsaved = client.state !== 'synced';
+    statusEl.dataset.status = shown;
+    statusEl.dataset.unsaved = String(unsaved);
+    let label = STATUS_TEXT[shown] || shown;
+    if (unsaved && shown === 'live') label = 'Live · saving…';
+    else if (unsaved) label += ' · edits kept';
+    statusEl.querySelector('.label').textContent = label;
+    statusEl.title = unsaved ? 'Some of your edits are not on the server yet; they are sent as soon as it is reachable.' : 'All your edits are saved.';
+  };
+
+  let cursorTimer = null;
+  const sendCursorSoon = () => {
+    if (cursorTimer !== null) return;
+    cursorTimer = setTimeout(() => {
+      cursorTimer = null;
+      const doc = editor.doc;
+      const { anchor, head } = editor.view.state.selection.main;
+      client.setCursor([toCodePoints(doc, anchor), toCodePoints(doc, head)]);
+    }, 60);
+  };
+
+  const editor = new Editor($('#editor'), {
+    onLocalChange: (tr) => client.submit(changesToOp(tr.startState.doc, tr.changes)),
+    onUpdate: (update) => {
+      if (update.docChanged) preview.changed();
+      if (update.docChanged || update.selectionSet) sendCursorSoon();
+    },
+  });
+  const preview = new Preview($('#preview'), () => editor.doc.toString());
+  const panel = new SessionPanel(document.body, padId);
+  const people = new People($('#people-card'), me, (name, color) => client.rename(name, color));
+
+  const client = new OTClient({
+    client: me.client,
+    name: me.name,
+    color: me.color,
+    handler: {
+      applyRemote: (op) => {
+        try {
+          editor.applyRemote(op);
+        } catch (err) {
+          // The local document disagrees with the server's: reload it.
+          console.error('confpad: remote op does not fit the document', err);
+          client.abandon();
+          conn.reconnect();
+        }
+      },
+      reset: (text) => {
+        editor.replaceText(text);
+        preview.changed();
+      },
+      welcome: (msg) => {
+        everJoined = true;
+        readOnly = !!msg.readOnly;
+        editor.setReadOnly(readOnly);
+        showBanner(readOnly ? 'This session is archived: the notes are read-only.' : '', 'info');
+        people.reset(msg.users);
+        editor.clearCursors();
+        for (const u of msg.users) if (u.client !== me.client && u.sel) editor.setCursor(u);
+        if (Array.isArray(msg.links)) panel.setLinks(msg.links);
+        renderStatus();
+      },
+      presence: (event, user) => {
+        people.update(event, user);
+        if (event === 'leave') editor.removeCursor(user.client);
+        else if (event === 'cursor') editor.setCursor(user);
+        else if (event === 'update') editor.relabelCursor(user);
+      },
+      links: (links) => panel.setLinks(links),
+      error: (msg) => {
+        if (ERROR_TEXT[msg.code]) showBanner(ERROR_TEXT[msg.code], msg.code === 'read_only' ? 'info' : 'warn');
+        else console.warn('confpad: server error', msg);
+      },
+      state: () => renderStatus(),
+      resync: () => conn.reconnect(),
+    },
+  });
+
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const conn = new Connection({
+    url: `${scheme}//${location.host}/pads/${encodeURIComponent(padId)}/ws`,
+    client,
+    onStatus: (status, detail) => {
+      connStatus = status;
+      if (status !== 'live') {
+        people.clear();
+        editor.clearCursors();
+      }
+      if (status === 'closed' && detail) {
+        showBanner(detail, 'warn');
+        editor.setReadOnly(true);
+      }
+      renderStatus();
+    },
+  });
+
+  // The preview sits beside the editor (below it on a phone).
+  const toggle = $('#toggle-preview');
+  const setPreview = (on) => {
+    toggle.setAttribute('aria-pressed', String(on));
+    layout.classList.toggle('with-preview', on);
+    $('#preview-pane').hidden = !on;
+    preview.setVisible(on);
+    try {
+      localStorage.setItem('confpad.preview', on ? '1' : '0');
+    } catch {
+      // not remembered
+    }
+  };
+  toggle.addEventListener('click', () => setPreview(toggle.getAttribute('aria-pressed') !== 'true'));
+  let previewOn = false;
+  try {
+    previewOn = localStorage.getItem('confpad.preview') === '1';
+  } catch {
+    // storage disabled
+  }
+  setPreview(previewOn);
+
+  addEventListener('online', () => conn.online());
+  addEventListener('offline', () => conn.offline());
+  addEventListener('beforeunload', (e) => {
+    if (everJoined && client.state !== 'synced') e.preventDefault();
+  });
+
+  panel.load().then((exists) => {
+    if (!exists) {
+      showBanner('There is no such session.', 'warn');
+      conn.stop('There is no such session.');
+    }
+  });
+  conn.start();
+  renderStatus();
+
+  // A small read-only handle for end-to-end tests and curious users.
+  window.confpad = {
+    text: () => editor.doc.toString(),
+    status: () => statusEl.dataset.status,
+    synced: () => client.state === 'synced' && connStatus === 'live',
+    rev: () => client.rev,
+    client: me.client,
+  };
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();

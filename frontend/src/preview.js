@@ -1,0 +1,56 @@
+// The Markdown preview: GitHub-flavoured Markdown rendered by marked and
+// sanitised by DOMPurify (notes are written by anyone in the room), with
+// links opening in a new tab.
+
+import DOMPurify from 'dompurify';
+import { marked } from 'marked';
+
+let hooked = false;
+
+/** renderMarkdown returns sanitised HTML for Markdown source. */
+export function renderMarkdown(source) {
+  if (!hooked) {
+    hooked = true;
+    DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+      if (node.tagName === 'A' && node.getAttribute('href')) {
+        node.setAttribute('target', '_blank');
+        node.setAttribute('rel', 'noopener noreferrer');
+      }
+    });
+  }
+  const html = marked.parse(source, { gfm: true, breaks: false, async: false });
+  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input'] });
+}
+
+/**
+ * Preview renders the document into `el` while `el` is visible, at most
+ * once per `delay` ms while the text keeps changing.
+ */
+export class Preview {
+  constructor(el, getText, delay = 200) {
+    this.el = el;
+    this.getText = getText;
+    this.delay = delay;
+    this.timer = null;
+    this.visible = false;
+  }
+
+  /** show or hide the preview; showing renders at once. */
+  setVisible(visible) {
+    this.visible = visible;
+    if (visible) this.render();
+  }
+
+  /** changed notes that the text changed. */
+  changed() {
+    if (!this.visible || this.timer !== null) return;
+    this.timer = setTimeout(() => this.render(), this.delay);
+  }
+
+  render() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    const text = this.getText();
+    this.el.innerHTML = text.trim() ? renderMarkdown(text) : '<p class="empty">Nothing to preview yet.</p>';
+  }
+}

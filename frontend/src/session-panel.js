@@ -1,0 +1,128 @@
+// The session beside the notes: title, description, time, room, speakers,
+// and the slide links with the form a speaker uses to add one.
+
+/** el creates an element with properties and children (text or nodes). */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+/** safeUrl returns url if it is an absolute http(s) URL, else null. */
+export function safeUrl(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** SessionPanel fills the session's part of the page. */
+export class SessionPanel {
+  constructor(root, padId) {
+    this.root = root;
+    this.padId = padId;
+    this.title = root.querySelector('#pad-title');
+    this.desc = root.querySelector('#pad-desc');
+    this.meta = root.querySelector('#pad-meta');
+    this.list = root.querySelector('#links');
+    this.form = root.querySelector('#link-form');
+    this.formMsg = root.querySelector('#link-msg');
+    this.links = [];
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.addLink();
+    });
+  }
+
+  /** load fetches the session; returns false if it does not exist. */
+  async load() {
+    let res;
+    try {
+      res = await fetch(`/api/v1/pads/${encodeURIComponent(this.padId)}`, { headers: { Accept: 'application/json' } });
+    } catch {
+      this.desc.textContent = 'The session details could not be loaded.';
+      return true; // the editor may still connect
+    }
+    if (res.status === 404) return false;
+    if (!res.ok) return true;
+    this.show(await res.json());
+    return true;
+  }
+
+  show(s) {
+    const title = s.title || s.id || this.padId;
+    this.title.textContent = title;
+    document.title = `${title} · confpad`;
+    this.desc.textContent = s.description || '';
+    this.desc.hidden = !s.description;
+    this.meta.replaceChildren();
+    const add = (term, value) => {
+      if (value) this.meta.append(el('dt', { text: term }), el('dd', { text: value }));
+    };
+    add('When', s.time);
+    add('Room', s.room);
+    add(Array.isArray(s.speakers) && s.speakers.length === 1 ? 'Speaker' : 'Speakers', (s.speakers || []).join(', '));
+    this.setLinks(s.links || []);
+  }
+
+  /** setLinks shows the session's slide links. */
+  setLinks(links) {
+    this.links = links;
+    this.list.replaceChildren();
+    for (const l of links) {
+      const href = safeUrl(l.url);
+      if (!href) continue;
+      const host = new URL(href).host;
+      this.list.append(
+        el('li', {},
+          el('a', { href, target: '_blank', rel: 'noopener noreferrer', text: l.title || href }),
+          el('span', { class: 'link-host', text: host })),
+      );
+    }
+    if (!this.list.children.length) this.list.append(el('li', { class: 'empty', text: 'No slides yet.' }));
+  }
+
+  async addLink() {
+    const data = new FormData(this.form);
+    const title = String(data.get('title') || '').trim();
+    const url = String(data.get('url') || '').trim();
+    if (!title || !safeUrl(url)) {
+      this.say('Give a title and an http(s) address.', true);
+      return;
+    }
+    const button = this.form.querySelector('button');
+    button.disabled = true;
+    try {
+      const res = await fetch(`/api/v1/pads/${encodeURIComponent(this.padId)}/links`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ title, url }),
+      });
+      if (res.status === 201) {
+        const link = await res.json();
+        if (!this.links.some((l) => l.id === link.id)) this.setLinks([...this.links, link]);
+        this.form.reset();
+        this.say('Added.');
+      } else {
+        const body = await res.json().catch(() => ({}));
+        this.say(body?.error?.message || `The server said ${res.status}.`, true);
+      }
+    } catch {
+      this.say('Could not reach the server; try again.', true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  say(text, error = false) {
+    this.formMsg.textContent = text;
+    this.formMsg.classList.toggle('error', error);
+  }
+}
