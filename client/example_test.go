@@ -1,0 +1,95 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/confpad/confpad/client"
+	"github.com/confpad/confpad/collab"
+)
+
+// Two people on one pad: Ada types, Bob sees it arrive.
+func Example() {
+	dir, err := os.MkdirTemp("", "confpad-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	srv, stop, err := startServer(dir) // a real confpad server on 127.0.0.1
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stop()
+	url := srv.ws + "/pads/pad/ws"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	remote := make(chan client.Event, 10)
+	bob, err := client.Dial(ctx, url, client.Options{Name: "Bob", OnEvent: func(e client.Event) {
+		if e.Kind == client.EventRemote {
+			remote <- e
+		}
+	}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer bob.Close()
+	ada, err := client.Dial(ctx, url, client.Options{Name: "Ada", Color: "#3366ff"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ada.Close()
+
+	if err := ada.Edit(collab.Op{{Insert: "Hello 🌍"}}); err != nil {
+		log.Fatal(err)
+	}
+	if err := ada.WaitSynced(ctx); err != nil { // the server has committed it
+		log.Fatal(err)
+	}
+	e := <-remote
+	fmt.Printf("Bob got %v, revision %d\n", e.Op, e.Rev)
+	fmt.Println(bob.Text())
+	// Output:
+	// Bob got ["Hello 🌍"], revision 1
+	// Hello 🌍
+}
+
+// EditFunc computes an op from the current text, with no remote op
+// slipping in between: here, appending a line at the end.
+func ExampleClient_EditFunc() {
+	dir, err := os.MkdirTemp("", "confpad-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	srv, stop, err := startServer(dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, srv.ws+"/pads/pad/ws", client.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	for _, line := range []string{"# Notes\n", "- first talk\n"} {
+		err := c.EditFunc(func(doc *collab.Doc) (collab.Op, error) {
+			return collab.Normalize(collab.Op{{Skip: doc.Len()}, {Insert: line}}), nil
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Print(c.Text())
+	fmt.Println(c.Pending() <= 2)
+	// Output:
+	// # Notes
+	// - first talk
+	// true
+}

@@ -1,0 +1,256 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/confpad/confpad/client"
+	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/httpapi"
+	"github.com/confpad/confpad/store/sqlitestore"
+)
+
+// testServer is a real confpad server (httpapi over SQLite in a temp dir)
+// on a loopback port, with a live pad "pad" and an archived pad "old".
+type testServer struct {
+	http string // base URL, http://127.0.0.1:port
+	ws   string // the websocket base, ws://127.0.0.1:port
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	srv, stop, err := startServer(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("stop server: %v", err)
+		}
+	})
+	return srv
+}
+
+// startServer starts a test server with its database in dir; stop shuts
+// it down.
+func startServer(dir string) (srv *testServer, stop func() error, err error) {
+	ctx := context.Background()
+	store, err := sqlitestore.Open(ctx, filepath.Join(dir, "confpad.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range []conference.Session{
+		{ID: "pad", Title: "Live pad", State: conference.StateLive},
+		{ID: "old", Title: "Archived pad", State: conference.StateArchived},
+	} {
+		if err := store.CreateSession(ctx, s); err != nil {
+			store.Close()
+			return nil, nil, err
+		}
+	}
+	api, err := httpapi.New(httpapi.Config{
+		Catalog: store,
+		Log:     store,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	ts := httptest.NewServer(api.Handler()) // binds 127.0.0.1
+	stop = func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := api.Shutdown(ctx)
+		ts.Close()
+		return errors.Join(err, store.Close())
+	}
+	return &testServer{http: ts.URL, ws: "ws" + strings.TrimPrefix(ts.URL, "http")}, stop, nil
+}
+
+// padURL is the websocket URL of a pad on base (a ws:// URL).
+func padURL(base, pad string) string { return base + "/pads/" + pad + "/ws" }
+
+// text fetches a pad's text over HTTP.
+func (s *testServer) text(t *testing.T, pad string) string {
+	t.Helper()
+	resp, err := http.Get(s.http + "/api/v1/pads/" + pad + "/text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET text: %d %q %v", resp.StatusCode, b, err)
+	}
+	return string(b)
+}
+
+// dial joins a pad and closes the client at the end of the test.
+func dial(t *testing.T, url string, opts client.Options) *client.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, url, opts)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// waitConverged waits until every client has all its edits acknowledged
+// and has reached the same revision, then returns their common text; it
+// fails the test if their texts differ.
+func waitConverged(t *testing.T, clients ...*client.Client) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, c := range clients {
+		if err := c.WaitSynced(ctx); err != nil {
+			t.Fatalf("client %s: %v (%d edits pending)", c.ID(), err, c.Pending())
+		}
+	}
+	for {
+		head := 0
+		for _, c := range clients {
+			head = max(head, c.Rev())
+		}
+		behind := 0
+		for _, c := range clients {
+			if c.Rev() < head {
+				behind++
+			}
+		}
+		if behind == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d clients still behind revision %d", behind, head)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	want := clients[0].Text()
+	for _, c := range clients[1:] {
+		if got := c.Text(); got != want {
+			t.Fatalf("client %s has %q, client %s has %q", c.ID(), got, clients[0].ID(), want)
+		}
+	}
+	return want
+}
+
+// faultProxy forwards TCP connections to a target and can hold back what
+// flows in one direction, or cut every connection, to stage lost messages
+// and dropped connections.
+type faultProxy struct {
+	ln     net.Listener
+	target string
+
+	mu       sync.Mutex
+	held     [2]bool // [toServer, toClient]
+	released *sync.Cond
+	conns    []net.Conn
+	wg       sync.WaitGroup
+}
+
+const (
+	toServer = 0
+	toClient = 1
+)
+
+// newFaultProxy proxies to target (host:port) from a loopback port.
+func newFaultProxy(t *testing.T, target string) *faultProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{ln: ln, target: target}
+	p.released = sync.NewCond(&p.mu)
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(func() {
+		ln.Close()
+		p.cut()
+		p.wg.Wait()
+	})
+	return p
+}
+
+// url is the proxy's ws:// base URL.
+func (p *faultProxy) url() string { return "ws://" + p.ln.Addr().String() }
+
+func (p *faultProxy) accept() {
+	defer p.wg.Done()
+	for {
+		down, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			down.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, down, up)
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go p.pipe(up, down, toServer)
+		go p.pipe(down, up, toClient)
+	}
+}
+
+// pipe copies src to dst; while the direction is held, what it reads
+// waits, and is lost if the connection is cut meanwhile.
+func (p *faultProxy) pipe(dst, src net.Conn, dir int) {
+	defer p.wg.Done()
+	defer dst.Close()
+	defer src.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		for p.held[dir] {
+			p.released.Wait()
+		}
+		p.mu.Unlock()
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// hold stops forwarding in direction dir (bytes already read wait).
+func (p *faultProxy) hold(dir int) {
+	p.mu.Lock()
+	p.held[dir] = true
+	p.mu.Unlock()
+}
+
+// cut closes every proxied connection, losing held bytes, and stops
+// holding.
+func (p *faultProxy) cut() {
+	p.mu.Lock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	p.held = [2]bool{}
+	p.released.Broadcast()
+	p.mu.Unlock()
+}
