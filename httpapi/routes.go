@@ -23,24 +23,23 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanics)
+	e.Use(s.recoverPanics, limitBody)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 
-	api := e.Group("/api/v1", limitBody)
-	api.GET("/openapi.json", s.openAPI)
-	api.GET("/pads", s.listPads)
-	api.GET("/pads/:id", s.getPad)
-	api.GET("/pads/:id/text", s.getText)
-	api.POST("/pads/:id/links", s.addLink)
+	const api = "/api/v1"
+	e.GET(api+"/openapi.json", s.openAPI)
+	e.GET(api+"/pads", s.listPads)
+	e.GET(api+"/pads/:id", s.getPad)
+	e.GET(api+"/pads/:id/text", s.getText)
+	e.POST(api+"/pads/:id/links", s.addLink)
 
-	admin := api.Group("", s.requireAdmin)
-	admin.POST("/pads", s.createPad)
-	admin.PATCH("/pads/:id", s.updatePad)
-	admin.DELETE("/pads/:id", s.deletePad)
-	admin.DELETE("/pads/:id/links/:linkID", s.deleteLink)
+	e.POST(api+"/pads", s.createPad, s.requireAdmin)
+	e.PATCH(api+"/pads/:id", s.updatePad, s.requireAdmin)
+	e.DELETE(api+"/pads/:id", s.deletePad, s.requireAdmin)
+	e.DELETE(api+"/pads/:id/links/:linkID", s.deleteLink, s.requireAdmin)
 
 	e.GET("/pads/:id/ws", s.serveWS)
 
@@ -131,7 +130,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	he := toHTTPError(err)
-	if he.Status >= 500 {
+	if he.Status == http.StatusInternalServerError {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
 	s.metrics.errors.WithLabelValues(he.Code).Inc()
