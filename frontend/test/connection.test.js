@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ACK_TIMEOUT, BACKOFF, Connection, backoffDelay } from '../src/connection.js';
+import { OTClient } from '../src/ot-client.js';
+
+// FakeSocket records what the page sends; the test plays the server.
+class FakeSocket {
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    this.closed = null;
+    FakeSocket.all.push(this);
+  }
+  send(data) { this.sent.push(JSON.parse(data)); }
+  close(code, reason) { this.closed = { code, reason }; this.readyState = 3; }
+  // server side
+  accept() { this.readyState = 1; this.onopen(); }
+  deliver(msg) { this.onmessage({ data: JSON.stringify(msg) }); }
+  drop(code = 1006) { this.readyState = 3; this.onclose({ code }); }
+}
+
+// FakeClock runs timers when the test advances it.
+class FakeClock {
+  constructor() { this.now = 0; this.timers = new Map(); this.next = 1; }
+  setTimeout = (fn, ms) => { const id = this.next++; this.timers.set(id, { at: this.now + ms, fn }); return id; };
+  clearTimeout = (id) => { this.timers.delete(id); };
+  advance(ms) {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.now = due[1].at;
+      due[1].fn();
+    }
+    this.now = end;
+  }
+}
+
+function setup() {
+  FakeSocket.all = [];
+  const clock = new FakeClock();
+  const statuses = [];
+  const client = new OTClient({ client: 'me', name: 'Ada', color: '#3366ff' });
+  const conn = new Connection({
+    url: 'ws://pad/ws',
+    client,
+    onStatus: (s, detail) => statuses.push(detail ? `${s}: ${detail}` : s),
+    env: { WebSocket: FakeSocket, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout, random: () => 0.5 },
+  });
+  client.handler = { resync: () => conn.reconnect() };
+  return { clock, statuses, client, conn, sockets: FakeSocket.all };
+}
+
+test('backoff grows, is capped, and is jittered', () => {
+  const rows = [
+    { n: 0, random: 0, want: BACKOFF.first / 2 },
+    { n: 1, random: 0.999999, want: BACKOFF.base },
+    { n: 3, random: 0, want: BACKOFF.base * 2 },
+    { n: 30, random: 0.999999, want: BACKOFF.max },
+  ];
+  for (const r of rows) assert.equal(backoffDelay(r.n, () => r.random), r.want, JSON.stringify(r));
+});
+
+test('joins, goes live, and resumes with since after a drop', () => {
+  const { clock, statuses, client, conn, sockets } = setup();
+  conn.start();
+  sockets[0].accept();
+  assert.deepEqual(sockets[0].sent, [{ type: 'join', client: 'me', name: 'Ada', color: '#3366ff' }]);
+  sockets[0].deliver({ type: 'welcome', rev: 4, text: 'abcd', users: [], readOnly: false });
+  client.submit([4, '!']);
+  sockets[0].drop(1001);
+  assert.equal(statuses.at(-1), 'reconnecting');
+  client.submit([5, '?']); // typing goes on while offline
+  clock.advance(BACKOFF.first);
+  assert.equal(sockets.length, 2);
+  sockets[1].accept();
+  sockets[1].deliver({ type: 'welcome', rev: 4, users: [], readOnly: false });
+  assert.deepEqual(sockets[1].sent, [
+    { type: 'join', client: 'me', name: 'Ada', color: '#3366ff', since: 4 },
+    { type: 'op', rev: 4, seq: 1, op: [4, '!'] },
+  ]);
+  assert.deepEqual(statuses, ['connecting', 'live', 'reconnecting', 'live']);
+});
+
+test('failed attempts back off further each time', () => {
+  const { clock, conn, sockets } = setup();
+  conn.start();
+  let waited = 0;
+  for (let i = 1; i <= 5; i++) {
+    sockets.at(-1).drop();
+    const before = sockets.length;
+    let step = 0;
+    while (sockets.length === before && step < 100_000) { clock.advance(10); step += 10; }
+    assert.ok(step >= waited, `attempt ${i} came after ${step} ms, sooner than the one before (${waited} ms)`);
+    waited = step;
+  }
+  assert.ok(waited >= BACKOFF.base * 4, `the fifth retry waited ${waited} ms`);
+});
+
+test('an unanswered op makes it reconnect', () => {
+  const { clock, conn, client, sockets } = setup();
+  conn.start();
+  sockets[0].accept();
+  sockets[0].deliver({ type: 'welcome', rev: 0, text: '', users: [] });
+  client.submit(['x']);
+  clock.advance(ACK_TIMEOUT - 1);
+  assert.equal(sockets[0].closed, null);
+  clock.advance(1);
+  assert.equal(sockets[0].closed.code, 4000);
+  clock.advance(BACKOFF.max);
+  assert.equal(sockets.length, 2);
+});
+
+test('unknown pad and replaced connections stop reconnecting', () => {
+  for (const [code, word] of [[4404, 'does not exist'], [4409, 'elsewhere']]) {
+    const { clock, statuses, conn, sockets } = setup();
+    conn.start();
+    sockets[0].accept();
+    sockets[0].drop(code);
+    clock.advance(BACKOFF.max * 2);
+    assert.equal(sockets.length, 1, `close ${code}`);
+    assert.match(statuses.at(-1), new RegExp(`^closed: .*${word}`), `close ${code}`);
+  }
+});
+
+test('a resync request reconnects; a full one joins without since', () => {
+  const { clock, client, conn, sockets } = setup();
+  conn.start();
+  sockets[0].accept();
+  sockets[0].deliver({ type: 'welcome', rev: 2, text: 'ab', users: [] });
+  client.submit(['x']);
+  sockets[0].deliver({ type: 'error', code: 'bad_op', message: 'no', ref: 1 });
+  assert.equal(sockets[0].closed.code, 4000);
+  clock.advance(BACKOFF.max);
+  sockets[1].accept();
+  assert.deepEqual(sockets[1].sent, [{ type: 'join', client: 'me', name: 'Ada', color: '#3366ff' }]);
+});
