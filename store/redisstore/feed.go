@@ -48,7 +48,10 @@ func (s *Store) Subscribe(pad string, fn func(recs []collab.Record)) (cancel fun
 // connections: one connection for every pad on a single server, one per pad
 // on a cluster (a shard channel can only be read on its slot's node).
 type feed struct {
-	s      *Store
+	s *Store
+	// health is the silence after which a subscription connection is
+	// pinged (healthInterval; tests shorten it).
+	health time.Duration
 	mu     sync.Mutex
 	groups map[string]*subGroup
 	closed bool
@@ -77,7 +80,7 @@ type subGroup struct {
 }
 
 func newFeed(s *Store) *feed {
-	return &feed{s: s, groups: make(map[string]*subGroup)}
+	return &feed{s: s, health: healthInterval, groups: make(map[string]*subGroup)}
 }
 
 // groupKey returns which connection carries pad's channel.
@@ -96,17 +99,18 @@ func (f *feed) subscribe(pad, ch string, fn func([]collab.Record)) func() {
 	if f.closed {
 		return func() {}
 	}
-	g := f.groups[key]
-	if g == nil {
-		g = f.newGroup(key, ch)
-		f.groups[key] = g
+	if g := f.groups[key]; g != nil {
+		g.add(ch, sub)
+	} else {
+		f.groups[key] = f.newGroup(key, ch, sub)
 	}
-	g.add(ch, sub)
 	var once sync.Once
 	return func() { once.Do(func() { f.unsubscribe(key, ch, sub) }) }
 }
 
-func (f *feed) newGroup(key, ch string) *subGroup {
+// newGroup starts a connection subscribed to ch with sub as its first
+// subscriber.
+func (f *feed) newGroup(key, ch string, sub *subscriber) *subGroup {
 	ctx, cancel := context.WithCancel(context.Background())
 	g := &subGroup{
 		f: f, key: key, ctx: ctx, cancel: cancel, done: make(chan struct{}),
@@ -114,7 +118,7 @@ func (f *feed) newGroup(key, ch string) *subGroup {
 		unsubscribing: make(map[string]int),
 	}
 	// The channel goes in at creation: on a cluster it picks the node.
-	g.subs[ch] = make(map[*subscriber]struct{})
+	g.subs[ch] = map[*subscriber]struct{}{sub: {}}
 	cctx, ccancel := context.WithTimeout(ctx, commandTimeout)
 	g.ps = f.s.rdb.SSubscribe(cctx, ch)
 	ccancel()
@@ -205,7 +209,7 @@ func (g *subGroup) run() {
 		g.mu.Lock()
 		ps := g.ps
 		g.mu.Unlock()
-		msg, err := ps.ReceiveTimeout(g.ctx, healthInterval)
+		msg, err := ps.ReceiveTimeout(g.ctx, g.f.health)
 		if g.ctx.Err() != nil {
 			return
 		}

@@ -28,12 +28,18 @@ func testPrefix(t testing.TB) string {
 // and closes it when the test ends.
 func openStore(t testing.TB, url, prefix string) *Store {
 	t.Helper()
+	return openNamedStore(t, url, prefix, "test-"+uuid.NewString()[:8])
+}
+
+// openNamedStore is openStore with the connections' client name.
+func openNamedStore(t testing.TB, url, prefix, name string) *Store {
+	t.Helper()
 	if prefix == "" {
 		prefix = testPrefix(t)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	s, err := Open(ctx, url, Options{Prefix: prefix, SnapshotsKept: 3, ClientName: "test-" + uuid.NewString()[:8]})
+	s, err := Open(ctx, url, Options{Prefix: prefix, SnapshotsKept: 3, ClientName: name})
 	if err != nil {
 		t.Fatalf("Open(%s): %v", url, err)
 	}

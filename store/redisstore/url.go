@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -39,19 +40,37 @@ func parseURL(raw string) (target, error) {
 		}
 		opt, err := redis.ParseURL(raw)
 		if err != nil {
-			return target{}, fmt.Errorf("redisstore: bad Redis URL %q: %w", u.Redacted(), err)
+			return target{}, fmt.Errorf("redisstore: bad Redis URL %q: %w", u.Redacted(), withoutURL(err))
 		}
 		return target{single: opt, redacted: u.Redacted()}, nil
 	case schemeCluster, schemeClusterTLS:
 		return parseClusterURL(scheme, rest)
 	}
+	if !validScheme(scheme) {
+		return target{}, errors.New("redisstore: not a Redis URL: the part before :// is not a scheme (want redis://host:port/db or redis-cluster://host:port,host:port)")
+	}
 	return target{}, fmt.Errorf("redisstore: unknown Redis URL scheme %q (want redis, rediss, unix, %s or %s)", scheme, schemeCluster, schemeClusterTLS)
+}
+
+// validScheme reports whether s has the form of a URL scheme (RFC 3986: a
+// letter, then letters, digits, '+', '-' or '.').
+func validScheme(s string) bool {
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseClusterURL parses the part after "redis-cluster://":
 // [user[:password]@]host:port[,host:port...][/][?query].
 func parseClusterURL(scheme, rest string) (target, error) {
 	redacted := scheme + "://" + redactRaw(rest)
+	if strings.Contains(rest, "#") {
+		return target{}, fmt.Errorf("redisstore: bad Redis URL %q: a fragment (#) has no meaning here", redacted)
+	}
 	hostPart, query, _ := strings.Cut(rest, "?")
 	hostPart, path, _ := strings.Cut(hostPart, "/")
 	if path != "" && path != "0" {
@@ -84,9 +103,19 @@ func parseClusterURL(scheme, rest string) (target, error) {
 	}
 	opt, err := redis.ParseClusterURL(u)
 	if err != nil {
-		return target{}, fmt.Errorf("redisstore: bad Redis URL %q: %w", redacted, err)
+		return target{}, fmt.Errorf("redisstore: bad Redis URL %q: %w", redacted, withoutURL(err))
 	}
 	return target{cluster: opt, redacted: redacted}, nil
+}
+
+// withoutURL drops the URL (and so any password in it) that a *url.Error
+// carries, keeping what is wrong with it.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // redactRaw hides a password in a URL that may not parse: everything
