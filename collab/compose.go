@@ -12,14 +12,15 @@ import "fmt"
 // Text that a inserts and b deletes disappears from the result; a delete
 // keeps its text where both parts it merges carry text. Like the npm
 // package, Compose does not check that b fits the output of a (a shorter a
-// is taken to skip the rest). It fails, wrapping ErrInvalidOp, if a or b is
-// invalid. It allocates the result and, only where two deletes with text
-// merge, their joined text.
+// is taken to skip the rest). It fails, wrapping ErrInvalidOp, if a or b
+// breaks a rule of Validate (it does not re-check UTF-8, as Transform). It
+// allocates the result and, only where pieces of text merge, their joined
+// text.
 func Compose(a, b Op) (Op, error) {
-	if err := a.Validate(); err != nil {
+	if err := a.validate(false); err != nil {
 		return nil, fmt.Errorf("compose first op: %w", err)
 	}
-	if err := b.Validate(); err != nil {
+	if err := b.validate(false); err != nil {
 		return nil, fmt.Errorf("compose second op: %w", err)
 	}
 	return compose(a, b), nil
@@ -30,51 +31,66 @@ func Compose(a, b Op) (Op, error) {
 func compose(a, b Op) Op {
 	out := make(Op, 0, len(a)+len(b))
 	r := newReader(a)
-	for _, c := range b {
-		switch c.kind() {
-		case kindSkip:
-			for n := c.Skip; n > 0; {
-				chunk, size := r.take(n, kindDelete)
-				out = push(out, chunk)
-				if chunk.kind() != kindDelete {
-					n -= size
-				}
-			}
-		case kindInsert:
-			out = push(out, c)
-		case kindDelete:
-			text := c.DeleteText // what is left of it, if it has text
-			for n := c.Delete; n > 0; {
-				chunk, size := r.take(n, kindDelete)
-				switch chunk.kind() {
-				case kindSkip:
-					// b deletes text that a kept.
-					piece := Component{Delete: size}
-					if text != "" {
-						off, _ := runeOffset(text, size)
-						piece.DeleteText, text = text[:off], text[off:]
-					}
-					out = push(out, piece)
-					n -= size
-				case kindInsert:
-					// b deletes text that a inserted: neither remains.
-					if text != "" {
-						off, _ := runeOffset(text, size)
-						text = text[off:]
-					}
-					n -= size
+	for i := range b {
+		c := &b[i]
+		switch {
+		case c.Skip != 0:
+			n := c.Skip
+			for n > 0 && r.more() {
+				cur := &r.cur
+				switch {
+				case cur.Skip != 0:
+					k := min(cur.Skip, n)
+					out = appendSkip(out, k)
+					n -= k
+					r.skip(k)
+				case cur.Insert != "":
+					s, k := r.cutInsert(n)
+					out = appendInsert(out, s)
+					n -= k
 				default:
-					out = push(out, chunk)
+					out = appendDelete(out, cur.Delete, cur.DeleteText)
+					r.next()
 				}
 			}
+			out = appendSkip(out, n)
+		case c.Insert != "":
+			out = appendInsert(out, c.Insert)
+		default:
+			n, text := c.Delete, c.DeleteText // what is left of b's delete
+			for n > 0 && r.more() {
+				cur := &r.cur
+				switch {
+				case cur.Skip != 0:
+					// b deletes text that a kept.
+					k := min(cur.Skip, n)
+					var piece string
+					piece, text = cutText(text, k)
+					out = appendDelete(out, k, piece)
+					n -= k
+					r.skip(k)
+				case cur.Insert != "":
+					// b deletes text that a inserted: neither remains.
+					_, k := r.cutInsert(n)
+					_, text = cutText(text, k)
+					n -= k
+				default:
+					out = appendDelete(out, cur.Delete, cur.DeleteText)
+					r.next()
+				}
+			}
+			out = appendDelete(out, n, text)
 		}
 	}
-	for {
-		chunk, _, ok := r.rest()
-		if !ok {
-			break
-		}
-		out = push(out, chunk)
+	return trim(r.appendRest(out))
+}
+
+// cutText splits the first k code points off text, which may be empty (a
+// delete without text).
+func cutText(text string, k int) (string, string) {
+	if text == "" {
+		return "", ""
 	}
-	return trim(out)
+	off, _ := runeOffset(text, k)
+	return text[:off], text[off:]
 }

@@ -6,9 +6,10 @@ import "fmt"
 // document op was applied to. It is the npm package's invert: inserts
 // become deletes carrying their text, deletes become inserts of their text,
 // skips stay. It fails with ErrNotInvertible if a delete does not carry its
-// text ({"d": N}), and with ErrInvalidOp if op is invalid.
+// text ({"d": N}), and with ErrInvalidOp if op breaks a rule of Validate
+// (UTF-8 is not re-checked, as in Transform).
 func Invert(op Op) (Op, error) {
-	if err := op.Validate(); err != nil {
+	if err := op.validate(false); err != nil {
 		return nil, fmt.Errorf("invert: %w", err)
 	}
 	out := make(Op, 0, len(op))

@@ -94,41 +94,51 @@ func (c Component) kind() kind {
 // op does not end with a skip. The error wraps ErrInvalidOp and names the
 // offending component.
 func (op Op) Validate() error {
-	for i, c := range op {
+	return op.validate(true)
+}
+
+// validate is Validate; with encoding false it leaves out the UTF-8 checks,
+// which makes it the npm package's checkOp (plus the rules about fields and
+// counts that JSON cannot break). Transform and Compose use that: their ops
+// have normally come through ParseOp already, and they never split a text
+// inside a code point, whatever the bytes.
+func (op Op) validate(encoding bool) error {
+	for i := range op {
+		c := &op[i]
 		k := c.kind()
-		if err := checkFields(k, c); err != nil {
-			return invalidf(i, "%s", err)
+		var err error
+		switch k {
+		case kindNone:
+			err = errors.New("empty component (no skip, insert or delete)")
+		case kindSkip:
+			if c.Insert != "" || c.Delete != 0 || c.DeleteText != "" {
+				err = errSeveral
+			} else if i > 0 && op[i-1].Skip != 0 {
+				err = errors.New("adjacent skip components should be combined")
+			} else if i == len(op)-1 {
+				err = errors.New("op has a trailing skip")
+			}
+		case kindInsert:
+			if c.Delete != 0 || c.DeleteText != "" {
+				err = errSeveral
+			}
 		}
-		if err := checkComponent(k, c); err != nil {
-			return invalidf(i, "%s", err)
+		if err == nil {
+			err = checkComponent(k, c, encoding)
 		}
-		if err := checkOrder(op, i, k); err != nil {
-			return err
+		if err != nil {
+			return invalidf(i, "%s", err)
 		}
 	}
 	return nil
 }
 
-// checkFields rejects components that set no field or several.
-func checkFields(k kind, c Component) error {
-	var extra bool
-	switch k {
-	case kindNone:
-		return errors.New("empty component (no skip, insert or delete)")
-	case kindSkip:
-		extra = c.Insert != "" || c.Delete != 0 || c.DeleteText != ""
-	case kindInsert:
-		extra = c.Delete != 0 || c.DeleteText != ""
-	}
-	if extra {
-		return errors.New("component sets more than one of skip, insert and delete")
-	}
-	return nil
-}
+var errSeveral = errors.New("component sets more than one of skip, insert and delete")
 
-// checkComponent applies the per-component rules of Validate to c, read as
-// a component of kind k. ParseOp shares it.
-func checkComponent(k kind, c Component) error {
+// checkComponent applies the rules of Validate about one component to c,
+// read as a component of kind k (kindSkip, kindInsert or kindDelete); with
+// encoding it also checks that texts are valid UTF-8. ParseOp shares it.
+func checkComponent(k kind, c *Component, encoding bool) error {
 	switch k {
 	case kindSkip:
 		if c.Skip <= 0 {
@@ -141,7 +151,7 @@ func checkComponent(k kind, c Component) error {
 		if c.Insert == "" {
 			return errors.New("insert must not be empty")
 		}
-		if !utf8.ValidString(c.Insert) {
+		if encoding && !utf8.ValidString(c.Insert) {
 			return errors.New("insert is not valid UTF-8")
 		}
 	case kindDelete:
@@ -152,28 +162,13 @@ func checkComponent(k kind, c Component) error {
 			return fmt.Errorf("delete %d exceeds %d", c.Delete, MaxCount)
 		}
 		if c.DeleteText != "" {
-			if !utf8.ValidString(c.DeleteText) {
+			if encoding && !utf8.ValidString(c.DeleteText) {
 				return errors.New("delete text is not valid UTF-8")
 			}
 			if n := countRunes(c.DeleteText); n != c.Delete {
 				return fmt.Errorf("delete count %d does not match its text (%d code points)", c.Delete, n)
 			}
 		}
-	}
-	return nil
-}
-
-// checkOrder applies the npm checkOp rules about neighbours to component i
-// of op, of kind k: no adjacent skips, no trailing skip.
-func checkOrder(op Op, i int, k kind) error {
-	if k != kindSkip {
-		return nil
-	}
-	if i > 0 && op[i-1].kind() == kindSkip {
-		return invalidf(i, "adjacent skip components should be combined")
-	}
-	if i == len(op)-1 {
-		return invalidf(i, "op has a trailing skip")
 	}
 	return nil
 }
@@ -239,32 +234,59 @@ func Normalize(op Op) Op {
 // push appends c to op the way the npm package's makeAppend does: no-ops
 // are dropped and a component of the same kind as the last one is merged
 // into it. A merged delete keeps its text only if both parts carry text.
+// The appendSkip, appendInsert and appendDelete below are push for one kind;
+// the last component of op must be canonical (one field set).
 func push(op Op, c Component) Op {
-	k := c.kind()
-	if k == kindNone {
+	switch c.kind() {
+	case kindSkip:
+		return appendSkip(op, c.Skip)
+	case kindInsert:
+		return appendInsert(op, c.Insert)
+	case kindDelete:
+		return appendDelete(op, c.Delete, c.DeleteText)
+	}
+	return op
+}
+
+// appendSkip is push(op, Component{Skip: n}).
+func appendSkip(op Op, n int) Op {
+	switch l := len(op); {
+	case l > 0 && op[l-1].Skip != 0:
+		op[l-1].Skip += n
+	case n != 0:
+		op = append(op, Component{Skip: n})
+	}
+	return op
+}
+
+// appendInsert is push(op, Component{Insert: s}).
+func appendInsert(op Op, s string) Op {
+	if s == "" {
 		return op
 	}
-	if len(op) == 0 {
-		return append(op, c)
+	if l := len(op); l > 0 && op[l-1].Insert != "" {
+		op[l-1].Insert += s
+		return op
 	}
-	last := &op[len(op)-1]
-	if last.kind() != k {
-		return append(op, c)
+	return append(op, Component{Insert: s})
+}
+
+// appendDelete is push(op, Component{Delete: n, DeleteText: text}).
+func appendDelete(op Op, n int, text string) Op {
+	if n == 0 && text == "" {
+		return op
 	}
-	switch k {
-	case kindSkip:
-		last.Skip += c.Skip
-	case kindInsert:
-		last.Insert += c.Insert
-	case kindDelete:
-		if last.DeleteText != "" && c.DeleteText != "" {
-			last.DeleteText += c.DeleteText
+	if l := len(op); l > 0 && (op[l-1].Delete != 0 || op[l-1].DeleteText != "") {
+		last := &op[l-1]
+		if last.DeleteText != "" && text != "" {
+			last.DeleteText += text
 		} else {
 			last.DeleteText = ""
 		}
-		last.Delete += c.Delete
+		last.Delete += n
+		return op
 	}
-	return op
+	return append(op, Component{Delete: n, DeleteText: text})
 }
 
 // trim drops a trailing skip. op was built with push, so there is at most

@@ -157,7 +157,7 @@ func (p *parser) op(maxLen int) (Op, error) {
 			if err != nil {
 				return nil, invalidf(len(op), "%s", err)
 			}
-			if err := checkComponent(k, c); err != nil {
+			if err := checkComponent(k, &c, false); err != nil {
 				return nil, invalidf(len(op), "%s", err)
 			}
 			if k == kindInsert {

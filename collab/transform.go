@@ -40,17 +40,20 @@ func (s Side) String() string {
 //
 // Inserts of op survive (moved past text other inserted at the same place
 // only on the Right side); deletes of op shrink by what other already
-// deleted; op keeps the delete texts it carries. It fails, wrapping
-// ErrInvalidOp, if either op is invalid or side is not Left or Right.
+// deleted; op keeps the delete texts it carries.
+//
+// It fails if side is not Left or Right, and (wrapping ErrInvalidOp) if
+// either op breaks a rule of Validate; like the npm package's checkOp, it
+// does not re-check that texts are valid UTF-8, which ParseOp guarantees.
 // It allocates only the result.
 func Transform(op, other Op, side Side) (Op, error) {
 	if side != Left && side != Right {
 		return nil, fmt.Errorf("collab: transform: side %v must be Left or Right", side)
 	}
-	if err := op.Validate(); err != nil {
+	if err := op.validate(false); err != nil {
 		return nil, fmt.Errorf("transform op: %w", err)
 	}
-	if err := other.Validate(); err != nil {
+	if err := other.validate(false); err != nil {
 		return nil, fmt.Errorf("transform against other: %w", err)
 	}
 	return transform(op, other, side), nil
@@ -59,135 +62,139 @@ func Transform(op, other Op, side Side) (Op, error) {
 // transform is Transform on valid input: the npm algorithm, walking other
 // and taking matching pieces of op (inserts of op are never split).
 func transform(op, other Op, side Side) Op {
-	out := make(Op, 0, len(op)+len(other))
+	out := make(Op, 0, len(op)+len(other)/2+2)
 	r := newReader(op)
-	for _, c2 := range other {
-		switch c2.kind() {
-		case kindSkip:
-			for n := c2.Skip; n > 0; {
-				c1, size := r.take(n, kindInsert)
-				out = push(out, c1)
-				if c1.Insert == "" {
-					n -= size
+	for i := range other {
+		c2 := &other[i]
+		switch {
+		case c2.Skip != 0:
+			n := c2.Skip
+			for n > 0 && r.more() {
+				c := &r.cur
+				switch {
+				case c.Skip != 0:
+					k := min(c.Skip, n)
+					out = appendSkip(out, k)
+					n -= k
+					r.skip(k)
+				case c.Insert != "":
+					out = appendInsert(out, c.Insert)
+					r.next()
+				default:
+					k, text := r.cutDelete(n)
+					out = appendDelete(out, k, text)
+					n -= k
 				}
 			}
-		case kindInsert:
-			if side == Left && r.atInsert() {
-				c1, _, _ := r.rest()
-				out = push(out, c1)
+			out = appendSkip(out, n)
+		case c2.Insert != "":
+			if side == Left && r.more() && r.cur.Insert != "" {
+				out = appendInsert(out, r.cur.Insert)
+				r.next()
 			}
-			out = push(out, Component{Skip: countRunes(c2.Insert)})
-		case kindDelete:
-			for n := c2.Delete; n > 0; {
-				c1, size := r.take(n, kindInsert)
-				if c1.Insert != "" {
-					out = push(out, c1)
-				} else {
-					// A skip of op is deleted by other; a delete of op
-					// is already done.
-					n -= size
+			out = appendSkip(out, countRunes(c2.Insert))
+		default:
+			// other deletes: skips of op there go, and so do its deletes
+			// (already done); its inserts stay.
+			for n := c2.Delete; n > 0 && r.more(); {
+				c := &r.cur
+				switch {
+				case c.Skip != 0:
+					k := min(c.Skip, n)
+					n -= k
+					r.skip(k)
+				case c.Insert != "":
+					out = appendInsert(out, c.Insert)
+					r.next()
+				default:
+					k, _ := r.cutDelete(n)
+					n -= k
 				}
 			}
 		}
 	}
-	for {
-		c1, _, ok := r.rest()
-		if !ok {
-			break
-		}
-		out = push(out, c1)
-	}
-	return trim(out)
+	return trim(r.appendRest(out))
 }
 
 // reader walks an op, handing out whole components or pieces of them, as
-// the npm package's makeTake does. Past the end the op skips forever.
+// the npm package's makeTake does (Transform and Compose share it). Past
+// the end the op skips forever.
 type reader struct {
-	op  Op
-	i   int       // index of the current component
-	cur Component // what is left of op[i]
-	n   int       // code points in cur; -1 for an insert not yet counted
+	op   Op
+	i    int       // index of the current component
+	cur  Component // what is left of op[i]
+	insN int       // code points in cur.Insert; -1 if not counted yet
 }
 
 func newReader(op Op) reader {
-	r := reader{op: op}
-	r.load()
+	r := reader{op: op, i: -1}
+	r.next()
 	return r
 }
 
-// load makes op[i] the current component.
-func (r *reader) load() {
+// more reports whether components are left.
+func (r *reader) more() bool {
+	return r.i < len(r.op)
+}
+
+// next moves to the next component.
+func (r *reader) next() {
+	r.i++
 	if r.i < len(r.op) {
 		r.cur = r.op[r.i]
-		r.n = r.cur.Skip + r.cur.Delete
-		if r.cur.Insert != "" {
-			r.n = -1
-		}
+		r.insN = -1
 	}
 }
 
-// atInsert reports whether the current component is an insert.
-func (r *reader) atInsert() bool {
-	return r.i < len(r.op) && r.cur.Insert != ""
+// skip consumes k code points of the current skip (k <= cur.Skip).
+func (r *reader) skip(k int) {
+	r.cur.Skip -= k
+	if r.cur.Skip == 0 {
+		r.next()
+	}
 }
 
-// take returns the next piece of op covering at most n > 0 code points,
-// and its size in code points. Components of kind whole are returned
-// entire even if longer than n; a returned insert taken entire has size
-// -1 if it was not counted. Past the end it returns a skip of n.
-func (r *reader) take(n int, whole kind) (Component, int) {
-	if r.i == len(r.op) {
-		return Component{Skip: n}, n
+// cutDelete consumes up to n > 0 code points of the current delete and
+// returns their count and text (empty if the delete has none).
+func (r *reader) cutDelete(n int) (int, string) {
+	c := &r.cur
+	if c.Delete <= n {
+		k, text := c.Delete, c.DeleteText
+		r.next()
+		return k, text
 	}
-	c := r.cur
-	switch {
-	case c.Skip != 0:
-		if r.n > n {
-			r.cur.Skip -= n
-			r.n -= n
-			return Component{Skip: n}, n
-		}
-	case c.Insert != "":
-		if whole == kindInsert {
-			break
-		}
-		if r.n < 0 {
-			r.n = countRunes(c.Insert)
-		}
-		if r.n > n {
-			off, _ := runeOffset(c.Insert, n)
-			r.cur.Insert = c.Insert[off:]
-			r.n -= n
-			return Component{Insert: c.Insert[:off]}, n
-		}
-	default:
-		if whole == kindDelete || r.n <= n {
-			break
-		}
-		piece := Component{Delete: n}
-		if c.DeleteText != "" {
-			off, _ := runeOffset(c.DeleteText, n)
-			piece.DeleteText = c.DeleteText[:off]
-			r.cur.DeleteText = c.DeleteText[off:]
-		}
-		r.cur.Delete -= n
-		r.n -= n
-		return piece, n
+	var text string
+	if c.DeleteText != "" {
+		off, _ := runeOffset(c.DeleteText, n)
+		text, c.DeleteText = c.DeleteText[:off], c.DeleteText[off:]
 	}
-	size := r.n
-	r.i++
-	r.load()
-	return c, size
+	c.Delete -= n
+	return n, text
 }
 
-// rest returns what is left of the current component and its size (-1 for
-// an uncounted insert), or false at the end of op.
-func (r *reader) rest() (Component, int, bool) {
-	if r.i == len(r.op) {
-		return Component{}, 0, false
+// cutInsert consumes up to n > 0 code points of the current insert and
+// returns them and their count.
+func (r *reader) cutInsert(n int) (string, int) {
+	c := &r.cur
+	if r.insN < 0 {
+		r.insN = countRunes(c.Insert)
 	}
-	c, size := r.cur, r.n
-	r.i++
-	r.load()
-	return c, size, true
+	if r.insN <= n {
+		s, k := c.Insert, r.insN
+		r.next()
+		return s, k
+	}
+	off, _ := runeOffset(c.Insert, n)
+	s := c.Insert[:off]
+	c.Insert = c.Insert[off:]
+	r.insN -= n
+	return s, n
+}
+
+// appendRest appends what is left of op to out.
+func (r *reader) appendRest(out Op) Op {
+	for ; r.more(); r.next() {
+		out = push(out, r.cur)
+	}
+	return out
 }
