@@ -1,0 +1,89 @@
+package collab_test
+
+import (
+	"fmt"
+
+	"github.com/confpad/confpad/collab"
+)
+
+func ExampleParseOp() {
+	// Skip 6 code points, delete one (the emoji), insert a flag.
+	op, err := collab.ParseOp([]byte(`[6, {"d": "😅"}, "🇩🇪"]`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(op, op.BaseLen(), op.InsertLen(), op.DeleteLen())
+
+	_, err = collab.ParseOp([]byte(`["a", 3]`))
+	fmt.Println(err)
+	// Output:
+	// [6,{"d":"😅"},"🇩🇪"] 7 2 1
+	// collab: invalid op: component 1: op has a trailing skip
+}
+
+func ExampleApply() {
+	op, _ := collab.ParseOp([]byte(`[6, {"d": 1}, "🇩🇪"]`))
+	doc, err := collab.Apply("hello 😅!", op)
+	fmt.Println(doc, err)
+
+	_, err = collab.Apply("hi", op)
+	fmt.Println(err)
+	// Output:
+	// hello 🇩🇪! <nil>
+	// collab: op runs past the end of the document: component 0 needs 6 code points from position 0, the document has 2
+}
+
+func ExampleTransform() {
+	// Two people type at position 1 of "ab" at once.
+	doc := "ab"
+	ada, _ := collab.ParseOp([]byte(`[1, "X"]`))
+	bob, _ := collab.ParseOp([]byte(`[1, "Y"]`))
+
+	// The server has applied Bob's op first; Ada's op goes after it, and
+	// since it transforms with Left, her text comes first at the tie.
+	ada2, _ := collab.Transform(ada, bob, collab.Left)
+	// Ada's client, which applied her op first, transforms Bob's with Right.
+	bob2, _ := collab.Transform(bob, ada, collab.Right)
+
+	server, _ := collab.Apply(doc, bob)
+	server, _ = collab.Apply(server, ada2)
+	client, _ := collab.Apply(doc, ada)
+	client, _ = collab.Apply(client, bob2)
+	fmt.Println(ada2, bob2, server, client)
+	// Output:
+	// [1,"X"] [2,"Y"] aXYb aXYb
+}
+
+func ExampleCompose() {
+	a, _ := collab.ParseOp([]byte(`[5, " world"]`))
+	b, _ := collab.ParseOp([]byte(`[{"d": "hello"}, "goodbye"]`))
+	ab, _ := collab.Compose(a, b)
+	doc, _ := collab.Apply("hello", ab)
+	fmt.Println(ab, doc)
+	// Output:
+	// [{"d":"hello"},"goodbye world"] goodbye world
+}
+
+func ExampleTransformPosition() {
+	// A cursor after "b" in "abc" (position 2), then someone inserts an
+	// emoji at the start and deletes the "a".
+	op, _ := collab.ParseOp([]byte(`["😅", {"d": 1}]`))
+	fmt.Println(collab.TransformPosition(2, op))
+	// An insert exactly at the cursor leaves it in front of the new text.
+	op, _ = collab.ParseOp([]byte(`[2, "XY"]`))
+	fmt.Println(collab.TransformPosition(2, op), collab.TransformSelection([2]int{3, 1}, op))
+	// Output:
+	// 2
+	// 2 [5 1]
+}
+
+func ExampleInvert() {
+	op, _ := collab.ParseOp([]byte(`[2, {"d": "cd"}, "X"]`))
+	inv, _ := collab.Invert(op)
+	doc, _ := collab.Apply("abcdef", op)
+	back, _ := collab.Apply(doc, inv)
+	fmt.Println(inv, doc, back)
+	// Output:
+	// [2,"cd",{"d":"X"}] abXef abcdef
+}

@@ -1,0 +1,146 @@
+package collab
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestTransform(t *testing.T) {
+	// Expected results come from ot-text-unicode 4.0.0's transform.
+	tests := []struct {
+		op, other string
+		side      Side
+		want      string
+	}{
+		{`[1,"X"]`, `[1,"Y"]`, Left, `[1,"X"]`},
+		{`[1,"X"]`, `[1,"Y"]`, Right, `[2,"X"]`},
+		{`["😅"]`, `["🇩🇪"]`, Left, `["😅"]`},
+		{`["😅"]`, `["🇩🇪"]`, Right, `[2,"😅"]`}, // a flag is two code points
+		{`[2,"!"]`, `[{"d":"🇩🇪"}]`, Left, `["!"]`},
+		// A delete with text is cut between a base letter and its
+		// combining mark when the other op inserts there.
+		{`[1,{"d":"e\u0301x"}]`, `[2,"Q"]`, Left, "[1,{\"d\":\"e\"},1,{\"d\":\"\u0301x\"}]"},
+		{`[3,"\r\n"]`, `[1,{"d":"\r\n"}]`, Left, `[1,"\r\n"]`},
+		{`[{"d":5}]`, `[1,{"d":2}]`, Left, `[{"d":3}]`},
+		{`[{"d":"a😅bcd"}]`, `[1,{"d":2}]`, Right, `[{"d":"acd"}]`},
+		{`[{"d":"a😅bcd"}]`, `[2,"zz"]`, Right, `[{"d":"a😅"},2,{"d":"bcd"}]`},
+		{`[2,"ins",{"d":2}]`, `[1,{"d":4}]`, Left, `[1,"ins"]`},
+		{`[5,"end"]`, `["漢字かな"]`, Right, `[9,"end"]`},
+		{`[]`, `[3,"x"]`, Left, `[]`},
+		{`[1,"x"]`, `[]`, Left, `[1,"x"]`},
+		// Neighbouring inserts: only the first goes before the other
+		// op's insert on the Left side.
+		{`["a","b"]`, `["Z"]`, Left, `["a",1,"b"]`},
+		{`["a","b"]`, `["Z"]`, Right, `[1,"ab"]`},
+		// Neighbouring deletes merge; a text delete next to a counted one
+		// loses its text.
+		{`[{"d":"ab"},{"d":1}]`, `[5,"z"]`, Left, `[{"d":3}]`},
+	}
+	for _, tt := range tests {
+		got, err := Transform(mustParse(t, tt.op), mustParse(t, tt.other), tt.side)
+		if err != nil || got.String() != tt.want {
+			t.Errorf("Transform(%s, %s, %v) = %v, %v; want %s", tt.op, tt.other, tt.side, got, err, tt.want)
+		}
+	}
+}
+
+func TestTransformErrors(t *testing.T) {
+	good := Op{{Skip: 1}, {Insert: "x"}}
+	tests := []struct {
+		op, other Op
+		side      Side
+	}{
+		{good, good, 0},
+		{good, good, Side(3)},
+		{Op{{Skip: 1}}, good, Left},
+		{good, Op{{Insert: ""}}, Right},
+		{good, Op{{Skip: 1}, {Skip: 1}, {Insert: "x"}}, Left},
+		{Op{{Delete: 2, DeleteText: "x"}}, good, Left},
+	}
+	for _, tt := range tests {
+		if got, err := Transform(tt.op, tt.other, tt.side); err == nil {
+			t.Errorf("Transform(%#v, %#v, %v) = %v, want an error", tt.op, tt.other, tt.side, got)
+		}
+	}
+	if _, err := Transform(good, Op{{}}, Left); !errors.Is(err, ErrInvalidOp) {
+		t.Errorf("Transform with an empty component: %v, want ErrInvalidOp", err)
+	}
+}
+
+// TestTransformNeighbouringInsertsDiverge pins a property of the reference
+// type: with an op that holds two neighbouring inserts (which checkOp, and
+// so ParseOp, accepts) the Left side takes only the first one ahead of the
+// other op's insert, and the two orders no longer converge. Normalising the
+// op first restores convergence, so servers should Normalize incoming ops.
+func TestTransformNeighbouringInsertsDiverge(t *testing.T) {
+	doc, a, b := "abc", mustParse(t, `[1,"X"]`), mustParse(t, `[1,"p","q"]`)
+	converge := func(b Op) (string, string) {
+		a2, _ := Transform(a, b, Right)
+		b2, _ := Transform(b, a, Left)
+		ab, _ := Apply(doc, b)
+		ab, _ = Apply(ab, a2)
+		ba, _ := Apply(doc, a)
+		ba, _ = Apply(ba, b2)
+		return ab, ba
+	}
+	if x, y := converge(b); x != "apqXbc" || y != "apXqbc" {
+		t.Errorf("with neighbouring inserts: %q and %q, want the reference's %q and %q", x, y, "apqXbc", "apXqbc")
+	}
+	if x, y := converge(Normalize(b)); x != y {
+		t.Errorf("normalised: %q and %q differ", x, y)
+	}
+}
+
+// TestTransformComposeLawCounterexample pins a case where the reference
+// type breaks T(a, b·c) == T(T(a, b), c): b deletes the text around a's
+// insert and c inserts where it was, so the two routes order the inserts
+// differently. This package gives the reference's results on both routes.
+func TestTransformComposeLawCounterexample(t *testing.T) {
+	a, b, c := mustParse(t, `[4,{"d":3},"🤖"]`), mustParse(t, `[4,{"d":3}]`), mustParse(t, `[4,"that 🤟"]`)
+	bc, err := Compose(b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := Transform(a, bc, Left)
+	ab, _ := Transform(a, b, Left)
+	y, _ := Transform(ab, c, Left)
+	if x.String() != `[10,"🤖"]` || y.String() != `[4,"🤖"]` {
+		t.Errorf("T(a, b·c) = %v, T(T(a, b), c) = %v; the reference gives [10,\"🤖\"] and [4,\"🤖\"]", x, y)
+	}
+}
+
+// benchDoc returns a document of about 60 code points for benchmarks.
+func benchDoc(rng *rand.Rand) string {
+	doc := ""
+	for len([]rune(doc)) < 60 {
+		doc += pieces[rng.IntN(len(pieces))]
+	}
+	return doc
+}
+
+// benchOp returns a random op for doc with four to six components.
+func benchOp(rng *rand.Rand, doc string) Op {
+	for {
+		if op := randomOp(rng, doc); len(op) >= 4 && len(op) <= 6 {
+			return op
+		}
+	}
+}
+
+func BenchmarkTransform(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	doc := benchDoc(rng)
+	var as, bs [1024]Op
+	for i := range as {
+		as[i], bs[i] = benchOp(rng, doc), benchOp(rng, doc)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Transform(as[i&1023], bs[i&1023], Side(1+i&1)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
