@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -41,7 +42,47 @@ func (s *Store) Subscribe(pad string, fn func(recs []collab.Record)) (cancel fun
 	if checkPad(pad) != nil {
 		return func() {}
 	}
-	return s.feed.subscribe(pad, s.padKey(pad, "ops"), fn)
+	return s.feed.subscribe(pad, s.padKey(pad, "ops"), func(payload *string) {
+		if payload == nil {
+			fn(nil)
+			return
+		}
+		recs, err := decodeBatch(*payload)
+		if err != nil {
+			recs = nil // cannot trust it: make the pad read the log
+		}
+		fn(recs)
+	})
+}
+
+// PublishTopic sends payload to every SubscribeTopic(topic) of every Store
+// on the same Redis (and key prefix). It is fire-and-forget pub/sub on the
+// shard channel prefix:{topic}:bus: nothing is stored, and subscribers that
+// are disconnected at the time miss it. Messages of one publisher arrive in
+// the order it published them.
+func (s *Store) PublishTopic(ctx context.Context, topic string, payload []byte) error {
+	if err := checkPad(topic); err != nil {
+		return err
+	}
+	if err := s.rdb.SPublish(ctx, s.padKey(topic, "bus"), payload).Err(); err != nil {
+		return fmt.Errorf("redisstore: publish on topic %q: %w", topic, err)
+	}
+	return nil
+}
+
+// SubscribeTopic calls fn with every payload published on topic from now
+// on, until cancel is called. Calls are sequential; fn must not block and
+// must not keep payload. Messages published while the subscription
+// connection is down are lost (it resubscribes by itself).
+func (s *Store) SubscribeTopic(topic string, fn func(payload []byte)) (cancel func()) {
+	if checkPad(topic) != nil {
+		return func() {}
+	}
+	return s.feed.subscribe(topic, s.padKey(topic, "bus"), func(payload *string) {
+		if payload != nil {
+			fn([]byte(*payload))
+		}
+	})
 }
 
 // feed multiplexes the subscriptions of one Store over subscription
@@ -57,9 +98,11 @@ type feed struct {
 	closed bool
 }
 
-// subscriber is one Subscribe call.
+// subscriber is one subscription: fn gets each message's payload, or nil
+// when Redis has confirmed the subscription (at the start and after every
+// reconnect).
 type subscriber struct {
-	fn func([]collab.Record)
+	fn func(payload *string)
 }
 
 // subGroup is one subscription connection and the channels read on it.
@@ -83,17 +126,21 @@ func newFeed(s *Store) *feed {
 	return &feed{s: s, health: healthInterval, groups: make(map[string]*subGroup)}
 }
 
-// groupKey returns which connection carries pad's channel.
-func (f *feed) groupKey(pad string) string {
+// groupKey returns which connection carries the channel of a pad or
+// topic: on a cluster each has its own, since a shard channel can only be
+// read on its slot's node.
+func (f *feed) groupKey(key string) string {
 	if f.s.cluster {
-		return pad
+		return key
 	}
 	return ""
 }
 
-func (f *feed) subscribe(pad, ch string, fn func([]collab.Record)) func() {
+// subscribe adds fn as a subscriber of ch; key (a pad or topic) picks the
+// connection.
+func (f *feed) subscribe(key, ch string, fn func(payload *string)) func() {
 	sub := &subscriber{fn: fn}
-	key := f.groupKey(pad)
+	key = f.groupKey(key)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
@@ -264,24 +311,20 @@ func (g *subGroup) handle(msg any) {
 			}
 		}
 	case *redis.Message:
-		recs, err := decodeBatch(m.Payload)
-		if err != nil {
-			recs = nil // cannot trust it: make the pads read the log
-		}
-		g.deliver(m.Channel, recs)
+		g.deliver(m.Channel, &m.Payload)
 	}
 }
 
 // deliver calls fn of every subscriber of ch.
-func (g *subGroup) deliver(ch string, recs []collab.Record) {
+func (g *subGroup) deliver(ch string, payload *string) {
 	g.mu.Lock()
-	fns := make([]func([]collab.Record), 0, len(g.subs[ch]))
+	fns := make([]func(*string), 0, len(g.subs[ch]))
 	for sub := range g.subs[ch] {
 		fns = append(fns, sub.fn)
 	}
 	g.mu.Unlock()
 	for _, fn := range fns {
-		fn(recs)
+		fn(payload)
 	}
 }
 

@@ -409,3 +409,52 @@ func TestFeedReplacesASilentConnection(t *testing.T) {
 	f.waitHead(t, 2)
 	f.check(t)
 }
+
+func TestTopicBus(t *testing.T) {
+	srv := redistest.Start(t)
+	prefix := testPrefix(t)
+	pub := openStore(t, srv.URL(), prefix)
+	subStore := openStore(t, srv.URL(), prefix)
+	stranger := openStore(t, srv.URL(), "") // another prefix hears nothing
+
+	var mu sync.Mutex
+	var got []string
+	strangerGot := 0
+	cancel := subStore.SubscribeTopic("presence", func(p []byte) {
+		mu.Lock()
+		got = append(got, string(p))
+		mu.Unlock()
+	})
+	defer cancel()
+	defer stranger.SubscribeTopic("presence", func([]byte) { mu.Lock(); strangerGot++; mu.Unlock() })()
+	// Subscribing is asynchronous: publish until the first message lands.
+	ctx := t.Context()
+	waitFor(t, "the topic subscription", func() bool {
+		if err := pub.PublishTopic(ctx, "presence", []byte("probe")); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) > 0
+	})
+	mu.Lock()
+	got = nil
+	mu.Unlock()
+	const n = 200
+	for i := range n {
+		if err := pub.PublishTopic(ctx, "presence", []byte(strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "every message", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= n })
+	mu.Lock()
+	defer mu.Unlock()
+	for i, p := range got {
+		if p != strconv.Itoa(i) {
+			t.Fatalf("message %d = %q: out of order or lost", i, p)
+		}
+	}
+	if strangerGot != 0 {
+		t.Errorf("a store with another prefix got %d messages", strangerGot)
+	}
+}
