@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is what one load run does.
+type config struct {
+	// URLs are the servers' base URLs (http://host:port); clients are
+	// spread over them round-robin.
+	URLs []string
+	// Pad is the pad everyone edits.
+	Pad string
+	// AdminToken, if set, creates Pad first when it does not exist.
+	AdminToken string
+	// Writers type Rate characters a second each, one single-character
+	// insert or delete per tick; Readers only receive.
+	Writers int
+	Readers int
+	Rate    float64
+	// Warmup is typed through but not measured; Duration is measured.
+	Warmup   time.Duration
+	Duration time.Duration
+	// Drain bounds the wait, after typing stops, for every ack and every
+	// client to catch up.
+	Drain time.Duration
+	// PIDs are server processes whose CPU time is measured.
+	PIDs []int
+	// JSON selects the JSON report.
+	JSON bool
+}
+
+// parseFlags reads the command line into a config; errors (and -h) are
+// written to out.
+func parseFlags(args []string, out io.Writer) (config, error) {
+	var cfg config
+	var urls, pids string
+	fs := flag.NewFlagSet("confpad-load", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintln(out, "Usage: confpad-load [flags]\n\nTypes into one confpad pad from many websocket clients and reports the\nlatency from each edit until every other client has it. See docs/load.md.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&urls, "url", "http://127.0.0.1:9001", "server base URL(s), comma-separated; clients are spread over them round-robin")
+	fs.StringVar(&cfg.Pad, "pad", "load-test", "pad (session id) to edit")
+	fs.StringVar(&cfg.AdminToken, "admin-token", "", "admin token; if set, the pad is created when it does not exist")
+	fs.IntVar(&cfg.Writers, "writers", 20, "clients that type")
+	fs.IntVar(&cfg.Readers, "readers", 100, "clients that only receive")
+	fs.Float64Var(&cfg.Rate, "rate", 5, "characters per second per writer (one single-character op each)")
+	fs.DurationVar(&cfg.Warmup, "warmup", 3*time.Second, "typing before measuring starts")
+	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "measured typing time, after the warmup")
+	fs.DurationVar(&cfg.Drain, "drain", 10*time.Second, "longest wait for acks and for every client to catch up at the end")
+	fs.StringVar(&pids, "pid", "", "server process id(s), comma-separated, to measure CPU seconds from /proc/<pid>/stat")
+	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	for _, u := range strings.Split(urls, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			cfg.URLs = append(cfg.URLs, u)
+		}
+	}
+	for _, p := range strings.Split(pids, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pid, err := strconv.Atoi(p)
+		if err != nil || pid <= 0 {
+			return cfg, fmt.Errorf("--pid: %q is not a process id", p)
+		}
+		cfg.PIDs = append(cfg.PIDs, pid)
+	}
+	return cfg, cfg.validate()
+}
+
+// validate checks a config for values a run cannot use.
+func (cfg config) validate() error {
+	var errs []error
+	if len(cfg.URLs) == 0 {
+		errs = append(errs, errors.New("--url: no server URL"))
+	}
+	for _, u := range cfg.URLs {
+		if _, err := padURL(u, "x"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if cfg.Pad == "" {
+		errs = append(errs, errors.New("--pad must not be empty"))
+	}
+	if cfg.Writers < 1 || cfg.Readers < 0 || cfg.Writers+cfg.Readers < 2 {
+		errs = append(errs, errors.New("need --writers >= 1, --readers >= 0 and at least two clients in all"))
+	}
+	if cfg.Rate <= 0 || cfg.Rate > 1000 {
+		errs = append(errs, errors.New("--rate must be in (0, 1000] characters per second"))
+	}
+	if cfg.Duration <= 0 || cfg.Warmup < 0 || cfg.Drain <= 0 {
+		errs = append(errs, errors.New("--duration and --drain must be > 0, --warmup >= 0"))
+	}
+	return errors.Join(errs...)
+}
+
+// padURL turns a server base URL (http, https, ws or wss) into the
+// websocket URL of a pad.
+func padURL(base, pad string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("--url %q: %w", base, err)
+	}
+	switch u.Scheme {
+	case "http", "ws":
+		u.Scheme = "ws"
+	case "https", "wss":
+		u.Scheme = "wss"
+	default:
+		return "", fmt.Errorf("--url %q: want an http:// or ws:// URL", base)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("--url %q: no host", base)
+	}
+	return u.JoinPath("pads", pad, "ws").String(), nil
+}
+
+// httpBase turns a server base URL into its http(s) form, for the API.
+func httpBase(base string) string {
+	base = strings.TrimSuffix(base, "/")
+	switch {
+	case strings.HasPrefix(base, "ws://"):
+		return "http://" + strings.TrimPrefix(base, "ws://")
+	case strings.HasPrefix(base, "wss://"):
+		return "https://" + strings.TrimPrefix(base, "wss://")
+	}
+	return base
+}

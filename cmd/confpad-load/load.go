@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/confpad/confpad/client"
+	"github.com/confpad/confpad/collab"
+)
+
+// dialParallel bounds how many clients connect at once.
+const dialParallel = 16
+
+// loadClient is one connection of the run, with what it counts.
+type loadClient struct {
+	c      *client.Client
+	id     string
+	writer bool
+	edits  editQueue // Edit times waiting for acks (writers)
+}
+
+// run performs one load run: it connects the writers and readers, types
+// for the warmup and the duration, waits for every ack and for every
+// client to catch up, checks that every acknowledged op reached every
+// client and that all texts are equal, and returns the report. Losses and
+// divergence are reported in the report, not as an error; the error is for
+// runs that could not be carried out.
+func run(ctx context.Context, cfg config) (report, error) {
+	if err := cfg.validate(); err != nil {
+		return report{}, err
+	}
+	if cfg.AdminToken != "" {
+		if err := ensurePad(ctx, httpBase(cfg.URLs[0]), cfg.Pad, cfg.AdminToken); err != nil {
+			return report{}, err
+		}
+	}
+	n := cfg.Writers + cfg.Readers
+	start := time.Now()
+	// Connecting takes a while; the clock starts once everyone is in.
+	tr := newTracker(n)
+	counts := &eventCounts{}
+	clients, err := connectAll(ctx, cfg, tr, counts)
+	defer closeAll(clients)
+	if err != nil {
+		return report{}, err
+	}
+	connected := time.Since(start)
+
+	t0 := time.Now()
+	from, to := t0.Add(cfg.Warmup), t0.Add(cfg.Warmup+cfg.Duration)
+	tr.setWindow(from, to)
+	cpu := measureCPU(ctx, cfg.PIDs, from, to)
+	self := measureCPU(ctx, []int{os.Getpid()}, from, to)
+
+	typeErr := typeAll(ctx, clients, cfg, to)
+	drainCtx, cancel := context.WithTimeout(ctx, cfg.Drain)
+	defer cancel()
+	unacked, caughtUp := drain(drainCtx, clients)
+
+	rep := newReport(cfg, tr, counts)
+	rep.ConnectTime = connected
+	rep.Unacked = unacked
+	rep.CaughtUp = caughtUp
+	rep.compareTexts(clients)
+	if rep.CPU, err = cpu(); err != nil {
+		rep.Problems = append(rep.Problems, err.Error())
+	}
+	if rep.ToolCPU, err = self(); err != nil {
+		rep.Problems = append(rep.Problems, err.Error())
+	}
+	if typeErr != nil {
+		rep.Problems = append(rep.Problems, typeErr.Error())
+	}
+	return rep, nil
+}
+
+// eventCounts counts the events that are not per-op.
+type eventCounts struct {
+	disconnects atomic.Int64
+	errors      atomic.Int64
+	ackErrors   atomic.Int64
+}
+
+// connectAll dials every client, spread over the URLs round-robin, with
+// its events wired to the tracker.
+func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCounts) ([]*loadClient, error) {
+	run := rand.Text()[:8]
+	n := cfg.Writers + cfg.Readers
+	clients := make([]*loadClient, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, dialParallel)
+	var wg sync.WaitGroup
+	for i := range clients {
+		kind := "r"
+		if i < cfg.Writers {
+			kind = "w"
+		}
+		lc := &loadClient{id: fmt.Sprintf("load-%s-%s%d", run, kind, i), writer: kind == "w"}
+		clients[i] = lc
+		url, err := padURL(cfg.URLs[i%len(cfg.URLs)], cfg.Pad)
+		if err != nil {
+			return nil, err
+		}
+		opts := client.Options{
+			Client:        lc.id,
+			Name:          fmt.Sprintf("load %s%d", kind, i),
+			AutoReconnect: true,
+			OnEvent:       lc.onEvent(tr, counts),
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			lc.c, errs[i] = client.Dial(dctx, url, opts)
+		}()
+	}
+	wg.Wait()
+	var live []*loadClient
+	for _, lc := range clients {
+		if lc.c != nil {
+			live = append(live, lc)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return live, fmt.Errorf("connect %d clients to pad %q: %w", n, cfg.Pad, err)
+	}
+	return live, nil
+}
+
+// onEvent feeds one client's events to the tracker: a writer's acks (with
+// the Edit times they carry) and everyone's remote ops.
+func (lc *loadClient) onEvent(tr *tracker, counts *eventCounts) func(client.Event) {
+	return func(e client.Event) {
+		switch e.Kind {
+		case client.EventRemote:
+			tr.seen(e.Rev, e.Author, e.Time)
+		case client.EventAck:
+			edits, err := lc.edits.take(e.Edits)
+			if err != nil {
+				counts.ackErrors.Add(1)
+			}
+			tr.ack(e.Rev, lc.id, edits, e.Latency)
+		case client.EventDisconnected:
+			counts.disconnects.Add(1)
+		case client.EventError:
+			counts.errors.Add(1)
+		}
+	}
+}
+
+// typeAll runs the writers until the deadline: each types Rate characters
+// a second on a ticker with a random phase, each a single-character insert
+// or delete at a random place.
+func typeAll(ctx context.Context, clients []*loadClient, cfg config, until time.Time) error {
+	ctx, cancel := context.WithDeadline(ctx, until)
+	defer cancel()
+	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	var wg sync.WaitGroup
+	errs := make([]error, len(clients))
+	for i, lc := range clients {
+		if !lc.writer {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = lc.typeUntilDone(ctx, interval, mrand.New(mrand.NewPCG(mrand.Uint64(), uint64(i))))
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// alphabet is what writers type: mostly ASCII, some accented, CJK and
+// astral characters.
+var alphabet = []rune("abcdefghijklmnopqrstuvwxyz      \néü€中😀𝄞")
+
+// typeUntilDone types one character per interval until ctx ends.
+func (lc *loadClient) typeUntilDone(ctx context.Context, interval time.Duration, rng *mrand.Rand) error {
+	phase := time.NewTimer(time.Duration(rng.Int64N(int64(interval))))
+	select {
+	case <-ctx.Done():
+		phase.Stop()
+		return nil
+	case <-phase.C:
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		err := lc.c.EditFunc(func(doc *collab.Doc) (collab.Op, error) {
+			op := randomKeystroke(rng, doc.Len())
+			// Recorded under the client's lock, so before any ack of it.
+			lc.edits.push(time.Now())
+			return op, nil
+		})
+		if err != nil {
+			return fmt.Errorf("writer %s: %w", lc.id, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// randomKeystroke is a single-character op on a text of n code points:
+// a delete (two times in five, if there is text) or an insert.
+func randomKeystroke(rng *mrand.Rand, n int) collab.Op {
+	if n > 0 && rng.IntN(5) < 2 {
+		return collab.Normalize(collab.Op{{Skip: rng.IntN(n)}, {Delete: 1}})
+	}
+	ch := string(alphabet[rng.IntN(len(alphabet))])
+	return collab.Normalize(collab.Op{{Skip: rng.IntN(n + 1)}, {Insert: ch}})
+}
+
+// drain waits, within ctx, until every writer's edits are acknowledged and
+// every client has reached the same revision. It returns how many edits
+// are still unacknowledged and whether all clients caught up.
+func drain(ctx context.Context, clients []*loadClient) (unacked int, caughtUp bool) {
+	for _, lc := range clients {
+		if lc.writer {
+			_ = lc.c.WaitSynced(ctx) // what is left is counted below
+		}
+	}
+	for _, lc := range clients {
+		unacked += lc.c.Pending()
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		head, behind := 0, 0
+		for _, lc := range clients {
+			head = max(head, lc.c.Rev())
+		}
+		for _, lc := range clients {
+			if lc.c.Rev() < head {
+				behind++
+			}
+		}
+		if behind == 0 {
+			return unacked, true
+		}
+		select {
+		case <-ctx.Done():
+			return unacked, false
+		case <-tick.C:
+		}
+	}
+}
+
+// closeAll closes the clients, in parallel.
+func closeAll(clients []*loadClient) {
+	var wg sync.WaitGroup
+	for _, lc := range clients {
+		wg.Go(func() { lc.c.Close() })
+	}
+	wg.Wait()
+}
+
+// measureCPU reads the servers' CPU time at from and at to (or when the
+// run ends, if earlier); the returned function waits for both readings and
+// returns the difference, or zero without pids.
+func measureCPU(ctx context.Context, pids []int, from, to time.Time) func() (cpuReport, error) {
+	if len(pids) == 0 {
+		return func() (cpuReport, error) { return cpuReport{}, nil }
+	}
+	type reading struct {
+		d   time.Duration
+		at  time.Time
+		err error
+	}
+	done := make(chan [2]reading, 1)
+	go func() {
+		var r [2]reading
+		for i, at := range []time.Time{from, to} {
+			t := time.NewTimer(time.Until(at))
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			r[i].d, r[i].err = cpuTime(pids)
+			r[i].at = time.Now()
+		}
+		done <- r
+	}()
+	return func() (cpuReport, error) {
+		r := <-done
+		if err := errors.Join(r[0].err, r[1].err); err != nil {
+			return cpuReport{}, err
+		}
+		return cpuReport{PIDs: pids, Used: r[1].d - r[0].d, Over: r[1].at.Sub(r[0].at)}, nil
+	}
+}

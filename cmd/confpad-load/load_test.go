@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/httpapi"
+	"github.com/confpad/confpad/store/sqlitestore"
+)
+
+// startServer runs a real confpad server (SQLite in a temp dir) on a
+// loopback port with one live pad, "pad", and returns its base URL.
+func startServer(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "confpad.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if err := store.CreateSession(ctx, conference.Session{ID: "pad", Title: "Load", State: conference.StateLive}); err != nil {
+		t.Fatal(err)
+	}
+	api, err := httpapi.New(httpapi.Config{Catalog: store, Log: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(api.Handler())
+	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := api.Shutdown(ctx); err != nil {
+			t.Errorf("server shutdown: %v", err)
+		}
+	})
+	return ts.URL
+}
+
+// TestRun runs the tool's core for about two seconds against an
+// in-process server, with clients spread over two spellings of its URL,
+// and checks it measured ops, lost none, and every client ended with the
+// server's text.
+func TestRun(t *testing.T) {
+	base := startServer(t)
+	cfg := config{
+		URLs:     []string{base, "ws" + strings.TrimPrefix(base, "http") + "/"},
+		Pad:      "pad",
+		Writers:  3,
+		Readers:  5,
+		Rate:     10,
+		Warmup:   300 * time.Millisecond,
+		Duration: 1700 * time.Millisecond,
+		Drain:    10 * time.Second,
+		PIDs:     []int{os.Getpid()}, // the server runs in this process
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.check() {
+		t.Fatalf("run failed: %q", rep.Problems)
+	}
+	if rep.Lost.Ops != 0 || rep.Unacked != 0 || rep.Texts != 1 || rep.Mismatches != 0 {
+		t.Fatalf("lost %+v, unacked %d, %d texts, %d mismatches", rep.Lost, rep.Unacked, rep.Texts, rep.Mismatches)
+	}
+	if rep.Complete != rep.Acked || rep.Acked != rep.FinalRev || rep.Fanout.Count == 0 || rep.Ack.Count == 0 {
+		t.Fatalf("%d ops acked, %d complete, final revision %d, %d edits and %d acks measured",
+			rep.Acked, rep.Complete, rep.FinalRev, rep.Fanout.Count, rep.Ack.Count)
+	}
+	if rep.Fanout.P50 > rep.Fanout.P99 || rep.Fanout.P99 > rep.Fanout.Max {
+		t.Fatalf("percentiles out of order: %+v", rep.Fanout)
+	}
+	if rep.CPU.Over <= 0 {
+		t.Fatalf("CPU window %v", rep.CPU.Over)
+	}
+	resp, err := http.Get(base + "/api/v1/pads/pad/text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := utf8.RuneCount(text); n != rep.FinalLen {
+		t.Fatalf("server text has %d code points, clients %d", n, rep.FinalLen)
+	}
+	var out strings.Builder
+	if err := rep.writeText(&out); err != nil || !strings.Contains(out.String(), "result: OK") {
+		t.Fatalf("text report (%v):\n%s", err, out.String())
+	}
+}
+
+// TestRunMain checks the command's exit codes for bad flags, help and a
+// pad that does not exist.
+func TestRunMain(t *testing.T) {
+	base := startServer(t)
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"help", []string{"-h"}, 0},
+		{"bad flag", []string{"--writers", "0"}, 2},
+		{"stray argument", []string{"now"}, 2},
+		{"unknown pad", []string{"--url", base, "--pad", "nope", "--duration", "1s"}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			if got := runMain(context.Background(), tc.args, &stdout, &stderr); got != tc.want {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", got, tc.want, stderr.String())
+			}
+		})
+	}
+}
