@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// closeError reads until the connection ends and returns its close frame.
+// It may run in another goroutine, so it reports with Errorf.
+func closeError(t *testing.T, c *wsClient) websocket.CloseError {
+	for {
+		_, err := c.tryRead()
+		if err == nil {
+			continue
+		}
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) {
+			t.Errorf("connection ended with %v, want a close frame", err)
+		}
+		return ce
+	}
+}
+
+func TestShutdownClosesWebsocketsWithGoingAway(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	c := dial(t, ts, "main")
+	rev := c.join("a", -1).Rev
+	rev = c.op(rev, 1, `["kept"]`)
+	closed := make(chan websocket.CloseError, 1)
+	go func() { closed <- closeError(t, c) }() // the client answers the close at once
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ce := <-closed; ce.Code != websocket.StatusGoingAway || ce.Reason != reasonRestarting {
+		t.Errorf("closed with %v, want going away %q", ce, reasonRestarting)
+	}
+	// New websockets are refused; the acknowledged op is stored.
+	if status, _, _ := ts.do(t, "GET", "/pads/main/ws", ""); status != 503 {
+		t.Errorf("websocket during shutdown: status %d, want 503", status)
+	}
+	recs, err := ts.store.Records(ctx, "main", 0, -1)
+	if err != nil || len(recs) != rev {
+		t.Errorf("stored %d records (%v), want %d", len(recs), err, rev)
+	}
+}
+
+func TestConnectionsWithoutJoinAreClosed(t *testing.T) {
+	ts := newTestServer(t, Config{PingInterval: 20 * time.Millisecond, JoinTimeout: 50 * time.Millisecond})
+	c := dial(t, ts, "main")
+	if ce := closeError(t, c); ce.Code != websocket.StatusPolicyViolation {
+		t.Errorf("closed with %v, want policy violation", ce)
+	}
+}
+
+func TestIdleConnectionsAreClosed(t *testing.T) {
+	ts := newTestServer(t, Config{PingInterval: 20 * time.Millisecond, IdleTimeout: 100 * time.Millisecond})
+	c := dial(t, ts, "main")
+	c.join("idle", -1)
+	if ce := closeError(t, c); ce.Code != websocket.StatusGoingAway || ce.Reason != "idle timeout" {
+		t.Errorf("closed with %v, want going away (idle timeout)", ce)
+	}
+}
+
+func TestSameClientIDReplacesOldConnection(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	old, watcher := dial(t, ts, "main"), dial(t, ts, "main")
+	old.join("same", -1)
+	watcher.join("w", -1)
+	fresh := dial(t, ts, "main")
+	fresh.join("same", 0)
+	if ce := closeError(t, old); ce.Code != statusReplaced {
+		t.Errorf("old connection closed with %v, want %d", ce, statusReplaced)
+	}
+	// Acks go to the new connection; the user is still listed once.
+	rev := fresh.op(0, 1, `["x"]`)
+	if m := watcher.readType("op"); m.Rev != rev || m.Author != "same" {
+		t.Errorf("watcher got %+v", m)
+	}
+	if n := ts.srv.people("main"); n != 2 {
+		t.Errorf("%d people, want 2", n)
+	}
+}
