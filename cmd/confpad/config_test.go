@@ -126,10 +126,3 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
-
-func TestRunUnknownCommand(t *testing.T) {
-	err := run(t.Context(), []string{"frobnicate"}, func(string) string { return "" })
-	if err == nil || !strings.Contains(err.Error(), `unknown command "frobnicate" (commands: serve)`) {
-		t.Errorf("error = %v", err)
-	}
-}

@@ -42,13 +42,8 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		program = &p
 	}
 
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
-	}
 	dbPath := filepath.Join(cfg.DataDir, "confpad.db")
-	// The store lives until Close, not until ctx ends: pending commits
-	// must still land while the server drains.
-	store, err := sqlitestore.Open(context.WithoutCancel(ctx), dbPath)
+	store, err := sqlitestore.Open(ctx, dbPath) // creates the directory too
 	if err != nil {
 		return err
 	}
