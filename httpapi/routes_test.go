@@ -76,7 +76,9 @@ func TestHTTPAPI(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
 			if status >= 400 && strings.HasPrefix(tc.path, "/api/") {
-				var e struct{ Error struct{ Code, Message string } }
+				var e struct {
+					Error struct{ Code, Message string }
+				}
 				if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Code != tc.want || e.Error.Message == "" {
 					t.Fatalf("error body %s, want code %s and a message", body, tc.want)
 				}
