@@ -16,10 +16,15 @@ export function renderMarkdown(source) {
         node.setAttribute('target', '_blank');
         node.setAttribute('rel', 'noopener noreferrer');
       }
+      // Task lists ("- [x] done") render as disabled checkboxes; no other inputs.
+      if (node.tagName === 'INPUT') {
+        if (node.getAttribute('type') === 'checkbox') node.setAttribute('disabled', '');
+        else node.remove();
+      }
     });
   }
   const html = marked.parse(source, { gfm: true, breaks: false, async: false });
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'input'] });
+  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'button', 'select', 'textarea'] });
 }
 
 /**

@@ -1,0 +1,248 @@
+// End-to-end tests of the pad page in real headless Chromium against the
+// real confpad server (built from ./cmd/confpad, SQLite in a temp dir).
+// Run: cd frontend && npm run e2e   (CONFPAD_REQUIRE_CHROMIUM=1 to fail,
+// not skip, when /usr/bin/chromium is missing).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Server, buildServer, chromiumMissing, freePort, launchBrowser, openPad, padText,
+  removeDir, repoRoot, settled, tempDir, waitFor,
+} from '../test-support/e2e.mjs';
+
+const missing = chromiumMissing();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const T = { timeout: 180_000 };
+
+describe('the pad page in Chromium', { skip: missing ?? false }, () => {
+  let dir;
+  let server;
+  let browser;
+  const pages = [];
+
+  before(async () => {
+    dir = tempDir('confpad-e2e-');
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    const bin = await buildServer(dir);
+    server = new Server(bin, await freePort(), data);
+    await server.start();
+    browser = await launchBrowser(join(dir, 'profile'));
+  }, { timeout: 600_000 });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server?.kill('SIGTERM');
+    if (dir) removeDir(dir);
+  });
+
+  const open = async (id, who) => {
+    const page = await openPad(browser, server, id, who);
+    pages.push(page);
+    return page;
+  };
+
+  const closeAll = async () => {
+    for (const p of pages.splice(0)) {
+      assert.deepEqual(p.errors, [], 'no errors on the page');
+      await p.close();
+    }
+  };
+
+  test('two pages typing at once, emoji included, end with the server\'s text', T, async () => {
+    const id = await server.createPad('e2e-concurrent', 'Concurrent typing');
+    const a = await open(id, { name: 'Ada', color: '#3366ff' });
+    const b = await open(id, { name: 'Grace', color: '#e6550d' });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('# Notes\n\nmiddle\n');
+    await settled([a, b]);
+    await b.click('.cm-content');
+    await b.keyboard.press('Control+Home');
+    await a.keyboard.press('Control+End');
+    // Key by key; emoji joined by ZWJ come whole, as from an emoji picker.
+    const typeA = 'A: tea ☕ and 😀 cake, flags 🇫🇷🇩🇪 too. ';
+    const typeB = 'B: 🚀 codes 𝄞 music, ça va? ';
+    const fromA = `${typeA}👩‍💻`;
+    const fromB = `${typeB}👨‍👩‍👧`;
+    await Promise.all([
+      a.keyboard.type(typeA, { delay: 15 }).then(() => a.keyboard.insertText('👩‍💻')),
+      b.keyboard.type(typeB, { delay: 22 }).then(() => b.keyboard.insertText('👨‍👩‍👧')),
+    ]);
+    const text = await settled([a, b]);
+    assert.ok(text.includes(fromA), `A's typing is whole in ${JSON.stringify(text)}`);
+    assert.ok(text.includes(fromB), `B's typing is whole in ${JSON.stringify(text)}`);
+    assert.ok(text.includes('# Notes\n\nmiddle\n'));
+    assert.equal(text.length, '# Notes\n\nmiddle\n'.length + fromA.length + fromB.length);
+    assert.equal(await server.text(id), text);
+    await closeAll();
+  });
+
+  test('undo takes back only your own typing', T, async () => {
+    const id = await server.createPad('e2e-undo', 'Undo');
+    const a = await open(id, { name: 'Ada' });
+    const b = await open(id, { name: 'Grace' });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('mine ');
+    await settled([a, b]);
+    await b.click('.cm-content');
+    await b.keyboard.press('Control+End');
+    await b.keyboard.insertText('theirs');
+    await settled([a, b]);
+    await a.click('.cm-content');
+    await a.keyboard.press('Control+z');
+    const text = await settled([a, b]);
+    assert.equal(text, 'theirs');
+    assert.equal(await server.text(id), 'theirs');
+    await closeAll();
+  });
+
+  test('a slide link added on one page shows up on the other', T, async () => {
+    const id = await server.createPad('e2e-links', 'Links');
+    const a = await open(id, { name: 'Ada' });
+    const b = await open(id, { name: 'Grace' });
+    await a.click('.add-link summary');
+    await a.fill('#link-title', 'Kernel audio slides');
+    await a.fill('#link-url', 'https://example.org/slides.pdf');
+    await a.click('#link-form button[type="submit"]');
+    await waitFor('the link on the other page', () => b.locator('#links a', { hasText: 'Kernel audio slides' }).count());
+    assert.equal(await b.getAttribute('#links a', 'href'), 'https://example.org/slides.pdf');
+    await waitFor('"Added." on the adding page', async () => (await a.textContent('#link-msg')) === 'Added.');
+    const pad = await (await server.api('GET', `/api/v1/pads/${id}`)).json();
+    assert.deepEqual(pad.links.map((l) => l.url), ['https://example.org/slides.pdf']);
+    await closeAll();
+  });
+
+  test('no keystroke is lost while the server is killed and restarted', T, async () => {
+    const id = await server.createPad('e2e-restart', 'Restart');
+    const a = await open(id, { name: 'Ada' });
+    await a.click('.cm-content');
+    const words = Array.from({ length: 80 }, (_, i) => `w${i}${i % 7 === 0 ? '😀' : ''} `);
+    let typed = 0;
+    const typing = (async () => {
+      for (const w of words) {
+        await a.keyboard.type(w, { delay: 5 });
+        typed++;
+        await sleep(25);
+      }
+    })();
+    await waitFor('some typing', () => typed >= 15);
+    await server.kill('SIGKILL');
+    await waitFor('the page to notice', async () => (await a.evaluate(() => window.confpad.status())) !== 'live', 10_000);
+    const duringOutage = typed;
+    await sleep(1500);
+    const typedOffline = typed - duringOutage;
+    await server.start();
+    await typing;
+    assert.ok(typedOffline > 0, 'typing went on while the server was down');
+    const want = words.join('');
+    const text = await settled([a], 60_000);
+    assert.equal(text, want);
+    assert.equal(await server.text(id), want);
+    await closeAll();
+  });
+
+  test('an archived session turns the editor read-only', T, async () => {
+    const id = await server.createPad('e2e-archive', 'Archive');
+    const a = await open(id, { name: 'Ada' });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('final notes');
+    await settled([a]);
+    const res = await server.api('PATCH', `/api/v1/pads/${id}`, { state: 'archived' });
+    assert.equal(res.status, 200);
+    await waitFor('read-only', async () => (await a.evaluate(() => window.confpad.status())) === 'read-only');
+    assert.match(await a.textContent('#banner'), /read-only/);
+    await a.click('.cm-content');
+    await a.keyboard.type('more');
+    await sleep(300);
+    assert.equal(await padText(a), 'final notes');
+    assert.equal(await server.text(id), 'final notes');
+    await closeAll();
+  });
+
+  test('the preview renders Markdown and strips scripts', T, async () => {
+    const id = await server.createPad('e2e-preview', 'Preview');
+    const a = await open(id, { name: 'Ada' });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('# Title\n\n**bold** and <img src=x onerror="window.__xss=1"> [l](javascript:alert(1))\n');
+    await a.click('#toggle-preview');
+    await waitFor('the preview', () => a.locator('#preview strong').count());
+    assert.equal(await a.textContent('#preview h1'), 'Title');
+    assert.equal(await a.locator('#preview [onerror]').count(), 0);
+    assert.equal(await a.locator('#preview a[href^="javascript"]').count(), 0);
+    await a.click('.cm-content');
+    await a.keyboard.press('Control+End');
+    await a.keyboard.insertText('\n- [x] done\n- [ ] open\n\n<input type="text" value="no">\n');
+    await waitFor('the task list', () => a.locator('#preview input[type="checkbox"][disabled]').count().then((n) => n === 2));
+    assert.equal(await a.locator('#preview input:not([type="checkbox"])').count(), 0);
+    await sleep(200);
+    assert.equal(await a.evaluate(() => window.__xss), undefined);
+    await a.click('#toggle-preview'); // leave the preview off for the next pages
+    await closeAll();
+  });
+
+  test('the layout fits a phone', T, async () => {
+    const id = await server.createPad('e2e-phone', 'A session with a rather long title for a phone screen');
+    const a = await open(id, { name: 'Ada' });
+    await a.setViewportSize({ width: 390, height: 844 });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('Some notes typed on a phone, with a long line that has to wrap nicely on a narrow screen.');
+    await settled([a]);
+    const overflow = await a.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    for (const label of ['#my-name', '#link-title', '#link-url']) {
+      assert.equal(await a.locator(`label[for="${label.slice(1)}"]`).count(), 1, `${label} has a label`);
+    }
+    await closeAll();
+  });
+
+  test('screenshot: notes, the preview and two people\'s cursors', T, async () => {
+    const id = await server.createPad('lpc-realtime', 'Real-time', 'Getting Linux to meet deadlines: PREEMPT_RT, latency tracing and scheduling for real-time workloads.');
+    await server.api('POST', `/api/v1/pads/${id}/links`, { title: 'PREEMPT_RT status (slides)', url: 'https://example.org/rt-status.pdf' });
+    await server.api('POST', `/api/v1/pads/${id}/links`, { title: 'Latency tracing demo', url: 'https://example.org/latency-demo' });
+    const a = await open(id, { name: 'Ada', color: '#3366ff' });
+    const b = await open(id, { name: 'Grace', color: '#e6550d' });
+    await a.click('.cm-content');
+    await a.keyboard.insertText([
+      '# Real-time microconference',
+      '',
+      '## PREEMPT_RT status',
+      '- Most of the patch set is **merged**; printk is the big one left',
+      '- Sleeping spinlocks: `spinlock_t` becomes an rt_mutex',
+      '- Ask: test on your hardware and report latencies 🙏',
+      '',
+      '## Latency tracing',
+      '> "Measure first, then guess." — from the demo',
+      '',
+      '1. `cyclictest -p 99 -m` for the baseline',
+      '2. Trace the worst case with the latency tracers',
+      '',
+      '## Action items',
+      '- [ ] Collect latency numbers per board',
+      '- [x] Share the slides 📎',
+    ].join('\n'));
+    await settled([a, b]);
+    // Grace selects the rest of a line, Linus sits in another, Ada types.
+    const c = await open(id, { name: 'Linus', color: '#2ca25f' });
+    await b.click('.cm-line:has-text("Sleeping spinlocks")', { position: { x: 150, y: 8 } });
+    await b.keyboard.press('Shift+End');
+    await c.click('.cm-line:has-text("Collect latency numbers")');
+    await c.keyboard.press('End');
+    await a.click('.cm-line:has-text("Trace the worst case")');
+    await a.keyboard.press('End');
+    await a.keyboard.type(' (ftrace)', { delay: 10 });
+    await settled([a, b, c]);
+    await waitFor('Grace\'s and Linus\'s cursors on Ada\'s page', async () =>
+      (await a.locator('.cm-remote-label', { hasText: 'Grace' }).count()) && (await a.locator('.cm-remote-label', { hasText: 'Linus' }).count()));
+    await waitFor('Ada\'s cursor on Grace\'s page', () => b.locator('.cm-remote-label', { hasText: 'Ada' }).count());
+    await a.click('#toggle-preview');
+    await waitFor('the preview', () => a.locator('#preview h2').count());
+    await sleep(300);
+    const out = join(repoRoot, 'docs', 'screenshot.png');
+    mkdirSync(join(repoRoot, 'docs'), { recursive: true });
+    await a.screenshot({ path: out });
+    await a.click('#toggle-preview');
+    await closeAll();
+  });
+});
