@@ -67,6 +67,7 @@ type Options struct {
 // Store is a Redis-backed collab.Log, collab.Feed and conference.Catalog.
 // It is safe for concurrent use. Close it when done.
 type Store struct {
+	url     string // redacted
 	rdb     redis.UniversalClient
 	cluster bool
 	prefix  string
@@ -103,6 +104,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		rdb = redis.NewClient(target.single)
 	}
 	s := &Store{
+		url:     target.redacted,
 		rdb:     rdb,
 		cluster: target.cluster != nil,
 		prefix:  opts.Prefix,
@@ -121,6 +123,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s.feed = newFeed(s)
 	return s, nil
 }
+
+// URL returns the URL the store was opened with, its password hidden.
+func (s *Store) URL() string { return s.url }
 
 // checkServer pings every node and requires Redis 7 or newer.
 func (s *Store) checkServer(ctx context.Context) error {
