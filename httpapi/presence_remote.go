@@ -154,18 +154,30 @@ func (s *Server) publish(m PresenceMessage) {
 	}
 }
 
-// publishLoop sends queued messages to the bus, one at a time, in order.
+// publishLoop sends queued messages to the bus, one at a time, in order,
+// until ctx ends; then it sends what is still queued.
 func (s *Server) publishLoop(ctx context.Context) {
+	send := func(m PresenceMessage) {
+		pctx, cancel := context.WithTimeout(context.Background(), s.cfg.PresenceInterval)
+		defer cancel()
+		if err := s.cfg.Presence.Publish(pctx, m); err != nil {
+			s.log.Debug("presence publish failed", "err", err)
+		}
+	}
 	for {
 		select {
-		case <-ctx.Done():
-			return
 		case m := <-s.busOut:
-			pctx, cancel := context.WithTimeout(ctx, s.cfg.PresenceInterval)
-			if err := s.cfg.Presence.Publish(pctx, m); err != nil {
-				s.log.Debug("presence publish failed", "err", err)
+			send(m)
+		case <-ctx.Done():
+			// Flush what is queued (the leaves of a shutdown) and stop.
+			for {
+				select {
+				case m := <-s.busOut:
+					send(m)
+				default:
+					return
+				}
 			}
-			cancel()
 		}
 	}
 }

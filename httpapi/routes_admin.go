@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -133,13 +132,8 @@ func (s *Server) deleteLink(c echo.Context) error {
 
 // validSession checks session metadata with the conference rules.
 func validSession(sess conference.Session) error {
-	err := conference.ValidateSession(sess)
-	if err == nil {
-		return nil
+	if err := conference.ValidateSession(sess); err != nil {
+		return apiError(http.StatusBadRequest, codeBadRequest, err.Error())
 	}
-	var fe *conference.FieldError
-	if errors.As(err, &fe) {
-		return apiError(http.StatusBadRequest, codeBadRequest, fe.Error())
-	}
-	return apiError(http.StatusBadRequest, codeBadRequest, err.Error())
+	return nil
 }
