@@ -339,13 +339,13 @@ func (sess *session) kill(code websocket.StatusCode, reason string) {
 }
 
 // writeLoop writes queued frames until the connection is killed, then
-// closes it. A write that takes longer than WriteTimeout means the client
-// is too slow.
+// closes it. A burst of writes that takes longer than WriteTimeout means
+// the client is too slow.
 func (sess *session) writeLoop() {
 	for {
 		select {
 		case o := <-sess.queue:
-			if err := sess.write(o); err != nil {
+			if err := sess.writeBurst(o); err != nil {
 				if errors.Is(err, context.DeadlineExceeded) {
 					sess.tooSlow()
 				} else {
@@ -362,9 +362,30 @@ func (sess *session) writeLoop() {
 	}
 }
 
-func (sess *session) write(o outgoing) error {
+// writeBurst writes o and whatever else is queued already (up to
+// maxBurst items) under one WriteTimeout.
+func (sess *session) writeBurst(o outgoing) error {
 	ctx, cancel := context.WithTimeout(context.Background(), sess.s.cfg.WriteTimeout)
 	defer cancel()
+	for n := 1; ; n++ {
+		if err := sess.write(ctx, o); err != nil {
+			return err
+		}
+		if n == maxBurst {
+			return nil
+		}
+		select {
+		case o = <-sess.queue:
+		default:
+			return nil
+		}
+	}
+}
+
+// maxBurst bounds the queued items one writeBurst takes.
+const maxBurst = 64
+
+func (sess *session) write(ctx context.Context, o outgoing) error {
 	if o.one != nil {
 		return sess.conn.Write(ctx, websocket.MessageText, o.one)
 	}
