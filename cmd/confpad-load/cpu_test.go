@@ -58,3 +58,43 @@ func FuzzParseStat(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePressure(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    string
+		want    time.Duration
+		wantErr bool
+	}{
+		{
+			name: "kernel format",
+			data: "some avg10=50.12 avg60=44.59 avg300=57.82 total=687248067\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+			want: 687248067 * time.Microsecond,
+		},
+		{name: "no some line", data: "full avg10=0.00 total=5\n", wantErr: true},
+		{name: "no total", data: "some avg10=1.00\n", wantErr: true},
+		{name: "bad total", data: "some total=-5\n", wantErr: true},
+		{name: "huge total", data: "some total=99999999999999999999\n", wantErr: true},
+		{name: "empty", data: "", wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parsePressure([]byte(tc.data))
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("parsePressure = %v, %v; want %v, error %v", got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+}
+
+// FuzzParsePressure: parsePressure reads a file from outside; it must
+// never panic and never return a negative time.
+func FuzzParsePressure(f *testing.F) {
+	f.Add([]byte("some avg10=50.12 avg60=44.59 avg300=57.82 total=687248067\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := parsePressure(data)
+		if err == nil && d < 0 {
+			t.Fatalf("negative stall %v", d)
+		}
+	})
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,8 +55,7 @@ func run(ctx context.Context, cfg config) (report, error) {
 	t0 := time.Now()
 	from, to := t0.Add(cfg.Warmup), t0.Add(cfg.Warmup+cfg.Duration)
 	tr.setWindow(from, to)
-	cpu := measureCPU(ctx, cfg.PIDs, from, to)
-	self := measureCPU(ctx, []int{os.Getpid()}, from, to)
+	machine := measure(ctx, cfg.PIDs, from, to)
 
 	typeErr := typeAll(ctx, clients, cfg, to)
 	drainCtx, cancel := context.WithTimeout(ctx, cfg.Drain)
@@ -69,10 +67,7 @@ func run(ctx context.Context, cfg config) (report, error) {
 	rep.Unacked = unacked
 	rep.CaughtUp = caughtUp
 	rep.compareTexts(clients)
-	if rep.CPU, err = cpu(); err != nil {
-		rep.Problems = append(rep.Problems, err.Error())
-	}
-	if rep.ToolCPU, err = self(); err != nil {
+	if rep.Machine, err = machine(); err != nil {
 		rep.Problems = append(rep.Problems, err.Error())
 	}
 	if typeErr != nil {
@@ -266,40 +261,4 @@ func closeAll(clients []*loadClient) {
 		wg.Go(func() { lc.c.Close() })
 	}
 	wg.Wait()
-}
-
-// measureCPU reads the servers' CPU time at from and at to (or when the
-// run ends, if earlier); the returned function waits for both readings and
-// returns the difference, or zero without pids.
-func measureCPU(ctx context.Context, pids []int, from, to time.Time) func() (cpuReport, error) {
-	if len(pids) == 0 {
-		return func() (cpuReport, error) { return cpuReport{}, nil }
-	}
-	type reading struct {
-		d   time.Duration
-		at  time.Time
-		err error
-	}
-	done := make(chan [2]reading, 1)
-	go func() {
-		var r [2]reading
-		for i, at := range []time.Time{from, to} {
-			t := time.NewTimer(time.Until(at))
-			select {
-			case <-ctx.Done():
-			case <-t.C:
-			}
-			t.Stop()
-			r[i].d, r[i].err = cpuTime(pids)
-			r[i].at = time.Now()
-		}
-		done <- r
-	}()
-	return func() (cpuReport, error) {
-		r := <-done
-		if err := errors.Join(r[0].err, r[1].err); err != nil {
-			return cpuReport{}, err
-		}
-		return cpuReport{PIDs: pids, Used: r[1].d - r[0].d, Over: r[1].at.Sub(r[0].at)}, nil
-	}
 }

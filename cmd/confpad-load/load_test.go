@@ -83,8 +83,8 @@ func TestRun(t *testing.T) {
 	if rep.Fanout.P50 > rep.Fanout.P99 || rep.Fanout.P99 > rep.Fanout.Max {
 		t.Fatalf("percentiles out of order: %+v", rep.Fanout)
 	}
-	if rep.CPU.Over <= 0 {
-		t.Fatalf("CPU window %v", rep.CPU.Over)
+	if m := rep.Machine; m.CPU.Over <= 0 || len(m.CPU.PIDs) != 1 || m.Stall > 1 {
+		t.Fatalf("machine report %+v", m)
 	}
 	resp, err := http.Get(base + "/api/v1/pads/pad/text")
 	if err != nil {

@@ -119,10 +119,7 @@ type report struct {
 	// edits than were made.
 	Mismatches int `json:"mismatches"`
 
-	// CPU is the servers' CPU time (with --pid), ToolCPU this process's:
-	// if the tool is near a core, it is the bottleneck, not the server.
-	CPU     cpuReport `json:"cpu"`
-	ToolCPU cpuReport `json:"tool_cpu"`
+	Machine machineReport `json:"machine"`
 	// Problems are the reasons the run failed, if it did.
 	Problems []string `json:"problems"`
 }
@@ -140,6 +137,7 @@ func newReport(cfg config, tr *tracker, counts *eventCounts) report {
 		Mismatches:  tr.mismatches + int(counts.ackErrors.Load()),
 		Disconnects: counts.disconnects.Load(),
 		Errors:      counts.errors.Load(),
+		Problems:    []string{},
 	}
 	tr.mu.Unlock()
 	rep.Lost = tr.losses()
@@ -199,11 +197,16 @@ func (r *report) writeText(w io.Writer) error {
 		r.Acked, r.Complete, r.Lost.Ops, r.Lost.Deliveries, r.Unacked)
 	fmt.Fprintf(&b, "final: revision %d, %d code points, %d distinct text(s) over %d clients; disconnects %d, server errors %d\n",
 		r.FinalRev, r.FinalLen, r.Texts, r.Writers+r.Readers, r.Disconnects, r.Errors)
-	if len(r.CPU.PIDs) > 0 {
+	m := r.Machine
+	if len(m.CPU.PIDs) > 0 {
 		fmt.Fprintf(&b, "server CPU (pids %v): %.2f s over %.1f s = %.2f s per 30 s (%.2f cores)\n",
-			r.CPU.PIDs, r.CPU.Used.Seconds(), r.CPU.Over.Seconds(), r.CPU.per30s(), r.CPU.cores())
+			m.CPU.PIDs, m.CPU.Used.Seconds(), m.CPU.Over.Seconds(), m.CPU.per30s(), m.CPU.cores())
 	}
-	fmt.Fprintf(&b, "load tool CPU: %.2f s per 30 s (%.2f cores)\n", r.ToolCPU.per30s(), r.ToolCPU.cores())
+	fmt.Fprintf(&b, "load tool CPU: %.2f s per 30 s (%.2f cores)", m.ToolCPU.per30s(), m.ToolCPU.cores())
+	if m.Stall >= 0 {
+		fmt.Fprintf(&b, "; CPU stall (some task waiting for a CPU): %.0f%% of the time", 100*m.Stall)
+	}
+	b.WriteString("\n")
 	if len(r.Problems) == 0 {
 		b.WriteString("result: OK\n")
 	}

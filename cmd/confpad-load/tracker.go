@@ -125,10 +125,11 @@ func (t *tracker) measured(e time.Time) bool {
 type losses struct {
 	// Ops is how many acknowledged ops missed at least one client;
 	// Deliveries how many (op, client) deliveries are missing in all.
-	Ops, Deliveries int
+	Ops        int `json:"ops"`
+	Deliveries int `json:"deliveries"`
 	// Foreign is how many ops by authors other than this run's writers
 	// (never acknowledged to it) were seen; they are not losses.
-	Foreign int
+	Foreign int `json:"foreign"`
 }
 
 // losses counts what is missing; call it once every client has caught up.
