@@ -31,9 +31,9 @@ type config struct {
 	MaxFrame int64
 	// MaxDoc is the largest pad, in characters (Unicode code points).
 	MaxDoc int
-	// Cluster mode (--redis, CONFPAD_REDIS: a redis:// URL selecting
-	// Redis for storage and fan-out) joins here with the replicas work,
-	// as one more entry in options.
+	// Redis, when set, selects cluster mode: a Redis URL for storage and
+	// fan-out between replicas, in place of the embedded database.
+	Redis string
 }
 
 // option is one setting: a flag, its environment variable, its built-in
@@ -85,6 +85,10 @@ var options = []option{
 		n, err := parseSize(v)
 		c.MaxFrame = n
 		return err
+	}},
+	{"redis", "CONFPAD_REDIS", "", "cluster mode: Redis `URL` for storage and fan-out between replicas (redis://host:port/db, or redis-cluster://host:port,host:port,...); none: the embedded database", func(c *config, v string) error {
+		c.Redis = v
+		return nil
 	}},
 	{"max-doc", "CONFPAD_MAX_DOC", "2MiB", "largest pad in characters: a `size`, or with KiB or MiB", func(c *config, v string) error {
 		n, err := parseSize(v)

@@ -72,7 +72,13 @@ func TestLoadConfig(t *testing.T) {
 		{name: "unknown unit", args: []string{"--max-doc=2GiB"}, wantErr: `unknown unit "GiB"`},
 		{name: "zero size", args: []string{"--max-frame=0"}, wantErr: "want a positive size"},
 		{name: "empty data", args: []string{"--data="}, wantErr: "want a directory"},
-		{name: "unknown flag", args: []string{"--redis=redis://x"}, wantErr: "flag provided but not defined: -redis"},
+		{name: "unknown flag", args: []string{"--sticky=yes"}, wantErr: "flag provided but not defined: -sticky"},
+		{
+			name: "cluster mode",
+			args: []string{"--redis=redis-cluster://127.0.0.1:7000,127.0.0.1:7001"},
+			env:  map[string]string{"CONFPAD_REDIS": "redis://127.0.0.1:6379/0"},
+			want: with(func(c *config) { c.Redis = "redis-cluster://127.0.0.1:7000,127.0.0.1:7001" }),
+		},
 		{name: "stray argument", args: []string{"--addr=:1", "extra"}, wantErr: `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {

@@ -28,7 +28,8 @@ const defaultCommand = "serve"
 
 // commands are confpad's subcommands by name.
 var commands = map[string]command{
-	"serve": serve,
+	"serve":   serve,
+	"migrate": migrate,
 }
 
 func main() {

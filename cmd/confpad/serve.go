@@ -9,12 +9,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/httpapi"
-	"github.com/confpad/confpad/store/sqlitestore"
 )
 
 // drainTimeout bounds the graceful part of a shutdown: finishing requests
@@ -42,13 +40,12 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		program = &p
 	}
 
-	dbPath := filepath.Join(cfg.DataDir, "confpad.db")
-	store, err := sqlitestore.Open(ctx, dbPath) // creates the directory too
+	st, err := openStores(ctx, cfg.Redis, cfg.DataDir) // SQLite, or Redis in cluster mode
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	if err := importProgram(ctx, store, program, cfg.Program, logger); err != nil {
+	defer st.close()
+	if err := importProgram(ctx, st.catalog, program, cfg.Program, logger); err != nil {
 		return err
 	}
 
@@ -58,13 +55,15 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		logger.Warn("no admin token configured, generated one for this run", "admin_token", token)
 	}
 	srv, err := httpapi.New(httpapi.Config{
-		Catalog:       store,
-		Log:           store,
+		Catalog:       st.catalog,
+		Log:           st.log,
+		Feed:          st.feed,
+		Presence:      st.presence,
 		AdminToken:    token,
 		MaxFrameBytes: cfg.MaxFrame,
 		MaxDocLen:     cfg.MaxDoc,
 		Logger:        logger,
-		Ready:         store.Ping,
+		Ready:         st.ready,
 	})
 	if err != nil {
 		return fmt.Errorf("set up HTTP API: %w", err)
@@ -80,7 +79,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	logger.Info("confpad is serving", "url", "http://"+ln.Addr().String(), "database", dbPath)
+	logger.Info("confpad is serving", "url", "http://"+ln.Addr().String(), "store", st.where)
 
 	select {
 	case err := <-served:
