@@ -2,6 +2,8 @@ package collab
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -57,5 +59,33 @@ func TestApplyErrors(t *testing.T) {
 	}
 	if _, err := Apply("a\xffb", Op{{Skip: 1}, {Insert: "x"}}); err == nil {
 		t.Error("Apply accepted a document that is not valid UTF-8")
+	}
+}
+
+func BenchmarkApply(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, size := range []int{60, 100_000} {
+		var runes []rune
+		for len(runes) < size {
+			runes = append(runes, []rune(benchDoc(rng))...)
+		}
+		doc := string(runes)
+		var ops [256]Op
+		for i := range ops {
+			// About five components, somewhere in the document.
+			at := rng.IntN(len(runes) / 2)
+			ops[i] = Normalize(append(Op{{Skip: at}}, benchOp(rng, string(runes[at:at+len(runes)/2]))...))
+		}
+		b.Run(fmt.Sprintf("doc=%d", len(runes)), func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := Apply(doc, ops[i&255]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 	}
 }

@@ -26,10 +26,17 @@ func Compose(a, b Op) (Op, error) {
 	return compose(a, b), nil
 }
 
-// compose is Compose on valid input: the npm algorithm, walking b and
-// taking matching pieces of a (deletes of a are never split).
+// compose is Compose on valid input, built on the stack and allocated
+// once at its final size, like transform.
 func compose(a, b Op) Op {
-	out := make(Op, 0, len(a)+len(b))
+	var buf [scratch]Component
+	out := composeTo(buf[:0], a, b)
+	return append(make(Op, 0, len(out)), out...)
+}
+
+// composeTo appends Compose(a, b) to out: the npm algorithm, walking b and
+// taking matching pieces of a (deletes of a are never split).
+func composeTo(out, a, b Op) Op {
 	r := newReader(a)
 	for i := range b {
 		c := &b[i]

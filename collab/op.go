@@ -102,35 +102,65 @@ func (op Op) Validate() error {
 // counts that JSON cannot break). Transform and Compose use that: their ops
 // have normally come through ParseOp already, and they never split a text
 // inside a code point, whatever the bytes.
+//
+// The loop is the fast path of the rules (it runs on every Transform);
+// explain states the same rules one by one to say what is wrong.
 func (op Op) validate(encoding bool) error {
+	prevSkip := false
 	for i := range op {
 		c := &op[i]
-		k := c.kind()
-		var err error
-		switch k {
-		case kindNone:
-			err = errors.New("empty component (no skip, insert or delete)")
-		case kindSkip:
-			if c.Insert != "" || c.Delete != 0 || c.DeleteText != "" {
-				err = errSeveral
-			} else if i > 0 && op[i-1].Skip != 0 {
-				err = errors.New("adjacent skip components should be combined")
-			} else if i == len(op)-1 {
-				err = errors.New("op has a trailing skip")
-			}
-		case kindInsert:
-			if c.Delete != 0 || c.DeleteText != "" {
-				err = errSeveral
-			}
+		var ok bool
+		switch {
+		case c.Skip != 0:
+			ok = c.Skip > 0 && c.Skip <= MaxCount && !prevSkip && i < len(op)-1 &&
+				c.Insert == "" && c.Delete == 0 && c.DeleteText == ""
+			prevSkip = true
+		case c.Insert != "":
+			ok = c.Delete == 0 && c.DeleteText == "" && (!encoding || utf8.ValidString(c.Insert))
+			prevSkip = false
+		case c.Delete > 0:
+			ok = c.Delete <= MaxCount && (c.DeleteText == "" ||
+				(!encoding || utf8.ValidString(c.DeleteText)) && countRunes(c.DeleteText) == c.Delete)
+			prevSkip = false
 		}
-		if err == nil {
-			err = checkComponent(k, c, encoding)
-		}
-		if err != nil {
-			return invalidf(i, "%s", err)
+		if !ok {
+			if err := explain(op, i, encoding); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// explain returns the ErrInvalidOp error saying why component i of op
+// breaks a rule of Validate, or nil if it breaks none.
+func explain(op Op, i int, encoding bool) error {
+	c := &op[i]
+	k := c.kind()
+	var err error
+	switch k {
+	case kindNone:
+		err = errors.New("empty component (no skip, insert or delete)")
+	case kindSkip:
+		if c.Insert != "" || c.Delete != 0 || c.DeleteText != "" {
+			err = errSeveral
+		} else if i > 0 && op[i-1].Skip != 0 {
+			err = errors.New("adjacent skip components should be combined")
+		} else if i == len(op)-1 {
+			err = errors.New("op has a trailing skip")
+		}
+	case kindInsert:
+		if c.Delete != 0 || c.DeleteText != "" {
+			err = errSeveral
+		}
+	}
+	if err == nil {
+		err = checkComponent(k, c, encoding)
+	}
+	if err == nil {
+		return nil
+	}
+	return invalidf(i, "%s", err)
 }
 
 var errSeveral = errors.New("component sets more than one of skip, insert and delete")

@@ -121,3 +121,32 @@ func TestCodePoints(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateFastPathAgrees checks that Validate's fast loop and explain,
+// which state the same rules twice, agree on random ops of odd components.
+func TestValidateFastPathAgrees(t *testing.T) {
+	pool := []Component{
+		{}, {Skip: 1}, {Skip: 2}, {Skip: -1}, {Skip: MaxCount + 1}, {Skip: 1, Insert: "a"},
+		{Insert: "a"}, {Insert: "😅"}, {Insert: "\xff"}, {Insert: "a", Delete: 1}, {Insert: "a", DeleteText: "a"},
+		{Delete: 1}, {Delete: -1}, {Delete: MaxCount + 1}, {Delete: 1, DeleteText: "x"}, {Delete: 2, DeleteText: "x"},
+		{DeleteText: "x"}, {Delete: 1, DeleteText: "\xed\xa0\x80"}, {Skip: 1, Delete: 1},
+	}
+	rng, fail := testRand(t)
+	for range 20000 {
+		op := make(Op, rng.IntN(5))
+		for i := range op {
+			op[i] = pool[rng.IntN(len(pool))]
+		}
+		for _, encoding := range []bool{true, false} {
+			var slow error
+			for i := range op {
+				if slow = explain(op, i, encoding); slow != nil {
+					break
+				}
+			}
+			if fast := op.validate(encoding); (fast == nil) != (slow == nil) || (fast != nil && fast.Error() != slow.Error()) {
+				fail("op %#v (encoding %v): validate says %v, explain says %v", op, encoding, fast, slow)
+			}
+		}
+	}
+}

@@ -59,10 +59,23 @@ func Transform(op, other Op, side Side) (Op, error) {
 	return transform(op, other, side), nil
 }
 
-// transform is Transform on valid input: the npm algorithm, walking other
-// and taking matching pieces of op (inserts of op are never split).
+// scratch is how many components the result of Transform and Compose can
+// have before it leaves the stack while it is built.
+const scratch = 16
+
+// transform is Transform on valid input. It builds the result on the stack
+// and allocates it once, at its final size: allocation is most of the cost
+// of transforming small ops.
 func transform(op, other Op, side Side) Op {
-	out := make(Op, 0, len(op)+len(other)/2+2)
+	var buf [scratch]Component
+	out := transformTo(buf[:0], op, other, side)
+	return append(make(Op, 0, len(out)), out...)
+}
+
+// transformTo appends Transform(op, other, side) to out: the npm
+// algorithm, walking other and taking matching pieces of op (inserts of op
+// are never split).
+func transformTo(out, op, other Op, side Side) Op {
 	r := newReader(op)
 	for i := range other {
 		c2 := &other[i]
