@@ -4,9 +4,12 @@
 // Usage:
 //
 //	confpad [serve] [flags]     serve the conference (the default command)
+//	confpad migrate --from STORE --to STORE
+//	                            copy every session and pad between stores
 //
 // Every flag has an environment variable (--addr and CONFPAD_ADDR, and so
-// on); a flag beats its variable. Run `confpad -h` for the list.
+// on); a flag beats its variable. Run `confpad -h` or `confpad migrate -h`
+// for the list.
 package main
 
 import (
