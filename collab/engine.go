@@ -180,6 +180,18 @@ func (e *Engine) Text(ctx context.Context, padID string, rev int) (string, int, 
 	return p.text(ctx, rev)
 }
 
+// Head returns the pad's head revision.
+func (e *Engine) Head(ctx context.Context, padID string) (int, error) {
+	p, err := e.acquire(ctx, padID)
+	if err != nil {
+		return 0, err
+	}
+	defer e.release(p)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.head, nil
+}
+
 // Rebase transforms a selection made at revision base through every op
 // committed since, and returns it with the head it now refers to.
 func (e *Engine) Rebase(ctx context.Context, padID string, base int, sel [2]int) ([2]int, int, error) {

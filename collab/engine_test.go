@@ -208,6 +208,12 @@ func TestTextAtOldRevisionAndSnapshots(t *testing.T) {
 		t.Errorf("%d snapshots saved, want 2 (at 4 and 8)", n)
 	}
 	e2 := newTestEngine(t, log, Config{})
+	if head, err := e2.Head(context.Background(), "p"); head != 10 || err != nil {
+		t.Errorf("Head after reload = %d, %v; want 10", head, err)
+	}
+	if n := len(e2.seen("p")); n != 0 {
+		t.Errorf("loading reported %d records through OnCommit, want 0", n)
+	}
 	for rev, want := range map[int]string{0: "", 3: "012", 8: "01234567", 10: "0123456789"} {
 		got, head, err := e2.Text(context.Background(), "p", rev)
 		if err != nil || got != want || head != 10 {
@@ -256,6 +262,11 @@ func TestReplicasConverge(t *testing.T) {
 	log := newMemLog()
 	replicas := []*testEngine{newTestEngine(t, log, Config{Feed: log}), newTestEngine(t, log, Config{Feed: log})}
 	const writers, edits = 6, 60
+	for _, r := range replicas {
+		if _, err := r.Head(context.Background(), "p"); err != nil { // load the pad before anyone writes
+			t.Fatal(err)
+		}
+	}
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Add(1)

@@ -66,9 +66,10 @@ func (p *pad) load() {
 	defer cancel()
 	snap, recs, err := p.e.cfg.Log.Load(ctx, p.id)
 	if err == nil {
+		// Loading is not committing: these records are not reported.
 		p.doc = NewDoc(snap.Text)
 		p.head, p.snap = snap.Rev, snap.Rev
-		err = p.applyRecords(recs)
+		_, err = p.apply(recs)
 	}
 	if err != nil {
 		p.loadErr = unavailable(err)
@@ -312,6 +313,23 @@ func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) o
 func (p *pad) applyRecords(recs []Record) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	applied, err := p.apply(recs)
+	if len(applied) == 0 {
+		return err
+	}
+	if p.e.cfg.OnCommit != nil {
+		p.e.cfg.OnCommit(p.id, applied)
+	}
+	if p.head-p.snap >= p.e.cfg.SnapshotEvery {
+		p.saveSnapshot(Snapshot{Rev: p.head, Text: p.doc.String()})
+	}
+	return err
+}
+
+// apply applies contiguous records after head to the document and keeps
+// them as recent history; p.mu is held (or the pad is not shared yet). It
+// returns the records it applied.
+func (p *pad) apply(recs []Record) ([]Record, error) {
 	var err error
 	applied := 0
 	for _, r := range recs {
@@ -325,21 +343,12 @@ func (p *pad) applyRecords(recs []Record) error {
 		p.head = r.Rev
 		applied++
 	}
-	if applied == 0 {
-		return err
-	}
 	recs = recs[:applied]
-	if p.e.cfg.OnCommit != nil {
-		p.e.cfg.OnCommit(p.id, recs)
-	}
 	p.recent = append(p.recent, recs...)
 	if keep := p.e.cfg.KeepRecent; len(p.recent) > 2*keep {
 		p.recent = append([]Record(nil), p.recent[len(p.recent)-keep:]...)
 	}
-	if p.head-p.snap >= p.e.cfg.SnapshotEvery {
-		p.saveSnapshot(Snapshot{Rev: p.head, Text: p.doc.String()})
-	}
-	return err
+	return recs, err
 }
 
 // saveSnapshot writes s in the background; p.mu is held.
