@@ -65,7 +65,7 @@ func (s *Server) getPad(c echo.Context) error {
 	if err != nil {
 		return catalogError(err)
 	}
-	_, head, err := s.engine.Text(ctx, sess.ID, -1)
+	head, err := s.engine.Head(ctx, sess.ID)
 	if err != nil {
 		return engineHTTPError(err)
 	}
