@@ -14,6 +14,11 @@
 //   pending' = transform(pending, R, "left"); R' = transform(R, pending, "right")
 // for the in-flight op and then the buffer, and R' is applied locally.
 //
+// The buffer is a queue of ops, each changing at most MAX_OP code points, so
+// that no frame exceeds the server's limits: a big paste or a delete of a
+// big selection is split into several ops, sent one after the other. Small
+// edits compose into the last queued op as long as it stays under the cap.
+//
 // Reconnecting: the page calls connect() with the new socket's send. We join
 // with "since": rev; the server replays what we missed (others' ops as `op`,
 // our own ops committed while we were away as `ack`), then sends `welcome`
@@ -26,6 +31,13 @@ import { type } from 'ot-text-unicode';
 
 /** How many server revisions are kept to transform remote cursors. */
 const HISTORY = 256;
+
+/**
+ * The most code points one op may insert plus delete. At up to 6 bytes per
+ * code point in JSON, an op stays under 200 KB, below the server's default
+ * frame limit (256 KiB) and op limit (256 Ki code points).
+ */
+export const MAX_OP = 32 * 1024;
 
 /** Error codes after which the in-flight op will never be acked. */
 const REJECTS = new Set(['bad_op', 'too_large', 'read_only', 'rev_ahead']);
@@ -49,10 +61,12 @@ const REJECTS = new Set(['bad_op', 'too_large', 'read_only', 'rev_ahead']);
  */
 export class OTClient {
   /**
-   * @param {{client: string, name: string, color: string, handler?: object}} opts
+   * @param {{client: string, name: string, color: string, handler?: object, maxOp?: number}} opts
+   *   maxOp caps the code points one op changes (MAX_OP unless set).
    */
-  constructor({ client, name, color, handler = {} }) {
+  constructor({ client, name, color, handler = {}, maxOp = MAX_OP }) {
     this.client = client;
+    this.maxOp = maxOp;
     this.name = name;
     this.color = color;
     this.handler = handler;
@@ -60,8 +74,8 @@ export class OTClient {
     this.rev = null;
     /** {seq, op, msg, conn}: op transformed to `rev`; msg as first sent (null if never). */
     this.inflight = null;
-    /** Local edits made while an op is in flight, composed; based on rev + inflight. */
-    this.buffer = null;
+    /** Local edits made while an op is in flight: ops to send in order, after inflight. */
+    this.queue = [];
     this.seq = 0;
     /** The client id the server calls us (welcome.you), if it said. */
     this.you = undefined;
@@ -79,7 +93,7 @@ export class OTClient {
   /** 'synced', 'awaiting' (one op in flight) or 'buffering' (and more). */
   get state() {
     if (this.inflight === null) return 'synced';
-    return this.buffer === null ? 'awaiting' : 'buffering';
+    return this.queue.length === 0 ? 'awaiting' : 'buffering';
   }
 
   /**
@@ -109,11 +123,15 @@ export class OTClient {
   submit(op) {
     if (op.length === 0) return;
     this.moveCursor(op);
-    if (this.inflight === null) {
-      this.inflight = { seq: ++this.seq, op, msg: null, conn: 0 };
-    } else {
-      this.buffer = this.buffer === null ? op : type.compose(this.buffer, op);
+    for (const piece of splitOp(op, this.maxOp)) {
+      const last = this.queue.length - 1;
+      if (last >= 0 && opSize(this.queue[last]) + opSize(piece) <= this.maxOp) {
+        this.queue[last] = type.compose(this.queue[last], piece);
+      } else {
+        this.queue.push(piece);
+      }
     }
+    this.next();
     this.flush();
     this.emitState();
   }
@@ -140,7 +158,7 @@ export class OTClient {
   abandon() {
     this.rev = null;
     this.inflight = null;
-    this.buffer = null;
+    this.queue = [];
     this.emitState();
   }
 
@@ -163,7 +181,7 @@ export class OTClient {
       if (this.inflight !== null) this.handler.error?.({ type: 'error', code: 'resync', message: 'unsaved edits were dropped' });
       this.rev = msg.rev;
       this.inflight = null;
-      this.buffer = null;
+      this.queue = [];
       this.history = [];
       this.cursor = null;
       this.handler.reset?.(msg.text);
@@ -197,8 +215,8 @@ export class OTClient {
       return;
     }
     this.record(rev, this.inflight.op);
-    this.inflight = this.buffer === null ? null : { seq: ++this.seq, op: this.buffer, msg: null, conn: 0 };
-    this.buffer = null;
+    this.inflight = null;
+    this.next();
     this.flush();
     this.flushCursor();
     this.emitState();
@@ -221,9 +239,9 @@ export class OTClient {
       this.inflight.op = type.transform(own, remote, 'left');
       remote = type.transform(remote, own, 'right');
     }
-    if (this.buffer !== null) {
-      const own = this.buffer;
-      this.buffer = type.transform(own, remote, 'left');
+    for (let i = 0; i < this.queue.length; i++) {
+      const own = this.queue[i];
+      this.queue[i] = type.transform(own, remote, 'left');
       remote = type.transform(remote, own, 'right');
     }
     this.record(msg.rev, msg.op);
@@ -255,6 +273,13 @@ export class OTClient {
   // document (the page normally sets a fresh one after its own edits).
   moveCursor(op) {
     if (this.cursor !== null) this.cursor = this.cursor.map((p) => type.transformPosition(p, op));
+  }
+
+  // Moves the first queued op in flight when nothing is.
+  next() {
+    if (this.inflight === null && this.queue.length > 0) {
+      this.inflight = { seq: ++this.seq, op: this.queue.shift(), msg: null, conn: 0 };
+    }
   }
 
   // Sends the in-flight op if this connection has not carried it yet.
@@ -303,11 +328,9 @@ export class OTClient {
         }
       }
     }
-    for (const op of [this.inflight?.op, this.buffer]) {
-      if (op) {
-        a = type.transformPosition(a, op);
-        h = type.transformPosition(h, op);
-      }
+    for (const op of this.inflight ? [this.inflight.op, ...this.queue] : this.queue) {
+      a = type.transformPosition(a, op);
+      h = type.transformPosition(h, op);
     }
     return [a, h];
   }
@@ -315,4 +338,86 @@ export class OTClient {
   emitState() {
     this.handler.state?.(this.state);
   }
+}
+
+/** opSize is the number of code points op inserts plus deletes. */
+export function opSize(op) {
+  let n = 0;
+  for (const c of op) {
+    if (typeof c === 'string') n += codePoints(c);
+    else if (typeof c === 'object') n += typeof c.d === 'number' ? c.d : codePoints(c.d);
+  }
+  return n;
+}
+
+function codePoints(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      n--;
+      i++;
+    }
+  }
+  return n;
+}
+
+// The UTF-16 length of the first n code points of s.
+function unitsOf(s, n) {
+  let i = 0;
+  while (n > 0 && i < s.length) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+    n--;
+  }
+  return i;
+}
+
+/**
+ * splitOp splits op into ops that each insert plus delete at most `max`
+ * code points and that, applied one after the other, do what op does.
+ * An op within the limit is returned as it is.
+ */
+export function splitOp(op, max) {
+  if (opSize(op) <= max) return [op];
+  const pieces = [];
+  let piece = [];
+  let budget = max;
+  let start = 0; // where the current piece starts, in the document the previous pieces made
+  let pos = 0; // how far the current piece reaches in that document
+  const flush = () => {
+    pieces.push(type.normalize(start > 0 ? [start, ...piece] : piece));
+    start = pos;
+    piece = [];
+    budget = max;
+  };
+  for (const c of op) {
+    if (typeof c === 'number') {
+      piece.push(c);
+      pos += c;
+    } else if (typeof c === 'string') {
+      let rest = c;
+      while (rest.length > 0) {
+        if (budget === 0) flush();
+        const units = unitsOf(rest, budget);
+        const take = rest.slice(0, units);
+        rest = rest.slice(units);
+        const n = codePoints(take);
+        piece.push(take);
+        pos += n;
+        budget -= n;
+      }
+    } else {
+      let n = typeof c.d === 'number' ? c.d : codePoints(c.d);
+      while (n > 0) {
+        if (budget === 0) flush();
+        const k = Math.min(budget, n);
+        piece.push({ d: k });
+        budget -= k;
+        n -= k;
+      }
+    }
+  }
+  if (piece.some((c) => typeof c !== 'number')) flush();
+  return pieces;
 }

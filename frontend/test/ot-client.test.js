@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type } from 'ot-text-unicode';
-import { OTClient } from '../src/ot-client.js';
+import { MAX_OP, OTClient, opSize, splitOp } from '../src/ot-client.js';
 import { Conn, SimServer, randomOp, rng } from '../test-support/sim.js';
 
 // One simulated browser tab: an OTClient, its local text and its socket.
 class Tab {
-  constructor(server, id, rand) {
+  constructor(server, id, rand, maxOp) {
     this.server = server;
     this.rand = rand;
     this.doc = null;
@@ -17,6 +17,7 @@ class Tab {
       client: `client-${id}`,
       name: `Tab ${id}`,
       color: '#3366ff',
+      maxOp,
       handler: {
         applyRemote: (op) => { this.doc = type.apply(this.doc, op); },
         reset: (text) => { this.doc = text; },
@@ -81,10 +82,10 @@ function deliver(server, rand) {
   return true;
 }
 
-function simulate(seed, { tabs = 4, steps = 2500, dropRate = 0.01 } = {}) {
+function simulate(seed, { tabs = 4, steps = 2500, dropRate = 0.01, maxOp } = {}) {
   const rand = rng(seed);
   const server = new SimServer('notes 🌍\n');
-  const all = Array.from({ length: tabs }, (_, i) => new Tab(server, i, rand));
+  const all = Array.from({ length: tabs }, (_, i) => new Tab(server, i, rand, maxOp));
   all.forEach((t) => t.connect());
   for (let i = 0; i < steps; i++) {
     const r = rand();
@@ -115,7 +116,8 @@ test('random concurrent edits with reordering and reconnects converge', (t) => {
   let resumes = 0;
   for (let k = 0; k < 40; k++) {
     const seed = base + k;
-    const { server, all } = simulate(seed, { dropRate: k % 2 ? 0.03 : 0.005 });
+    // Every fourth run caps ops at 3 code points, so edits queue as several ops.
+    const { server, all } = simulate(seed, { dropRate: k % 2 ? 0.03 : 0.005, maxOp: k % 4 === 3 ? 3 : undefined });
     deduped += server.deduped;
     resumes += server.resumes;
     for (const t of all) {
@@ -281,4 +283,50 @@ test('remote cursors are moved through later revisions and pending edits', () =>
   c.receive({ type: 'presence', event: 'cursor', rev: 0, user: { client: 'x', sel: [2, 4] } });
   c.receive({ type: 'presence', event: 'cursor', rev: 1, user: { client: 'x', sel: [0, 0] } });
   assert.deepEqual(seen, [[6, 8], [0, 0]]);
+});
+
+test('splitOp cuts big ops into pieces that apply one after the other', () => {
+  const rand = rng(Number(process.env.CONFPAD_SEED ?? 9));
+  for (let k = 0; k < 500; k++) {
+    let doc = 'seed text 😀 with some length\n'.repeat(1 + Math.floor(rand() * 3));
+    // A few random edits composed into one bigger op.
+    let op = [];
+    let after = doc;
+    for (let j = 0; j < 4; j++) {
+      const next = randomOp(rand, after);
+      op = type.compose(op, next);
+      after = type.apply(after, next);
+    }
+    const max = 1 + Math.floor(rand() * 4);
+    const pieces = splitOp(op, max);
+    let got = doc;
+    for (const p of pieces) {
+      assert.ok(opSize(p) <= max, `piece ${JSON.stringify(p)} of ${JSON.stringify(op)} is over ${max}`);
+      type.checkOp(p);
+      got = type.apply(got, p);
+    }
+    assert.equal(got, after, JSON.stringify({ doc, op, max }));
+  }
+});
+
+test('a big paste goes out as several ops, one at a time', () => {
+  const sent = [];
+  const c = new OTClient({ client: 'me', name: 'n', color: '#000000' });
+  c.connect((m) => sent.push(m));
+  c.receive({ type: 'welcome', rev: 0, text: 'ab', users: [] });
+  const paste = '😀x'.repeat(MAX_OP); // 2 * MAX_OP code points
+  c.submit([1, paste]);
+  c.submit([1 + 2 * MAX_OP, '!']); // typed right after
+  let doc = 'ab';
+  for (let rev = 1; c.state !== 'synced'; rev++) {
+    const ops = sent.filter((m) => m.type === 'op');
+    assert.equal(ops.length, rev, 'one op in flight at a time');
+    const m = ops.at(-1);
+    assert.ok(opSize(m.op) <= MAX_OP);
+    assert.ok(JSON.stringify(m).length < 200_000);
+    doc = type.apply(doc, m.op);
+    c.receive({ type: 'ack', seq: m.seq, rev });
+    assert.ok(rev < 10, 'too many ops');
+  }
+  assert.equal(doc, `a${paste}!b`);
 });
