@@ -172,6 +172,10 @@ function main() {
   }
   setPreview(previewOn);
 
+  $('.skip').addEventListener('click', (e) => {
+    e.preventDefault();
+    editor.view.focus();
+  });
   addEventListener('online', () => conn.online());
   addEventListener('offline', () => conn.offline());
   addEventListener('beforeunload', (e) => {
