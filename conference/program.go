@@ -11,26 +11,18 @@ import (
 	"unicode/utf8"
 )
 
-// A program file defines a conference: its title and its sessions. It is
-// JSON (.json) or YAML (.yaml, .yml) with this shape:
-//
-//	title: Linux Plumbers Conference 2011
-//	sessions:
-//	  - id: tracing                  # a slug: [a-z0-9-]{1,64}, unique
-//	    title: Tracing               # required
-//	    description: Ftrace, perf and LTTng under one roof.
-//	    time: Thu 9:00-12:30         # free text, optional
-//	    room: Salon C                # optional
-//	    speakers: [Steven Rostedt]   # optional
-//
-// Unknown fields are errors, so that a typo does not silently lose data.
-
-// Limits on the metadata of a session, in characters (code points).
+// Limits on the metadata of a session and on program files. Lengths count
+// characters (Unicode code points) except where they say bytes.
 const (
-	MaxIDLen          = 64
-	MaxTitleLen       = 200
+	// MaxIDLen is the longest session id.
+	MaxIDLen = 64
+	// MaxTitleLen is the longest title; time, room and each speaker's
+	// name have the same limit.
+	MaxTitleLen = 200
+	// MaxDescriptionLen is the longest description.
 	MaxDescriptionLen = 4000
-	MaxSpeakers       = 50
+	// MaxSpeakers is the most speakers a session may list.
+	MaxSpeakers = 50
 	// MaxProgramSessions bounds the sessions of one program.
 	MaxProgramSessions = 1000
 	// MaxProgramBytes bounds the size of a program file.
@@ -80,7 +72,8 @@ func (e *ProgramError) Unwrap() error { return e.Err }
 type FieldError struct {
 	// Field is the field name as written in a program file ("title"),
 	// with an index for list items ("speakers[2]").
-	Field   string
+	Field string
+	// Problem completes the sentence "<field> ...", as in "is empty".
 	Problem string
 }
 
@@ -230,7 +223,20 @@ func validate(p Program, file string, where linesOf) error {
 }
 
 // ParseProgram reads a program file, JSON or YAML as filename's extension
-// says (.json, .yaml, .yml), and validates it as Program.Validate does.
+// says (.json, .yaml, .yml), and validates it as Program.Validate does. A
+// program file has this shape:
+//
+//	title: Linux Plumbers Conference 2011
+//	sessions:
+//	  - id: tracing                  # a slug: [a-z0-9-]{1,64}, unique
+//	    title: Tracing               # required
+//	    description: Ftrace, perf and LTTng under one roof.
+//	    time: Thu 9:00-12:30         # free text, optional
+//	    room: Salon C                # optional
+//	    speakers: [Steven Rostedt]   # optional
+//
+// Unknown fields are errors, so that a typo does not silently lose data.
+//
 // Text fields are trimmed of surrounding white space. Errors are
 // *ProgramError values naming filename, the line and the field, such as
 // `program.yaml:12: session "tracing": title is empty`.
@@ -253,11 +259,11 @@ func ParseProgram(data []byte, filename string) (Program, error) {
 	}
 	if err != nil {
 		var pe *ProgramError
-		if errors.As(err, &pe) {
-			pe.File = filename
-			return Program{}, pe
+		if !errors.As(err, &pe) {
+			pe = &ProgramError{Err: err}
 		}
-		return Program{}, &ProgramError{File: filename, Err: err}
+		pe.File = filename
+		return Program{}, pe
 	}
 	p := raw.program()
 	if err := validate(p, filename, raw); err != nil {
@@ -332,9 +338,9 @@ func (r rawProgram) program() Program {
 	return p
 }
 
-// setField stores one field of a session read from a file. It returns an
-// error for an unknown field name. Speakers are set with setSpeakers.
-func (s *rawSession) setField(name, value string, line int) error {
+// setField stores a text field of a session read from a file and its
+// line; name is one of the text fields in sessionFields.
+func (s *rawSession) setField(name, value string, line int) {
 	switch name {
 	case "id":
 		s.ID = value
@@ -346,11 +352,8 @@ func (s *rawSession) setField(name, value string, line int) error {
 		s.Time = value
 	case "room":
 		s.Room = value
-	default:
-		return unknownField(name, sessionFields)
 	}
 	s.lines[name] = line
-	return nil
 }
 
 // Field names of a program file, for error messages.

@@ -61,7 +61,8 @@ func (w *jsonWalker) session(i int) (rawSession, error) {
 			if err != nil {
 				return err
 			}
-			return s.setField(key, v, line)
+			s.setField(key, v, line)
+			return nil
 		}
 		s.lines[key] = line
 		return w.array(label, key, func(j int) error {

@@ -82,7 +82,8 @@ func yamlSessions(n *yaml.Node) ([]rawSession, error) {
 			if err != nil {
 				return err
 			}
-			return s.setField(key, text, keyLine)
+			s.setField(key, text, keyLine)
+			return nil
 		})
 		if err != nil {
 			return nil, err
