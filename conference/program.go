@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -369,11 +370,7 @@ func unknownField(name, known string) error {
 
 // isSessionField reports whether name is a field of a session.
 func isSessionField(name string) bool {
-	switch name {
-	case "id", "title", "description", "time", "room", "speakers":
-		return true
-	}
-	return false
+	return slices.Contains(strings.Split(sessionFields, ", "), name)
 }
 
 // lineAt returns the 1-based line of byte offset off in data.
