@@ -22,6 +22,11 @@ var (
 	// ErrNoResume: the server answered a resume with a fresh snapshot
 	// while local edits were unacknowledged, so they cannot be rebased.
 	ErrNoResume = errors.New("client: server could not resume the session")
+	// ErrRejected: the server refused a local op for good (for example
+	// code "too_large", or "read_only" after the pad was archived). The
+	// local text holds an edit the server will never have, so every
+	// further Edit fails with it: close the client and dial again.
+	ErrRejected = errors.New("client: the server rejected a local op")
 )
 
 // ServerError is an error message from the server, returned by Dial and
@@ -49,16 +54,19 @@ const (
 
 // Options configures a Client. Every field is optional.
 type Options struct {
-	// Client is the client id, unique per editor: the server deduplicates
-	// resent ops by (client id, seq). Default: a random UUID.
+	// Client is the client id: 1 to 64 of A-Z, a-z, 0-9, '-' and '_'. The
+	// server deduplicates resent ops by (client id, seq) and seqs start at
+	// 1 in every Client, so an id must never be reused by another Client
+	// of the same pad. Default: a random UUID.
 	Client string
 	// Name and Color are what other users see ("#3366ff").
 	Name  string
 	Color string
 	// OnEvent, if set, is called for every Event, in order, one call at a
 	// time, without the client's locks held: it may call the client's
-	// methods except Close (which waits for it). It runs on the
-	// connection's read goroutine, so a slow OnEvent delays the client.
+	// methods except Close and Reconnect (which wait for it). It runs on
+	// the connection's read goroutine, so a slow OnEvent delays the
+	// client.
 	OnEvent func(Event)
 	// AutoReconnect makes the client resume by itself after the
 	// connection drops, retrying with exponential backoff between
@@ -90,6 +98,7 @@ type Client struct {
 	st       state
 	joined   bool // welcomed at least once
 	readOnly bool
+	failed   error // set once the server rejected an op for good
 	cur      *conn // the welcomed connection; nil while disconnected
 	closed   bool
 	// synced is closed exactly when no edit is pending (WaitSynced).
@@ -135,7 +144,9 @@ func (c *Client) ID() string { return c.opts.Client }
 // text and sends it to the server (or buffers it while another op is in
 // flight, or while disconnected). On error nothing changes: the op does
 // not fit (the error wraps collab.ErrInvalidOp or collab.ErrPastEnd), the
-// pad is read-only (ErrReadOnly) or the client is closed (ErrClosed).
+// pad is read-only (ErrReadOnly), the server rejected an earlier op
+// (ErrRejected) or the client is closed (ErrClosed). An op the server
+// refuses for a while (code "unavailable") is sent again with backoff.
 func (c *Client) Edit(op collab.Op) error {
 	return c.EditFunc(func(*collab.Doc) (collab.Op, error) { return op, nil })
 }
@@ -151,6 +162,8 @@ func (c *Client) EditFunc(fn func(doc *collab.Doc) (collab.Op, error)) error {
 	switch {
 	case c.closed:
 		return ErrClosed
+	case c.failed != nil:
+		return c.failed
 	case c.readOnly:
 		return ErrReadOnly
 	}

@@ -135,7 +135,7 @@ func TestResume(t *testing.T) {
 					seen <- e.Rev
 				}
 			}})
-			<-seen
+			recv(t, seen)
 			var chars uniqueChars
 			var inserted []string
 			edit := func(c *client.Client) {
@@ -165,7 +165,7 @@ func TestResume(t *testing.T) {
 				if err != nil {
 					t.Fatalf("round %d: reconnect: %v", round, err)
 				}
-				if rev := <-seen; rev < before {
+				if rev := recv(t, seen); rev < before {
 					t.Fatalf("round %d: resumed at revision %d, before the drop it was %d", round, rev, before)
 				}
 			}
@@ -176,6 +176,18 @@ func TestResume(t *testing.T) {
 			}
 		})
 	}
+}
+
+// recv receives from ch, failing the test after ten seconds.
+func recv[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	var v T
+	select {
+	case v = <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing received in 10s")
+	}
+	return v
 }
 
 // waitFor polls cond for up to ten seconds.
@@ -206,12 +218,12 @@ func TestAutoReconnect(t *testing.T) {
 		},
 	})
 	other := dial(t, padURL(srv.ws, "pad"), client.Options{})
-	<-events // the first welcome
+	recv(t, events) // the first welcome
 	var chars uniqueChars
 	var inserted []string
 	for range 3 {
 		proxy.cut()
-		if e := <-events; e.Kind != client.EventDisconnected {
+		if e := recv(t, events); e.Kind != client.EventDisconnected {
 			t.Fatalf("got %v, want disconnected", e.Kind)
 		}
 		for _, c := range []*client.Client{flaky, other} {
@@ -221,7 +233,7 @@ func TestAutoReconnect(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if e := <-events; e.Kind != client.EventWelcome || !e.Resumed {
+		if e := recv(t, events); e.Kind != client.EventWelcome || !e.Resumed {
 			t.Fatalf("got %v (resumed %v), want a resumed welcome", e.Kind, e.Resumed)
 		}
 	}
@@ -245,15 +257,9 @@ func TestEvents(t *testing.T) {
 	}})
 	next := func(kind client.EventKind) client.Event {
 		t.Helper()
-		timeout := time.After(10 * time.Second)
 		for {
-			select {
-			case e := <-events:
-				if e.Kind == kind {
-					return e
-				}
-			case <-timeout:
-				t.Fatalf("no %v event in 10s", kind)
+			if e := recv(t, events); e.Kind == kind {
+				return e
 			}
 		}
 	}
@@ -342,5 +348,47 @@ func TestRefused(t *testing.T) {
 	c.Close()
 	if err := c.Edit(insertAt(0, "x")); !errors.Is(err, client.ErrClosed) {
 		t.Fatalf("edit after close: %v", err)
+	}
+}
+
+// TestServerRefusals: an op the server refuses for a while (its storage
+// fails) is sent again until it commits, exactly once; an op it refuses
+// for good (the pad would exceed its size limit) fails the client.
+func TestServerRefusals(t *testing.T) {
+	srv := newTestServer(t)
+	errs := make(chan client.Event, 100)
+	c := dial(t, padURL(srv.ws, "pad"), client.Options{
+		MinBackoff: time.Millisecond,
+		MaxBackoff: 20 * time.Millisecond,
+		OnEvent: func(e client.Event) {
+			if e.Kind == client.EventError {
+				errs <- e
+			}
+		},
+	})
+	srv.log.fail.Store(true)
+	if err := c.Edit(insertAt(0, "once")); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // refused, sent again, refused...
+		if e := recv(t, errs); e.Code != "unavailable" || e.Seq != 1 {
+			t.Fatalf("error event %+v, want unavailable for seq 1", e)
+		}
+	}
+	srv.log.fail.Store(false)
+	if got := waitConverged(t, c); got != "once" || srv.text(t, "pad") != "once" {
+		t.Fatalf("client has %q, server %q; want \"once\"", got, srv.text(t, "pad"))
+	}
+
+	if err := c.Edit(insertAt(0, strings.Repeat("x", maxDocLen))); err != nil {
+		t.Fatal(err)
+	}
+	if e := recv(t, errs); e.Code != "too_large" || e.Seq != 2 {
+		t.Fatalf("error event %+v, want too_large for seq 2", e)
+	}
+	err := c.Edit(insertAt(0, "y"))
+	var se *client.ServerError
+	if !errors.Is(err, client.ErrRejected) || !errors.As(err, &se) || se.Code != "too_large" {
+		t.Fatalf("edit after a final refusal: %v, want ErrRejected with too_large", err)
 	}
 }

@@ -40,6 +40,7 @@ func (c *Client) handle(data []byte, now time.Time) (serverMessage, []Event, err
 		ev = Event{Kind: EventError, Code: m.Code, Message: m.Message, Seq: -1}
 		if m.Ref != nil {
 			ev.Seq = *m.Ref
+			c.rejectedLocked(*m.Ref, &ServerError{Code: m.Code, Message: m.Message})
 		}
 	}
 	if err != nil || ev.Kind == 0 {
@@ -47,6 +48,38 @@ func (c *Client) handle(data []byte, now time.Time) (serverMessage, []Event, err
 	}
 	ev.Time, ev.Raw = now, data
 	return m, []Event{ev}, nil
+}
+
+// retryable reports whether the server may accept later an op it refused
+// with this code: it was unavailable (storage unreachable, pad reloading,
+// shutting down) or failed internally.
+func retryable(code string) bool {
+	return code == "unavailable" || code == "internal"
+}
+
+// rejectedLocked handles an error message about the op with this seq. If
+// it is the op in flight and the refusal is temporary, the same op (same
+// seq and base) is sent again after a backoff; if it is final, the client
+// fails: its text holds an edit the server will never have.
+func (c *Client) rejectedLocked(seq int, se *ServerError) {
+	f := c.st.inflight
+	if f == nil || f.seq != seq {
+		return
+	}
+	if !retryable(se.Code) {
+		c.failed = fmt.Errorf("%w: op %d: %w", ErrRejected, seq, se)
+		return
+	}
+	f.retries++
+	cn := c.cur
+	time.AfterFunc(backoff(c.opts.MinBackoff, c.opts.MaxBackoff, f.retries), func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		// A reconnect meanwhile has resent it already.
+		if c.st.inflight == f && c.cur == cn && !c.closed {
+			c.sendInflightLocked()
+		}
+	})
 }
 
 // welcomeLocked handles a welcome: with text it starts the local copy

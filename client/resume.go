@@ -23,11 +23,8 @@ func (c *Client) Reconnect(ctx context.Context) error {
 // and jitter, until it succeeds, the client is closed, or the server says
 // not to come back.
 func (c *Client) reconnectLoop() {
-	wait := c.opts.MinBackoff
-	for {
-		// Full jitter in [wait/2, wait) spreads many clients' retries.
-		d := wait/2 + rand.N(wait/2+1)
-		t := time.NewTimer(d)
+	for attempt := 1; ; attempt++ {
+		t := time.NewTimer(backoff(c.opts.MinBackoff, c.opts.MaxBackoff, attempt))
 		select {
 		case <-c.ctx.Done():
 			t.Stop()
@@ -45,6 +42,16 @@ func (c *Client) reconnectLoop() {
 			}
 			return
 		}
-		wait = min(2*wait, c.opts.MaxBackoff)
 	}
+}
+
+// backoff is the wait before retry number attempt (from 1): doubling from
+// lo up to hi, with jitter in [d/2, d] so many clients spread out.
+func backoff(lo, hi time.Duration, attempt int) time.Duration {
+	d := lo
+	for i := 1; i < attempt && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	return d/2 + rand.N(d/2+1)
 }

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/confpad/confpad/client"
+	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/httpapi"
 	"github.com/confpad/confpad/store/sqlitestore"
@@ -22,9 +24,27 @@ import (
 
 // testServer is a real confpad server (httpapi over SQLite in a temp dir)
 // on a loopback port, with a live pad "pad" and an archived pad "old".
+// Pads are limited to maxDocLen code points.
 type testServer struct {
 	http string // base URL, http://127.0.0.1:port
 	ws   string // the websocket base, ws://127.0.0.1:port
+	log  *flakyLog
+}
+
+const maxDocLen = 5000
+
+// flakyLog is the server's Log, whose appends can be made to fail.
+type flakyLog struct {
+	collab.Log
+	fail atomic.Bool
+}
+
+// Append fails while fail is set, else appends.
+func (l *flakyLog) Append(ctx context.Context, pad string, head int, recs []collab.Record) error {
+	if l.fail.Load() {
+		return errors.New("disk on fire")
+	}
+	return l.Log.Append(ctx, pad, head, recs)
 }
 
 func newTestServer(t *testing.T) *testServer {
@@ -58,10 +78,12 @@ func startServer(dir string) (srv *testServer, stop func() error, err error) {
 			return nil, nil, err
 		}
 	}
+	log := &flakyLog{Log: store}
 	api, err := httpapi.New(httpapi.Config{
-		Catalog: store,
-		Log:     store,
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Catalog:   store,
+		Log:       log,
+		MaxDocLen: maxDocLen,
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		store.Close()
@@ -75,7 +97,7 @@ func startServer(dir string) (srv *testServer, stop func() error, err error) {
 		ts.Close()
 		return errors.Join(err, store.Close())
 	}
-	return &testServer{http: ts.URL, ws: "ws" + strings.TrimPrefix(ts.URL, "http")}, stop, nil
+	return &testServer{http: ts.URL, ws: "ws" + strings.TrimPrefix(ts.URL, "http"), log: log}, stop, nil
 }
 
 // padURL is the websocket URL of a pad on base (a ws:// URL).

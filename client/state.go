@@ -28,6 +28,8 @@ type sent struct {
 	// sentAt is when the op was first handed to a connection (zero until
 	// then).
 	sentAt time.Time
+	// retries counts temporary refusals by the server, for the backoff.
+	retries int
 }
 
 // buffered holds the local edits made while an op is in flight, composed
