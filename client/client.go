@@ -22,10 +22,11 @@ var (
 	// ErrNoResume: the server answered a resume with a fresh snapshot
 	// while local edits were unacknowledged, so they cannot be rebased.
 	ErrNoResume = errors.New("client: server could not resume the session")
-	// ErrRejected: the server refused a local op for good (for example
-	// code "too_large", or "read_only" after the pad was archived). The
-	// local text holds an edit the server will never have, so every
-	// further Edit fails with it: close the client and dial again.
+	// ErrRejected: the server refused a local op for good (code
+	// "too_large", "read_only" after the pad was archived, or "bad_op" and
+	// "rev_ahead", which mean a bug). The local text holds an edit the
+	// server will never have, so every further Edit fails with it: close
+	// the client and dial again.
 	ErrRejected = errors.New("client: the server rejected a local op")
 )
 
@@ -70,8 +71,11 @@ type Options struct {
 	OnEvent func(Event)
 	// AutoReconnect makes the client resume by itself after the
 	// connection drops, retrying with exponential backoff between
-	// MinBackoff and MaxBackoff, until Close. It does not retry when the
-	// server said the pad is unknown or the client id was taken over.
+	// MinBackoff and MaxBackoff, until Close. It gives up, with an
+	// EventDisconnected, when the server says the pad is unknown or
+	// deleted (4404), the client id was taken over (4409), or refuses the
+	// join for good. MinBackoff also starts the backoff of ops the server
+	// refuses for a while.
 	AutoReconnect bool
 	MinBackoff    time.Duration
 	MaxBackoff    time.Duration

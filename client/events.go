@@ -21,8 +21,9 @@ const (
 	// carries Edits Edit calls; Latency is the time from when it was first
 	// sent to this ack, across reconnects.
 	EventAck
-	// EventPresence: a user joined, left or moved their cursor (Presence
-	// says which: "join", "leave", "update", ...; User says who).
+	// EventPresence: a user joined, left, was renamed or moved their
+	// cursor (Presence says which: "join", "leave", "update", "cursor";
+	// User says who, with the selection for "cursor").
 	EventPresence
 	// EventLinks: the pad's slide links changed; Raw is the message.
 	EventLinks

@@ -21,7 +21,8 @@ func (c *Client) Reconnect(ctx context.Context) error {
 
 // reconnectLoop resumes after a lost connection, with exponential backoff
 // and jitter, until it succeeds, the client is closed, or the server says
-// not to come back.
+// not to come back (a close code or a join error that retrying cannot
+// fix, such as unknown_pad); then it reports EventDisconnected.
 func (c *Client) reconnectLoop() {
 	for attempt := 1; ; attempt++ {
 		t := time.NewTimer(backoff(c.opts.MinBackoff, c.opts.MaxBackoff, attempt))
@@ -36,7 +37,7 @@ func (c *Client) reconnectLoop() {
 		cancel()
 		var se *ServerError
 		switch {
-		case err == nil, errors.Is(err, ErrClosed), !resumable(err), errors.As(err, &se) && se.Code == "unknown_pad":
+		case err == nil, errors.Is(err, ErrClosed), !resumable(err), errors.As(err, &se) && !retryable(se.Code):
 			if err != nil && !errors.Is(err, ErrClosed) {
 				c.emit([]Event{{Kind: EventDisconnected, Time: time.Now(), Err: err}})
 			}
