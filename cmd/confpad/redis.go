@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/confpad/confpad/httpapi"
 	"github.com/confpad/confpad/store/redisstore"
 	"github.com/confpad/confpad/store/sqlitestore"
+	"github.com/redis/go-redis/v9"
 )
 
 // stores is where serve keeps its data and how replicas meet: the embedded
@@ -34,7 +36,10 @@ type stores struct {
 // Catalog and the PresenceBus all on Redis, nothing on local disk), and
 // otherwise the SQLite database dataDir/confpad.db. The stores live until
 // close, not until ctx ends, so that commits still land while serve drains.
-func openStores(ctx context.Context, redisURL, dataDir string) (*stores, error) {
+// go-redis's own messages (a failed dial, each time it retries) go to
+// logger at debug level: what matters reaches callers as errors and
+// /readyz.
+func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logger) (*stores, error) {
 	ctx = context.WithoutCancel(ctx)
 	if redisURL == "" {
 		path := filepath.Join(dataDir, "confpad.db")
@@ -44,6 +49,7 @@ func openStores(ctx context.Context, redisURL, dataDir string) (*stores, error) 
 		}
 		return &stores{catalog: db, log: db, ready: db.Ping, where: path, close: db.Close}, nil
 	}
+	redis.SetLogger(redisLogger{logger})
 	rs, err := redisstore.Open(ctx, redisURL, redisstore.Options{ClientName: replicaName()})
 	if err != nil {
 		return nil, fmt.Errorf("cluster mode: %w", err)
@@ -67,4 +73,11 @@ func replicaName() string {
 		host = "unknown"
 	}
 	return fmt.Sprintf("confpad-%s-%d", host, os.Getpid())
+}
+
+// redisLogger passes go-redis's messages to slog at debug level.
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

@@ -40,7 +40,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		program = &p
 	}
 
-	st, err := openStores(ctx, cfg.Redis, cfg.DataDir) // SQLite, or Redis in cluster mode
+	st, err := openStores(ctx, cfg.Redis, cfg.DataDir, logger) // SQLite, or Redis in cluster mode
 	if err != nil {
 		return err
 	}

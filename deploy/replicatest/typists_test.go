@@ -1,0 +1,300 @@
+package replicatest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/confpad/confpad/client"
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/store/redisstore"
+)
+
+// typist is one websocket client typing random edits into a pad, and what
+// it was told: every ack (seq -> revision) and how many edits those acks
+// carry.
+type typist struct {
+	id   string
+	home int // the replica it dials first (-1: through a balancer URL)
+	c    *client.Client
+	rng  *rand.Rand
+
+	mu          sync.Mutex
+	edits       int         // Edit calls that succeeded
+	acks        map[int]int // seq -> revision
+	ackedEdits  int
+	disconnects int
+	resumes     int
+	errors      map[string]int  // error messages from the server, by code
+	leaves      map[string]bool // client ids seen leaving (presence)
+	joins       map[string]bool // client ids seen joining (presence)
+}
+
+// newTypist dials wsURL (with httpClient, if not nil) and joins.
+func newTypist(t *testing.T, wsURL string, httpClient *http.Client, id string, home int, seed uint64) *typist {
+	t.Helper()
+	ty := &typist{id: id, home: home, rng: rand.New(rand.NewPCG(seed, uint64(home+7))),
+		acks: map[int]int{}, errors: map[string]int{}, leaves: map[string]bool{}, joins: map[string]bool{}}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	c, err := client.Dial(ctx, wsURL, client.Options{
+		Client:        id,
+		Name:          "typist " + id,
+		Color:         "#3366ff",
+		AutoReconnect: true,
+		MinBackoff:    20 * time.Millisecond,
+		MaxBackoff:    500 * time.Millisecond,
+		HTTPClient:    httpClient,
+		OnEvent:       ty.event,
+	})
+	if err != nil {
+		t.Fatalf("typist %s: dial %s: %v", id, wsURL, err)
+	}
+	ty.c = c
+	t.Cleanup(func() { c.Close() })
+	return ty
+}
+
+func (ty *typist) event(e client.Event) {
+	ty.mu.Lock()
+	defer ty.mu.Unlock()
+	switch e.Kind {
+	case client.EventAck:
+		ty.acks[e.Seq] = e.Rev
+		ty.ackedEdits += e.Edits
+	case client.EventDisconnected:
+		ty.disconnects++
+	case client.EventError:
+		ty.errors[e.Code]++
+	case client.EventWelcome:
+		if e.Resumed {
+			ty.resumes++
+		}
+	case client.EventPresence:
+		switch e.Presence {
+		case "join":
+			ty.joins[e.User.Client] = true
+			delete(ty.leaves, e.User.Client)
+		case "leave":
+			ty.leaves[e.User.Client] = true
+		}
+	}
+}
+
+// counts returns how many edits were made and acknowledged, and how often
+// the connection dropped and was resumed.
+func (ty *typist) counts() (edits, ackedEdits, disconnects, resumes int) {
+	ty.mu.Lock()
+	defer ty.mu.Unlock()
+	return ty.edits, ty.ackedEdits, ty.disconnects, ty.resumes
+}
+
+// errorCount returns how many error messages with code the server sent.
+func (ty *typist) errorCount(code string) int {
+	ty.mu.Lock()
+	defer ty.mu.Unlock()
+	return ty.errors[code]
+}
+
+// saw reports whether the typist has seen client join (and not leave) or
+// leave, by presence.
+func (ty *typist) saw(client string) (joined, left bool) {
+	ty.mu.Lock()
+	defer ty.mu.Unlock()
+	return ty.joins[client], ty.leaves[client]
+}
+
+// alphabet has ASCII, a combining-free Latin letter, CJK and astral
+// characters, so positions in code points are exercised end to end.
+var alphabet = []string{"a", "b", "c", "d", " ", "\n", "é", "中", "😀", "𝄞"}
+
+// randomEdit returns an insert of 1 to 3 characters or a delete of 1 to 3
+// at a random place of doc.
+func (ty *typist) randomEdit(doc *collab.Doc) (collab.Op, error) {
+	n := doc.Len()
+	pos := ty.rng.IntN(n + 1)
+	var op collab.Op
+	if pos > 0 {
+		op = append(op, collab.Component{Skip: pos})
+	}
+	if pos < n && ty.rng.IntN(10) < 3 {
+		return append(op, collab.Component{Delete: 1 + ty.rng.IntN(min(3, n-pos))}), nil
+	}
+	var b strings.Builder
+	for range 1 + ty.rng.IntN(3) {
+		b.WriteString(alphabet[ty.rng.IntN(len(alphabet))])
+	}
+	return append(op, collab.Component{Insert: b.String()}), nil
+}
+
+// typeOne makes one random edit.
+func (ty *typist) typeOne() error {
+	if err := ty.c.EditFunc(ty.randomEdit); err != nil {
+		return fmt.Errorf("typist %s: %w", ty.id, err)
+	}
+	ty.mu.Lock()
+	ty.edits++
+	ty.mu.Unlock()
+	return nil
+}
+
+// crowd is typists typing concurrently until stopped.
+type crowd struct {
+	typists []*typist
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	errs    chan error
+}
+
+// startTyping makes every typist edit every 5 to 25 ms until stopAndSync.
+func startTyping(typists []*typist) *crowd {
+	cr := &crowd{typists: typists, stop: make(chan struct{}), errs: make(chan error, len(typists))}
+	for _, ty := range typists {
+		cr.wg.Go(func() {
+			for {
+				select {
+				case <-cr.stop:
+					return
+				case <-time.After(time.Duration(5+ty.rng.IntN(20)) * time.Millisecond):
+				}
+				if err := ty.typeOne(); err != nil {
+					cr.errs <- err
+					return
+				}
+			}
+		})
+	}
+	return cr
+}
+
+// waitAcked waits until every typist has at least n more acknowledged
+// edits than when called.
+func (cr *crowd) waitAcked(t *testing.T, n int) {
+	t.Helper()
+	base := make([]int, len(cr.typists))
+	for i, ty := range cr.typists {
+		_, base[i], _, _ = ty.counts()
+	}
+	deadline := time.Now().Add(waitLimit)
+	for i := 0; i < len(cr.typists); {
+		ty := cr.typists[i]
+		if _, acked, _, _ := ty.counts(); acked >= base[i]+n {
+			i++
+			continue
+		}
+		if time.Now().After(deadline) {
+			ty.mu.Lock()
+			defer ty.mu.Unlock()
+			t.Fatalf("typist %s: %d acknowledged edits after %v, want %d; %d pending, at revision %d, %d disconnects, errors %v",
+				ty.id, ty.ackedEdits, waitLimit, base[i]+n, ty.c.Pending(), ty.c.Rev(), ty.disconnects, ty.errors)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// stopAndSync stops typing and waits until every edit is acknowledged.
+func (cr *crowd) stopAndSync(t *testing.T) {
+	t.Helper()
+	close(cr.stop)
+	cr.wg.Wait()
+	close(cr.errs)
+	for err := range cr.errs {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	for _, ty := range cr.typists {
+		if err := ty.c.WaitSynced(ctx); err != nil {
+			t.Fatalf("typist %s: %d edits still unacknowledged: %v", ty.id, ty.c.Pending(), err)
+		}
+	}
+}
+
+// checkConverged checks, once typing has stopped and synced, that every
+// typist of pad holds the pad's text as Redis has it (the log replayed),
+// and that the log holds every acknowledged op exactly once: each ack's
+// revision is that client's (client, seq) in the log, no (client, seq) is
+// in the log twice, and the acks carry every edit the typist made.
+func checkConverged(t *testing.T, redisURL, pad string, typists []*typist) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	rs, err := redisstore.Open(ctx, redisURL, redisstore.Options{ClientName: "replicatest-check"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	log, err := rs.Records(ctx, pad, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := len(log)
+	doc := collab.NewDoc("")
+	type key struct {
+		client string
+		seq    int
+	}
+	at := make(map[key]int, head)
+	for i, r := range log {
+		if r.Rev != i+1 {
+			t.Fatalf("log element %d has revision %d", i, r.Rev)
+		}
+		if err := doc.Apply(r.Op); err != nil {
+			t.Fatalf("log revision %d does not apply: %v", r.Rev, err)
+		}
+		k := key{r.Client, r.Seq}
+		if prev, dup := at[k]; dup {
+			t.Fatalf("client %s seq %d is in the log twice: revisions %d and %d", r.Client, r.Seq, prev, r.Rev)
+		}
+		at[k] = r.Rev
+	}
+	text := doc.String()
+	for _, ty := range typists {
+		waitUntil(t, fmt.Sprintf("typist %s at revision %d", ty.id, head), func() bool { return ty.c.Rev() >= head })
+		if got := ty.c.Text(); got != text {
+			t.Errorf("typist %s text (%d code points) differs from Redis's (%d)", ty.id, len([]rune(got)), doc.Len())
+		}
+		ty.mu.Lock()
+		for seq, rev := range ty.acks {
+			if at[key{ty.id, seq}] != rev {
+				t.Errorf("typist %s seq %d acknowledged as revision %d, log has it at %d", ty.id, seq, rev, at[key{ty.id, seq}])
+			}
+		}
+		inLog := 0
+		for k := range at {
+			if k.client == ty.id {
+				inLog++
+			}
+		}
+		if inLog != len(ty.acks) {
+			t.Errorf("typist %s: %d ops in the log, %d acknowledged", ty.id, inLog, len(ty.acks))
+		}
+		if ty.ackedEdits != ty.edits {
+			t.Errorf("typist %s made %d edits, acks carry %d", ty.id, ty.edits, ty.ackedEdits)
+		}
+		ty.mu.Unlock()
+	}
+	if head == 0 {
+		t.Fatal("nothing was typed")
+	}
+	t.Logf("pad %s: %d typists converged at revision %d, %d code points", pad, len(typists), head, doc.Len())
+}
+
+// spreadTypists joins n typists to pad, typist i dialing replica i%len
+// first (with failover to the others).
+func spreadTypists(t *testing.T, top *topology, pad string, n int, seed uint64) []*typist {
+	t.Helper()
+	ports := top.ports()
+	typists := make([]*typist, n)
+	for i := range typists {
+		home := i % len(ports)
+		typists[i] = newTypist(t, "ws://confpad.test/pads/"+pad+"/ws", failoverHTTPClient(ports, home),
+			fmt.Sprintf("typist-%02d", i), home, seed+uint64(i))
+	}
+	return typists
+}
