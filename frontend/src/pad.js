@@ -46,10 +46,25 @@ function main() {
   let readOnly = false;
   let everJoined = false;
 
-  const showBanner = (text, kind = 'info') => {
+  // The banner shows, by priority: why the page stopped, a recent problem
+  // (for 10 s), or that the session is archived.
+  let stopped = '';
+  let flash = '';
+  let flashTimer = null;
+  const renderBanner = () => {
+    const text = stopped || flash || (readOnly ? 'This session is archived: the notes are read-only.' : '');
     banner.textContent = text;
-    banner.className = `banner ${kind}`;
+    banner.className = `banner ${stopped || flash ? 'warn' : 'info'}`;
     banner.hidden = !text;
+  };
+  const flashBanner = (text) => {
+    flash = text;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => {
+      flash = '';
+      renderBanner();
+    }, 10_000);
+    renderBanner();
   };
 
   const renderStatus = () => {
@@ -109,7 +124,7 @@ function main() {
         everJoined = true;
         readOnly = !!msg.readOnly;
         editor.setReadOnly(readOnly);
-        showBanner(readOnly ? 'This session is archived: the notes are read-only.' : '', 'info');
+        renderBanner();
         people.reset(msg.users);
         editor.clearCursors();
         for (const u of msg.users) if (u.client !== me.client && u.sel) editor.setCursor(u);
@@ -124,7 +139,7 @@ function main() {
       },
       links: (links) => panel.setLinks(links),
       error: (msg) => {
-        if (ERROR_TEXT[msg.code]) showBanner(ERROR_TEXT[msg.code], msg.code === 'read_only' ? 'info' : 'warn');
+        if (ERROR_TEXT[msg.code]) flashBanner(ERROR_TEXT[msg.code]);
         else console.warn('confpad: server error', msg);
       },
       state: () => renderStatus(),
@@ -143,7 +158,8 @@ function main() {
         editor.clearCursors();
       }
       if (status === 'closed' && detail) {
-        showBanner(detail, 'warn');
+        stopped = detail;
+        renderBanner();
         editor.setReadOnly(true);
       }
       renderStatus();
@@ -184,7 +200,8 @@ function main() {
 
   panel.load().then((exists) => {
     if (!exists) {
-      showBanner('There is no such session.', 'warn');
+      stopped = 'There is no such session.';
+      renderBanner();
       conn.stop('There is no such session.');
     }
   });
