@@ -110,24 +110,26 @@ func (op Op) validate(encoding bool) error {
 	for i := range op {
 		c := &op[i]
 		var ok bool
-		switch {
-		case c.Skip != 0:
-			ok = c.Skip > 0 && c.Skip <= MaxCount && !prevSkip && i < len(op)-1 &&
-				c.Insert == "" && c.Delete == 0 && c.DeleteText == ""
+		if c.Skip != 0 {
+			ok = uint(c.Skip-1) < MaxCount && !prevSkip && len(c.Insert)|c.Delete|len(c.DeleteText) == 0
 			prevSkip = true
-		case c.Insert != "":
-			ok = c.Delete == 0 && c.DeleteText == "" && (!encoding || utf8.ValidString(c.Insert))
+		} else {
 			prevSkip = false
-		case c.Delete > 0:
-			ok = c.Delete <= MaxCount && (c.DeleteText == "" ||
-				(!encoding || utf8.ValidString(c.DeleteText)) && countRunes(c.DeleteText) == c.Delete)
-			prevSkip = false
+			if c.Insert != "" {
+				ok = c.Delete|len(c.DeleteText) == 0 && (!encoding || utf8.ValidString(c.Insert))
+			} else {
+				ok = uint(c.Delete-1) < MaxCount && (c.DeleteText == "" ||
+					(!encoding || utf8.ValidString(c.DeleteText)) && countRunes(c.DeleteText) == c.Delete)
+			}
 		}
 		if !ok {
 			if err := explain(op, i, encoding); err != nil {
 				return err
 			}
 		}
+	}
+	if prevSkip {
+		return explain(op, len(op)-1, encoding)
 	}
 	return nil
 }
@@ -354,19 +356,39 @@ func continuations(w uint64) int {
 	return int((c >> 7) * lowBytes >> 56)
 }
 
+// load32 reads s[0:4] as a little-endian word.
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
 // countRunes returns the number of code points in the valid UTF-8 text s.
+// Short texts, the usual case, take one or two overlapping loads.
 func countRunes(s string) int {
 	n := len(s)
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		n -= continuations(load64(s[i:]))
+	switch {
+	case n >= 8:
+		c, i := 0, 0
+		for ; i+8 <= n; i += 8 {
+			c += continuations(load64(s[i:]))
+		}
+		if i < n {
+			// The last eight bytes, less those already counted.
+			c += continuations(load64(s[n-8:]) >> (8 * (i + 8 - n)))
+		}
+		return n - c
+	case n >= 4:
+		// Bytes 0-3, and bytes 4 to n-1 from the top of the last four.
+		w := uint64(load32(s)) | uint64(load32(s[n-4:])>>(8*(8-n)))<<32
+		return n - continuations(w)
 	}
-	for ; i < len(s); i++ {
+	c := 0
+	for i := range n {
 		if s[i]&0xC0 == 0x80 {
-			n--
+			c++
 		}
 	}
-	return n
+	return n - c
 }
 
 // runeOffset returns the byte offset in the valid UTF-8 text s just after

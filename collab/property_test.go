@@ -38,6 +38,11 @@ func testRand(t *testing.T) (*rand.Rand, func(format string, args ...any)) {
 	}
 }
 
+// mixedText returns a short random text of pieces, for inserts.
+func mixedText(rng *rand.Rand) string {
+	return randomText(rng, 3)
+}
+
 func randomText(rng *rand.Rand, maxPieces int) string {
 	s := ""
 	for n := 1 + rng.IntN(maxPieces); n > 0; n-- {
@@ -56,16 +61,16 @@ func randomDoc(rng *rand.Rand) string {
 // randomLooseOp is randomOp, except that sometimes an insert or delete is
 // split into two neighbours, which checkOp and Validate accept too.
 func randomLooseOp(rng *rand.Rand, doc string) Op {
-	op := randomOp(rng, doc)
+	op := randomOp(rng, doc, mixedText)
 	if rng.IntN(4) == 0 {
 		op = splitOne(rng, op)
 	}
 	return op
 }
 
-// randomOp returns a normalised op for doc: skips, inserts and deletes
-// (with text or not) that stay within doc.
-func randomOp(rng *rand.Rand, doc string) Op {
+// randomOp returns a normalised op for doc: skips, inserts (of texts made
+// by text) and deletes (with their text or not) that stay within doc.
+func randomOp(rng *rand.Rand, doc string, text func(*rand.Rand) string) Op {
 	runes := []rune(doc)
 	var op Op
 	pos := 0
@@ -76,7 +81,7 @@ func randomOp(rng *rand.Rand, doc string) Op {
 			op = append(op, Component{Skip: n})
 			pos += n
 		case 1:
-			op = append(op, Component{Insert: randomText(rng, 3)})
+			op = append(op, Component{Insert: text(rng)})
 		default:
 			c := Component{Delete: n}
 			if rng.IntN(2) == 0 {
@@ -87,7 +92,7 @@ func randomOp(rng *rand.Rand, doc string) Op {
 		}
 	}
 	if rng.IntN(4) == 0 {
-		op = append(op, Component{Skip: len(runes) - pos}, Component{Insert: randomText(rng, 3)})
+		op = append(op, Component{Skip: len(runes) - pos}, Component{Insert: text(rng)})
 	}
 	return Normalize(op)
 }
@@ -168,7 +173,7 @@ func TestPropertyConvergence(t *testing.T) {
 	rng, fail := testRand(t)
 	for range propertyRuns {
 		doc := randomDoc(rng)
-		a, b := randomOp(rng, doc), randomOp(rng, doc)
+		a, b := randomOp(rng, doc, mixedText), randomOp(rng, doc, mixedText)
 		for _, side := range []Side{Left, Right} {
 			other := Right
 			if side == Right {
@@ -229,8 +234,8 @@ func TestPropertyTransformAgreesWithCompose(t *testing.T) {
 	checked := 0
 	for range propertyRuns * 2 {
 		doc := randomDoc(rng)
-		a, b := randomOp(rng, doc), randomOp(rng, doc)
-		c := randomOp(rng, mustApply(fail, doc, b))
+		a, b := randomOp(rng, doc, mixedText), randomOp(rng, doc, mixedText)
+		c := randomOp(rng, mustApply(fail, doc, b), mixedText)
 		exact := b.DeleteLen() == 0
 		if !exact && a.InsertLen() != 0 {
 			continue

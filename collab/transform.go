@@ -61,7 +61,7 @@ func Transform(op, other Op, side Side) (Op, error) {
 
 // scratch is how many components the result of Transform and Compose can
 // have before it leaves the stack while it is built.
-const scratch = 16
+const scratch = 12
 
 // transform is Transform on valid input. It builds the result on the stack
 // and allocates it once, at its final size: allocation is most of the cost
@@ -206,8 +206,17 @@ func (r *reader) cutInsert(n int) (string, int) {
 
 // appendRest appends what is left of op to out.
 func (r *reader) appendRest(out Op) Op {
-	for ; r.more(); r.next() {
-		out = push(out, r.cur)
+	if !r.more() {
+		return out
 	}
+	out = push(out, r.cur)
+	for _, c := range r.op[r.i+1:] {
+		if out[len(out)-1].kind() == c.kind() {
+			out = push(out, c) // neighbouring inserts or deletes merge
+		} else {
+			out = append(out, c)
+		}
+	}
+	r.i = len(r.op)
 	return out
 }

@@ -3,6 +3,7 @@ package collab
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -110,11 +111,23 @@ func TestTransformComposeLawCounterexample(t *testing.T) {
 	}
 }
 
+// benchWords are the words of benchmark texts.
+var benchWords = strings.Fields("twas brillig and the slithy toves did gyre gimble in wabe all mimsy were borogoves mome raths outgrabe")
+
+// benchText returns a text like those of the reference package's own
+// random ops (test/genOp.js): a word and a space, or now and then an emoji.
+func benchText(rng *rand.Rand) string {
+	if rng.IntN(5) == 0 {
+		return string([]rune("😅🤖👻🤟💃")[rng.IntN(5)])
+	}
+	return benchWords[rng.IntN(len(benchWords))] + " "
+}
+
 // benchDoc returns a document of about 60 code points for benchmarks.
 func benchDoc(rng *rand.Rand) string {
 	doc := ""
 	for len([]rune(doc)) < 60 {
-		doc += pieces[rng.IntN(len(pieces))]
+		doc += benchText(rng)
 	}
 	return doc
 }
@@ -122,7 +135,7 @@ func benchDoc(rng *rand.Rand) string {
 // benchOp returns a random op for doc with four to six components.
 func benchOp(rng *rand.Rand, doc string) Op {
 	for {
-		if op := randomOp(rng, doc); len(op) >= 4 && len(op) <= 6 {
+		if op := randomOp(rng, doc, benchText); len(op) >= 4 && len(op) <= 6 {
 			return op
 		}
 	}
