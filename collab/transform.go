@@ -38,6 +38,11 @@ func (s Side) String() string {
 //	Apply(Apply(d, other), Transform(op, other, Left)) ==
 //	Apply(Apply(d, op), Transform(other, op, Right))
 //
+// provided neither op holds two neighbouring inserts. Ops made by
+// Normalize, Transform and Compose never do, but ParseOp accepts them (as
+// the npm package's checkOp does), and with them the reference type itself
+// diverges; so a server should Normalize the ops it receives.
+//
 // Inserts of op survive (moved past text other inserted at the same place
 // only on the Right side); deletes of op shrink by what other already
 // deleted; op keeps the delete texts it carries.
