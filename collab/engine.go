@@ -134,6 +134,9 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 	if s.Base < 0 {
 		return Result{}, errorf(CodeBadOp, "negative base revision %d", s.Base)
 	}
+	// Valid ops may still hold neighbours of one kind, which transform
+	// does not handle convergently; the history holds only normal ops.
+	s.Op = Normalize(s.Op)
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
 		return Result{}, err

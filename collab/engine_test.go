@@ -119,6 +119,15 @@ func TestSubmitRejectsBadInput(t *testing.T) {
 	}
 }
 
+func TestSubmitNormalisesOps(t *testing.T) {
+	e := newTestEngine(t, newMemLog(), Config{})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{{Insert: "abc"}}})
+	res := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{{Skip: 1}, {Insert: "p"}, {Insert: "q"}}})
+	if want := (Op{{Skip: 1}, {Insert: "pq"}}); res.Op.String() != want.String() {
+		t.Errorf("committed op %v, want %v", res.Op, want)
+	}
+}
+
 func TestResubmitIsNotAppliedTwice(t *testing.T) {
 	e := newTestEngine(t, newMemLog(), Config{})
 	first := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: Op{{Insert: "x"}}})
