@@ -34,10 +34,13 @@ var (
 // Reconnect when the server refuses the join (for example code
 // "unknown_pad").
 type ServerError struct {
+	// Code is machine-readable ("unknown_pad", "too_large", ...; see
+	// docs/protocol.md), Message is for people.
 	Code    string
 	Message string
 }
 
+// Error returns the code and the message.
 func (e *ServerError) Error() string {
 	return fmt.Sprintf("client: server error %s: %s", e.Code, e.Message)
 }

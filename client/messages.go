@@ -39,8 +39,9 @@ type cursorMessage struct {
 type User struct {
 	// Client is the user's client id.
 	Client string `json:"client"`
-	Name   string `json:"name"`
-	Color  string `json:"color"`
+	// Name and Color are how the user is shown ("Ada", "#3366ff").
+	Name  string `json:"name"`
+	Color string `json:"color"`
 	// Sel is the user's selection [anchor, head] in code points at the
 	// revision of the message that carries it, or nil if unknown.
 	Sel *[2]int `json:"sel"`
