@@ -292,10 +292,9 @@ func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) o
 			if r.Client == s.Client && r.Seq == s.Seq {
 				return outcome{res: Result{Rev: r.Rev, Op: r.Op, Duplicate: true}}
 			}
-			var err error
-			if op, err = Transform(op, r.Op, Left); err != nil {
-				return outcome{err: errorf(CodeBadOp, "op does not fit revision %d: %v", s.Base, err)}
-			}
+			// Both ops were validated on the way in: Submit checked op,
+			// and the history holds only committed ops.
+			op = transform(op, r.Op, Left)
 		}
 	}
 	if n := op.BaseLen(); n > length {
