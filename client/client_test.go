@@ -240,6 +240,57 @@ func TestAutoReconnect(t *testing.T) {
 	checkOnce(t, waitConverged(t, flaky, other), inserted)
 }
 
+// TestResumeWaitsForLaggingServer: after a drop, the client lands on a
+// server that is behind the revision it has (a replica that has not caught
+// up yet; here, another server whose pad is empty). The join is refused
+// with rev_ahead and retried until the client is back on a server that has
+// its revision; nothing typed meanwhile is lost.
+func TestResumeWaitsForLaggingServer(t *testing.T) {
+	ahead, behind := newTestServer(t), newTestServer(t)
+	proxy := newFaultProxy(t, strings.TrimPrefix(ahead.ws, "ws://"))
+	events := make(chan client.Event, 100)
+	c := dial(t, padURL(proxy.url(), "pad"), client.Options{
+		AutoReconnect: true,
+		MinBackoff:    time.Millisecond,
+		MaxBackoff:    10 * time.Millisecond,
+		OnEvent: func(e client.Event) {
+			switch e.Kind {
+			case client.EventWelcome, client.EventDisconnected, client.EventError:
+				events <- e
+			}
+		},
+	})
+	recv(t, events) // welcome
+	for _, s := range []string{"a", "b", "c"} {
+		if err := c.Edit(insertAt(0, s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.WaitSynced(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	proxy.retarget(strings.TrimPrefix(behind.ws, "ws://"))
+	proxy.cut()
+	if err := c.Edit(insertAt(0, "d")); err != nil {
+		t.Fatal(err)
+	}
+	if e := recv(t, events); e.Kind != client.EventDisconnected {
+		t.Fatalf("got %v, want disconnected", e.Kind)
+	}
+	if e := recv(t, events); e.Kind != client.EventError || e.Code != "rev_ahead" {
+		t.Fatalf("got %+v, want a rev_ahead error", e)
+	}
+	proxy.retarget(strings.TrimPrefix(ahead.ws, "ws://"))
+	for e := recv(t, events); e.Kind != client.EventWelcome; e = recv(t, events) {
+		if e.Kind != client.EventError || e.Code != "rev_ahead" {
+			t.Fatalf("got %+v while waiting for the welcome", e)
+		}
+	}
+	if got := waitConverged(t, c); got != "dcba" || ahead.text(t, "pad") != "dcba" || behind.text(t, "pad") != "" {
+		t.Fatalf("client %q, server %q, lagging server %q", got, ahead.text(t, "pad"), behind.text(t, "pad"))
+	}
+}
+
 // TestEvents checks what OnEvent reports: remote ops with author and
 // revision, acks with seq, edit count and latency, presence with cursors.
 func TestEvents(t *testing.T) {

@@ -37,13 +37,21 @@ func (c *Client) reconnectLoop() {
 		cancel()
 		var se *ServerError
 		switch {
-		case err == nil, errors.Is(err, ErrClosed), !resumable(err), errors.As(err, &se) && !retryable(se.Code):
+		case err == nil, errors.Is(err, ErrClosed), !resumable(err), errors.As(err, &se) && !retryableJoin(se.Code):
 			if err != nil && !errors.Is(err, ErrClosed) {
 				c.emit([]Event{{Kind: EventDisconnected, Time: time.Now(), Err: err}})
 			}
 			return
 		}
 	}
+}
+
+// retryableJoin reports whether a join refused with this code may succeed
+// later. Besides temporary failures that includes "rev_ahead": in cluster
+// mode the replica reached after a drop may not yet have caught up with
+// the revision the client saw on another one.
+func retryableJoin(code string) bool {
+	return retryable(code) || code == "rev_ahead"
 }
 
 // backoff is the wait before retry number attempt (from 1): doubling from

@@ -176,10 +176,10 @@ func waitConverged(t *testing.T, clients ...*client.Client) string {
 // flows in one direction, or cut every connection, to stage lost messages
 // and dropped connections.
 type faultProxy struct {
-	ln     net.Listener
-	target string
+	ln net.Listener
 
 	mu       sync.Mutex
+	target   string
 	held     [2]bool // [toServer, toClient]
 	released *sync.Cond
 	conns    []net.Conn
@@ -220,7 +220,10 @@ func (p *faultProxy) accept() {
 		if err != nil {
 			return
 		}
-		up, err := net.Dial("tcp", p.target)
+		p.mu.Lock()
+		target := p.target
+		p.mu.Unlock()
+		up, err := net.Dial("tcp", target)
 		if err != nil {
 			down.Close()
 			continue
@@ -255,6 +258,13 @@ func (p *faultProxy) pipe(dst, src net.Conn, dir int) {
 			return
 		}
 	}
+}
+
+// retarget sends new connections to another server.
+func (p *faultProxy) retarget(target string) {
+	p.mu.Lock()
+	p.target = target
+	p.mu.Unlock()
 }
 
 // hold stops forwarding in direction dir (bytes already read wait).
