@@ -3,7 +3,8 @@
 # chromium and nginx (plus Node.js and npm when the repository has
 # package.json files) from Debian's packages when run as root, then the
 # npm packages of frontend/ and tools/otspec/ where node_modules is
-# missing. Safe to run again: it only installs what is missing.
+# missing or older than package-lock.json. Safe to run again: it only
+# installs what is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,6 +26,8 @@ have redis-server || packages+=(redis-server)
 have chromium || packages+=(chromium)
 have nginx || packages+=(nginx-light)
 have git || packages+=(git)
+# Colour emoji in the pad screenshot the browser tests take.
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || packages+=(fonts-noto-color-emoji)
 if [ "${#node_dirs[@]}" -gt 0 ] && ! have npm; then
 	have node && packages+=(npm) || packages+=(nodejs npm)
 fi
@@ -40,9 +43,14 @@ if [ "${#packages[@]}" -gt 0 ]; then
 	fi
 fi
 
+# A stamp of the lock file it was installed from tells when node_modules
+# is stale.
 for dir in "${node_dirs[@]}"; do
-	if [ ! -d "$dir/node_modules" ]; then
+	want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+	stamp="$dir/node_modules/.confpad-lock-sha256"
+	if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 		echo "test-deps: npm ci in $dir"
 		(cd "$dir" && npm ci --no-audit --no-fund)
+		echo "$want" >"$stamp"
 	fi
 done
