@@ -86,10 +86,13 @@ func ExampleClient_EditFunc() {
 			log.Fatal(err)
 		}
 	}
+	if err := c.WaitSynced(ctx); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Print(c.Text())
-	fmt.Println(c.Pending() <= 2)
+	fmt.Println("revision", c.Rev())
 	// Output:
 	// # Notes
 	// - first talk
-	// true
+	// revision 2
 }
