@@ -32,9 +32,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 die() { echo "replicas.sh: $*" >&2; exit 1; }
 
-for tool in redis-server redis-cli nginx curl; do
+# Debian keeps nginx in /usr/sbin, which a non-root PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
+for tool in redis-server redis-cli nginx; do
 	command -v "$tool" >/dev/null 2>&1 ||
-		die "$tool not found (Debian: apt-get install redis-server nginx-light curl)"
+		die "$tool not found (Debian: apt-get install redis-server nginx-light)"
 done
 ((${#replica_ports[@]} > 0)) || die "CONFPAD_REPLICA_PORTS is empty"
 
@@ -84,6 +86,17 @@ wait_for() {
 	die "$name not ready after 30 s; see its log in $dir"
 }
 
+# ready PORT: GET /readyz on 127.0.0.1:PORT answers 200 (bash's /dev/tcp,
+# so that curl is not needed).
+ready() {
+	local status
+	exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+	printf 'GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+	read -r -t 2 status <&3 || status=""
+	exec 3<&-
+	[[ $status == "HTTP/1."?" 200 "* ]]
+}
+
 bin=${CONFPAD_BIN:-}
 if [[ -z $bin ]]; then
 	echo "replicas.sh: building confpad" >&2
@@ -119,7 +132,7 @@ done
 n=0
 for port in "${replica_ports[@]}"; do
 	n=$((n + 1))
-	wait_for "replica $n" "$(cat "$dir/confpad-$n.pid")" curl -fsS "http://127.0.0.1:$port/readyz"
+	wait_for "replica $n" "$(cat "$dir/confpad-$n.pid")" ready "$port"
 done
 
 # --- nginx, in the foreground of its own prefix ---
@@ -145,7 +158,7 @@ http {
 EOF
 nginx -p "$dir/nginx" -e "$dir/nginx-error.log" -c "$dir/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)
-wait_for nginx $! curl -fsS "http://127.0.0.1:$lb_port/readyz"
+wait_for nginx $! ready "$lb_port"
 
 cat >&2 <<EOF
 replicas.sh: ${#replica_ports[@]} confpad replicas (ports ${replica_ports[*]}) on Redis $redis_url,

@@ -31,7 +31,7 @@ func TestConvergence(t *testing.T) {
 	top := startTopology(t, srv.URL(), replicas)
 	top.createPad(t, "converge")
 	tys := spreadTypists(t, top, "converge", typists, seed(t))
-	cr := startTyping(tys)
+	cr := startTyping(srv.URL(), "converge", tys)
 	cr.waitAcked(t, 25)
 	cr.stopAndSync(t)
 	checkConverged(t, srv.URL(), "converge", tys)
@@ -55,7 +55,7 @@ func TestReplicaKilled(t *testing.T) {
 		return joined
 	})
 
-	cr := startTyping(tys)
+	cr := startTyping(srv.URL(), "kill", tys)
 	cr.waitAcked(t, 10)
 	top.replicas[0].kill()
 	killed := time.Now()
@@ -89,7 +89,7 @@ func TestSubscriptionKilled(t *testing.T) {
 	tys := spreadTypists(t, top, "cut", typists, seed(t))
 	reader := newTypist(t, "ws://confpad.test/pads/cut/ws", failoverHTTPClient(top.ports()[1:2], 0), "reader", 1, 2)
 
-	cr := startTyping(tys)
+	cr := startTyping(srv.URL(), "cut", tys)
 	cr.waitAcked(t, 5)
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
@@ -117,7 +117,7 @@ func TestRedisRestart(t *testing.T) {
 	top := startTopology(t, srv.URL(), replicas)
 	top.createPad(t, "restart")
 	tys := spreadTypists(t, top, "restart", typists, seed(t))
-	cr := startTyping(tys)
+	cr := startTyping(srv.URL(), "restart", tys)
 	cr.waitAcked(t, 10)
 
 	srv.Stop()
@@ -152,7 +152,7 @@ func TestRollingRestart(t *testing.T) {
 	top := startTopology(t, srv.URL(), replicas)
 	top.createPad(t, "rolling")
 	tys := spreadTypists(t, top, "rolling", typists, seed(t))
-	cr := startTyping(tys)
+	cr := startTyping(srv.URL(), "rolling", tys)
 	cr.waitAcked(t, 5)
 	for _, r := range top.replicas {
 		r.stop()
@@ -201,7 +201,7 @@ func TestClusterConvergence(t *testing.T) {
 		byPad[pad] = append(byPad[pad], ty)
 		all = append(all, ty)
 	}
-	cr := startTyping(all)
+	cr := startTyping(rc.URL(), "", all) // several pads: no single log to show
 	cr.waitAcked(t, 20)
 	cr.stopAndSync(t)
 	for _, pad := range pads {

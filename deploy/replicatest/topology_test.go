@@ -1,7 +1,6 @@
 package replicatest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -89,7 +88,7 @@ func (r *replica) start(t testing.TB) {
 		"--addr", "127.0.0.1:"+strconv.Itoa(r.port),
 		"--redis", r.redisURL,
 		"--admin-token", r.token,
-		"--log-level", "info")
+		"--log-level", "debug")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -177,22 +176,9 @@ func (top *topology) ports() []int {
 }
 
 // createPad creates a session through replica 0's admin API.
-func (top *topology) createPad(t testing.TB, id string) {
+func (top *topology) createPad(t *testing.T, id string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"id":%q,"title":"Replica test %s"}`, id, id)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, top.replicas[0].url()+"/api/v1/pads", bytes.NewBufferString(body))
-	req.Header.Set("Authorization", "Bearer "+top.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("create pad %s: %v", id, err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create pad %s: status %d", id, resp.StatusCode)
-	}
+	createPadAt(t, top.replicas[0].url(), top.token, id)
 }
 
 // failoverHTTPClient dials the replica at home first and, while that one

@@ -31,6 +31,7 @@ type typist struct {
 	disconnects int
 	resumes     int
 	errors      map[string]int  // error messages from the server, by code
+	recent      []string        // the last events, for failure messages
 	leaves      map[string]bool // client ids seen leaving (presence)
 	joins       map[string]bool // client ids seen joining (presence)
 }
@@ -63,6 +64,13 @@ func newTypist(t *testing.T, wsURL string, httpClient *http.Client, id string, h
 func (ty *typist) event(e client.Event) {
 	ty.mu.Lock()
 	defer ty.mu.Unlock()
+	if e.Kind != client.EventPresence {
+		ty.recent = append(ty.recent, fmt.Sprintf("%s %s rev %d seq %d %s%s",
+			e.Time.Format("15:04:05.000"), e.Kind, e.Rev, e.Seq, e.Code, e.Message))
+		if len(ty.recent) > 12 {
+			ty.recent = ty.recent[1:]
+		}
+	}
 	switch e.Kind {
 	case client.EventAck:
 		ty.acks[e.Seq] = e.Rev
@@ -143,17 +151,19 @@ func (ty *typist) typeOne() error {
 	return nil
 }
 
-// crowd is typists typing concurrently until stopped.
+// crowd is typists typing concurrently into a pad until stopped.
 type crowd struct {
-	typists []*typist
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	errs    chan error
+	redisURL, pad string
+	typists       []*typist
+	stop          chan struct{}
+	wg            sync.WaitGroup
+	errs          chan error
 }
 
 // startTyping makes every typist edit every 5 to 25 ms until stopAndSync.
-func startTyping(typists []*typist) *crowd {
-	cr := &crowd{typists: typists, stop: make(chan struct{}), errs: make(chan error, len(typists))}
+// redisURL and pad are for failure messages.
+func startTyping(redisURL, pad string, typists []*typist) *crowd {
+	cr := &crowd{redisURL: redisURL, pad: pad, typists: typists, stop: make(chan struct{}), errs: make(chan error, len(typists))}
 	for _, ty := range typists {
 		cr.wg.Go(func() {
 			for {
@@ -188,13 +198,47 @@ func (cr *crowd) waitAcked(t *testing.T, n int) {
 			continue
 		}
 		if time.Now().After(deadline) {
-			ty.mu.Lock()
-			defer ty.mu.Unlock()
-			t.Fatalf("typist %s: %d acknowledged edits after %v, want %d; %d pending, at revision %d, %d disconnects, errors %v",
-				ty.id, ty.ackedEdits, waitLimit, base[i]+n, ty.c.Pending(), ty.c.Rev(), ty.disconnects, ty.errors)
+			for j, ty := range cr.typists {
+				ty.mu.Lock()
+				t.Logf("typist %s (home %d): %d acknowledged edits, wanted %d; %d pending, at revision %d, %d disconnects, errors %v",
+					ty.id, ty.home, ty.ackedEdits, base[j]+n, ty.c.Pending(), ty.c.Rev(), ty.disconnects, ty.errors)
+				if ty.ackedEdits < base[j]+n {
+					t.Logf("typist %s: last events:\n  %s\n%s", ty.id, strings.Join(ty.recent, "\n  "), cr.logOf(ty.id))
+				}
+				ty.mu.Unlock()
+			}
+			t.Fatalf("typist %s: not %d more acknowledged edits after %v", ty.id, n, waitLimit)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// logOf describes the last records of client in the pad's log in Redis.
+func (cr *crowd) logOf(client string) string {
+	if cr.pad == "" {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rs, err := redisstore.Open(ctx, cr.redisURL, redisstore.Options{})
+	if err != nil {
+		return err.Error()
+	}
+	defer rs.Close()
+	recs, err := rs.Records(ctx, cr.pad, 0, -1)
+	if err != nil {
+		return err.Error()
+	}
+	var mine []string
+	for _, r := range recs {
+		if r.Client == client {
+			mine = append(mine, fmt.Sprintf("rev %d seq %d at %s", r.Rev, r.Seq, r.Time.Format("15:04:05.000")))
+		}
+	}
+	if len(mine) > 5 {
+		mine = mine[len(mine)-5:]
+	}
+	return fmt.Sprintf("  log head %d; its last records: %s", len(recs), strings.Join(mine, ", "))
 }
 
 // stopAndSync stops typing and waits until every edit is acknowledged.
