@@ -331,6 +331,36 @@ func TestReplicasConverge(t *testing.T) {
 	}
 }
 
+// TestLaggingReplicaCatchesUp: a client that saw revisions on one replica
+// resumes and edits on another that has not heard of them yet.
+func TestLaggingReplicaCatchesUp(t *testing.T) {
+	log := newMemLog()
+	a := newTestEngine(t, log, Config{Feed: log})
+	// b has no feed subscription to hear from a: it lags until it reads the log.
+	b := newTestEngine(t, log, Config{Feed: silentFeed{}})
+	mustSubmit(t, b, "p", Submission{Client: "x", Seq: 1, Base: 0, Op: Op{{Insert: "a"}}})
+	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 2, Base: 1, Op: Op{{Insert: "b"}}})
+	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ string, missed []Record) {
+		if head != 2 || len(missed) != 0 {
+			t.Errorf("join since 2: head %d, %d missed", head, len(missed))
+		}
+	})
+	if err != nil {
+		t.Fatalf("join since a revision the replica had not seen: %v", err)
+	}
+	leave()
+	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 3, Base: 2, Op: Op{{Insert: "c"}}})
+	mustSubmit(t, b, "p", Submission{Client: "x", Seq: 4, Base: 3, Op: Op{{Insert: "d"}}})
+	if got := text(t, b, "p"); got != "dcba" {
+		t.Errorf("text = %q, want dcba", got)
+	}
+}
+
+// silentFeed never delivers anything.
+type silentFeed struct{}
+
+func (silentFeed) Subscribe(string, func([]Record)) func() { return func() {} }
+
 func TestIdlePadsAreUnloaded(t *testing.T) {
 	log := newMemLog()
 	var mu sync.Mutex

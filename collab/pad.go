@@ -3,6 +3,7 @@ package collab
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -43,7 +44,8 @@ type pad struct {
 
 	qmu      sync.Mutex
 	queue    []*submission
-	inbox    [][]Record // from the Feed; nil entry means "read the log"
+	inbox    [][]Record      // from the Feed; nil entry means "read the log"
+	synced   []chan struct{} // closed once the inbox before them is taken
 	stopping bool
 	broken   bool // set by the loop when the document no longer matches the log
 	wake     chan struct{}
@@ -81,6 +83,27 @@ func (p *pad) load() {
 	}
 	p.e.wg.Add(1)
 	go p.loop()
+}
+
+// syncWithLog makes the loop read the log for records other replicas
+// committed and waits until it has.
+func (p *pad) syncWithLog(ctx context.Context) error {
+	ch := make(chan struct{})
+	p.qmu.Lock()
+	if p.stopping {
+		p.qmu.Unlock()
+		return errorf(CodeUnavailable, "server is shutting down")
+	}
+	p.inbox = append(p.inbox, nil)
+	p.synced = append(p.synced, ch)
+	p.qmu.Unlock()
+	p.signal()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // remote takes records from the Feed; it never blocks.
@@ -152,8 +175,8 @@ func (p *pad) loop() {
 	}
 	for range p.wake {
 		p.qmu.Lock()
-		inbox := p.inbox
-		p.inbox = nil
+		inbox, synced := p.inbox, p.synced
+		p.inbox, p.synced = nil, nil
 		n := min(len(p.queue), maxBatch)
 		batch := p.queue[:n:n]
 		p.queue = p.queue[n:]
@@ -162,6 +185,9 @@ func (p *pad) loop() {
 
 		for _, recs := range inbox {
 			p.takeRemote(recs)
+		}
+		for _, ch := range synced {
+			close(ch)
 		}
 		if len(batch) > 0 {
 			p.commit(batch)
@@ -208,6 +234,11 @@ func (p *pad) catchUp() error {
 // answers each. On a lost race with another replica it catches up and
 // tries again.
 func (p *pad) commit(batch []*submission) {
+	if p.e.cfg.Feed != nil && slices.ContainsFunc(batch, func(s *submission) bool { return s.Base > p.head }) {
+		// Another replica committed what this client saw; this one has
+		// not heard of it yet.
+		p.catchUp()
+	}
 	for {
 		recs, outs := p.prepare(batch)
 		if len(recs) == 0 {
@@ -385,6 +416,16 @@ func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
 
 // join runs fn at a consistent point; see Engine.Join.
 func (p *pad) join(ctx context.Context, since int, fn func(head int, text string, missed []Record)) error {
+	p.mu.Lock()
+	behind := since > p.head
+	p.mu.Unlock()
+	if behind && p.e.cfg.Feed != nil {
+		// The client saw revisions on another replica that this one has
+		// not heard of yet.
+		if err := p.syncWithLog(ctx); err != nil {
+			return err
+		}
+	}
 	if since < 0 {
 		p.mu.Lock()
 		defer p.mu.Unlock()
