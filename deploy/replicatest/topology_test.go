@@ -88,7 +88,7 @@ func (r *replica) start(t testing.TB) {
 		"--addr", "127.0.0.1:"+strconv.Itoa(r.port),
 		"--redis", r.redisURL,
 		"--admin-token", r.token,
-		"--log-level", "debug")
+		"--log-level", "info")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
