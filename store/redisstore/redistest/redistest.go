@@ -100,13 +100,6 @@ func Start(t testing.TB, extra ...string) *Server {
 // URL returns the redis:// URL of database 0 on this server.
 func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 
-// Port returns the server's TCP port.
-func (s *Server) Port() int {
-	_, p, _ := net.SplitHostPort(s.Addr)
-	n, _ := strconv.Atoi(p)
-	return n
-}
-
 func (s *Server) start() error {
 	_, port, _ := net.SplitHostPort(s.Addr)
 	args := append([]string{
@@ -129,7 +122,7 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	s.cmd, s.done = cmd, done
 	s.mu.Unlock()
-	if err := WaitReady(s.Addr, done, startTimeout); err != nil {
+	if err := waitReady(s.Addr, done, startTimeout); err != nil {
 		s.Stop()
 		return fmt.Errorf("redis-server on %s: %w (log: %s)", s.Addr, err, s.logTail())
 	}
@@ -261,9 +254,9 @@ func readReply(r *bufio.Reader) (string, error) {
 	return "", fmt.Errorf("unexpected reply %q", line)
 }
 
-// WaitReady polls addr with PING until it answers PONG, the process exits
+// waitReady polls addr with PING until it answers PONG, the process exits
 // (exited is closed) or the timeout passes.
-func WaitReady(addr string, exited <-chan struct{}, timeout time.Duration) error {
+func waitReady(addr string, exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
