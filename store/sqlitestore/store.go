@@ -24,7 +24,7 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
@@ -62,7 +62,12 @@ type Store struct {
 // Open opens the SQLite database at path, creating its directory, the file
 // and the schema if they do not exist and migrating an older schema to the
 // current one. The database must not be newer than this code knows.
+//
+// Open makes SQLite commit with fdatasync(2) rather than fsync(2) in the
+// whole process, as SQLite's own Linux builds do: the same durability, and
+// on ext4 about half the wait per commit.
 func Open(ctx context.Context, path string) (*Store, error) {
+	_, _ = sqlite.Fdatasync(true) // unavailable on some platforms: fsync stays
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlitestore: create the directory of %s: %w", path, err)
 	}
