@@ -144,7 +144,7 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 	defer e.release(p)
 	sub := &submission{Submission: s, done: make(chan outcome, 1)}
 	if !p.enqueue(sub) {
-		return Result{}, errorf(CodeUnavailable, "server is shutting down")
+		return Result{}, errorf(CodeUnavailable, "the pad is being unloaded; send again")
 	}
 	select {
 	case o := <-sub.done:

@@ -92,7 +92,7 @@ func (p *pad) syncWithLog(ctx context.Context) error {
 	p.qmu.Lock()
 	if p.stopping {
 		p.qmu.Unlock()
-		return errorf(CodeUnavailable, "server is shutting down")
+		return errorf(CodeUnavailable, "the pad is being unloaded; send again")
 	}
 	p.inbox = append(p.inbox, nil)
 	p.synced = append(p.synced, ch)
