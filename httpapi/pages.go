@@ -134,16 +134,3 @@ func (s *Server) errorPage(c echo.Context, he *httpError) error {
 		"Title": http.StatusText(he.Status), "Status": he.Status, "Message": msg,
 	})
 }
-
-// assetsHandler serves the frontend's built files under /assets/.
-func assetsHandler() http.Handler {
-	files := http.FileServerFS(frontend.Assets())
-	return http.StripPrefix("/assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
-			http.NotFound(w, r) // no directory listings
-			return
-		}
-		w.Header().Set("Cache-Control", "no-cache")
-		files.ServeHTTP(w, r)
-	}))
-}

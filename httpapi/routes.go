@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/confpad/confpad/frontend"
 )
 
 // maxBodyBytes limits request bodies of the JSON API.
@@ -20,6 +22,10 @@ func (s *Server) routes() (*echo.Echo, error) {
 		return nil, err
 	}
 	s.pages = pages
+	assets, err := newAssets(frontend.Assets())
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -46,7 +52,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET("/", s.indexPage)
 	e.GET("/p/:id", s.padPage)
 	e.GET("/p/:id/notes", s.notesPage)
-	e.GET("/assets/*", echo.WrapHandler(assetsHandler()))
+	e.GET("/assets/*", assets.serve)
 	return e, nil
 }
 
