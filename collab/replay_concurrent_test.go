@@ -19,8 +19,6 @@ type traceClient struct {
 	inflight *Op  // sent, not yet acknowledged
 	queue    []Op // made locally, not yet sent; each follows the previous
 	doc      *Doc // what the agent sees
-	inbox    []Record
-	sent     []Submission
 
 	// extras are remote ops this client has applied that the agent's next
 	// edit may not know about, rebased to the end of the local history, with
