@@ -13,18 +13,20 @@ type Record struct {
 	// Op is the operation as committed (already transformed to apply at
 	// revision Rev-1).
 	Op Op
-	// Client is the author's client id and Seq the author's sequence number;
-	// together they identify a submission so that a resend is not applied
-	// twice.
+	// Client is the author's client id.
 	Client string
-	Seq    int
+	// Seq is the author's sequence number; with Client it identifies a
+	// submission, so that a resend is not applied twice.
+	Seq int
 	// Time is when the op was committed.
 	Time time.Time
 }
 
 // Snapshot is the full text of a pad at a revision.
 type Snapshot struct {
-	Rev  int
+	// Rev is the revision the text belongs to (0: the empty pad).
+	Rev int
+	// Text is the whole document at Rev.
 	Text string
 }
 

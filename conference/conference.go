@@ -20,22 +20,35 @@ const (
 // Session is one session (microconference) and its pad. The pad id is the
 // session id.
 type Session struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description,omitempty"`
-	Time        string    `json:"time,omitempty"`
-	Room        string    `json:"room,omitempty"`
-	Speakers    []string  `json:"speakers,omitempty"`
-	State       string    `json:"state"`
-	Links       []Link    `json:"links"`
-	Created     time.Time `json:"created"`
+	// ID is the session's slug (see ValidID), unique in the conference and
+	// never changed; it names the pad in URLs (/p/{id}).
+	ID string `json:"id"`
+	// Title is required; Description, Time, Room and Speakers are optional
+	// free text, all within the limits ValidateSession checks.
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Time        string   `json:"time,omitempty"`
+	Room        string   `json:"room,omitempty"`
+	Speakers    []string `json:"speakers,omitempty"`
+	// State is StateLive or StateArchived.
+	State string `json:"state"`
+	// Links are the session's slide links in the order they were added.
+	// A Catalog returns a non-nil (possibly empty) list.
+	Links []Link `json:"links"`
+	// Created is when the session was created; stores keep it to the
+	// millisecond.
+	Created time.Time `json:"created"`
 }
 
 // Link is a slide link a speaker attached to a session.
 type Link struct {
-	ID    string    `json:"id"`
-	Title string    `json:"title"`
-	URL   string    `json:"url"`
+	// ID identifies the link within its session; Catalog.AddLink assigns it.
+	ID string `json:"id"`
+	// Title is what the link is shown as.
+	Title string `json:"title"`
+	// URL is where it points; the HTTP API accepts only http and https URLs.
+	URL string `json:"url"`
+	// Added is when the link was added, to the millisecond.
 	Added time.Time `json:"added"`
 }
 

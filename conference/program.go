@@ -34,7 +34,10 @@ const (
 // fields of each Session (ID, Title, Description, Time, Room, Speakers) are
 // used; state, links and notes belong to the running conference.
 type Program struct {
-	Title    string
+	// Title is the conference title; it must not be empty.
+	Title string
+	// Sessions are the conference's sessions in program order, with
+	// unique ids.
 	Sessions []Session
 }
 
@@ -42,10 +45,15 @@ type Program struct {
 // are set when the program came from a file (Line 0 when no line applies),
 // Session names the session ("" for the conference itself).
 type ProgramError struct {
-	File    string
-	Line    int
+	// File is the program file's name as given to ParseProgram.
+	File string
+	// Line is the 1-based line of the problem, or 0.
+	Line int
+	// Session labels the session, as `session "id"` or `session N` when
+	// it has no id.
 	Session string
-	Err     error
+	// Err is the problem itself, often a *FieldError.
+	Err error
 }
 
 // Error formats the problem as `file:line: session "id": problem`,

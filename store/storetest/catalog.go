@@ -102,10 +102,14 @@ func checkSession(t *testing.T, got, want conference.Session) {
 	checkLinks(t, got.Links, want.Links)
 }
 
-// checkLinks fails t unless got equals want link by link (Added to the
-// millisecond).
+// checkLinks fails t unless got, links as a Catalog returned them, is a
+// non-nil list (the API shows a session without links as "links": [])
+// equal to want link by link (Added to the millisecond).
 func checkLinks(t *testing.T, got, want []conference.Link) {
 	t.Helper()
+	if got == nil {
+		t.Errorf("links = nil, want a non-nil list")
+	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d links %+v, want %d %+v", len(got), got, len(want), want)
 	}
