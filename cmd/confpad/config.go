@@ -59,7 +59,7 @@ var options = []option{
 		c.DataDir = v
 		return nil
 	}},
-	{"program", "CONFPAD_PROGRAM", "", "conference program `file` (.json, .yaml) to import at start; none: the default conference on first start", func(c *config, v string) error {
+	{"program", "CONFPAD_PROGRAM", "", "conference program `file` (.json, .yaml or .yml) to import at every start; none: the default conference on first start", func(c *config, v string) error {
 		c.Program = v
 		return nil
 	}},

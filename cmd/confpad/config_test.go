@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 )
@@ -110,6 +111,52 @@ func TestLoadConfigHelp(t *testing.T) {
 		if !strings.Contains(out.String(), "-"+o.flag) || !strings.Contains(out.String(), "$"+o.env) {
 			t.Errorf("usage does not mention -%s and $%s:\n%s", o.flag, o.env, out.String())
 		}
+	}
+}
+
+// TestREADMEConfigurationTable keeps the README's table of flags true:
+// exactly one row per option, with its variable and its default ("none" or
+// "random" where the built-in default is empty).
+func TestREADMEConfigurationTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{} // by the flag cell, "`--addr`"
+	for line := range strings.Lines(string(readme)) {
+		if !strings.HasPrefix(line, "| `--") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if _, dup := rows[cells[0]]; dup || len(cells) != 4 {
+			t.Errorf("README row %q: a second row for its flag, or not 4 cells", line)
+			continue
+		}
+		rows[cells[0]] = cells
+	}
+	for _, o := range options {
+		flagCell := "`--" + o.flag + "`"
+		row, ok := rows[flagCell]
+		if !ok {
+			t.Errorf("README has no row for --%s", o.flag)
+			continue
+		}
+		delete(rows, flagCell)
+		if row[1] != "`"+o.env+"`" {
+			t.Errorf("README: --%s has variable %s, want `%s`", o.flag, row[1], o.env)
+		}
+		switch {
+		case o.def == "" && row[2] != "none" && row[2] != "random":
+			t.Errorf("README: --%s has default %s, want none or random", o.flag, row[2])
+		case o.def != "" && row[2] != "`"+o.def+"`":
+			t.Errorf("README: --%s has default %s, want `%s`", o.flag, row[2], o.def)
+		}
+	}
+	for flagCell := range rows {
+		t.Errorf("README lists %s, which confpad serve does not have", flagCell)
 	}
 }
 
