@@ -33,6 +33,11 @@ type hub struct {
 	head     int
 	ring     []collab.Record // recent records ending at head
 	links    []conference.Link
+	// version fingerprints links and readOnly (sessionVersion).
+	version string
+	// refreshing is set while the session is being re-read from the
+	// Catalog (Server.checkVersion).
+	refreshing atomic.Bool
 	// pending holds remote cursors made at a revision this replica has
 	// not reached yet; they are sent when the head gets there.
 	pending map[string]PresenceUser
@@ -48,6 +53,7 @@ func newHub(s *Server, sess conference.Session) *hub {
 		pending:  map[string]PresenceUser{},
 	}
 	h.readOnly.Store(sess.State == conference.StateArchived)
+	h.version = sessionVersion(h.readOnly.Load(), h.links)
 	return h
 }
 
@@ -291,12 +297,37 @@ func (h *hub) remoteCursorLocked(u PresenceUser) {
 	h.broadcastLocked(h.presenceLocked(PresenceCursor, u), nil)
 }
 
-// setLinks stores the pad's slide links and pushes them to everyone.
+// setLinks stores the pad's slide links and, if they changed, pushes them
+// to everyone.
 func (h *hub) setLinks(links []conference.Link) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.links = links
+	v := sessionVersion(h.readOnly.Load(), links)
+	if v == h.version {
+		return
+	}
+	h.links, h.version = links, v
 	h.broadcastLocked(encodeLinks(links), nil)
+}
+
+// setArchived records whether the session is archived (read-only) and
+// reports whether that changed.
+func (h *hub) setArchived(archived bool) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.readOnly.Load() == archived {
+		return false
+	}
+	h.readOnly.Store(archived)
+	h.version = sessionVersion(archived, h.links)
+	return true
+}
+
+// heartbeat returns the users connected here and the session version.
+func (h *hub) heartbeat() ([]PresenceUser, string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.localUsersLocked(), h.version
 }
 
 // closeAll closes every connection of the pad with code and reason.
@@ -312,6 +343,10 @@ func (h *hub) closeAll(code websocket.StatusCode, reason string) {
 func (h *hub) localUsers() []PresenceUser {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.localUsersLocked()
+}
+
+func (h *hub) localUsersLocked() []PresenceUser {
 	users := make([]PresenceUser, 0, len(h.byClient))
 	for _, sess := range h.byClient {
 		users = append(users, sess.user)

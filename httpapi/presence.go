@@ -16,7 +16,9 @@ import (
 // the full list of its users in each pad every heartbeat interval
 // (Config.PresenceInterval), so a lost message is repaired by the next
 // heartbeat, and the users of a replica that stopped publishing (it died)
-// are dropped by the others after three missed heartbeats.
+// are dropped by the others after three missed heartbeats. Heartbeats also
+// carry a fingerprint of the pad's links and state (Version), so a lost
+// links or state message is repaired from the Catalog.
 //
 // Implementations must deliver every published message to every
 // subscriber, on every replica, in the order each publisher published them
@@ -68,6 +70,12 @@ type PresenceMessage struct {
 	Users []PresenceUser    `json:"users,omitempty"`
 	Links []conference.Link `json:"links,omitempty"`
 	State string            `json:"state,omitempty"`
+	// Version, on a heartbeat (PresenceUsers), fingerprints the pad's
+	// slide links and state as the sender has them. A receiver that
+	// serves the pad with a different version re-reads the session from
+	// the Catalog, so a lost PresenceLinks or PresenceState message is
+	// repaired within a heartbeat; no order between versions is implied.
+	Version string `json:"version,omitempty"`
 }
 
 // PresenceUser is one user in a pad.

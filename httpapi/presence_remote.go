@@ -4,10 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/coder/websocket"
-
-	"github.com/confpad/confpad/conference"
 )
 
 // presenceExpiry is how many heartbeat intervals a replica's users stay
@@ -200,7 +196,8 @@ func (s *Server) heartbeatLoop(ctx context.Context) {
 		}
 		s.hubsMu.RUnlock()
 		for _, h := range hubs {
-			s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceUsers, Users: h.localUsers()})
+			users, version := h.heartbeat()
+			s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceUsers, Users: users, Version: version})
 		}
 		deadline := time.Now().Add(-presenceExpiry * s.cfg.PresenceInterval)
 		s.deliver(s.remote.expire(deadline))
@@ -221,6 +218,9 @@ func (s *Server) receive(m PresenceMessage) {
 		s.stateChanged(m.Pad, m.State)
 	default:
 		s.deliver(s.remote.apply(m, time.Now()))
+		if m.Kind == PresenceUsers && m.Version != "" {
+			s.checkVersion(m.Pad, m.Version)
+		}
 	}
 }
 
@@ -230,39 +230,5 @@ func (s *Server) deliver(events []presenceEvent) {
 		if h := s.lookupHub(e.pad); h != nil {
 			h.remote(e.event, e.user)
 		}
-	}
-}
-
-// linksChanged pushes a pad's links to its editors on every replica.
-func (s *Server) linksChanged(pad string, links []conference.Link) {
-	links = nonNilLinks(links)
-	if h := s.lookupHub(pad); h != nil {
-		h.setLinks(links)
-	}
-	s.publish(PresenceMessage{Pad: pad, Kind: PresenceLinks, Links: links})
-}
-
-// changeState applies a session's new state ("live", "archived", or
-// stateDeleted) here and on every replica.
-func (s *Server) changeState(pad, state string) {
-	s.stateChanged(pad, state)
-	s.publish(PresenceMessage{Pad: pad, Kind: PresenceState, State: state})
-}
-
-// stateChanged closes the pad's connections so that clients reconnect
-// and learn the new state from the welcome; a deleted pad's clients are
-// told not to come back, and the pad is unloaded.
-func (s *Server) stateChanged(pad, state string) {
-	h := s.lookupHub(pad)
-	if state == stateDeleted {
-		if h != nil {
-			h.closeAll(statusUnknownPad, "session deleted")
-		}
-		s.engine.Evict(pad)
-		return
-	}
-	if h != nil && h.readOnly.Load() != (state == conference.StateArchived) {
-		h.readOnly.Store(state == conference.StateArchived)
-		h.closeAll(websocket.StatusGoingAway, "session is now "+state+"; reconnect")
 	}
 }

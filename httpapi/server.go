@@ -133,10 +133,15 @@ type Server struct {
 
 	remote   remoteUsers
 	busOut   chan PresenceMessage
+	busCtx   context.Context // ends at Shutdown
 	stopBus  context.CancelFunc
-	busWG    sync.WaitGroup
 	unsubBus func()
-	shutOnce sync.Once
+	// busWG counts the bus goroutines: publishing, heartbeats, and
+	// session refreshes; busStopped (under busMu) forbids new ones.
+	busWG      sync.WaitGroup
+	busMu      sync.Mutex
+	busStopped bool
+	shutOnce   sync.Once
 }
 
 // New builds a Server and its pad engine, with the engine's commits wired
@@ -171,12 +176,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.echo = e
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopBus = cancel
+	s.busCtx, s.stopBus = ctx, cancel
 	if cfg.Presence != nil {
-		s.unsubBus = cfg.Presence.Subscribe(s.receive)
 		s.busWG.Add(2)
 		go func() { defer s.busWG.Done(); s.publishLoop(ctx) }()
 		go func() { defer s.busWG.Done(); s.heartbeatLoop(ctx) }()
+		s.unsubBus = cfg.Presence.Subscribe(s.receive)
 	}
 	return s, nil
 }
@@ -210,6 +215,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.unsubBus != nil {
 			s.unsubBus()
 		}
+		s.busMu.Lock()
+		s.busStopped = true
+		s.busMu.Unlock()
 		s.stopBus()
 		s.busWG.Wait()
 	})

@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/fnv"
+	"strconv"
+
+	"github.com/coder/websocket"
+
+	"github.com/confpad/confpad/conference"
+)
+
+// Session updates (slide links, archived or live, deleted) reach the
+// pad's editors on every replica: the replica that changed the Catalog
+// applies the change to its own connections and publishes it on the
+// PresenceBus once; the others apply it when it arrives. If that message
+// is lost, the heartbeats repair it: each carries the sender's version of
+// the pad's links and state, and a replica whose version differs re-reads
+// the session from the Catalog.
+
+// linksChanged pushes a pad's links to its editors on every replica.
+func (s *Server) linksChanged(pad string, links []conference.Link) {
+	links = nonNilLinks(links)
+	if h := s.lookupHub(pad); h != nil {
+		h.setLinks(links)
+	}
+	s.publish(PresenceMessage{Pad: pad, Kind: PresenceLinks, Links: links})
+}
+
+// changeState applies a session's new state ("live", "archived", or
+// stateDeleted) here and on every replica.
+func (s *Server) changeState(pad, state string) {
+	s.stateChanged(pad, state)
+	s.publish(PresenceMessage{Pad: pad, Kind: PresenceState, State: state})
+}
+
+// stateChanged closes the pad's connections so that clients reconnect
+// and learn the new state from the welcome; a deleted pad's clients are
+// told not to come back, and the pad is unloaded.
+func (s *Server) stateChanged(pad, state string) {
+	h := s.lookupHub(pad)
+	if state == stateDeleted {
+		if h != nil {
+			h.closeAll(statusUnknownPad, "session deleted")
+		}
+		s.engine.Evict(pad)
+		return
+	}
+	if h != nil && h.setArchived(state == conference.StateArchived) {
+		h.closeAll(websocket.StatusGoingAway, "session is now "+state+"; reconnect")
+	}
+}
+
+// sessionVersion fingerprints a pad's links and state for heartbeats:
+// equal links (by id, title, URL and time added, to the millisecond) and
+// state give equal versions.
+func sessionVersion(archived bool, links []conference.Link) string {
+	h := fnv.New64a()
+	if archived {
+		h.Write([]byte{1})
+	} else {
+		h.Write([]byte{0})
+	}
+	var ms [8]byte
+	for _, l := range links {
+		for _, f := range []string{l.ID, l.Title, l.URL} {
+			h.Write([]byte(f))
+			h.Write([]byte{0})
+		}
+		binary.BigEndian.PutUint64(ms[:], uint64(l.Added.UnixMilli()))
+		h.Write(ms[:])
+	}
+	return strconv.FormatUint(h.Sum64(), 16)
+}
+
+// checkVersion handles the session version in another replica's
+// heartbeat for pad: if this replica serves the pad with another version,
+// it re-reads the session in the background (one read per pad at a time;
+// it must not block the bus).
+func (s *Server) checkVersion(pad, version string) {
+	h := s.lookupHub(pad)
+	if h == nil {
+		return
+	}
+	h.mu.Lock()
+	same := h.version == version
+	h.mu.Unlock()
+	if same || !h.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	s.busMu.Lock()
+	defer s.busMu.Unlock()
+	if s.busStopped {
+		h.refreshing.Store(false)
+		return
+	}
+	s.busWG.Add(1)
+	go func() {
+		defer s.busWG.Done()
+		defer h.refreshing.Store(false)
+		s.refresh(s.busCtx, pad)
+	}()
+}
+
+// refresh re-reads pad's session from the Catalog and applies its state
+// and links to the pad's connections here. Whichever replica had the
+// stale version is repaired: the one that was current finds nothing to
+// change. (A links message that overtakes the read may be undone by it;
+// the next heartbeat repairs that too.)
+func (s *Server) refresh(ctx context.Context, pad string) {
+	sess, err := s.cfg.Catalog.Session(ctx, pad)
+	switch {
+	case errors.Is(err, conference.ErrNotFound):
+		s.stateChanged(pad, stateDeleted)
+	case err != nil:
+		if ctx.Err() == nil {
+			s.log.Warn("re-reading a session after a heartbeat", "pad", pad, "err", err)
+		}
+	default:
+		s.stateChanged(pad, sess.State)
+		if h := s.lookupHub(pad); h != nil {
+			h.setLinks(nonNilLinks(sess.Links))
+		}
+	}
+}
