@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -178,4 +179,26 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("parseSize(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
+}
+
+// FuzzParseSize: parseSize never panics, and what it accepts is a positive
+// size within its bound that reads back the same written as plain bytes.
+// Seeds are in testdata/fuzz/FuzzParseSize.
+func FuzzParseSize(f *testing.F) {
+	f.Add("256KiB")
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseSize(s)
+		if err != nil {
+			if n != 0 {
+				t.Fatalf("parseSize(%q) = %d with error %v", s, n, err)
+			}
+			return
+		}
+		if n <= 0 || n > 1<<40 {
+			t.Fatalf("parseSize(%q) = %d, out of (0, 2^40]", s, n)
+		}
+		if again, err := parseSize(strconv.FormatInt(n, 10)); err != nil || again != n {
+			t.Fatalf("parseSize(%q) = %d, but %d reads as %d, %v", s, n, n, again, err)
+		}
+	})
 }
