@@ -5,16 +5,22 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
-  Server, buildServer, chromiumMissing, freePort, launchBrowser, openPad, padText,
-  removeDir, repoRoot, settled, tempDir, waitFor,
+  Server, buildServer, chromiumMissing, differingPixels, freePort, launchBrowser, openPad, padText,
+  pngSize, removeDir, repoRoot, settled, tempDir, waitFor,
 } from '../test-support/e2e.mjs';
 
 const missing = chromiumMissing();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const T = { timeout: 180_000 };
+/**
+ * How many pixels (of 1400x860) may differ by more than a little while the
+ * screenshot still counts as the same picture: run-to-run anti-aliasing
+ * noise touches a few dozen; a changed word touches hundreds.
+ */
+const SCREENSHOT_NOISE = 100;
 
 describe('the pad page in Chromium', { skip: missing ?? false }, () => {
   let dir;
@@ -143,6 +149,32 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     await closeAll();
   });
 
+  test('offline: the page says so, typing goes on, and nothing is lost or doubled', T, async () => {
+    const id = await server.createPad('e2e-offline', 'Offline');
+    const a = await open(id, { name: 'Ada' });
+    const b = await open(id, { name: 'Grace' });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('start\n');
+    await settled([a, b]);
+    const context = a.context();
+    await context.setOffline(true);
+    try {
+      await waitFor('both pages to say offline', async () =>
+        (await a.evaluate(() => window.confpad.status())) === 'offline' && (await b.evaluate(() => window.confpad.status())) === 'offline', 10_000);
+      await a.keyboard.type('Ada offline 😀 ', { delay: 5 });
+      await b.click('.cm-content');
+      await b.keyboard.press('Control+Home');
+      await b.keyboard.type('Grace offline ', { delay: 5 });
+      assert.match(await a.textContent('#status'), /Offline · edits kept/);
+    } finally {
+      await context.setOffline(false);
+    }
+    const text = await settled([a, b]);
+    assert.equal(text, 'Grace offline start\nAda offline 😀 ');
+    assert.equal(await server.text(id), text);
+    await closeAll();
+  });
+
   test('an archived session turns the editor read-only', T, async () => {
     const id = await server.createPad('e2e-archive', 'Archive');
     const a = await open(id, { name: 'Ada' });
@@ -191,9 +223,18 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     await settled([a]);
     const overflow = await a.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
-    for (const label of ['#my-name', '#link-title', '#link-url']) {
-      assert.equal(await a.locator(`label[for="${label.slice(1)}"]`).count(), 1, `${label} has a label`);
+    for (const field of ['#my-name', '#link-title', '#link-url']) {
+      assert.equal(await a.locator(`label[for="${field.slice(1)}"]`).count(), 1, `${field} has a label`);
+      const px = await a.$eval(field, (e) => parseFloat(getComputedStyle(e).fontSize));
+      assert.ok(px >= 16, `${field} is set in ${px}px: phones zoom into fields under 16px`);
     }
+    // The preview goes under the editor and shows all of itself.
+    await a.keyboard.insertText('\n\n# Heading\n\n- one\n- two\n- three\n\nA closing paragraph.');
+    await a.click('#toggle-preview');
+    await waitFor('the preview', () => a.locator('#preview li').count().then((n) => n === 3));
+    const pane = await a.$eval('#preview-pane', (e) => ({ shown: e.clientHeight, content: e.scrollHeight }));
+    assert.ok(pane.content <= pane.shown + 1, `the preview is cut to ${pane.shown}px of its ${pane.content}px`);
+    await a.click('#toggle-preview'); // leave the preview off for the next pages
     await closeAll();
   });
 
@@ -239,10 +280,21 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     await a.click('#toggle-preview');
     await waitFor('the preview', () => a.locator('#preview h2').count());
     await sleep(300);
-    const out = join(repoRoot, 'docs', 'screenshot.png');
-    mkdirSync(join(repoRoot, 'docs'), { recursive: true });
-    await a.screenshot({ path: out });
+    const shot = await a.screenshot({ animations: 'disabled', caret: 'hide' });
     await a.click('#toggle-preview');
+    assert.deepEqual(pngSize(shot), [1400, 860], 'the screenshot is a PNG of the window');
+    // docs/screenshot.png is rewritten only when the page looks different:
+    // Chromium's anti-aliasing varies a little from run to run, so a few
+    // dozen pixels may differ while nothing visible changed.
+    const out = join(repoRoot, 'docs', 'screenshot.png');
+    const old = existsSync(out) ? readFileSync(out) : null;
+    const changed = old === null || pngSize(old) === null || await differingPixels(browser, old, shot) > SCREENSHOT_NOISE;
+    if (changed) {
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, shot);
+    }
+    const kept = await differingPixels(browser, readFileSync(out), shot);
+    assert.ok(kept <= SCREENSHOT_NOISE, `docs/screenshot.png differs from the page in ${kept} pixels`);
     await closeAll();
   });
 });

@@ -77,9 +77,18 @@ export class Connection {
     this.open();
   }
 
-  /** offline is called when the browser loses the network. */
+  /**
+   * offline is called when the browser loses the network. A socket that
+   * looks open then is most likely dead without knowing it yet (nothing
+   * arrives, edits wait for an ack that cannot come), so it is dropped at
+   * once: the page says offline, edits queue, and they are resent on the
+   * next connection, which online() opens at once.
+   */
   offline() {
-    if (!this.stopped && this.status !== 'live') this.setStatus('offline');
+    if (this.stopped) return;
+    this.drop(1000, 'offline');
+    this.schedule();
+    this.setStatus('offline');
   }
 
   open() {

@@ -185,6 +185,56 @@ export async function settled(pages, timeoutMs = 30_000) {
   }, timeoutMs, 100);
 }
 
+/**
+ * pngSize returns [width, height] from a PNG's header, or null if buf does
+ * not start like a PNG.
+ */
+export function pngSize(buf) {
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (buf.length < 24 || !buf.subarray(0, 8).equals(signature) || buf.toString('latin1', 12, 16) !== 'IHDR') return null;
+  return [buf.readUInt32BE(16), buf.readUInt32BE(20)];
+}
+
+/**
+ * differingPixels decodes two PNGs in a blank page of the browser context
+ * and counts the pixels where some channel differs by more than tolerance
+ * (0-255). It returns Infinity when the sizes differ, and throws when an
+ * image cannot be decoded.
+ */
+export async function differingPixels(context, pngA, pngB, tolerance = 8) {
+  const page = await context.newPage();
+  try {
+    const n = await page.evaluate(async ([a, b, tol]) => {
+      const pixels = async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const g = canvas.getContext('2d');
+        g.drawImage(img, 0, 0);
+        return g.getImageData(0, 0, canvas.width, canvas.height);
+      };
+      const [x, y] = [await pixels(a), await pixels(b)];
+      if (x.width !== y.width || x.height !== y.height) return -1;
+      let count = 0;
+      for (let i = 0; i < x.data.length; i += 4) {
+        for (let k = 0; k < 4; k++) {
+          if (Math.abs(x.data[i + k] - y.data[i + k]) > tol) {
+            count++;
+            break;
+          }
+        }
+      }
+      return count;
+    }, [pngA.toString('base64'), pngB.toString('base64'), tolerance]);
+    return n < 0 ? Infinity : n;
+  } finally {
+    await page.close();
+  }
+}
+
 /** removeDir deletes a temporary directory, ignoring errors. */
 export function removeDir(dir) {
   try {

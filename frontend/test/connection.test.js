@@ -39,7 +39,7 @@ class FakeClock {
   }
 }
 
-function setup() {
+function setup(env = {}) {
   FakeSocket.all = [];
   const clock = new FakeClock();
   const statuses = [];
@@ -48,7 +48,7 @@ function setup() {
     url: 'ws://pad/ws',
     client,
     onStatus: (s, detail) => statuses.push(detail ? `${s}: ${detail}` : s),
-    env: { WebSocket: FakeSocket, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout, random: () => 0.5 },
+    env: { WebSocket: FakeSocket, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout, random: () => 0.5, ...env },
   });
   client.handler = { resync: () => conn.reconnect() };
   return { clock, statuses, client, conn, sockets: FakeSocket.all };
@@ -137,4 +137,31 @@ test('a resync request reconnects; a full one joins without since', () => {
   clock.advance(BACKOFF.max);
   sockets[1].accept();
   assert.deepEqual(sockets[1].sent, [{ type: 'join', client: 'me', name: 'Ada', color: '#3366ff' }]);
+});
+
+test('going offline drops a live connection at once; online reconnects and resends', () => {
+  let onLine = true;
+  const { clock, statuses, client, conn, sockets } = setup({ isOnline: () => onLine });
+  conn.start();
+  sockets[0].accept();
+  sockets[0].deliver({ type: 'welcome', rev: 1, text: 'a', users: [] });
+  client.submit([1, 'b']);
+  onLine = false;
+  conn.offline();
+  assert.equal(sockets[0].closed?.code, 1000, 'the socket that looked open is closed');
+  assert.equal(statuses.at(-1), 'offline');
+  client.submit([2, 'c']); // typing goes on
+  clock.advance(BACKOFF.first);
+  assert.equal(statuses.at(-1), 'offline', 'retries while offline still say offline');
+  sockets.at(-1).drop();
+  onLine = true;
+  conn.online();
+  const last = sockets.at(-1);
+  last.accept();
+  last.deliver({ type: 'welcome', rev: 1, users: [] });
+  assert.deepEqual(last.sent, [
+    { type: 'join', client: 'me', name: 'Ada', color: '#3366ff', since: 1 },
+    { type: 'op', rev: 1, seq: 1, op: [1, 'b'] },
+  ]);
+  assert.equal(statuses.at(-1), 'live');
 });
