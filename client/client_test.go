@@ -42,7 +42,7 @@ func TestConcurrentEditsConverge(t *testing.T) {
 	srv := newTestServer(t)
 	clients := make([]*client.Client, 6)
 	for i := range clients {
-		clients[i] = dial(t, padURL(srv.ws, "pad"), client.Options{Name: fmt.Sprint("writer ", i)})
+		clients[i] = dial(t, srv.WSURL("pad"), client.Options{Name: fmt.Sprint("writer ", i)})
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, len(clients))
@@ -66,7 +66,7 @@ func TestConcurrentEditsConverge(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := waitConverged(t, clients...)
-	if got := srv.text(t, "pad"); got != text {
+	if got := srv.Text(t, "pad"); got != text {
 		t.Fatalf("server has %q, clients %q", got, text)
 	}
 	if text == "" {
@@ -127,8 +127,8 @@ func TestResume(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newTestServer(t)
-			proxy := newFaultProxy(t, strings.TrimPrefix(srv.ws, "ws://"))
-			other := dial(t, padURL(srv.ws, "pad"), client.Options{})
+			proxy := newFaultProxy(t, srv.Addr)
+			other := dial(t, srv.WSURL("pad"), client.Options{})
 			seen := make(chan int, 100)
 			flaky := dial(t, padURL(proxy.url(), "pad"), client.Options{OnEvent: func(e client.Event) {
 				if e.Kind == client.EventWelcome {
@@ -171,7 +171,7 @@ func TestResume(t *testing.T) {
 			}
 			text := waitConverged(t, flaky, other)
 			checkOnce(t, text, inserted)
-			if got := srv.text(t, "pad"); got != text {
+			if got := srv.Text(t, "pad"); got != text {
 				t.Fatalf("server has %q, clients %q", got, text)
 			}
 		})
@@ -206,7 +206,7 @@ func waitFor(t *testing.T, cond func() bool) {
 // its connection is cut, and edits made while it was away go through.
 func TestAutoReconnect(t *testing.T) {
 	srv := newTestServer(t)
-	proxy := newFaultProxy(t, strings.TrimPrefix(srv.ws, "ws://"))
+	proxy := newFaultProxy(t, srv.Addr)
 	events := make(chan client.Event, 100)
 	flaky := dial(t, padURL(proxy.url(), "pad"), client.Options{
 		AutoReconnect: true,
@@ -217,7 +217,7 @@ func TestAutoReconnect(t *testing.T) {
 			}
 		},
 	})
-	other := dial(t, padURL(srv.ws, "pad"), client.Options{})
+	other := dial(t, srv.WSURL("pad"), client.Options{})
 	recv(t, events) // the first welcome
 	var chars uniqueChars
 	var inserted []string
@@ -247,7 +247,7 @@ func TestAutoReconnect(t *testing.T) {
 // its revision; nothing typed meanwhile is lost.
 func TestResumeWaitsForLaggingServer(t *testing.T) {
 	ahead, behind := newTestServer(t), newTestServer(t)
-	proxy := newFaultProxy(t, strings.TrimPrefix(ahead.ws, "ws://"))
+	proxy := newFaultProxy(t, ahead.Addr)
 	events := make(chan client.Event, 100)
 	c := dial(t, padURL(proxy.url(), "pad"), client.Options{
 		AutoReconnect: true,
@@ -269,7 +269,7 @@ func TestResumeWaitsForLaggingServer(t *testing.T) {
 	if err := c.WaitSynced(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	proxy.retarget(strings.TrimPrefix(behind.ws, "ws://"))
+	proxy.retarget(behind.Addr)
 	proxy.cut()
 	if err := c.Edit(insertAt(0, "d")); err != nil {
 		t.Fatal(err)
@@ -280,14 +280,14 @@ func TestResumeWaitsForLaggingServer(t *testing.T) {
 	if e := recv(t, events); e.Kind != client.EventError || e.Code != "rev_ahead" {
 		t.Fatalf("got %+v, want a rev_ahead error", e)
 	}
-	proxy.retarget(strings.TrimPrefix(ahead.ws, "ws://"))
+	proxy.retarget(ahead.Addr)
 	for e := recv(t, events); e.Kind != client.EventWelcome; e = recv(t, events) {
 		if e.Kind != client.EventError || e.Code != "rev_ahead" {
 			t.Fatalf("got %+v while waiting for the welcome", e)
 		}
 	}
-	if got := waitConverged(t, c); got != "dcba" || ahead.text(t, "pad") != "dcba" || behind.text(t, "pad") != "" {
-		t.Fatalf("client %q, server %q, lagging server %q", got, ahead.text(t, "pad"), behind.text(t, "pad"))
+	if got := waitConverged(t, c); got != "dcba" || ahead.Text(t, "pad") != "dcba" || behind.Text(t, "pad") != "" {
+		t.Fatalf("client %q, server %q, lagging server %q", got, ahead.Text(t, "pad"), behind.Text(t, "pad"))
 	}
 }
 
@@ -296,10 +296,10 @@ func TestResumeWaitsForLaggingServer(t *testing.T) {
 func TestEvents(t *testing.T) {
 	srv := newTestServer(t)
 	events := make(chan client.Event, 100)
-	reader := dial(t, padURL(srv.ws, "pad"), client.Options{OnEvent: func(e client.Event) { events <- e }})
+	reader := dial(t, srv.WSURL("pad"), client.Options{OnEvent: func(e client.Event) { events <- e }})
 	var acks []client.Event
 	var ackMu sync.Mutex
-	writer := dial(t, padURL(srv.ws, "pad"), client.Options{Name: "Ada", Color: "#3366ff", OnEvent: func(e client.Event) {
+	writer := dial(t, srv.WSURL("pad"), client.Options{Name: "Ada", Color: "#3366ff", OnEvent: func(e client.Event) {
 		if e.Kind == client.EventAck {
 			ackMu.Lock()
 			acks = append(acks, e)
@@ -360,13 +360,13 @@ func TestRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	_, err := client.Dial(ctx, padURL(srv.ws, "nope"), client.Options{})
+	_, err := client.Dial(ctx, srv.WSURL("nope"), client.Options{})
 	var se *client.ServerError
 	if !errors.As(err, &se) || se.Code != "unknown_pad" {
 		t.Fatalf("dial to an unknown pad: %v, want a server error unknown_pad", err)
 	}
 
-	archived := dial(t, padURL(srv.ws, "old"), client.Options{})
+	archived := dial(t, srv.WSURL("old"), client.Options{})
 	if !archived.ReadOnly() {
 		t.Fatal("archived pad not read-only")
 	}
@@ -374,7 +374,7 @@ func TestRefused(t *testing.T) {
 		t.Fatalf("edit of an archived pad: %v", err)
 	}
 
-	c := dial(t, padURL(srv.ws, "pad"), client.Options{})
+	c := dial(t, srv.WSURL("pad"), client.Options{})
 	if err := c.Edit(insertAt(0, "abc")); err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func TestRefused(t *testing.T) {
 func TestServerRefusals(t *testing.T) {
 	srv := newTestServer(t)
 	errs := make(chan client.Event, 100)
-	c := dial(t, padURL(srv.ws, "pad"), client.Options{
+	c := dial(t, srv.WSURL("pad"), client.Options{
 		MinBackoff: time.Millisecond,
 		MaxBackoff: 20 * time.Millisecond,
 		OnEvent: func(e client.Event) {
@@ -427,8 +427,8 @@ func TestServerRefusals(t *testing.T) {
 		}
 	}
 	srv.log.fail.Store(false)
-	if got := waitConverged(t, c); got != "once" || srv.text(t, "pad") != "once" {
-		t.Fatalf("client has %q, server %q; want \"once\"", got, srv.text(t, "pad"))
+	if got := waitConverged(t, c); got != "once" || srv.Text(t, "pad") != "once" {
+		t.Fatalf("client has %q, server %q; want \"once\"", got, srv.Text(t, "pad"))
 	}
 
 	if err := c.Edit(insertAt(0, strings.Repeat("x", maxDocLen))); err != nil {

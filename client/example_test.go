@@ -9,6 +9,7 @@ import (
 
 	"github.com/confpad/confpad/client"
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/httpapi/httpapitest"
 )
 
 // Two people on one pad: Ada types, Bob sees it arrive.
@@ -18,12 +19,12 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	srv, stop, err := startServer(dir) // a real confpad server on 127.0.0.1
+	srv, err := httpapitest.Open(dir, httpapitest.Options{}) // a real confpad server on 127.0.0.1
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer stop()
-	url := srv.ws + "/pads/pad/ws"
+	defer srv.Close()
+	url := srv.WSURL("pad")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -65,15 +66,15 @@ func ExampleClient_EditFunc() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	srv, stop, err := startServer(dir)
+	srv, err := httpapitest.Open(dir, httpapitest.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer stop()
+	defer srv.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := client.Dial(ctx, srv.ws+"/pads/pad/ws", client.Options{})
+	c, err := client.Dial(ctx, srv.WSURL("pad"), client.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

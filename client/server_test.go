@@ -3,13 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,16 +13,15 @@ import (
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/httpapi"
-	"github.com/confpad/confpad/store/sqlitestore"
+	"github.com/confpad/confpad/httpapi/httpapitest"
 )
 
 // testServer is a real confpad server (httpapi over SQLite in a temp dir)
 // on a loopback port, with a live pad "pad" and an archived pad "old".
 // Pads are limited to maxDocLen code points.
 type testServer struct {
-	http string // base URL, http://127.0.0.1:port
-	ws   string // the websocket base, ws://127.0.0.1:port
-	log  *flakyLog
+	*httpapitest.Server
+	log *flakyLog
 }
 
 const maxDocLen = 5000
@@ -49,74 +42,20 @@ func (l *flakyLog) Append(ctx context.Context, pad string, head int, recs []coll
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	srv, stop, err := startServer(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := stop(); err != nil {
-			t.Errorf("stop server: %v", err)
-		}
+	log := &flakyLog{}
+	srv := httpapitest.Start(t, httpapitest.Options{
+		Config: httpapi.Config{MaxDocLen: maxDocLen},
+		Sessions: []conference.Session{
+			{ID: "pad", Title: "Live pad", State: conference.StateLive},
+			{ID: "old", Title: "Archived pad", State: conference.StateArchived},
+		},
+		WrapLog: func(l collab.Log) collab.Log { log.Log = l; return log },
 	})
-	return srv
-}
-
-// startServer starts a test server with its database in dir; stop shuts
-// it down.
-func startServer(dir string) (srv *testServer, stop func() error, err error) {
-	ctx := context.Background()
-	store, err := sqlitestore.Open(ctx, filepath.Join(dir, "confpad.db"))
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, s := range []conference.Session{
-		{ID: "pad", Title: "Live pad", State: conference.StateLive},
-		{ID: "old", Title: "Archived pad", State: conference.StateArchived},
-	} {
-		if err := store.CreateSession(ctx, s); err != nil {
-			store.Close()
-			return nil, nil, err
-		}
-	}
-	log := &flakyLog{Log: store}
-	api, err := httpapi.New(httpapi.Config{
-		Catalog:   store,
-		Log:       log,
-		MaxDocLen: maxDocLen,
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		store.Close()
-		return nil, nil, err
-	}
-	ts := httptest.NewServer(api.Handler()) // binds 127.0.0.1
-	stop = func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := api.Shutdown(ctx)
-		ts.Close()
-		return errors.Join(err, store.Close())
-	}
-	return &testServer{http: ts.URL, ws: "ws" + strings.TrimPrefix(ts.URL, "http"), log: log}, stop, nil
+	return &testServer{Server: srv, log: log}
 }
 
 // padURL is the websocket URL of a pad on base (a ws:// URL).
 func padURL(base, pad string) string { return base + "/pads/" + pad + "/ws" }
-
-// text fetches a pad's text over HTTP.
-func (s *testServer) text(t *testing.T, pad string) string {
-	t.Helper()
-	resp, err := http.Get(s.http + "/api/v1/pads/" + pad + "/text")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET text: %d %q %v", resp.StatusCode, b, err)
-	}
-	return string(b)
-}
 
 // dial joins a pad and closes the client at the end of the test.
 func dial(t *testing.T, url string, opts client.Options) *client.Client {

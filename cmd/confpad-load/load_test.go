@@ -2,57 +2,22 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
-	"github.com/confpad/confpad/conference"
-	"github.com/confpad/confpad/httpapi"
-	"github.com/confpad/confpad/store/sqlitestore"
+	"github.com/confpad/confpad/httpapi/httpapitest"
 )
-
-// startServer runs a real confpad server (SQLite in a temp dir) on a
-// loopback port with one live pad, "pad", and returns its base URL.
-func startServer(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	store, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "confpad.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := store.CreateSession(ctx, conference.Session{ID: "pad", Title: "Load", State: conference.StateLive}); err != nil {
-		t.Fatal(err)
-	}
-	api, err := httpapi.New(httpapi.Config{Catalog: store, Log: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(api.Handler())
-	t.Cleanup(ts.Close)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := api.Shutdown(ctx); err != nil {
-			t.Errorf("server shutdown: %v", err)
-		}
-	})
-	return ts.URL
-}
 
 // TestRun runs the tool's core for about two seconds against an
 // in-process server, with clients spread over two spellings of its URL,
 // and checks it measured ops, lost none, and every client ended with the
 // server's text.
 func TestRun(t *testing.T) {
-	base := startServer(t)
+	srv := httpapitest.Start(t, httpapitest.Options{}) // one live pad, "pad"
+	base := srv.URL
 	cfg := config{
 		URLs:     []string{base, "ws" + strings.TrimPrefix(base, "http") + "/"},
 		Pad:      "pad",
@@ -86,16 +51,7 @@ func TestRun(t *testing.T) {
 	if m := rep.Machine; m.CPU.Over <= 0 || len(m.CPU.PIDs) != 1 || m.Stall > 1 {
 		t.Fatalf("machine report %+v", m)
 	}
-	resp, err := http.Get(base + "/api/v1/pads/pad/text")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	text, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := utf8.RuneCount(text); n != rep.FinalLen {
+	if n := utf8.RuneCountInString(srv.Text(t, "pad")); n != rep.FinalLen {
 		t.Fatalf("server text has %d code points, clients %d", n, rep.FinalLen)
 	}
 	var out strings.Builder
@@ -107,7 +63,7 @@ func TestRun(t *testing.T) {
 // TestRunMain checks the command's exit codes for bad flags, help and a
 // pad that does not exist.
 func TestRunMain(t *testing.T) {
-	base := startServer(t)
+	base := httpapitest.Start(t, httpapitest.Options{}).URL
 	tests := []struct {
 		name string
 		args []string
