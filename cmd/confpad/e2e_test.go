@@ -92,6 +92,27 @@ sessions:
 	}
 }
 
+// TestServeAddressInUse: an address it cannot listen on stops serve before
+// it opens the store, so it creates no data directory and leaves no
+// engine running.
+func TestServeAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := filepath.Join(t.TempDir(), "data")
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	err = run(ctx, []string{"--addr", ln.Addr().String(), "--data", data, "--log-level", "error"}, noEnv)
+	if err == nil || !strings.HasPrefix(err.Error(), "listen: ") {
+		t.Errorf("serve on an address in use: error %v, want one starting with \"listen: \"", err)
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("serve created the data directory before it could listen (stat: %v)", err)
+	}
+}
+
 // noEnv is an empty environment.
 func noEnv(string) string { return "" }
 

@@ -22,8 +22,9 @@ const drainTimeout = 15 * time.Second
 // serve is the serve command: it opens the embedded store in the data
 // directory, imports the conference program, and serves HTTP and
 // websockets until ctx is cancelled; then it stops accepting, drains
-// within drainTimeout, and returns nil. A program file with an error stops
-// it before anything is opened, with the file's name and line.
+// within drainTimeout, and returns nil. A program file with an error, or
+// an address it cannot listen on, stops it before any store is opened (a
+// program file's error names the file and line).
 func serve(ctx context.Context, args []string, env func(string) string) error {
 	cfg, err := loadConfig(args, env, os.Stderr)
 	if err != nil {
@@ -39,6 +40,11 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		}
 		program = &p
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close() // for the returns before Serve, which closes it too
 
 	st, err := openStores(ctx, cfg.Redis, cfg.DataDir, logger) // SQLite, or Redis in cluster mode
 	if err != nil {
@@ -67,10 +73,6 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("set up HTTP API: %w", err)
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
