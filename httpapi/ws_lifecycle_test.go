@@ -86,3 +86,26 @@ func TestSameClientIDReplacesOldConnection(t *testing.T) {
 		t.Errorf("%d people, want 2", n)
 	}
 }
+
+// TestUnansweredPingsCloseTheConnection: a client that stops reading
+// answers no pings, and is closed with "keepalive timeout".
+func TestUnansweredPingsCloseTheConnection(t *testing.T) {
+	ts := newTestServer(t, Config{PingInterval: 20 * time.Millisecond})
+	c := dial(t, ts, "main")
+	c.join("silent", -1) // then reads nothing, so pongs are not sent
+	eventually(t, "the server to give up on the connection", func() bool {
+		ts.srv.sessMu.Lock()
+		defer ts.srv.sessMu.Unlock()
+		for sess := range ts.srv.sessions {
+			select {
+			case <-sess.done:
+				return true
+			default:
+			}
+		}
+		return false
+	})
+	if ce := closeError(t, c); ce.Code != websocket.StatusGoingAway || ce.Reason != "keepalive timeout" {
+		t.Errorf("closed with %v, want going away (keepalive timeout)", ce)
+	}
+}
