@@ -87,3 +87,12 @@ func ExampleInvert() {
 	// Output:
 	// [2,"cd",{"d":"X"}] abXef abcdef
 }
+
+func ExampleNormalize() {
+	// Neighbouring inserts merge, empty components go, and so does the
+	// trailing skip; deletes merge but keep their text only if both carry it.
+	op := collab.Op{{Skip: 2}, {Insert: "a"}, {Insert: "b"}, {Skip: 0}, {Delete: 1, DeleteText: "x"}, {Delete: 2}, {Skip: 3}}
+	fmt.Println(collab.Normalize(op))
+	// Output:
+	// [2,"ab",{"d":3}]
+}
