@@ -127,6 +127,7 @@ const (
 	codeUnauthorized = "unauthorized"
 	codeForbidden    = "forbidden"
 	codeBadRev       = "bad_rev"
+	codeTooManyLinks = "too_many_links"
 )
 
 // handleError is Echo's error handler: JSON errors for the API, an HTML

@@ -17,10 +17,12 @@ import (
 	"github.com/confpad/confpad/conference"
 )
 
-// Limits of a slide link.
+// Limits of slide links: a title's characters, a URL's bytes, and how
+// many links one session may have (each welcome carries them all).
 const (
 	maxLinkTitle = 200
 	maxLinkURL   = 2000
+	maxLinks     = 100
 )
 
 // padJSON is a session as the API shows it: its metadata and links, the
@@ -110,7 +112,9 @@ type linkRequest struct {
 }
 
 // addLink answers POST /api/v1/pads/:id/links: a speaker attaches a slide
-// link; it is pushed to the pad's editors on every replica.
+// link; it is pushed to the pad's editors on every replica. A session
+// with maxLinks links already gets 409 too_many_links (concurrent
+// requests may pass that check together and add a few more).
 func (s *Server) addLink(c echo.Context) error {
 	var req linkRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -121,7 +125,14 @@ func (s *Server) addLink(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	link, err = s.cfg.Catalog.AddLink(ctx, c.Param("id"), link)
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	if err != nil {
+		return catalogError(err)
+	}
+	if len(sess.Links) >= maxLinks {
+		return apiError(http.StatusConflict, codeTooManyLinks, "this session has "+strconv.Itoa(maxLinks)+" slide links, the most it may have; an admin can remove some")
+	}
+	link, err = s.cfg.Catalog.AddLink(ctx, sess.ID, link)
 	if err != nil {
 		return catalogError(err)
 	}

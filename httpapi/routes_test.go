@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"github.com/confpad/confpad/conference"
 )
 
 var bearer = []string{"Authorization", "Bearer " + testToken}
@@ -217,5 +219,34 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	status, _, header := ts.do(t, "GET", "/api/v1/openapi.json", "")
 	if status != http.StatusOK || !strings.HasPrefix(header.Get("Content-Type"), "application/json") {
 		t.Errorf("serving the document: %d %s", status, header.Get("Content-Type"))
+	}
+}
+
+// TestLinksPerSessionAreCapped: anyone may add slide links, but not more
+// than maxLinks to one session.
+func TestLinksPerSessionAreCapped(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	ctx := context.Background()
+	var last string
+	for i := range maxLinks - 1 {
+		l, err := ts.store.AddLink(ctx, "main", conference.Link{Title: "Deck " + itoa(i), URL: "https://example.org/" + itoa(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = l.ID
+	}
+	const link = `{"title":"One more","url":"https://example.org/more"}`
+	if status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/links", link); status != 201 {
+		t.Fatalf("link number %d: %d %s", maxLinks, status, body)
+	}
+	status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/links", link)
+	if status != 409 || !strings.Contains(body, codeTooManyLinks) {
+		t.Fatalf("link number %d: %d %s, want 409 %s", maxLinks+1, status, body, codeTooManyLinks)
+	}
+	if status, body, _ := ts.do(t, "DELETE", "/api/v1/pads/main/links/"+last, "", bearer...); status != 204 {
+		t.Fatalf("delete a link: %d %s", status, body)
+	}
+	if status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/links", link); status != 201 {
+		t.Fatalf("a link after one was removed: %d %s", status, body)
 	}
 }
