@@ -244,7 +244,7 @@ func (h *hub) sendCursorLocked(sess *session) {
 	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceCursor, Users: []PresenceUser{sess.user}})
 }
 
-// rename changes a connection's name and colour and tells everyone.
+// rename changes a connection's name and colour and tells everyone else.
 func (h *hub) rename(sess *session, name, color string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -257,7 +257,7 @@ func (h *hub) rename(sess *session, name, color string) {
 	if color != "" {
 		sess.user.Color = color
 	}
-	h.broadcastLocked(h.presenceLocked("update", sess.user), nil)
+	h.broadcastLocked(h.presenceLocked("update", sess.user), sess)
 	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceUpdate, Users: []PresenceUser{sess.user}})
 }
 

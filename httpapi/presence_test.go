@@ -197,3 +197,21 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
+
+// TestRenameIsNotEchoed: the others see a rename; the renamer, like for
+// its other presence events, does not.
+func TestRenameIsNotEchoed(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	a, b := dial(t, ts, "main"), dial(t, ts, "main")
+	a.join("ada", -1)
+	b.join("bob", -1)
+	a.readPresence("join", "bob")
+	a.sendRaw(`{"type":"rename","name":"Ada L"}`)
+	if m := b.readPresence("update", "ada"); m.User.Name != "Ada L" {
+		t.Errorf("bob saw ada's rename as %+v", m.User)
+	}
+	a.sendRaw(`{"type":"op","rev":0,"seq":1,"op":["x"]}`)
+	if m := a.read(); m.Type != "ack" {
+		t.Errorf("after renaming, ada got %+v before her ack", m)
+	}
+}
