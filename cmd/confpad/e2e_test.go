@@ -113,6 +113,15 @@ func TestServeAddressInUse(t *testing.T) {
 	}
 }
 
+// TestReadProgramBounded: a program path that names an endless file fails
+// at once, having read no more than a program may hold.
+func TestReadProgramBounded(t *testing.T) {
+	_, err := readProgram("/dev/zero")
+	if err == nil || !strings.Contains(err.Error(), "/dev/zero: file is larger than") {
+		t.Errorf("readProgram(/dev/zero) = %v, want a too-large error", err)
+	}
+}
+
 // noEnv is an empty environment.
 func noEnv(string) string { return "" }
 

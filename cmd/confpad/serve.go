@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -107,11 +108,17 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 }
 
 // readProgram reads and checks a program file. Its errors name the file
-// and the line.
+// and the line. It reads at most one byte more than a program may have, so
+// a wrong path (a device, a huge file) fails at once.
 func readProgram(path string) (conference.Program, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return conference.Program{}, fmt.Errorf("read program: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, conference.MaxProgramBytes+1))
+	if err != nil {
+		return conference.Program{}, fmt.Errorf("read program %s: %w", path, err)
 	}
 	return conference.ParseProgram(data, path)
 }
