@@ -12,7 +12,6 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
-	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/frontend"
 )
 
@@ -59,31 +58,16 @@ func render(c echo.Context, status int, t *template.Template, data any) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// indexSession is one session on the index page.
-type indexSession struct {
-	conference.Session
-	People int
-}
-
 // indexPage serves GET /: the conference and its sessions, plain HTML.
 func (s *Server) indexPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	title, err := s.cfg.Catalog.Title(ctx)
+	list, err := s.padList(c.Request().Context())
 	if err != nil {
-		return catalogError(err)
+		return err
 	}
-	sessions, err := s.cfg.Catalog.Sessions(ctx)
-	if err != nil {
-		return catalogError(err)
+	if list.Title == "" {
+		list.Title = "confpad"
 	}
-	if title == "" {
-		title = "confpad"
-	}
-	list := make([]indexSession, len(sessions))
-	for i, sess := range sessions {
-		list[i] = indexSession{Session: sess, People: s.people(sess.ID)}
-	}
-	return render(c, http.StatusOK, s.pages.index, map[string]any{"Title": title, "Sessions": list})
+	return render(c, http.StatusOK, s.pages.index, map[string]any{"Title": list.Title, "Sessions": list.Pads})
 }
 
 // notesPage serves GET /p/:id/notes: the pad's notes rendered from

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -43,21 +44,30 @@ type padListJSON struct {
 // listPads answers GET /api/v1/pads: the conference title and its
 // sessions, ordered by id.
 func (s *Server) listPads(c echo.Context) error {
-	ctx := c.Request().Context()
+	list, err := s.padList(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+// padList reads the conference title and its sessions from the Catalog,
+// with how many people are in each pad now; errors are HTTP errors.
+func (s *Server) padList(ctx context.Context) (padListJSON, error) {
 	title, err := s.cfg.Catalog.Title(ctx)
 	if err != nil {
-		return catalogError(err)
+		return padListJSON{}, catalogError(err)
 	}
 	sessions, err := s.cfg.Catalog.Sessions(ctx)
 	if err != nil {
-		return catalogError(err)
+		return padListJSON{}, catalogError(err)
 	}
 	out := padListJSON{Title: title, Pads: make([]padJSON, len(sessions))}
 	for i, sess := range sessions {
 		sess.Links = nonNilLinks(sess.Links)
 		out.Pads[i] = padJSON{Session: sess, People: s.people(sess.ID)}
 	}
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 // getPad answers GET /api/v1/pads/:id with the head revision.
