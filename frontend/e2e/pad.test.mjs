@@ -72,6 +72,17 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     const typeB = 'B: 🚀 codes 𝄞 music, ça va? ';
     const fromA = `${typeA}👩‍💻`;
     const fromB = `${typeB}👨‍👩‍👧`;
+    // Screen readers announce every change of a live region: the status
+    // must not announce "saving…" with every keystroke.
+    await a.evaluate(() => {
+      window.announced = [];
+      const status = document.querySelector('#status');
+      for (const region of document.querySelectorAll('[role="status"], [aria-live]')) {
+        if (!region.contains(status) && !status.contains(region)) continue;
+        new MutationObserver(() => window.announced.push(region.textContent))
+          .observe(region, { subtree: true, childList: true, characterData: true });
+      }
+    });
     await Promise.all([
       a.keyboard.type(typeA, { delay: 15 }).then(() => a.keyboard.insertText('👩‍💻')),
       b.keyboard.type(typeB, { delay: 22 }).then(() => b.keyboard.insertText('👨‍👩‍👧')),
@@ -82,6 +93,7 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     assert.ok(text.includes('# Notes\n\nmiddle\n'));
     assert.equal(text.length, '# Notes\n\nmiddle\n'.length + fromA.length + fromB.length);
     assert.equal(await server.text(id), text);
+    assert.deepEqual(await a.evaluate(() => window.announced), [], 'the status announced nothing while it stayed live');
     await closeAll();
   });
 

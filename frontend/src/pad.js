@@ -72,10 +72,14 @@ function main() {
     const unsaved = client.state !== 'synced';
     statusEl.dataset.status = shown;
     statusEl.dataset.unsaved = String(unsaved);
-    let label = STATUS_TEXT[shown] || shown;
-    if (unsaved && shown === 'live') label = 'Live · saving…';
-    else if (unsaved) label += ' · edits kept';
-    statusEl.querySelector('.label').textContent = label;
+    // Only the connection state is announced (.label is the live region):
+    // "saving…" comes and goes with every keystroke.
+    const label = statusEl.querySelector('.label');
+    const text = STATUS_TEXT[shown] || shown;
+    if (label.textContent !== text) label.textContent = text;
+    let extra = '';
+    if (unsaved) extra = shown === 'live' ? ' · saving…' : ' · edits kept';
+    statusEl.querySelector('.unsaved').textContent = extra;
     statusEl.title = unsaved ? 'Some of your edits are not on the server yet; they are sent as soon as it is reachable.' : 'All your edits are saved.';
   };
 
