@@ -93,12 +93,14 @@ type Engine struct {
 // Submission is an op a client sent.
 type Submission struct {
 	// Client and Seq identify the submission: a resubmitted (Client, Seq)
-	// is answered with the original result and not applied twice.
+	// is answered with the original result and not applied twice. Client
+	// is the author's id; Seq counts the author's ops.
 	Client string
 	Seq    int
 	// Base is the revision the op was made on.
 	Base int
-	Op   Op
+	// Op is the change, relative to revision Base.
+	Op Op
 }
 
 // Result is the outcome of a committed Submission.

@@ -19,7 +19,9 @@ const (
 // Error is a client-caused or retryable engine error with a machine-readable
 // code. Errors of other types are internal failures.
 type Error struct {
-	Code    string
+	// Code is one of the Code constants.
+	Code string
+	// Message says what was wrong, for people.
 	Message string
 }
 
