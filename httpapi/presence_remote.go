@@ -179,11 +179,12 @@ func (s *Server) publishLoop(ctx context.Context) {
 }
 
 // heartbeatLoop publishes the full user list of every pad with users here
-// each PresenceInterval, and expires the users of silent replicas.
+// each PresenceInterval, expires the users of silent replicas, and every
+// recheckEvery intervals re-reads the sessions served here.
 func (s *Server) heartbeatLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.PresenceInterval)
 	defer t.Stop()
-	for {
+	for beat := 1; ; beat++ {
 		select {
 		case <-ctx.Done():
 			return
@@ -198,6 +199,9 @@ func (s *Server) heartbeatLoop(ctx context.Context) {
 		for _, h := range hubs {
 			users, version := h.heartbeat()
 			s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceUsers, Users: users, Version: version})
+			if beat%recheckEvery == 0 {
+				s.refreshLater(h)
+			}
 		}
 		deadline := time.Now().Add(-presenceExpiry * s.cfg.PresenceInterval)
 		s.deliver(s.remote.expire(deadline))

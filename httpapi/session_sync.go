@@ -18,7 +18,13 @@ import (
 // PresenceBus once; the others apply it when it arrives. If that message
 // is lost, the heartbeats repair it: each carries the sender's version of
 // the pad's links and state, and a replica whose version differs re-reads
-// the session from the Catalog.
+// the session from the Catalog. A deleted session has no replica left to
+// heartbeat it, so besides, every recheckEvery heartbeats each replica
+// re-reads the sessions it serves.
+
+// recheckEvery is how many heartbeat intervals pass between two re-reads
+// of the sessions a replica serves.
+const recheckEvery = 15
 
 // linksChanged pushes a pad's links to its editors on every replica.
 func (s *Server) linksChanged(pad string, links []conference.Link) {
@@ -77,8 +83,7 @@ func sessionVersion(archived bool, links []conference.Link) string {
 
 // checkVersion handles the session version in another replica's
 // heartbeat for pad: if this replica serves the pad with another version,
-// it re-reads the session in the background (one read per pad at a time;
-// it must not block the bus).
+// it re-reads the session.
 func (s *Server) checkVersion(pad, version string) {
 	h := s.lookupHub(pad)
 	if h == nil {
@@ -87,7 +92,16 @@ func (s *Server) checkVersion(pad, version string) {
 	h.mu.Lock()
 	same := h.version == version
 	h.mu.Unlock()
-	if same || !h.refreshing.CompareAndSwap(false, true) {
+	if !same {
+		s.refreshLater(h)
+	}
+}
+
+// refreshLater re-reads h's session in the background (the bus must not
+// block), unless a re-read of it is running or the server is shutting
+// down.
+func (s *Server) refreshLater(h *hub) {
+	if !h.refreshing.CompareAndSwap(false, true) {
 		return
 	}
 	s.busMu.Lock()
@@ -100,7 +114,7 @@ func (s *Server) checkVersion(pad, version string) {
 	go func() {
 		defer s.busWG.Done()
 		defer h.refreshing.Store(false)
-		s.refresh(s.busCtx, pad)
+		s.refresh(s.busCtx, h.pad)
 	}()
 }
 

@@ -26,8 +26,9 @@ func (b *dropBus) Publish(ctx context.Context, m PresenceMessage) error {
 
 // TestLostSessionUpdatesAreRepaired: every links and state message
 // between two replicas is lost, yet the editors of the second replica get
-// the new links and are reconnected when the session is archived, from
-// the versions in the first replica's heartbeats.
+// the new links and are reconnected when the session is archived (from
+// the versions in the first replica's heartbeats), and are disconnected
+// when it is deleted (from the periodic re-read).
 func TestLostSessionUpdatesAreRepaired(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "confpad.db"))
 	t.Cleanup(func() { st.Close() })
@@ -60,6 +61,19 @@ func TestLostSessionUpdatesAreRepaired(t *testing.T) {
 	}
 	if ce := closeError(t, b); ce.Code != websocket.StatusGoingAway || ce.Reason != "session is now archived; reconnect" {
 		t.Fatalf("replica 2 closed its editor with %v, want going away (archived)", ce)
+	}
+
+	// Once deleted, no replica heartbeats the session any more; replica 2
+	// finds out when it re-reads the sessions it serves.
+	b = dial(t, s2, "main")
+	b.join("bob", 0)
+	if status, body, _ := s1.do(t, "DELETE", "/api/v1/pads/main", "", bearer...); status != 204 {
+		t.Fatalf("delete: %d %s", status, body)
+	}
+	for i, c := range []*wsClient{a, b} {
+		if ce := closeError(t, c); ce.Code != statusUnknownPad || ce.Reason != "session deleted" {
+			t.Errorf("replica %d closed its editor with %v, want %d (session deleted)", i+1, ce, statusUnknownPad)
+		}
 	}
 }
 
