@@ -95,7 +95,7 @@ func TestSubscriptionKilled(t *testing.T) {
 	defer cancel()
 	victim := top.replicas[1]
 	for range 5 {
-		id := subscriptionConn(t, srv.Addr, victim.pid())
+		id := subscriptionConn(t, srv, victim.pid())
 		if _, err := srv.Do(ctx, "CLIENT", "KILL", "ID", id); err != nil {
 			t.Fatalf("CLIENT KILL: %v", err)
 		}

@@ -19,29 +19,13 @@ import (
 	"github.com/confpad/confpad/store/redisstore/redistest"
 )
 
-// requireTool returns the path of a program the test needs, skipping (or
-// failing, with CONFPAD_REQUIRE_REDIS=1) when it is missing.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv(redistest.RequireEnv) == "1" {
-		t.Fatalf("%s is required (%s=1) but not found: %v", name, redistest.RequireEnv, err)
-	}
-	t.Skipf("%s not installed", name)
-	return ""
-}
-
 // TestReplicasScript runs scripts/replicas.sh as a developer would: Redis,
 // three replicas and nginx. Typists edit one pad through nginx; a replica
 // is killed and its typists come back through nginx on the others; all
 // converge. Then SIGINT (Ctrl-C) stops every process the script started.
 func TestReplicasScript(t *testing.T) {
-	for _, tool := range []string{"bash", "nginx"} {
-		requireTool(t, tool)
-	}
+	redistest.Program(t, "bash")
+	redistest.Program(t, "nginx")
 	redistest.Binary(t)
 	redistest.CLIBinary(t)
 	ports := make([]string, 5)

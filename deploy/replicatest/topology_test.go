@@ -2,7 +2,9 @@ package replicatest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -35,7 +37,14 @@ type replica struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{}
+	// logFrom is the size of the log when the running process started:
+	// what it wrote begins there.
+	logFrom int64
 }
+
+// errPortTaken reports that a replica could not listen because another
+// process took its port after FreePort had found it free.
+var errPortTaken = errors.New("its port was taken by another process")
 
 // topology is a set of replicas sharing one Redis (or Redis Cluster).
 type topology struct {
@@ -52,14 +61,9 @@ func startTopology(t *testing.T, redisURL string, n int) *topology {
 	top := &topology{t: t, redisURL: redisURL, token: uuid.NewString()}
 	dir := t.TempDir()
 	for i := range n {
-		port, err := redistest.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := &replica{n: i, port: port, redisURL: redisURL, token: top.token,
+		r := &replica{n: i, redisURL: redisURL, token: top.token,
 			logPath: filepath.Join(dir, fmt.Sprintf("confpad-%d.log", i))}
 		top.replicas = append(top.replicas, r)
-		r.start(t)
 	}
 	t.Cleanup(func() {
 		for _, r := range top.replicas {
@@ -72,9 +76,33 @@ func startTopology(t *testing.T, redisURL string, n int) *topology {
 		}
 	})
 	for _, r := range top.replicas {
-		r.waitReady(t)
+		r.startOnFreePort(t)
+	}
+	for _, r := range top.replicas {
+		// A port found free can be taken by another test's server before
+		// the replica listens on it: then start it again on another.
+		err := r.awaitReady()
+		for attempt := 1; errors.Is(err, errPortTaken) && attempt < 3; attempt++ {
+			t.Logf("replica %d: %v; trying another port", r.n, err)
+			r.startOnFreePort(t)
+			err = r.awaitReady()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	return top
+}
+
+// startOnFreePort picks a free loopback port for the replica and starts it.
+func (r *replica) startOnFreePort(t testing.TB) {
+	t.Helper()
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.port = port
+	r.start(t)
 }
 
 // start runs the replica's process (appending to its log).
@@ -82,6 +110,11 @@ func (r *replica) start(t testing.TB) {
 	t.Helper()
 	logf, err := os.OpenFile(r.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
+		t.Fatal(err)
+	}
+	logFrom, err := logf.Seek(0, io.SeekEnd)
+	if err != nil {
+		logf.Close()
 		t.Fatal(err)
 	}
 	cmd := exec.Command(confpadBin, "serve",
@@ -98,7 +131,7 @@ func (r *replica) start(t testing.TB) {
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
 	r.mu.Lock()
-	r.cmd, r.done = cmd, done
+	r.cmd, r.done, r.logFrom = cmd, done, logFrom
 	r.mu.Unlock()
 }
 
@@ -147,10 +180,55 @@ func (r *replica) readyStatus() int {
 	return resp.StatusCode
 }
 
-// waitReady waits until /readyz answers 200.
+// waitReady waits until the replica's process is ready (see awaitReady).
 func (r *replica) waitReady(t testing.TB) {
 	t.Helper()
-	waitUntil(t, fmt.Sprintf("replica %d ready", r.n), func() bool { return r.readyStatus() == http.StatusOK })
+	if err := r.awaitReady(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// awaitReady waits, at most waitLimit, until the running process answers
+// /readyz with 200. A 200 counts only once the process has logged that it
+// serves: before it listens, another process may answer on its port. It
+// fails as soon as the process exits, with errPortTaken if it could not
+// listen.
+func (r *replica) awaitReady() error {
+	r.mu.Lock()
+	done, from := r.done, r.logFrom
+	r.mu.Unlock()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		select {
+		case <-done:
+			if strings.Contains(r.logSince(from), "address already in use") {
+				return fmt.Errorf("replica %d on port %d: %w", r.n, r.port, errPortTaken)
+			}
+			return fmt.Errorf("replica %d exited before it was ready; its log:\n%s", r.n, r.logSince(from))
+		default:
+		}
+		if r.readyStatus() == http.StatusOK && strings.Contains(r.logSince(from), "confpad is serving") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("replica %d not ready after %v", r.n, waitLimit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// logSince returns what the replica's log holds from offset from on.
+func (r *replica) logSince(from int64) string {
+	f, err := os.Open(r.logPath)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.NewSectionReader(f, from, 1<<30))
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }
 
 // dumpLog writes the tail of the replica's log to the test log.
@@ -207,10 +285,11 @@ func failoverHTTPClient(ports []int, home int) *http.Client {
 	}}
 }
 
-// subscriptionConn returns the CLIENT LIST id of the replica's connection
-// that holds shard-channel subscriptions, found by the connection name
-// confpad gives its Redis connections (confpad-<host>-<pid>).
-func subscriptionConn(t testing.TB, addr string, pid int) string {
+// subscriptionConn waits for the replica's connection that holds
+// shard-channel subscriptions, found by the connection name confpad gives
+// its Redis connections (confpad-<host>-<pid>), and returns its CLIENT
+// LIST id.
+func subscriptionConn(t testing.TB, srv *redistest.Server, pid int) string {
 	t.Helper()
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("confpad-%s-%d", host, pid)
@@ -218,22 +297,8 @@ func subscriptionConn(t testing.TB, addr string, pid int) string {
 	waitUntil(t, "the replica's subscription connection", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		list, err := redistest.Do(ctx, addr, "CLIENT", "LIST")
-		if err != nil {
-			return false
-		}
-		for _, line := range strings.Split(list, "\n") {
-			f := map[string]string{}
-			for _, kv := range strings.Fields(line) {
-				k, v, _ := strings.Cut(kv, "=")
-				f[k] = v
-			}
-			if f["name"] == name && f["ssub"] != "" && f["ssub"] != "0" {
-				id = f["id"]
-				return true
-			}
-		}
-		return false
+		id, _ = srv.ShardSubscriber(ctx, name)
+		return id != ""
 	})
 	return id
 }
@@ -248,5 +313,27 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 			t.Fatalf("timed out after %v waiting for %s", waitLimit, what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestReplicaOnATakenPort: when another server took a replica's port
+// before it listened, awaitReady says so instead of taking the other
+// server's 200 on /readyz for the replica's.
+func TestReplicaOnATakenPort(t *testing.T) {
+	srv := redistest.Start(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {})}
+	go func() { _ = other.Serve(ln) }()
+	t.Cleanup(func() { other.Close() })
+
+	r := &replica{port: ln.Addr().(*net.TCPAddr).Port, redisURL: srv.URL(), token: "t",
+		logPath: filepath.Join(t.TempDir(), "confpad.log")}
+	r.start(t)
+	t.Cleanup(r.kill)
+	if err := r.awaitReady(); !errors.Is(err, errPortTaken) {
+		t.Fatalf("awaitReady = %v, want %v", err, errPortTaken)
 	}
 }

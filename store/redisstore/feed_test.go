@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -352,30 +351,16 @@ func TestFeedSurvivesRedisRestart(t *testing.T) {
 	f.check(t)
 }
 
-// subscriptionConn returns the CLIENT LIST id of the connection named name
-// that holds shard-channel subscriptions.
+// subscriptionConn waits for the connection named name that holds
+// shard-channel subscriptions and returns its CLIENT LIST id.
 func subscriptionConn(t testing.TB, srv *redistest.Server, name string) string {
 	t.Helper()
 	var id string
 	waitFor(t, "the subscription connection in CLIENT LIST", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		list, err := srv.Do(ctx, "CLIENT", "LIST")
-		if err != nil {
-			return false
-		}
-		for _, line := range strings.Split(list, "\n") {
-			fields := make(map[string]string)
-			for _, kv := range strings.Fields(line) {
-				k, v, _ := strings.Cut(kv, "=")
-				fields[k] = v
-			}
-			if fields["name"] == name && fields["ssub"] != "" && fields["ssub"] != "0" {
-				id = fields["id"]
-				return true
-			}
-		}
-		return false
+		id, _ = srv.ShardSubscriber(ctx, name)
+		return id != ""
 	})
 	return id
 }

@@ -35,16 +35,19 @@ const startTimeout = 15 * time.Second
 // CONFPAD_REQUIRE_REDIS=1) the test when it is not installed.
 func Binary(t testing.TB) string {
 	t.Helper()
-	return lookBinary(t, "redis-server")
+	return Program(t, "redis-server")
 }
 
 // CLIBinary returns the path of redis-cli, with the same skip rule as Binary.
 func CLIBinary(t testing.TB) string {
 	t.Helper()
-	return lookBinary(t, "redis-cli")
+	return Program(t, "redis-cli")
 }
 
-func lookBinary(t testing.TB, name string) string {
+// Program returns the path of a program a test needs besides Redis (nginx,
+// bash) found in PATH, with the same skip rule as Binary: a skip, or a
+// failure when CONFPAD_REQUIRE_REDIS=1.
+func Program(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err == nil {
@@ -210,6 +213,28 @@ func Do(ctx context.Context, addr string, args ...string) (string, error) {
 		return "", fmt.Errorf("write to %s: %w", addr, err)
 	}
 	return readReply(bufio.NewReader(conn))
+}
+
+// ShardSubscriber returns the CLIENT LIST id of a connection named name
+// (CLIENT SETNAME) that holds shard-channel subscriptions, or "" when there
+// is none (yet). It is how tests find a Store's subscription connection to
+// cut it with CLIENT KILL.
+func (s *Server) ShardSubscriber(ctx context.Context, name string) (string, error) {
+	list, err := s.Do(ctx, "CLIENT", "LIST")
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(list, "\n") {
+		fields := make(map[string]string)
+		for _, kv := range strings.Fields(line) {
+			k, v, _ := strings.Cut(kv, "=")
+			fields[k] = v
+		}
+		if fields["name"] == name && fields["ssub"] != "" && fields["ssub"] != "0" {
+			return fields["id"], nil
+		}
+	}
+	return "", nil
 }
 
 func readReply(r *bufio.Reader) (string, error) {
