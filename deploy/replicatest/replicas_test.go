@@ -23,14 +23,21 @@ func seed(t *testing.T) uint64 {
 	return s
 }
 
+// padOnReplicas starts Redis and three replicas, creates pad, and joins
+// twelve typists to it, spread over the replicas.
+func padOnReplicas(t *testing.T, pad string) (*redistest.Server, *topology, []*typist) {
+	t.Helper()
+	srv := redistest.Start(t)
+	top := startTopology(t, srv.URL(), replicas)
+	top.createPad(t, pad)
+	return srv, top, spreadTypists(t, top, pad, typists, seed(t))
+}
+
 // TestConvergence: three replicas, twelve typists spread over them, random
 // concurrent edits on one pad; all converge on the text in Redis, and no
 // op is lost or doubled.
 func TestConvergence(t *testing.T) {
-	srv := redistest.Start(t)
-	top := startTopology(t, srv.URL(), replicas)
-	top.createPad(t, "converge")
-	tys := spreadTypists(t, top, "converge", typists, seed(t))
+	srv, _, tys := padOnReplicas(t, "converge")
 	cr := startTyping(srv.URL(), "converge", tys)
 	cr.waitAcked(t, 25)
 	cr.stopAndSync(t)
@@ -43,10 +50,7 @@ func TestConvergence(t *testing.T) {
 // replica who does not come back disappears from the others' presence
 // within seconds (three missed heartbeats).
 func TestReplicaKilled(t *testing.T) {
-	srv := redistest.Start(t)
-	top := startTopology(t, srv.URL(), replicas)
-	top.createPad(t, "kill")
-	tys := spreadTypists(t, top, "kill", typists, seed(t))
+	srv, top, tys := padOnReplicas(t, "kill")
 	// A reader on replica 0 only (no failover, no reconnect), to watch
 	// from replica 1 whether it is dropped when replica 0 dies.
 	lurker := newTypist(t, "ws://confpad.test/pads/kill/ws", failoverHTTPClient(top.ports()[:1], 0), "lurker", 0, 1)
@@ -83,10 +87,7 @@ func TestReplicaKilled(t *testing.T) {
 // the final text although some ops were published while the replica was
 // not subscribed.
 func TestSubscriptionKilled(t *testing.T) {
-	srv := redistest.Start(t)
-	top := startTopology(t, srv.URL(), replicas)
-	top.createPad(t, "cut")
-	tys := spreadTypists(t, top, "cut", typists, seed(t))
+	srv, top, tys := padOnReplicas(t, "cut")
 	reader := newTypist(t, "ws://confpad.test/pads/cut/ws", failoverHTTPClient(top.ports()[1:2], 0), "reader", 1, 2)
 
 	cr := startTyping(srv.URL(), "cut", tys)
@@ -95,7 +96,7 @@ func TestSubscriptionKilled(t *testing.T) {
 	defer cancel()
 	victim := top.replicas[1]
 	for range 5 {
-		id := subscriptionConn(t, srv, victim.pid())
+		id := srv.ShardSubscriber(t, redisName(victim.pid()))
 		if _, err := srv.Do(ctx, "CLIENT", "KILL", "ID", id); err != nil {
 			t.Fatalf("CLIENT KILL: %v", err)
 		}
@@ -113,10 +114,7 @@ func TestSubscriptionKilled(t *testing.T) {
 // and refuses ops as unavailable; then all recover by themselves and no
 // acknowledged op is lost.
 func TestRedisRestart(t *testing.T) {
-	srv := redistest.Start(t)
-	top := startTopology(t, srv.URL(), replicas)
-	top.createPad(t, "restart")
-	tys := spreadTypists(t, top, "restart", typists, seed(t))
+	srv, top, tys := padOnReplicas(t, "restart")
 	cr := startTyping(srv.URL(), "restart", tys)
 	cr.waitAcked(t, 10)
 
@@ -148,10 +146,7 @@ func TestRedisRestart(t *testing.T) {
 // TestRollingRestart: each replica in turn is stopped gracefully (SIGTERM)
 // and started again while everyone types; nothing is lost.
 func TestRollingRestart(t *testing.T) {
-	srv := redistest.Start(t)
-	top := startTopology(t, srv.URL(), replicas)
-	top.createPad(t, "rolling")
-	tys := spreadTypists(t, top, "rolling", typists, seed(t))
+	srv, top, tys := padOnReplicas(t, "rolling")
 	cr := startTyping(srv.URL(), "rolling", tys)
 	cr.waitAcked(t, 5)
 	for _, r := range top.replicas {

@@ -285,22 +285,11 @@ func failoverHTTPClient(ports []int, home int) *http.Client {
 	}}
 }
 
-// subscriptionConn waits for the replica's connection that holds
-// shard-channel subscriptions, found by the connection name confpad gives
-// its Redis connections (confpad-<host>-<pid>), and returns its CLIENT
-// LIST id.
-func subscriptionConn(t testing.TB, srv *redistest.Server, pid int) string {
-	t.Helper()
+// redisName returns the name confpad gives the Redis connections of the
+// process pid (confpad-<host>-<pid>), which CLIENT LIST shows.
+func redisName(pid int) string {
 	host, _ := os.Hostname()
-	name := fmt.Sprintf("confpad-%s-%d", host, pid)
-	var id string
-	waitUntil(t, "the replica's subscription connection", func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		id, _ = srv.ShardSubscriber(ctx, name)
-		return id != ""
-	})
-	return id
+	return fmt.Sprintf("confpad-%s-%d", host, pid)
 }
 
 // waitUntil polls cond every 20 ms until it holds, failing the test after

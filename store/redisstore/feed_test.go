@@ -321,7 +321,7 @@ func TestFeedResubscribesAfterClientKill(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { _, err := typeOps(ctx, writer, "pad", "typist", 200); done <- err }()
 	for kill := 1; kill <= 3; kill++ {
-		id := subscriptionConn(t, srv, name)
+		id := srv.ShardSubscriber(t, name)
 		if _, err := srv.Do(ctx, "CLIENT", "KILL", "ID", id); err != nil {
 			t.Fatalf("CLIENT KILL ID %s: %v", id, err)
 		}
@@ -349,20 +349,6 @@ func TestFeedSurvivesRedisRestart(t *testing.T) {
 	mustAppendN(t, s, "pad", 3, 2)
 	f.waitHead(t, 5)
 	f.check(t)
-}
-
-// subscriptionConn waits for the connection named name that holds
-// shard-channel subscriptions and returns its CLIENT LIST id.
-func subscriptionConn(t testing.TB, srv *redistest.Server, name string) string {
-	t.Helper()
-	var id string
-	waitFor(t, "the subscription connection in CLIENT LIST", func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		id, _ = srv.ShardSubscriber(ctx, name)
-		return id != ""
-	})
-	return id
 }
 
 // mustAppendN appends n records at head and fails t on error.

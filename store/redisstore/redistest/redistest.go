@@ -215,15 +215,35 @@ func Do(ctx context.Context, addr string, args ...string) (string, error) {
 	return readReply(bufio.NewReader(conn))
 }
 
-// ShardSubscriber returns the CLIENT LIST id of a connection named name
-// (CLIENT SETNAME) that holds shard-channel subscriptions, or "" when there
-// is none (yet). It is how tests find a Store's subscription connection to
-// cut it with CLIENT KILL.
-func (s *Server) ShardSubscriber(ctx context.Context, name string) (string, error) {
-	list, err := s.Do(ctx, "CLIENT", "LIST")
-	if err != nil {
-		return "", err
+// subscriberTimeout bounds ShardSubscriber's wait.
+const subscriberTimeout = 30 * time.Second
+
+// ShardSubscriber waits until the server has a connection named name
+// (CLIENT SETNAME) that holds shard-channel subscriptions and returns its
+// CLIENT LIST id; it fails the test after 30 s. It is how tests find a
+// Store's subscription connection to cut it with CLIENT KILL.
+func (s *Server) ShardSubscriber(t testing.TB, name string) string {
+	t.Helper()
+	deadline := time.Now().Add(subscriberTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		list, err := s.Do(ctx, "CLIENT", "LIST")
+		cancel()
+		if err == nil {
+			if id := shardSubscriber(list, name); id != "" {
+				return id
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no connection named %s with shard subscriptions on %s after %v (last error: %v)", name, s.Addr, subscriberTimeout, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// shardSubscriber returns the id of the connection named name with shard
+// subscriptions in a CLIENT LIST reply, or "".
+func shardSubscriber(list, name string) string {
 	for _, line := range strings.Split(list, "\n") {
 		fields := make(map[string]string)
 		for _, kv := range strings.Fields(line) {
@@ -231,10 +251,10 @@ func (s *Server) ShardSubscriber(ctx context.Context, name string) (string, erro
 			fields[k] = v
 		}
 		if fields["name"] == name && fields["ssub"] != "" && fields["ssub"] != "0" {
-			return fields["id"], nil
+			return fields["id"]
 		}
 	}
-	return "", nil
+	return ""
 }
 
 func readReply(r *bufio.Reader) (string, error) {
