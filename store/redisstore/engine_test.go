@@ -1,0 +1,134 @@
+package redisstore
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/store/redisstore/redistest"
+)
+
+// newReplica returns a pad engine on its own Store, as one confpad replica
+// runs it: the Store is its Log and, when withFeed, its Feed.
+func newReplica(t *testing.T, url, prefix string, withFeed bool) *collab.Engine {
+	t.Helper()
+	s := openStore(t, url, prefix)
+	cfg := collab.Config{Log: s}
+	if withFeed {
+		cfg.Feed = s
+	}
+	e := collab.NewEngine(cfg)
+	t.Cleanup(e.Close) // before the Store closes: cleanups run last first
+	return e
+}
+
+// TestResendToAnotherReplica: a client whose op replica A committed (but
+// whose ack it never got) sends the op again, same (client, seq), to
+// replica B. B answers with A's revision and does not apply it twice,
+// whether B never loaded the pad, has it loaded but has not heard of A's
+// commit yet (so its append loses the race to A's), or has heard of it.
+func TestResendToAnotherReplica(t *testing.T) {
+	srv := redistest.Start(t)
+	tests := []struct {
+		name     string
+		loaded   bool // B has the pad open before A commits
+		withFeed bool // B hears A's commits
+	}{
+		{"NotLoaded", false, true},
+		{"NotHeardYet", true, false},
+		{"Heard", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := testPrefix(t)
+			a := newReplica(t, srv.URL(), prefix, true)
+			b := newReplica(t, srv.URL(), prefix, tt.withFeed)
+			ctx := t.Context()
+			if tt.loaded {
+				leave, err := b.Join(ctx, "pad", -1, func(int, string, []collab.Record) {})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer leave()
+			}
+			sub := collab.Submission{Client: "c", Seq: 1, Base: 0, Op: collab.Op{{Insert: "x"}}}
+			first, err := a.Submit(ctx, "pad", sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.withFeed && tt.loaded {
+				waitFor(t, "B to hear of A's commit", func() bool {
+					head, err := b.Head(ctx, "pad")
+					return err == nil && head == first.Rev
+				})
+			}
+			again, err := b.Submit(ctx, "pad", sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !again.Duplicate || again.Rev != first.Rev {
+				t.Errorf("resend to B = %+v, want a duplicate of revision %d", again, first.Rev)
+			}
+			text, head, err := b.Text(ctx, "pad", -1)
+			if err != nil || text != "x" || head != 1 {
+				t.Errorf("B's pad = %q at revision %d (%v), want \"x\" at 1", text, head, err)
+			}
+		})
+	}
+}
+
+// TestReplicasConvergeThroughRedis: clients type concurrently through two
+// engines on one Redis; both engines end on the text the log replays to,
+// and every op is in the log exactly once.
+func TestReplicasConvergeThroughRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	prefix := testPrefix(t)
+	replicas := []*collab.Engine{newReplica(t, srv.URL(), prefix, true), newReplica(t, srv.URL(), prefix, true)}
+	const perClient = 40
+	clients := []string{"a", "b", "c", "d", "e", "f"}
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(clients))
+	for i, client := range clients {
+		e := replicas[i%len(replicas)]
+		wg.Go(func() {
+			base := 0
+			for seq := 1; seq <= perClient; seq++ {
+				// An insert at the start is valid at any base revision.
+				res, err := e.Submit(ctx, "pad", collab.Submission{Client: client, Seq: seq, Base: base, Op: collab.Op{{Insert: client}}})
+				if err != nil {
+					errs <- fmt.Errorf("client %s seq %d: %w", client, seq, err)
+					return
+				}
+				base = res.Rev
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s := openStore(t, srv.URL(), prefix)
+	checkExactlyOnce(t, s, "pad", clients, perClient)
+	recs, err := s.Records(ctx, "pad", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := collab.NewDoc("")
+	for _, r := range recs {
+		if err := doc.Apply(r.Op); err != nil {
+			t.Fatalf("revision %d: %v", r.Rev, err)
+		}
+	}
+	for i, e := range replicas {
+		waitFor(t, fmt.Sprintf("replica %d at the head", i), func() bool {
+			head, err := e.Head(ctx, "pad")
+			return err == nil && head == len(recs)
+		})
+		if text, _, err := e.Text(ctx, "pad", -1); err != nil || text != doc.String() {
+			t.Errorf("replica %d text %q (%v), the log replays to %q", i, text, err, doc.String())
+		}
+	}
+}
