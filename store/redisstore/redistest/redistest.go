@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,7 +126,7 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	s.cmd, s.done = cmd, done
 	s.mu.Unlock()
-	if err := waitReady(s.Addr, done, startTimeout); err != nil {
+	if err := waitReady(s.Addr, cmd.Process.Pid, done, startTimeout); err != nil {
 		s.Stop()
 		return fmt.Errorf("redis-server on %s: %w (log: %s)", s.Addr, err, s.logTail())
 	}
@@ -299,15 +300,18 @@ func readReply(r *bufio.Reader) (string, error) {
 	return "", fmt.Errorf("unexpected reply %q", line)
 }
 
-// waitReady polls addr with PING until it answers PONG, the process exits
-// (exited is closed) or the timeout passes.
-func waitReady(addr string, exited <-chan struct{}, timeout time.Duration) error {
+// waitReady polls addr until the redis-server with process id pid answers
+// there, the process exits (exited is closed) or the timeout passes. The
+// process id is checked because until the server listens, another test's
+// server may have taken the port and answer in its place.
+func waitReady(addr string, pid int, exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
+	want := "process_id:" + strconv.Itoa(pid)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		reply, err := Do(ctx, addr, "PING")
+		info, err := Do(ctx, addr, "INFO", "server")
 		cancel()
-		if err == nil && reply == "PONG" {
+		if err == nil && slices.Contains(strings.Split(info, "\r\n"), want) {
 			return nil
 		}
 		select {
