@@ -48,6 +48,8 @@ func TestReplicasScript(t *testing.T) {
 		"CONFPAD_ADMIN_TOKEN="+token,
 	)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// If this test process dies, the script still stops what it started.
+	redistest.DieWithParent(cmd, syscall.SIGTERM)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

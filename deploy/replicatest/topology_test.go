@@ -124,6 +124,7 @@ func (r *replica) start(t testing.TB) {
 		"--log-level", "info")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	cmd.Stdout, cmd.Stderr = logf, logf
+	redistest.DieWithParent(cmd, syscall.SIGKILL)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		t.Fatalf("start replica %d: %v", r.n, err)

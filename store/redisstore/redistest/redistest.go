@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -118,6 +119,7 @@ func (s *Server) start() error {
 	}, s.extra...)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.Dir
+	DieWithParent(cmd, syscall.SIGKILL)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("exec %s: %w", s.bin, err)
 	}
