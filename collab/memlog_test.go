@@ -19,6 +19,8 @@ type memLog struct {
 	conflicts int // calls to Append that returned ErrConflict
 	reads     int // calls to Records
 	failing   error
+	gate      chan struct{} // when set, Append waits for it to close
+	waiting   int           // Appends waiting at the gate
 }
 
 func newMemLog() *memLog {
@@ -63,6 +65,13 @@ func (l *memLog) Records(_ context.Context, pad string, from, to int) ([]Record,
 
 func (l *memLog) Append(_ context.Context, pad string, head int, recs []Record) error {
 	l.mu.Lock()
+	if gate := l.gate; gate != nil {
+		l.waiting++
+		l.mu.Unlock()
+		<-gate
+		l.mu.Lock()
+		l.waiting--
+	}
 	defer l.mu.Unlock()
 	if l.failing != nil {
 		return l.failing
@@ -100,6 +109,14 @@ func (l *memLog) Subscribe(pad string, fn func([]Record)) func() {
 		defer l.mu.Unlock()
 		delete(l.subs[pad], id)
 	}
+}
+
+// truncate drops the records of pad after revision n, as a store that
+// lost acknowledged writes would.
+func (l *memLog) truncate(pad string, n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recs[pad] = l.recs[pad][:n]
 }
 
 func (l *memLog) setFailing(err error) {

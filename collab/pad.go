@@ -211,23 +211,24 @@ func (p *pad) takeRemote(recs []Record) {
 		recs = recs[1:]
 	}
 	if recs == nil || len(recs) > 0 && recs[0].Rev != p.head+1 {
-		p.catchUp()
+		_, _ = p.catchUp() // on failure the next commit's conflict catches up
 		return
 	}
 	if err := p.applyRecords(recs); err != nil {
-		p.catchUp()
+		_, _ = p.catchUp()
 	}
 }
 
-// catchUp reads every record after head from the log.
-func (p *pad) catchUp() error {
+// catchUp reads every record after head from the log and returns how many
+// it found.
+func (p *pad) catchUp() (int, error) {
 	ctx, cancel := p.e.logCtx()
 	defer cancel()
 	recs, err := p.e.cfg.Log.Records(ctx, p.id, p.head, -1)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return p.applyRecords(recs)
+	return len(recs), p.applyRecords(recs)
 }
 
 // commit transforms a batch of submissions, appends them to the log and
@@ -237,7 +238,7 @@ func (p *pad) commit(batch []*submission) {
 	if p.e.cfg.Feed != nil && slices.ContainsFunc(batch, func(s *submission) bool { return s.Base > p.head }) {
 		// Another replica committed what this client saw; this one has
 		// not heard of it yet.
-		p.catchUp()
+		_, _ = p.catchUp()
 	}
 	for {
 		recs, outs := p.prepare(batch)
@@ -249,8 +250,17 @@ func (p *pad) commit(batch []*submission) {
 		err := p.e.cfg.Log.Append(ctx, p.id, p.head, recs)
 		cancel()
 		if errors.Is(err, ErrConflict) {
-			if err = p.catchUp(); err == nil {
+			var n int
+			if n, err = p.catchUp(); err == nil && n > 0 {
 				continue
+			}
+			if err == nil {
+				// The log holds fewer revisions than this pad: it lost
+				// acknowledged ops (a Redis restart that had not written
+				// them, a failover to a lagging replica). Retrying would
+				// spin; reload the pad from the log instead.
+				p.markBroken()
+				err = errorf(CodeUnavailable, "the log is behind this pad's revision %d; reloading the pad", p.head)
 			}
 		}
 		if err != nil {
