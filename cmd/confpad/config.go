@@ -34,6 +34,9 @@ type config struct {
 	// Redis, when set, selects cluster mode: a Redis URL for storage and
 	// fan-out between replicas, in place of the embedded database.
 	Redis string
+	// Pprof, when set, is a host:port where Go's profiles (net/http/pprof)
+	// are served, for measuring the server under load.
+	Pprof string
 }
 
 // option is one setting: a flag, its environment variable, its built-in
@@ -88,6 +91,15 @@ var options = []option{
 	}},
 	{"redis", "CONFPAD_REDIS", "", "cluster mode: Redis `URL` for storage and fan-out between replicas (redis://host:port/db, or redis-cluster://host:port,host:port,...); none: the embedded database", func(c *config, v string) error {
 		c.Redis = v
+		return nil
+	}},
+	{"pprof", "CONFPAD_PPROF", "", "serve Go profiles (net/http/pprof) on this `host:port` (keep it on loopback); none: off", func(c *config, v string) error {
+		if v != "" {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("want host:port: %w", err)
+			}
+		}
+		c.Pprof = v
 		return nil
 	}},
 	{"max-doc", "CONFPAD_MAX_DOC", "2MiB", "largest pad in characters: a `size`, or with KiB or MiB", func(c *config, v string) error {

@@ -74,6 +74,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "unknown unit", args: []string{"--max-doc=2GiB"}, wantErr: `unknown unit "GiB"`},
 		{name: "zero size", args: []string{"--max-frame=0"}, wantErr: "want a positive size"},
 		{name: "empty data", args: []string{"--data="}, wantErr: "want a directory"},
+		{name: "bad pprof address", env: map[string]string{"CONFPAD_PPROF": "6060"}, wantErr: `CONFPAD_PPROF="6060": want host:port`},
 		{name: "unknown flag", args: []string{"--sticky=yes"}, wantErr: "flag provided but not defined: -sticky"},
 		{
 			name: "cluster mode",

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -80,6 +81,13 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if cfg.Pprof != "" {
+		stop, err := serveProfiles(cfg.Pprof, logger)
+		if err != nil {
+			return errors.Join(err, srv.Shutdown(context.Background()))
+		}
+		defer stop()
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	logger.Info("confpad is serving", "url", "http://"+ln.Addr().String(), "store", st.where)
@@ -142,4 +150,23 @@ func importProgram(ctx context.Context, cat conference.Catalog, program *confere
 	}
 	logger.Info("imported program", "from", file, "title", program.Title, "sessions", len(program.Sessions))
 	return nil
+}
+
+// serveProfiles serves net/http/pprof on addr until the returned function
+// is called.
+func serveProfiles(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for profiles: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	ps := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = ps.Serve(ln) }()
+	logger.Info("serving profiles", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return func() { _ = ps.Close() }, nil
 }

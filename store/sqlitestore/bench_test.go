@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/confpad/confpad/collab"
 )
@@ -26,6 +27,24 @@ func BenchmarkAppendSerial(b *testing.B) {
 		head++
 	}
 	b.ReportMetric(float64(head)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkAppendAfterIdle is BenchmarkAppendSerial with 10 ms of
+// idleness (not timed) before each append, as when people type: the disk
+// and the writer goroutine have gone idle, and each commit pays to wake
+// them.
+func BenchmarkAppendAfterIdle(b *testing.B) {
+	s, _ := openTemp(b)
+	head := 0
+	for b.Loop() {
+		b.StopTimer()
+		time.Sleep(10 * time.Millisecond)
+		b.StartTimer()
+		if err := s.Append(b.Context(), "pad", head, keystroke(head+1)); err != nil {
+			b.Fatal(err)
+		}
+		head++
+	}
 }
 
 // BenchmarkAppendParallel appends keystrokes to 16 pads at once (more if
