@@ -296,10 +296,26 @@ func TestResumeGetsExactlyTheMissedOps(t *testing.T) {
 }
 
 // TestSlowClientIsCutOff: a client that never reads is disconnected while
-// the others get every op.
+// the others get every op, whether its send queue fills first or a write
+// to it stalls first.
 func TestSlowClientIsCutOff(t *testing.T) {
-	ts := newTestServer(t, Config{SendQueue: 8, WriteTimeout: time.Second})
-	const ops = 120
+	tests := []struct {
+		name string
+		cfg  Config
+		ops  int
+	}{
+		{"queue full", Config{SendQueue: 8, WriteTimeout: time.Minute}, 120},
+		// A queue that never fills: 15 MB of inserts overflow the socket
+		// buffers and a write blocks past the timeout.
+		{"write stalled", Config{SendQueue: 10000, WriteTimeout: 300 * time.Millisecond}, 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { testSlowClientIsCutOff(t, tt.cfg, tt.ops) })
+	}
+}
+
+func testSlowClientIsCutOff(t *testing.T, cfg Config, ops int) {
+	ts := newTestServer(t, cfg)
 	big := strings.Repeat("x", 100000)
 	slow, reader, writer := dial(t, ts, "main"), dial(t, ts, "main"), dial(t, ts, "main")
 	slow.join("slow", -1)
