@@ -13,6 +13,10 @@ import (
 // conn is one websocket connection of a Client, after its welcome: a
 // reader goroutine (Client.readLoop) and a writer goroutine draining a
 // bounded queue, so the client's lock is never held across network I/O.
+//
+// Reads and writes take a context without a deadline or cancellation, so
+// the websocket library arms no timer per frame; ending ctx drops the
+// connection instead, which unblocks them.
 type conn struct {
 	ws     *websocket.Conn
 	out    chan []byte
@@ -24,6 +28,7 @@ type conn struct {
 func newConn(parent context.Context, ws *websocket.Conn) *conn {
 	cn := &conn{ws: ws, out: make(chan []byte, sendQueue)}
 	cn.ctx, cn.cancel = context.WithCancel(parent)
+	context.AfterFunc(cn.ctx, cn.abort)
 	return cn
 }
 
@@ -49,7 +54,7 @@ func (cn *conn) writeLoop() {
 		case <-cn.ctx.Done():
 			return
 		case b := <-cn.out:
-			if err := cn.ws.Write(cn.ctx, websocket.MessageText, b); err != nil {
+			if err := cn.ws.Write(context.Background(), websocket.MessageText, b); err != nil {
 				cn.abort()
 				return
 			}
@@ -159,7 +164,7 @@ func (c *Client) readLoop(cn *conn) {
 	var err error
 	for {
 		var data []byte
-		_, data, err = cn.ws.Read(cn.ctx)
+		_, data, err = cn.ws.Read(context.Background())
 		now := time.Now()
 		if err != nil {
 			err = fmt.Errorf("client: connection lost: %w", err)
