@@ -451,25 +451,67 @@ func TestBatchedCommitsUnderLoad(t *testing.T) {
 }
 
 // TestLogBehindThePad: a store that lost acknowledged records (Redis
-// restarted without them) must not make the engine spin; the op is refused
-// as unavailable and the pad reloads from the log.
+// restarted without them) gets them back from the pad's recent history, so
+// nothing acknowledged is lost; when it cannot (the log lost more than the
+// pad keeps, or holds another history), the op is refused as unavailable
+// and the pad reloads from the log instead of spinning.
 func TestLogBehindThePad(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{})
-	for i := range 3 {
-		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Op{{Insert: "x"}}})
+	tests := []struct {
+		name     string
+		keep     int
+		rewrite  bool // another writer appends a different record after the loss
+		restored bool
+	}{
+		{"restored", 0, false, true},
+		{"lost more than the pad keeps", 1, false, false},
+		{"another history", 0, true, false},
 	}
-	log.truncate("p", 1)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := e.Submit(ctx, "p", Submission{Client: "a", Seq: 4, Base: 3, Op: Op{{Insert: "y"}}})
-	var ce *Error
-	if !errors.As(err, &ce) || ce.Code != CodeUnavailable {
-		t.Fatalf("err = %v, want unavailable", err)
-	}
-	res := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 5, Base: 1, Op: Op{{Insert: "z"}}})
-	if res.Rev != 2 || text(t, e, "p") != "zx" {
-		t.Errorf("after reload: rev %d, text %q; want 2, zx", res.Rev, text(t, e, "p"))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := newMemLog()
+			e := newTestEngine(t, log, Config{KeepRecent: tt.keep})
+			for i := range 3 {
+				mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Op{{Insert: "x"}}})
+			}
+			log.truncate("p", 1)
+			if tt.rewrite {
+				if err := log.Append(t.Context(), "p", 1, []Record{{Rev: 2, Op: Op{{Insert: "w"}}, Client: "b", Seq: 1}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			res, err := e.Submit(ctx, "p", Submission{Client: "a", Seq: 4, Base: 3, Op: Op{{Insert: "y"}}})
+			if tt.restored {
+				if err != nil || res.Rev != 4 {
+					t.Fatalf("submit: rev %d, err %v; want rev 4", res.Rev, err)
+				}
+				recs, err := log.Records(t.Context(), "p", 0, -1)
+				if err != nil || len(recs) != 4 {
+					t.Fatalf("log holds %d records (err %v), want 4", len(recs), err)
+				}
+				for i, r := range recs {
+					if r.Rev != i+1 || r.Client != "a" || r.Seq != i+1 {
+						t.Errorf("record %d = %+v, want rev %d seq %d", i, r, i+1, i+1)
+					}
+				}
+				if got := text(t, e, "p"); got != "yxxx" {
+					t.Errorf("text %q, want yxxx", got)
+				}
+				return
+			}
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Code != CodeUnavailable {
+				t.Fatalf("err = %v, want unavailable", err)
+			}
+			want := "x"
+			if tt.rewrite {
+				want = "wx"
+			}
+			if got := text(t, e, "p"); got != want {
+				t.Errorf("after reload: text %q, want %q", got, want)
+			}
+		})
 	}
 }
 

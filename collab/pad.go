@@ -231,6 +231,37 @@ func (p *pad) catchUp() (int, error) {
 	return len(recs), p.applyRecords(recs)
 }
 
+// errDiverged: the log's history after some revision is not this pad's.
+var errDiverged = errors.New("the log's records differ from the pad's")
+
+// restoreLog appends again the records a log lost from the end of this
+// pad's history, taken from recent records, so that no acknowledged op is
+// lost and no connected editor is left ahead of the pad. It fails if the
+// log lost more than the recent records hold, or if the records it kept
+// are not the pad's (another replica has written a different history), or
+// if the log moved meanwhile (the pad then reloads, which is correct in
+// every case).
+func (p *pad) restoreLog() error {
+	ctx, cancel := p.e.logCtx()
+	defer cancel()
+	first := p.head - len(p.recent)
+	kept, err := p.e.cfg.Log.Records(ctx, p.id, first, -1)
+	if err != nil {
+		return err
+	}
+	for i, r := range kept {
+		if i >= len(p.recent) || !sameRecord(r, p.recent[i]) {
+			return errDiverged
+		}
+	}
+	return p.e.cfg.Log.Append(ctx, p.id, first+len(kept), p.recent[len(kept):])
+}
+
+// sameRecord reports whether a and b are the same commit.
+func sameRecord(a, b Record) bool {
+	return a.Rev == b.Rev && a.Client == b.Client && a.Seq == b.Seq && slices.Equal(a.Op, b.Op)
+}
+
 // commit transforms a batch of submissions, appends them to the log and
 // answers each. On a lost race with another replica it catches up and
 // tries again.
@@ -257,10 +288,14 @@ func (p *pad) commit(batch []*submission) {
 			if err == nil {
 				// The log holds fewer revisions than this pad: it lost
 				// acknowledged ops (a Redis restart that had not written
-				// them, a failover to a lagging replica). Retrying would
-				// spin; reload the pad from the log instead.
+				// them, a failover to a lagging replica). Give them back
+				// from recent history; if that cannot be done, retrying
+				// would spin: reload the pad from the log instead.
+				if err = p.restoreLog(); err == nil {
+					continue
+				}
 				p.markBroken()
-				err = errorf(CodeUnavailable, "the log is behind this pad's revision %d; reloading the pad", p.head)
+				err = errorf(CodeUnavailable, "the log is behind this pad's revision %d (%v); reloading the pad", p.head, err)
 			}
 		}
 		if err != nil {
