@@ -35,6 +35,10 @@ type config struct {
 	PIDs []int
 	// JSON selects the JSON report.
 	JSON bool
+	// Floor measures the floor instead of a server: what sending the
+	// run's messages to as many loopback TCP connections costs alone
+	// (floor.go). URLs, Pad, AdminToken and Drain are not used then.
+	Floor bool
 }
 
 // parseFlags reads the command line into a config; errors (and -h) are
@@ -59,6 +63,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&cfg.Drain, "drain", 10*time.Second, "longest wait for acks and for every client to catch up at the end")
 	fs.StringVar(&pids, "pid", "", "server process id(s), comma-separated, to measure CPU seconds from /proc/<pid>/stat")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&cfg.Floor, "floor", false, "measure no server but the floor: the CPU a bare sender spends writing as many messages to as many loopback TCP connections")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -105,6 +110,9 @@ func (cfg config) validate() error {
 	}
 	if cfg.Duration <= 0 || cfg.Warmup < 0 || cfg.Drain <= 0 {
 		errs = append(errs, errors.New("--duration and --drain must be > 0, --warmup >= 0"))
+	}
+	if cfg.Floor && len(cfg.PIDs) > 0 {
+		errs = append(errs, errors.New("--floor measures its own sender: no --pid"))
 	}
 	return errors.Join(errs...)
 }

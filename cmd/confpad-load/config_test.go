@@ -32,6 +32,8 @@ func TestParseFlags(t *testing.T) {
 		{name: "no URL", args: []string{"--url", " , "}, wantErr: true},
 		{name: "ftp URL", args: []string{"--url", "ftp://127.0.0.1"}, wantErr: true},
 		{name: "no duration", args: []string{"--duration", "0s"}, wantErr: true},
+		{name: "floor", args: []string{"--floor", "--readers", "5"}, want: func(c *config) { c.Floor, c.Readers = true, 5 }},
+		{name: "floor with pid", args: []string{"--floor", "--pid", "12"}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

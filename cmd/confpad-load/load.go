@@ -159,29 +159,35 @@ func (lc *loadClient) onEvent(tr *tracker, counts *eventCounts) func(client.Even
 func typeAll(ctx context.Context, clients []*loadClient, cfg config, until time.Time) error {
 	ctx, cancel := context.WithDeadline(ctx, until)
 	defer cancel()
-	interval := time.Duration(float64(time.Second) / cfg.Rate)
-	var wg sync.WaitGroup
-	errs := make([]error, len(clients))
-	for i, lc := range clients {
-		if !lc.writer {
-			continue
+	var writers []*loadClient
+	for _, lc := range clients {
+		if lc.writer {
+			writers = append(writers, lc)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = lc.typeUntilDone(ctx, interval, mrand.New(mrand.NewPCG(mrand.Uint64(), uint64(i))))
-		}()
+	}
+	return tickAll(ctx, len(writers), cfg.Rate, func(i int, rng *mrand.Rand) error {
+		return writers[i].typeKey(rng)
+	})
+}
+
+// tickAll runs n tickers of rate ticks a second, each with a random phase
+// and its own random source, until ctx ends: ticker i calls tick(i, rng)
+// on every tick and stops at its first error. It returns the errors.
+func tickAll(ctx context.Context, n int, rate float64, tick func(i int, rng *mrand.Rand) error) error {
+	interval := time.Duration(float64(time.Second) / rate)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		rng := mrand.New(mrand.NewPCG(mrand.Uint64(), uint64(i)))
+		wg.Go(func() { errs[i] = everyTick(ctx, interval, rng, func() error { return tick(i, rng) }) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// alphabet is what writers type: mostly ASCII, some accented, CJK and
-// astral characters.
-var alphabet = []rune("abcdefghijklmnopqrstuvwxyz      \néü€中😀𝄞")
-
-// typeUntilDone types one character per interval until ctx ends.
-func (lc *loadClient) typeUntilDone(ctx context.Context, interval time.Duration, rng *mrand.Rand) error {
+// everyTick calls f after a random phase within interval and then once
+// per interval, until ctx ends or f fails.
+func everyTick(ctx context.Context, interval time.Duration, rng *mrand.Rand, f func() error) error {
 	phase := time.NewTimer(time.Duration(rng.Int64N(int64(interval))))
 	select {
 	case <-ctx.Done():
@@ -192,14 +198,8 @@ func (lc *loadClient) typeUntilDone(ctx context.Context, interval time.Duration,
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		err := lc.c.EditFunc(func(doc *collab.Doc) (collab.Op, error) {
-			op := randomKeystroke(rng, doc.Len())
-			// Recorded under the client's lock, so before any ack of it.
-			lc.edits.push(time.Now())
-			return op, nil
-		})
-		if err != nil {
-			return fmt.Errorf("writer %s: %w", lc.id, err)
+		if err := f(); err != nil {
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -207,6 +207,24 @@ func (lc *loadClient) typeUntilDone(ctx context.Context, interval time.Duration,
 		case <-tick.C:
 		}
 	}
+}
+
+// alphabet is what writers type: mostly ASCII, some accented, CJK and
+// astral characters.
+var alphabet = []rune("abcdefghijklmnopqrstuvwxyz      \néü€中😀𝄞")
+
+// typeKey types one character.
+func (lc *loadClient) typeKey(rng *mrand.Rand) error {
+	err := lc.c.EditFunc(func(doc *collab.Doc) (collab.Op, error) {
+		op := randomKeystroke(rng, doc.Len())
+		// Recorded under the client's lock, so before any ack of it.
+		lc.edits.push(time.Now())
+		return op, nil
+	})
+	if err != nil {
+		return fmt.Errorf("writer %s: %w", lc.id, err)
+	}
+	return nil
 }
 
 // randomKeystroke is a single-character op on a text of n code points:

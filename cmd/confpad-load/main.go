@@ -1,7 +1,9 @@
 // Command confpad-load types into one confpad pad from many websocket
 // clients and measures how long each edit takes to reach every other
 // client. It checks that nothing was lost and that every client ends with
-// the same text, and exits non-zero if not. docs/load.md explains how to
+// the same text, and exits non-zero if not. With --floor it measures no
+// server but the floor under one: what sending as many messages to as many
+// loopback connections costs a bare program. docs/load.md explains how to
 // run it and read its numbers.
 package main
 
@@ -17,6 +19,7 @@ import (
 )
 
 func main() {
+	exitIfFloorSender()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -34,7 +37,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "confpad-load:", err)
 		return 2
 	}
-	rep, err := run(ctx, cfg)
+	rep, err := runMode(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "confpad-load:", err)
 		return 1
@@ -53,4 +56,21 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// outcome is the report of a load run or of a floor run.
+type outcome interface {
+	check() bool
+	writeText(io.Writer) error
+	writeJSON(io.Writer) error
+}
+
+// runMode carries out a floor run if cfg asks for one, else a load run.
+func runMode(ctx context.Context, cfg config) (outcome, error) {
+	if cfg.Floor {
+		rep, err := runFloor(ctx, cfg)
+		return &rep, err
+	}
+	rep, err := run(ctx, cfg)
+	return &rep, err
 }

@@ -202,24 +202,40 @@ func (r *report) writeText(w io.Writer) error {
 		fmt.Fprintf(&b, "server CPU (pids %v): %.2f s over %.1f s = %.2f s per 30 s (%.2f cores)\n",
 			m.CPU.PIDs, m.CPU.Used.Seconds(), m.CPU.Over.Seconds(), m.CPU.per30s(), m.CPU.cores())
 	}
-	fmt.Fprintf(&b, "load tool CPU: %.2f s per 30 s (%.2f cores)", m.ToolCPU.per30s(), m.ToolCPU.cores())
-	if m.Stall >= 0 {
-		fmt.Fprintf(&b, "; CPU stall (some task waiting for a CPU): %.0f%% of the time", 100*m.Stall)
-	}
-	b.WriteString("\n")
-	if len(r.Problems) == 0 {
-		b.WriteString("result: OK\n")
-	}
-	for _, p := range r.Problems {
-		fmt.Fprintf(&b, "FAIL: %s\n", p)
-	}
+	fmt.Fprintf(&b, "load tool CPU: %.2f s per 30 s (%.2f cores)%s\n", m.ToolCPU.per30s(), m.ToolCPU.cores(), m.stallText())
+	writeResult(&b, r.Problems)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// stallText is the CPU stall clause of a report line, empty if the kernel
+// does not say.
+func (m machineReport) stallText() string {
+	if m.Stall < 0 {
+		return ""
+	}
+	return fmt.Sprintf("; CPU stall (some task waiting for a CPU): %.0f%% of the time", 100*m.Stall)
+}
+
+// writeResult writes the last lines of a text report: "result: OK", or
+// one FAIL line per problem.
+func writeResult(b *strings.Builder, problems []string) {
+	if len(problems) == 0 {
+		b.WriteString("result: OK\n")
+	}
+	for _, p := range problems {
+		fmt.Fprintf(b, "FAIL: %s\n", p)
+	}
+}
+
 // writeJSON prints the report as one JSON object.
 func (r *report) writeJSON(w io.Writer) error {
+	return writeJSON(w, r)
+}
+
+// writeJSON prints v as one indented JSON object.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
