@@ -26,70 +26,62 @@ func Compose(a, b Op) (Op, error) {
 	return compose(a, b), nil
 }
 
-// compose is Compose on valid input, built on the stack and allocated
-// once at its final size, like transform.
+// compose is Compose on valid input: the npm algorithm, walking b and
+// taking matching pieces of a (deletes of a are never split). Like
+// transform, it builds the result on the stack and allocates it once.
 func compose(a, b Op) Op {
 	var buf [scratch]Component
-	out := composeTo(buf[:0], a, b)
-	return append(make(Op, 0, len(out)), out...)
-}
-
-// composeTo appends Compose(a, b) to out: the npm algorithm, walking b and
-// taking matching pieces of a (deletes of a are never split).
-func composeTo(out, a, b Op) Op {
-	r := newReader(a)
+	out := builder{op: buf[:0]}
+	r := reader{op: a}
 	for i := range b {
 		c := &b[i]
 		switch {
 		case c.Skip != 0:
 			n := c.Skip
 			for n > 0 && r.more() {
-				cur := &r.cur
-				switch {
+				switch cur := r.cur(); {
 				case cur.Skip != 0:
-					k := min(cur.Skip, n)
-					out = appendSkip(out, k)
+					k := r.takeSkip(n)
+					out = out.skip(k)
 					n -= k
-					r.skip(k)
 				case cur.Insert != "":
-					s, k := r.cutInsert(n)
-					out = appendInsert(out, s)
+					s, k := r.takeInsert(n)
+					out = out.insert(s)
 					n -= k
 				default:
-					out = appendDelete(out, cur.Delete, cur.DeleteText)
+					out = out.del(cur.Delete, cur.DeleteText)
 					r.next()
 				}
 			}
-			out = appendSkip(out, n)
+			out = out.skip(n)
 		case c.Insert != "":
-			out = appendInsert(out, c.Insert)
+			out = out.insert(c.Insert)
 		default:
 			n, text := c.Delete, c.DeleteText // what is left of b's delete
 			for n > 0 && r.more() {
-				cur := &r.cur
-				switch {
+				switch cur := r.cur(); {
 				case cur.Skip != 0:
 					// b deletes text that a kept.
-					k := min(cur.Skip, n)
+					k := r.takeSkip(n)
 					var piece string
 					piece, text = cutText(text, k)
-					out = appendDelete(out, k, piece)
+					out = out.del(k, piece)
 					n -= k
-					r.skip(k)
 				case cur.Insert != "":
 					// b deletes text that a inserted: neither remains.
-					_, k := r.cutInsert(n)
+					_, k := r.takeInsert(n)
 					_, text = cutText(text, k)
 					n -= k
 				default:
-					out = appendDelete(out, cur.Delete, cur.DeleteText)
+					out = out.del(cur.Delete, cur.DeleteText)
 					r.next()
 				}
 			}
-			out = appendDelete(out, n, text)
+			out = out.del(n, text)
 		}
 	}
-	return trim(r.appendRest(out))
+	res := r.rest(out).done()
+	return append(make(Op, 0, len(res)), res...)
 }
 
 // cutText splits the first k code points off text, which may be empty (a

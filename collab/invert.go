@@ -12,19 +12,19 @@ func Invert(op Op) (Op, error) {
 	if err := op.validate(false); err != nil {
 		return nil, fmt.Errorf("invert: %w", err)
 	}
-	out := make(Op, 0, len(op))
+	b := builder{op: make(Op, 0, len(op))}
 	for i, c := range op {
 		switch c.kind() {
 		case kindSkip:
-			out = push(out, c)
+			b = b.skip(c.Skip)
 		case kindInsert:
-			out = push(out, Component{Delete: countRunes(c.Insert), DeleteText: c.Insert})
+			b = b.del(countRunes(c.Insert), c.Insert)
 		case kindDelete:
 			if c.DeleteText == "" {
 				return nil, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, c.Delete)
 			}
-			out = push(out, Component{Insert: c.DeleteText})
+			b = b.insert(c.DeleteText)
 		}
 	}
-	return trim(out), nil
+	return b.done(), nil
 }

@@ -246,88 +246,92 @@ func (op Op) DeleteLen() int {
 // read by the first one set, in the order Skip, Insert, Delete. Normalize
 // does not check counts or UTF-8; Validate does.
 func Normalize(op Op) Op {
-	out := make(Op, 0, len(op))
+	b := builder{op: make(Op, 0, len(op))}
 	for _, c := range op {
-		switch c.kind() {
-		case kindSkip:
-			out = push(out, Component{Skip: c.Skip})
-		case kindInsert:
-			out = push(out, Component{Insert: c.Insert})
-		case kindDelete:
-			if c.DeleteText != "" {
-				c.Delete = countRunes(c.DeleteText)
-			}
-			out = push(out, Component{Delete: c.Delete, DeleteText: c.DeleteText})
+		if c.kind() == kindDelete && c.DeleteText != "" {
+			c.Delete = countRunes(c.DeleteText)
 		}
+		b = b.push(c)
 	}
-	return trim(out)
+	return b.done()
 }
 
-// push appends c to op the way the npm package's makeAppend does: no-ops
-// are dropped and a component of the same kind as the last one is merged
-// into it. A merged delete keeps its text only if both parts carry text.
-// The appendSkip, appendInsert and appendDelete below are push for one kind;
-// the last component of op must be canonical (one field set).
-func push(op Op, c Component) Op {
+// builder builds an op the way the npm package's makeAppend does:
+// components that do nothing are dropped, and one of the same kind as the
+// last is merged into it (a merged delete keeps its text only if both parts
+// carry text). It is passed by value, each method returning the updated
+// builder, so that it stays in registers and the op it builds can live on
+// the stack.
+type builder struct {
+	op   Op
+	last kind // kind of the last component of op, kindNone if op is empty
+}
+
+// push appends c, read by its kind.
+func (b builder) push(c Component) builder {
 	switch c.kind() {
 	case kindSkip:
-		return appendSkip(op, c.Skip)
+		return b.skip(c.Skip)
 	case kindInsert:
-		return appendInsert(op, c.Insert)
+		return b.insert(c.Insert)
 	case kindDelete:
-		return appendDelete(op, c.Delete, c.DeleteText)
+		return b.del(c.Delete, c.DeleteText)
 	}
-	return op
+	return b
 }
 
-// appendSkip is push(op, Component{Skip: n}).
-func appendSkip(op Op, n int) Op {
-	switch l := len(op); {
-	case l > 0 && op[l-1].Skip != 0:
-		op[l-1].Skip += n
-	case n != 0:
-		op = append(op, Component{Skip: n})
+// skip appends a skip of n.
+func (b builder) skip(n int) builder {
+	switch {
+	case n == 0:
+	case b.last == kindSkip:
+		b.op[len(b.op)-1].Skip += n
+	default:
+		b.op = append(b.op, Component{Skip: n})
+		b.last = kindSkip
 	}
-	return op
+	return b
 }
 
-// appendInsert is push(op, Component{Insert: s}).
-func appendInsert(op Op, s string) Op {
-	if s == "" {
-		return op
+// insert appends an insert of s.
+func (b builder) insert(s string) builder {
+	switch {
+	case s == "":
+	case b.last == kindInsert:
+		b.op[len(b.op)-1].Insert += s
+	default:
+		b.op = append(b.op, Component{Insert: s})
+		b.last = kindInsert
 	}
-	if l := len(op); l > 0 && op[l-1].Insert != "" {
-		op[l-1].Insert += s
-		return op
-	}
-	return append(op, Component{Insert: s})
+	return b
 }
 
-// appendDelete is push(op, Component{Delete: n, DeleteText: text}).
-func appendDelete(op Op, n int, text string) Op {
-	if n == 0 && text == "" {
-		return op
-	}
-	if l := len(op); l > 0 && (op[l-1].Delete != 0 || op[l-1].DeleteText != "") {
-		last := &op[l-1]
-		if last.DeleteText != "" && text != "" {
-			last.DeleteText += text
+// del appends a delete of n code points, whose text is text if known.
+func (b builder) del(n int, text string) builder {
+	switch {
+	case n == 0 && text == "":
+	case b.last == kindDelete:
+		last := &b.op[len(b.op)-1]
+		if last.DeleteText == "" || text == "" {
+			text = ""
 		} else {
-			last.DeleteText = ""
+			text = last.DeleteText + text
 		}
 		last.Delete += n
-		return op
+		last.DeleteText = text
+	default:
+		b.op = append(b.op, Component{Delete: n, DeleteText: text})
+		b.last = kindDelete
 	}
-	return append(op, Component{Delete: n, DeleteText: text})
+	return b
 }
 
-// trim drops a trailing skip. op was built with push, so there is at most
-// one.
-func trim(op Op) Op {
-	if n := len(op); n > 0 && op[n-1].kind() == kindSkip {
-		return op[:n-1]
+// done returns the op built, less a trailing skip.
+func (b builder) done() Op {
+	if b.last == kindSkip {
+		return b.op[:len(b.op)-1]
 	}
-	return op
+	return b.op
 }
 
 // Code points. Every text here is valid UTF-8 (Validate and ParseOp see to

@@ -264,12 +264,12 @@ func TestPropertyTransformAgreesWithCompose(t *testing.T) {
 
 // stripTexts drops delete texts, as the npm package's stripInvertible.
 func stripTexts(op Op) Op {
-	out := make(Op, 0, len(op))
+	b := builder{op: make(Op, 0, len(op))}
 	for _, c := range op {
 		c.DeleteText = ""
-		out = push(out, c)
+		b = b.push(c)
 	}
-	return out
+	return b.op
 }
 
 func TestPropertyInvert(t *testing.T) {
@@ -292,16 +292,16 @@ func TestPropertyInvert(t *testing.T) {
 // package's makeInvertible.
 func withTexts(doc string, op Op) Op {
 	runes := []rune(doc)
-	out := make(Op, 0, len(op))
+	b := builder{op: make(Op, 0, len(op))}
 	pos := 0
 	for _, c := range op {
 		if c.Delete > 0 {
 			c.DeleteText = string(runes[pos : pos+c.Delete])
 		}
 		pos += c.Skip + c.Delete
-		out = push(out, c)
+		b = b.push(c)
 	}
-	return out
+	return b.op
 }
 
 // TestPropertyPositionFollowsText: a cursor just after a character that op

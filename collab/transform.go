@@ -68,70 +68,60 @@ func Transform(op, other Op, side Side) (Op, error) {
 // have before it leaves the stack while it is built.
 const scratch = 12
 
-// transform is Transform on valid input. It builds the result on the stack
-// and allocates it once, at its final size: allocation is most of the cost
-// of transforming small ops.
+// transform is Transform on valid input: the npm algorithm, walking other
+// and taking matching pieces of op (inserts of op are never split). It
+// builds the result on the stack and allocates it once, at its final size:
+// allocation is most of the cost of transforming small ops.
 func transform(op, other Op, side Side) Op {
 	var buf [scratch]Component
-	out := transformTo(buf[:0], op, other, side)
-	return append(make(Op, 0, len(out)), out...)
-}
-
-// transformTo appends Transform(op, other, side) to out: the npm
-// algorithm, walking other and taking matching pieces of op (inserts of op
-// are never split).
-func transformTo(out, op, other Op, side Side) Op {
-	r := newReader(op)
+	b := builder{op: buf[:0]}
+	r := reader{op: op}
 	for i := range other {
 		c2 := &other[i]
 		switch {
 		case c2.Skip != 0:
 			n := c2.Skip
 			for n > 0 && r.more() {
-				c := &r.cur
-				switch {
+				switch c := r.cur(); {
 				case c.Skip != 0:
-					k := min(c.Skip, n)
-					out = appendSkip(out, k)
+					k := r.takeSkip(n)
+					b = b.skip(k)
 					n -= k
-					r.skip(k)
 				case c.Insert != "":
-					out = appendInsert(out, c.Insert)
+					b = b.insert(c.Insert)
 					r.next()
 				default:
-					k, text := r.cutDelete(n)
-					out = appendDelete(out, k, text)
+					k, text := r.takeDelete(n)
+					b = b.del(k, text)
 					n -= k
 				}
 			}
-			out = appendSkip(out, n)
+			b = b.skip(n)
 		case c2.Insert != "":
-			if side == Left && r.more() && r.cur.Insert != "" {
-				out = appendInsert(out, r.cur.Insert)
+			if side == Left && r.more() && r.cur().Insert != "" {
+				b = b.insert(r.cur().Insert)
 				r.next()
 			}
-			out = appendSkip(out, countRunes(c2.Insert))
+			b = b.skip(countRunes(c2.Insert))
 		default:
 			// other deletes: skips of op there go, and so do its deletes
 			// (already done); its inserts stay.
 			for n := c2.Delete; n > 0 && r.more(); {
-				c := &r.cur
-				switch {
+				switch c := r.cur(); {
 				case c.Skip != 0:
-					k := min(c.Skip, n)
-					n -= k
-					r.skip(k)
+					n -= r.takeSkip(n)
 				case c.Insert != "":
-					out = appendInsert(out, c.Insert)
+					b = b.insert(c.Insert)
 					r.next()
 				default:
-					k, _ := r.cutDelete(n)
+					k, _ := r.takeDelete(n)
 					n -= k
 				}
 			}
 		}
 	}
-	return trim(r.appendRest(out))
+	out := r.rest(b).done()
+	return append(make(Op, 0, len(out)), out...)
 }
 
 // reader walks an op, handing out whole components or pieces of them, as
@@ -139,15 +129,9 @@ func transformTo(out, op, other Op, side Side) Op {
 // the end the op skips forever.
 type reader struct {
 	op   Op
-	i    int       // index of the current component
-	cur  Component // what is left of op[i]
-	insN int       // code points in cur.Insert; -1 if not counted yet
-}
-
-func newReader(op Op) reader {
-	r := reader{op: op, i: -1}
-	r.next()
-	return r
+	i    int // index of the current component
+	used int // code points of op[i] (a skip or delete) already handed out
+	off  int // bytes of op[i]'s text (Insert or DeleteText) already handed out
 }
 
 // more reports whether components are left.
@@ -155,73 +139,79 @@ func (r *reader) more() bool {
 	return r.i < len(r.op)
 }
 
+// cur returns the current component, of which pieces may have been handed
+// out already.
+func (r *reader) cur() *Component {
+	return &r.op[r.i]
+}
+
 // next moves to the next component.
 func (r *reader) next() {
 	r.i++
-	if r.i < len(r.op) {
-		r.cur = r.op[r.i]
-		r.insN = -1
-	}
+	r.used, r.off = 0, 0
 }
 
-// skip consumes k code points of the current skip (k <= cur.Skip).
-func (r *reader) skip(k int) {
-	r.cur.Skip -= k
-	if r.cur.Skip == 0 {
+// takeSkip consumes up to n > 0 code points of the current skip and
+// returns how many.
+func (r *reader) takeSkip(n int) int {
+	c := r.cur()
+	k := min(c.Skip-r.used, n)
+	if r.used += k; r.used == c.Skip {
 		r.next()
 	}
+	return k
 }
 
-// cutDelete consumes up to n > 0 code points of the current delete and
+// takeDelete consumes up to n > 0 code points of the current delete and
 // returns their count and text (empty if the delete has none).
-func (r *reader) cutDelete(n int) (int, string) {
-	c := &r.cur
-	if c.Delete <= n {
-		k, text := c.Delete, c.DeleteText
+func (r *reader) takeDelete(n int) (int, string) {
+	c := r.cur()
+	k, text := c.Delete-r.used, c.DeleteText[r.off:]
+	if k <= n {
 		r.next()
 		return k, text
 	}
-	var text string
-	if c.DeleteText != "" {
-		off, _ := runeOffset(c.DeleteText, n)
-		text, c.DeleteText = c.DeleteText[:off], c.DeleteText[off:]
+	if text != "" {
+		off, _ := runeOffset(text, n)
+		text = text[:off]
+		r.off += off
 	}
-	c.Delete -= n
+	r.used += n
 	return n, text
 }
 
-// cutInsert consumes up to n > 0 code points of the current insert and
+// takeInsert consumes up to n > 0 code points of the current insert and
 // returns them and their count.
-func (r *reader) cutInsert(n int) (string, int) {
-	c := &r.cur
-	if r.insN < 0 {
-		r.insN = countRunes(c.Insert)
-	}
-	if r.insN <= n {
-		s, k := c.Insert, r.insN
+func (r *reader) takeInsert(n int) (string, int) {
+	s := r.cur().Insert[r.off:]
+	if k := countRunes(s); k <= n {
 		r.next()
 		return s, k
 	}
-	off, _ := runeOffset(c.Insert, n)
-	s := c.Insert[:off]
-	c.Insert = c.Insert[off:]
-	r.insN -= n
-	return s, n
+	off, _ := runeOffset(s, n)
+	r.off += off
+	return s[:off], n
 }
 
-// appendRest appends what is left of op to out.
-func (r *reader) appendRest(out Op) Op {
+// rest appends what is left of the op to b.
+func (r *reader) rest(b builder) builder {
 	if !r.more() {
-		return out
+		return b
 	}
-	out = push(out, r.cur)
+	c := *r.cur()
+	switch c.kind() {
+	case kindSkip:
+		c.Skip -= r.used
+	case kindInsert:
+		c.Insert = c.Insert[r.off:]
+	case kindDelete:
+		c.Delete -= r.used
+		c.DeleteText = c.DeleteText[r.off:]
+	}
+	b = b.push(c)
 	for _, c := range r.op[r.i+1:] {
-		if out[len(out)-1].kind() == c.kind() {
-			out = push(out, c) // neighbouring inserts or deletes merge
-		} else {
-			out = append(out, c)
-		}
+		b = b.push(c) // neighbouring inserts or deletes merge
 	}
 	r.i = len(r.op)
-	return out
+	return b
 }
