@@ -33,6 +33,8 @@ const (
 	DefaultIdleTimeout      = time.Hour
 	DefaultCursorInterval   = 50 * time.Millisecond
 	DefaultPresenceInterval = 2 * time.Second
+	DefaultMessageRate      = 200
+	DefaultMessageBurst     = 1000
 )
 
 // Config configures a Server. Catalog and Log are required; every other
@@ -80,6 +82,14 @@ type Config struct {
 	// PresenceInterval is the heartbeat period on the PresenceBus; users
 	// of a replica silent for three periods are dropped.
 	PresenceInterval time.Duration
+	// MessageRate and MessageBurst bound the frames one connection may
+	// send: MessageRate a second on average, MessageBurst at once. A
+	// connection over the limit is closed, so one client flooding ops,
+	// renames or cursors cannot fill everybody else's send queue.
+	// Editors stay far below it: one op in flight, cursors at most per
+	// screen frame.
+	MessageRate  float64
+	MessageBurst int
 }
 
 func (c Config) withDefaults() Config {
@@ -107,6 +117,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SendQueue <= 0 {
 		c.SendQueue = DefaultSendQueue
+	}
+	if c.MessageRate <= 0 {
+		c.MessageRate = DefaultMessageRate
+	}
+	if c.MessageBurst <= 0 {
+		c.MessageBurst = DefaultMessageBurst
 	}
 	return c
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,4 +138,44 @@ func TestBadInputBeforeJoin(t *testing.T) {
 			t.Fatalf("archived pad changed to %q", got)
 		}
 	})
+}
+
+// TestFloodingClientIsCut: a client sending renames faster than the
+// message limit is closed with a policy violation after its burst; the
+// others got at most that burst of presence updates and keep editing.
+func TestFloodingClientIsCut(t *testing.T) {
+	const burst = 20
+	ts := newTestServer(t, Config{MessageRate: 5, MessageBurst: burst})
+	flood, other := dial(t, ts, "main"), dial(t, ts, "main")
+	flood.join("flood", -1)
+	rev := other.join("other", -1).Rev
+	var err error
+	for i := 0; err == nil && i < 10*burst; i++ {
+		err = flood.conn.Write(flood.ctx, websocket.MessageText, []byte(`{"type":"rename","name":"n`+strconv.Itoa(i)+`"}`))
+	}
+	for err == nil {
+		_, err = flood.tryRead()
+	}
+	if s := websocket.CloseStatus(err); s != websocket.StatusPolicyViolation {
+		t.Fatalf("flooding client closed with %v, want policy violation", err)
+	}
+	if n := counterValue(ts.srv.metrics.errors.WithLabelValues(codeRateLimited)); n != 1 {
+		t.Errorf("rate_limited count %v, want 1", n)
+	}
+	// The other client sees at most the burst of renames, then the leave,
+	// and its pad still works.
+	renames := 0
+	for {
+		m := other.readType("presence")
+		if m.Event == "leave" {
+			break
+		}
+		renames++
+	}
+	if renames > burst {
+		t.Errorf("other client got %d renames, want at most %d", renames, burst)
+	}
+	if got := other.op(rev, 1, `["still here"]`); got != rev+1 {
+		t.Errorf("op after the flood got rev %d, want %d", got, rev+1)
+	}
 }

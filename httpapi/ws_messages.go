@@ -31,6 +31,10 @@ const (
 	codeInternal    = "internal"
 )
 
+// codeRateLimited labels, in the errors metric, connections closed for
+// sending too many frames; the client learns it from the close reason.
+const codeRateLimited = "rate_limited"
+
 // Limits on the fields of client messages.
 const (
 	maxClientIDLen = 64

@@ -28,6 +28,7 @@ const (
 	statusReplaced websocket.StatusCode = 4409
 
 	reasonTooSlow    = "too slow; resume with since"
+	reasonTooMany    = "too many messages; slow down"
 	reasonRestarting = "server restarting, reconnect"
 )
 
@@ -155,13 +156,20 @@ func (sess *session) readLoop(ctx context.Context, inbound chan<- inboundMessage
 	defer close(inbound)
 	var buf bytes.Buffer
 	limit := sess.s.cfg.MaxFrameBytes
+	frames := newTokenBucket(sess.s.cfg.MessageRate, sess.s.cfg.MessageBurst)
 	for {
 		typ, r, err := sess.conn.Reader(ctx)
 		if err != nil {
 			sess.readFailed(err)
 			return
 		}
-		sess.lastRead.Store(time.Now().UnixNano())
+		now := time.Now()
+		sess.lastRead.Store(now.UnixNano())
+		if !frames.take(now) {
+			sess.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
+			sess.kill(websocket.StatusPolicyViolation, reasonTooMany)
+			return
+		}
 		buf.Reset()
 		n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 		if err == nil && n > limit {
@@ -190,6 +198,29 @@ func (sess *session) readLoop(ctx context.Context, inbound chan<- inboundMessage
 			return
 		}
 	}
+}
+
+// tokenBucket allows rate events a second on average and burst at once.
+type tokenBucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func newTokenBucket(rate float64, burst int) *tokenBucket {
+	return &tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
+}
+
+// take spends a token for an event at now; false if none is left.
+func (b *tokenBucket) take(now time.Time) bool {
+	if !b.last.IsZero() {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // inboundMessage is a parsed message on its way to the handler, with its
