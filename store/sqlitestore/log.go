@@ -74,13 +74,34 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 	return recs, nil
 }
 
+// SnapshotsKept is how many snapshots per pad SaveSnapshot keeps, newest
+// first, as redisstore does by default: a snapshot only speeds up loading,
+// and without pruning a big, busy pad would store a full copy of itself
+// every few hundred ops. An op based on a revision older than the oldest
+// kept snapshot is transformed against records replayed from revision 0.
+const SnapshotsKept = 4
+
 // SaveSnapshot implements collab.Log. Saving a snapshot at a revision that
-// already has one replaces it.
+// already has one replaces it; snapshots beyond the newest SnapshotsKept
+// are dropped in the same transaction.
 func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapshot) error {
-	_, err := s.write.ExecContext(ctx,
-		`INSERT INTO snapshots (pad, rev, text) VALUES (?, ?, ?)
-		 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text`,
-		pad, snap.Rev, snap.Text)
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err == nil {
+		defer func() { _ = tx.Rollback() }()
+		_, err = tx.ExecContext(ctx,
+			`INSERT INTO snapshots (pad, rev, text) VALUES (?, ?, ?)
+			 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text`,
+			pad, snap.Rev, snap.Text)
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx,
+			`DELETE FROM snapshots WHERE pad = ? AND rev <
+			 (SELECT rev FROM snapshots WHERE pad = ? ORDER BY rev DESC LIMIT 1 OFFSET ?)`,
+			pad, pad, SnapshotsKept-1)
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
 	if err != nil {
 		return fmt.Errorf("sqlitestore: save snapshot of pad %q at revision %d: %w", pad, snap.Rev, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -204,6 +205,40 @@ func TestPadsAndSnapshots(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("Snapshots(%q) = %+v, want %+v", tt.pad, got, tt.want)
 		}
+	}
+}
+
+// TestSnapshotsPruned: only the newest SnapshotsKept snapshots of a pad
+// stay; older revisions then load from revision 0, and other pads keep
+// theirs.
+func TestSnapshotsPruned(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := t.Context()
+	const n = SnapshotsKept + 3
+	for rev := range n {
+		rec := []collab.Record{{Op: collab.Op{{Insert: "x"}}, Client: "c", Seq: rev + 1}}
+		if err := errors.Join(
+			s.Append(ctx, "a", rev, rec),
+			s.SaveSnapshot(ctx, "a", collab.Snapshot{Rev: rev + 1, Text: strings.Repeat("x", rev+1)}),
+		); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveSnapshot(ctx, "b", collab.Snapshot{Rev: 0, Text: ""}); err != nil {
+		t.Fatal(err)
+	}
+	var want []collab.Snapshot
+	for rev := n - SnapshotsKept + 1; rev <= n; rev++ {
+		want = append(want, collab.Snapshot{Rev: rev, Text: strings.Repeat("x", rev)})
+	}
+	if got, err := s.Snapshots(ctx, "a"); err != nil || !slices.Equal(got, want) {
+		t.Errorf("Snapshots(a) = %+v, %v; want %+v", got, err, want)
+	}
+	if got, err := s.SnapshotAt(ctx, "a", 2); err != nil || got != (collab.Snapshot{}) {
+		t.Errorf("SnapshotAt(a, 2) = %+v, %v; want the empty snapshot", got, err)
+	}
+	if got, err := s.Snapshots(ctx, "b"); err != nil || len(got) != 1 {
+		t.Errorf("Snapshots(b) = %+v, %v; want its one snapshot", got, err)
 	}
 }
 
