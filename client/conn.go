@@ -194,16 +194,20 @@ func (c *Client) readLoop(cn *conn) {
 	}
 }
 
-// Close codes with which the server says not to reconnect.
+// Close codes with which the server says not to resume: the pad is gone,
+// another connection took the client id, or the pad's history was
+// rewritten under this client (a Client keeps its document, so it cannot
+// load the pad afresh; its owner must make a new one).
 const (
-	statusUnknownPad websocket.StatusCode = 4404
-	statusReplaced   websocket.StatusCode = 4409
+	statusUnknownPad     websocket.StatusCode = 4404
+	statusReplaced       websocket.StatusCode = 4409
+	statusHistoryChanged websocket.StatusCode = 4410
 )
 
 // resumable reports whether a connection lost with err is worth resuming.
 func resumable(err error) bool {
 	switch websocket.CloseStatus(err) {
-	case statusUnknownPad, statusReplaced:
+	case statusUnknownPad, statusReplaced, statusHistoryChanged:
 		return false
 	}
 	return !errors.Is(err, ErrNoResume)

@@ -26,6 +26,11 @@ const (
 	// statusReplaced: another connection joined with the same client id;
 	// do not reconnect with this id.
 	statusReplaced websocket.StatusCode = 4409
+	// statusHistoryChanged: the pad's history was rewritten under the
+	// connection (the store lost acknowledged ops and another replica
+	// committed others at their revisions); load the pad afresh, without
+	// since.
+	statusHistoryChanged websocket.StatusCode = 4410
 
 	reasonTooSlow    = "too slow; resume with since"
 	reasonTooMany    = "too many messages; slow down"

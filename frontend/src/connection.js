@@ -4,9 +4,10 @@
 //
 // Close codes from the server (see httpapi): 4404 the pad does not exist
 // (or was deleted) and 4409 a newer connection took over this client id;
-// after those it does not reconnect. Anything else, including a server
-// restart (1001 going away) or a slow-client cut (1008), reconnects and
-// resumes with "since".
+// after those it does not reconnect. 4410 says the pad's history was
+// rewritten (the store lost ops this page saw): it reconnects and loads
+// the pad afresh. Anything else, including a server restart (1001 going
+// away) or a slow-client cut (1008), reconnects and resumes with "since".
 
 /** Reconnect delays: the first retry is quick, later ones back off. */
 export const BACKOFF = { first: 150, base: 500, max: 10_000 };
@@ -129,7 +130,10 @@ export class Connection {
       this.client.disconnect();
       if (ev.code === 4404) this.stop('This session does not exist any more.');
       else if (ev.code === 4409) this.stop('This page was opened again elsewhere with the same id.');
-      else this.schedule();
+      else {
+        if (ev.code === 4410) this.client.historyChanged();
+        this.schedule();
+      }
     };
     ws.onerror = () => {}; // a close event follows
   }

@@ -151,6 +151,18 @@ export class OTClient {
   }
 
   /**
+   * historyChanged forgets the pad's state, pending edits included, when
+   * the server says the history this client holds was rewritten: the next
+   * join loads the pad afresh.
+   */
+  historyChanged() {
+    if (this.inflight !== null || this.queue.length > 0) {
+      this.handler.error?.({ type: 'error', code: 'resync', message: 'unsaved edits were dropped' });
+    }
+    this.abandon();
+  }
+
+  /**
    * abandon forgets the pad's state, pending edits included, so that the
    * next connect joins afresh and the next welcome resets the document.
    * For when the local document is found to disagree with the server's.

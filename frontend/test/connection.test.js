@@ -165,3 +165,22 @@ test('going offline drops a live connection at once; online reconnects and resen
   ]);
   assert.equal(statuses.at(-1), 'live');
 });
+
+test('a rewritten history (4410) drops pending edits and joins without since', () => {
+  const { clock, client, conn, sockets } = setup();
+  const errors = [];
+  client.handler.error = (msg) => errors.push(msg.code);
+  conn.start();
+  sockets[0].accept();
+  sockets[0].deliver({ type: 'welcome', rev: 5, text: 'hello', users: [] });
+  client.submit(['x']);
+  sockets[0].drop(4410);
+  assert.deepEqual(errors, ['resync']);
+  clock.advance(BACKOFF.max);
+  assert.equal(sockets.length, 2);
+  sockets[1].accept();
+  assert.deepEqual(sockets[1].sent, [{ type: 'join', client: 'me', name: 'Ada', color: '#3366ff' }]);
+  sockets[1].deliver({ type: 'welcome', rev: 3, text: 'Zxx', users: [] });
+  assert.equal(client.rev, 3);
+  assert.equal(client.inflight, null);
+});
