@@ -31,6 +31,12 @@ type Config struct {
 	// engine. It runs while the pad is locked (so it is ordered with Join)
 	// and must not block.
 	OnCommit func(pad string, recs []Record)
+	// OnReset is called when a loaded pad finds that the log no longer
+	// holds the history it reported through OnCommit (the store lost
+	// committed records and others took their revisions): the pad is
+	// dropped and loads again from the log on next use, and whoever
+	// holds its earlier state must start over. It must not block.
+	OnReset func(pad string)
 	// MaxDocLen limits a pad's length in code points.
 	MaxDocLen int
 	// MaxOpLen limits the code points one op inserts plus deletes.

@@ -515,6 +515,33 @@ func TestLogBehindThePad(t *testing.T) {
 	}
 }
 
+// TestRemoteRewritesHistory: a replica that hears of a record at a
+// revision it holds, but not the record it holds there (the log lost ops
+// and another replica committed others), drops the pad, tells OnReset,
+// and serves the log's history from then on.
+func TestRemoteRewritesHistory(t *testing.T) {
+	log := newMemLog()
+	reset := make(chan string, 1)
+	a := newTestEngine(t, log, Config{Feed: log, OnReset: func(pad string) { reset <- pad }})
+	b := newTestEngine(t, log, Config{Feed: log})
+	for i := range 3 {
+		mustSubmit(t, a, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Op{{Insert: "x"}}})
+	}
+	log.truncate("p", 1)
+	mustSubmit(t, b, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{Insert: "b"}}})
+	select {
+	case pad := <-reset:
+		if pad != "p" {
+			t.Errorf("OnReset(%q), want p", pad)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnReset was not called")
+	}
+	if got := text(t, a, "p"); got != "bx" {
+		t.Errorf("replica a serves %q after the reset, want the log's bx", got)
+	}
+}
+
 // BenchmarkSubmit measures the engine with 20 clients each 5 revisions
 // behind the head: every op is transformed against 5 others.
 func BenchmarkSubmit(b *testing.B) {

@@ -144,7 +144,7 @@ func (p *pad) stop() {
 }
 
 // markBroken unloads a pad whose document no longer matches its log, so that
-// the next user loads it afresh; called only by the loop.
+// the next user loads it afresh, and tells OnReset; called only by the loop.
 func (p *pad) markBroken() {
 	p.broken = true
 	p.e.mu.Lock()
@@ -152,6 +152,9 @@ func (p *pad) markBroken() {
 		delete(p.e.pads, p.id)
 	}
 	p.e.mu.Unlock()
+	if p.e.cfg.OnReset != nil {
+		p.e.cfg.OnReset(p.id)
+	}
 }
 
 // failQueued stops accepting submissions and answers the queued ones with
@@ -189,10 +192,14 @@ func (p *pad) loop() {
 		for _, ch := range synced {
 			close(ch)
 		}
-		if len(batch) > 0 {
+		if len(batch) > 0 && !p.broken {
 			p.commit(batch)
+			batch = nil
 		}
 		if p.broken {
+			p.qmu.Lock()
+			p.queue = append(batch, p.queue...)
+			p.qmu.Unlock()
 			p.failQueued()
 			return
 		}
@@ -205,9 +212,16 @@ func (p *pad) loop() {
 }
 
 // takeRemote applies records another replica committed. Records this pad
-// already has are skipped; a gap, or nil, means reading the log.
+// already has are skipped (and compared with its own: a different one
+// means the log's history changed, and the pad is dropped); a gap, or nil,
+// means reading the log.
 func (p *pad) takeRemote(recs []Record) {
+	first := p.head - len(p.recent)
 	for len(recs) > 0 && recs[0].Rev <= p.head {
+		if r := recs[0]; r.Rev > first && !sameRecord(r, p.recent[r.Rev-first-1]) {
+			p.markBroken()
+			return
+		}
 		recs = recs[1:]
 	}
 	if recs == nil || len(recs) > 0 && recs[0].Rev != p.head+1 {

@@ -64,10 +64,6 @@ func newHub(s *Server, sess conference.Session) *hub {
 func (h *hub) join(sess *session, head int, text *string, missed []collab.Record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if head < h.head {
-		// The pad reloaded with less history than its connections saw.
-		h.resetLocked()
-	}
 	if head != h.head {
 		h.head, h.ring = head, nil // first connection, or the pad was reloaded
 	}
@@ -164,11 +160,7 @@ func (h *hub) commit(recs []collab.Record) {
 	defer h.mu.Unlock()
 	for _, r := range recs {
 		if r.Rev <= h.head {
-			if !h.rewrittenLocked(r) {
-				continue // already delivered (the pad was reloaded)
-			}
-			h.resetLocked()
-			h.head, h.ring = r.Rev-1, nil
+			continue // already delivered (the pad was reloaded)
 		}
 		author := h.byClient[r.Client]
 		if author != nil {
@@ -191,21 +183,12 @@ func (h *hub) commit(recs []collab.Record) {
 	}
 }
 
-// rewrittenLocked reports whether r, at a revision already delivered,
-// differs from the record delivered there: the log lost that history and
-// another commit took its place.
-func (h *hub) rewrittenLocked(r collab.Record) bool {
-	first := h.head - len(h.ring)
-	if r.Rev <= first {
-		return false // too old to compare
-	}
-	had := h.ring[r.Rev-first-1]
-	return had.Client != r.Client || had.Seq != r.Seq
-}
-
-// resetLocked closes every connection of the pad so that its client loads
-// the pad afresh: what they hold is no longer the pad's history.
-func (h *hub) resetLocked() {
+// reset closes every connection of the pad so that its client loads the
+// pad afresh: what they hold is no longer the pad's history. It runs
+// inside the engine's OnReset and never blocks.
+func (h *hub) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	for sess := range h.sessions {
 		h.detach(sess)
 		sess.kill(statusHistoryChanged, "the pad's history changed; load it again")

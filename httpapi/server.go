@@ -182,6 +182,7 @@ func New(cfg Config) (*Server, error) {
 		Log:       cfg.Log,
 		Feed:      cfg.Feed,
 		OnCommit:  s.onCommit,
+		OnReset:   s.onReset,
 		MaxDocLen: cfg.MaxDocLen,
 		MaxOpLen:  s.maxOpLen,
 	})
@@ -259,6 +260,14 @@ func (s *Server) track(sess *session, add bool) {
 func (s *Server) onCommit(pad string, recs []collab.Record) {
 	if h := s.lookupHub(pad); h != nil {
 		h.commit(recs)
+	}
+}
+
+// onReset is the engine's OnReset: the pad's history changed under its
+// connections.
+func (s *Server) onReset(pad string) {
+	if h := s.lookupHub(pad); h != nil {
+		h.reset()
 	}
 }
 
