@@ -56,6 +56,10 @@ type CommitStats struct {
 // While one transaction is being synced, the next batch queues up.
 type writer struct {
 	db *sql.DB
+	// headStmt and insertStmt are prepared on first use and kept while the
+	// writer runs: its one connection keeps them compiled, so a commit
+	// does not parse SQL again. Only the writer goroutine touches them.
+	headStmt, insertStmt *sql.Stmt
 
 	// mu is held for reading while a caller hands over a request and for
 	// writing to close reqs, so that no request is ever sent on a closed
@@ -115,8 +119,35 @@ func (w *writer) stats() CommitStats {
 // run commits batches until reqs is closed and drained.
 func (w *writer) run() {
 	defer close(w.done)
+	defer w.closeStatements()
 	for first := range w.reqs {
 		w.commitBatch(first)
+	}
+}
+
+// prepare makes the writer's statements if they are not made yet.
+func (w *writer) prepare() error {
+	if w.insertStmt != nil {
+		return nil
+	}
+	ctx := context.Background()
+	head, err := w.db.PrepareContext(ctx, `SELECT rev FROM ops WHERE pad = ? ORDER BY rev DESC LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	insert, err := w.db.PrepareContext(ctx, `INSERT INTO ops (pad, rev, client, seq, time, op) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		head.Close()
+		return err
+	}
+	w.headStmt, w.insertStmt = head, insert
+	return nil
+}
+
+func (w *writer) closeStatements() {
+	if w.insertStmt != nil {
+		w.headStmt.Close()
+		w.insertStmt.Close()
 	}
 }
 
@@ -124,7 +155,11 @@ func (w *writer) run() {
 // meanwhile into it, commits, and answers each request.
 func (w *writer) commitBatch(first *appendReq) {
 	// The transaction outlives any one caller's context: it carries many.
-	tx, err := w.db.BeginTx(context.Background(), nil)
+	err := w.prepare()
+	var tx *sql.Tx
+	if err == nil {
+		tx, err = w.db.BeginTx(context.Background(), nil)
+	}
 	if err != nil {
 		first.done <- fmt.Errorf("sqlitestore: append to pad %q: begin: %w", first.pad, err)
 		return
@@ -134,7 +169,7 @@ func (w *writer) commitBatch(first *appendReq) {
 		tx.Rollback()
 		return
 	}
-	results, err := applyBatch(tx, batch)
+	results, err := applyBatch(tx.Stmt(w.headStmt), tx.Stmt(w.insertStmt), batch)
 	if err == nil {
 		err = tx.Commit()
 	} else {
@@ -184,19 +219,8 @@ func (w *writer) gather(first *appendReq) []*appendReq {
 // applyBatch inserts the rows of every request in batch whose head matches
 // its pad's head, in order, and returns each request's outcome: nil or
 // collab.ErrConflict. A database error aborts the whole batch.
-func applyBatch(tx *sql.Tx, batch []*appendReq) ([]error, error) {
+func applyBatch(headStmt, insStmt *sql.Stmt, batch []*appendReq) ([]error, error) {
 	ctx := context.Background()
-	headStmt, err := tx.PrepareContext(ctx, `SELECT rev FROM ops WHERE pad = ? ORDER BY rev DESC LIMIT 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer headStmt.Close()
-	insStmt, err := tx.PrepareContext(ctx, `INSERT INTO ops (pad, rev, client, seq, time, op) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, err
-	}
-	defer insStmt.Close()
-
 	results := make([]error, len(batch))
 	heads := make(map[string]int, len(batch))
 	for i, r := range batch {
