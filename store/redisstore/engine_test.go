@@ -132,3 +132,40 @@ func TestReplicasConvergeThroughRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestLostWritesRestored: Redis loses the last records of a pad (a crash
+// with appendfsync everysec); the replica that holds them appends them
+// again on its next commit, with their revisions, so no acknowledged op is
+// lost and another replica reads the whole history.
+func TestLostWritesRestored(t *testing.T) {
+	srv := redistest.Start(t)
+	prefix := testPrefix(t)
+	a := newReplica(t, srv.URL(), prefix, true)
+	ctx := t.Context()
+	for i := range 5 {
+		if _, err := a.Submit(ctx, "pad", collab.Submission{Client: "c", Seq: i + 1, Base: i, Op: collab.Op{{Insert: string(rune('a' + i))}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := openStore(t, srv.URL(), prefix)
+	if _, err := srv.Do(ctx, "LTRIM", store.padKey("pad", "log"), "0", "2"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Submit(ctx, "pad", collab.Submission{Client: "c", Seq: 6, Base: 5, Op: collab.Op{{Insert: "f"}}})
+	if err != nil || res.Rev != 6 {
+		t.Fatalf("submit after the loss: %+v, %v; want revision 6", res, err)
+	}
+	recs, err := store.Records(ctx, "pad", 0, -1)
+	if err != nil || len(recs) != 6 {
+		t.Fatalf("the log holds %d records (%v), want 6", len(recs), err)
+	}
+	for i, r := range recs {
+		if r.Rev != i+1 || r.Seq != i+1 {
+			t.Errorf("record %d = rev %d seq %d, want %d, %d", i, r.Rev, r.Seq, i+1, i+1)
+		}
+	}
+	b := newReplica(t, srv.URL(), prefix, true)
+	if text, head, err := b.Text(ctx, "pad", -1); err != nil || text != "fedcba" || head != 6 {
+		t.Errorf("another replica reads %q at revision %d (%v), want fedcba at 6", text, head, err)
+	}
+}
