@@ -23,7 +23,10 @@ func TestMain(m *testing.M) {
 func TestFloor(t *testing.T) {
 	cfg := config{
 		URLs: []string{"http://127.0.0.1:9001"}, Pad: "unused", Drain: time.Second,
-		Writers: 2, Readers: 5, Rate: 200, // enough sending for a few 10 ms CPU ticks
+		// Enough sending for a few 10 ms CPU ticks, with 20 ms between one
+		// writer's ticks so that a busy machine rarely makes a ticker drop
+		// one.
+		Writers: 8, Readers: 5, Rate: 50,
 		Warmup: 200 * time.Millisecond, Duration: time.Second,
 		Floor: true,
 	}
@@ -34,13 +37,14 @@ func TestFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	conns := cfg.Writers + cfg.Readers
-	if want := 2 * 200 * conns; rep.Expected != want {
+	if want := 8 * 50 * conns; rep.Expected != want {
 		t.Fatalf("expected %d messages, want %d", rep.Expected, want)
 	}
-	// Each ticker may tick once more or less in the window, and a tick's
-	// messages may be partly received at either end of it.
-	if slack := 2 * cfg.Writers * conns; rep.Messages < rep.Expected-slack || rep.Messages > rep.Expected+slack {
-		t.Errorf("received %d messages, want %d ± %d", rep.Messages, rep.Expected, slack)
+	// Each ticker may tick once more in the window, and a tick's messages
+	// may be partly received at either end of it; a busy machine makes
+	// tickers drop ticks, which the report accepts down to 90 %.
+	if most := rep.Expected + 2*cfg.Writers*conns; rep.Messages < rep.Expected*9/10 || rep.Messages > most {
+		t.Errorf("received %d messages, want %d to %d", rep.Messages, rep.Expected*9/10, most)
 	}
 	if m := rep.Machine; m.CPU.Used <= 0 || m.CPU.Over <= 0 || rep.CPUPerMessage <= 0 || m.CPU.PIDs[0] != rep.SenderPID {
 		t.Errorf("sender not measured: %+v, %g µs per message", m.CPU, rep.CPUPerMessage)
