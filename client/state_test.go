@@ -104,17 +104,17 @@ func randomOp(rng *rand.Rand, n int, del bool) collab.Op {
 	pos := rng.IntN(n + 1)
 	var op collab.Op
 	if pos > 0 {
-		op = append(op, collab.Component{Skip: pos})
+		op = append(op, collab.Skip(pos))
 	}
 	if d := rng.IntN(min(3, n-pos) + 1); del && d > 0 && rng.IntN(2) == 0 {
-		op = append(op, collab.Component{Delete: d})
+		op = append(op, collab.Delete(d))
 	}
-	if len(op) == 0 || op[len(op)-1].Skip > 0 || rng.IntN(2) == 0 {
+	if len(op) == 0 || op[len(op)-1].Skip() > 0 || rng.IntN(2) == 0 {
 		var s string
 		for range 1 + rng.IntN(3) {
 			s += alphabet[rng.IntN(len(alphabet))]
 		}
-		op = append(op, collab.Component{Insert: s})
+		op = append(op, collab.Insert(s))
 	}
 	return collab.Normalize(op)
 }
@@ -208,7 +208,7 @@ func TestStateConverges(t *testing.T) {
 
 // TestStateAck checks the ack rules one by one.
 func TestStateAck(t *testing.T) {
-	ins := func(s string) collab.Op { return collab.Op{{Insert: s}} }
+	ins := func(s string) collab.Op { return collab.Op{collab.Insert(s)} }
 	tests := []struct {
 		name      string
 		seq, rev  int
@@ -247,21 +247,21 @@ func TestStateAck(t *testing.T) {
 // insert at the position of a pending local insert.
 func TestStateRemote(t *testing.T) {
 	s := state{doc: collab.NewDoc("xy")}
-	if _, err := s.edit(collab.Op{{Skip: 1}, {Insert: "L"}}); err != nil {
+	if _, err := s.edit(collab.Op{collab.Skip(1), collab.Insert("L")}); err != nil {
 		t.Fatal(err)
 	}
-	if applied, err := s.remote(0, collab.Op{{Insert: "?"}}); applied || err != nil {
+	if applied, err := s.remote(0, collab.Op{collab.Insert("?")}); applied || err != nil {
 		t.Fatalf("old revision: applied %v, err %v", applied, err)
 	}
-	if _, err := s.remote(2, collab.Op{{Insert: "?"}}); err == nil {
+	if _, err := s.remote(2, collab.Op{collab.Insert("?")}); err == nil {
 		t.Fatal("revision gap accepted")
 	}
 	// The server transforms the pending L against R with side Left, so L
 	// stays before R; the client must agree.
-	if _, err := s.remote(1, collab.Op{{Skip: 1}, {Insert: "R"}}); err != nil {
+	if _, err := s.remote(1, collab.Op{collab.Skip(1), collab.Insert("R")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.remote(2, collab.Op{{Insert: "Q"}}); err != nil {
+	if _, err := s.remote(2, collab.Op{collab.Insert("Q")}); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.doc.String(); got != "QxLRy" {

@@ -10,8 +10,8 @@ import (
 // Apply returns doc with op applied, as the npm package's apply does:
 // skips keep code points, inserts add their text, deletes remove code
 // points. Like the npm package it does not compare a delete's text with the
-// text it removes (an op whose DeleteText differs from the document still
-// deletes Delete code points).
+// text it removes (a delete whose text differs from the document still
+// deletes as many code points as its text holds).
 //
 // Apply fails, changing nothing, if op is invalid (ErrInvalidOp), if doc is
 // not valid UTF-8, or if a skip or a delete runs past the end of doc
@@ -29,7 +29,9 @@ func Apply(doc string, op Op) (string, error) {
 	}
 	grow := len(doc)
 	for _, c := range op {
-		grow += len(c.Insert)
+		if c.n == 0 {
+			grow += len(c.s)
+		}
 	}
 	var b strings.Builder
 	b.Grow(grow)
@@ -38,19 +40,19 @@ func Apply(doc string, op Op) (string, error) {
 	for i, c := range op {
 		switch c.kind() {
 		case kindSkip, kindDelete:
-			n := c.Skip + c.Delete
+			n := max(c.n, -c.n)
 			end, ok := runeOffset(doc[pos:], n)
 			if !ok {
 				return "", fmt.Errorf("%w: component %d needs %d code points from position %d, the document has %d",
 					ErrPastEnd, i, n, at, at+countRunes(doc[pos:]))
 			}
-			if c.Skip > 0 {
+			if c.n > 0 {
 				b.WriteString(doc[pos : pos+end])
 			}
 			pos += end
 			at += n
 		case kindInsert:
-			b.WriteString(c.Insert)
+			b.WriteString(c.s)
 		}
 	}
 	b.WriteString(doc[pos:])

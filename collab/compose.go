@@ -36,44 +36,44 @@ func compose(a, b Op) Op {
 	for i := range b {
 		c := &b[i]
 		switch {
-		case c.Skip != 0:
-			n := c.Skip
+		case c.n > 0: // b skips
+			n := c.n
 			for n > 0 && r.more() {
 				switch cur := r.cur(); {
-				case cur.Skip != 0:
+				case cur.n > 0:
 					k := r.takeSkip(n)
 					out = out.skip(k)
 					n -= k
-				case cur.Insert != "":
+				case cur.n == 0:
 					s, k := r.takeInsert(n)
 					out = out.insert(s)
 					n -= k
 				default:
-					out = out.del(cur.Delete, cur.DeleteText)
+					out = out.del(-cur.n, cur.s)
 					r.next()
 				}
 			}
 			out = out.skip(n)
-		case c.Insert != "":
-			out = out.insert(c.Insert)
-		default:
-			n, text := c.Delete, c.DeleteText // what is left of b's delete
+		case c.n == 0: // b inserts
+			out = out.insert(c.s)
+		default: // b deletes
+			n, text := -c.n, c.s // what is left of b's delete
 			for n > 0 && r.more() {
 				switch cur := r.cur(); {
-				case cur.Skip != 0:
+				case cur.n > 0:
 					// b deletes text that a kept.
 					k := r.takeSkip(n)
 					var piece string
 					piece, text = cutText(text, k)
 					out = out.del(k, piece)
 					n -= k
-				case cur.Insert != "":
+				case cur.n == 0:
 					// b deletes text that a inserted: neither remains.
 					_, k := r.takeInsert(n)
 					_, text = cutText(text, k)
 					n -= k
 				default:
-					out = out.del(cur.Delete, cur.DeleteText)
+					out = out.del(-cur.n, cur.s)
 					r.next()
 				}
 			}

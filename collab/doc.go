@@ -53,8 +53,8 @@ func (d *Doc) WriteTo(w io.Writer) (int64, error) {
 // Apply applies op to the document in place, with the meaning of
 // ot-text-unicode's apply: components run left to right over the document,
 // a skip keeps code points, an insert adds its text, a delete removes
-// Delete code points. Like the npm package it does not compare DeleteText
-// with the text it removes.
+// its count of code points. Like the npm package it does not compare a
+// delete's text with the text it removes.
 //
 // Apply checks the whole op before it changes anything: if op is not valid
 // (see Op.Validate; the error wraps ErrInvalidOp) or a skip or delete runs
@@ -71,12 +71,12 @@ func (d *Doc) Apply(op Op) error {
 	pos := 0
 	for i := range op {
 		switch c := &op[i]; {
-		case c.Skip > 0:
-			pos += c.Skip
-		case c.Insert != "":
-			pos += d.r.insert(pos, c.Insert)
+		case c.n > 0:
+			pos += c.n
+		case c.n == 0:
+			pos += d.r.insert(pos, c.s)
 		default:
-			d.r.delete(pos, c.Delete)
+			d.r.delete(pos, -c.n)
 		}
 	}
 	return nil

@@ -18,20 +18,20 @@ func TestDocApply(t *testing.T) {
 	}{
 		{"empty op", "abc", Op{}, "abc"},
 		{"nil op", "abc", nil, "abc"},
-		{"insert into empty", "", Op{{Insert: "hi"}}, "hi"},
-		{"insert at start", "abc", Op{{Insert: "X"}}, "Xabc"},
-		{"insert at end", "abc", Op{{Skip: 3}, {Insert: "X"}}, "abcX"},
-		{"skip counts astral code points", "a😀b", Op{{Skip: 2}, {Insert: "x"}}, "a😀xb"},
-		{"delete an emoji", "a😀b", Op{{Skip: 1}, {Delete: 1}}, "ab"},
-		{"delete half a flag", "🇫🇷!", Op{{Delete: 1}}, "🇷!"},
-		{"delete a base letter, keep its combining mark", "e\u0301t", Op{{Delete: 1}}, "\u0301t"},
-		{"CRLF is two code points", "a\r\nb", Op{{Skip: 1}, {Delete: 2}}, "ab"},
-		{"delete to the end", "abc", Op{{Skip: 1}, {Delete: 2}}, "a"},
-		{"delete everything", "a😀b", Op{{Delete: 3}}, ""},
-		{"delete with its text", "hello", Op{{Delete: 2, DeleteText: "he"}}, "llo"},
-		{"delete text is not compared (as npm)", "hello", Op{{Delete: 2, DeleteText: "😀!"}}, "llo"},
-		{"adjacent inserts (npm accepts them)", "ab", Op{{Skip: 1}, {Insert: "x"}, {Insert: "y"}}, "axyb"},
-		{"many components", "abcdef", Op{{Skip: 1}, {Insert: "X"}, {Delete: 2}, {Skip: 1}, {Insert: "😀"}, {Delete: 1}}, "aXd😀f"},
+		{"insert into empty", "", Op{Insert("hi")}, "hi"},
+		{"insert at start", "abc", Op{Insert("X")}, "Xabc"},
+		{"insert at end", "abc", Op{Skip(3), Insert("X")}, "abcX"},
+		{"skip counts astral code points", "a😀b", Op{Skip(2), Insert("x")}, "a😀xb"},
+		{"delete an emoji", "a😀b", Op{Skip(1), Delete(1)}, "ab"},
+		{"delete half a flag", "🇫🇷!", Op{Delete(1)}, "🇷!"},
+		{"delete a base letter, keep its combining mark", "e\u0301t", Op{Delete(1)}, "\u0301t"},
+		{"CRLF is two code points", "a\r\nb", Op{Skip(1), Delete(2)}, "ab"},
+		{"delete to the end", "abc", Op{Skip(1), Delete(2)}, "a"},
+		{"delete everything", "a😀b", Op{Delete(3)}, ""},
+		{"delete with its text", "hello", Op{DeleteText("he")}, "llo"},
+		{"delete text is not compared (as npm)", "hello", Op{DeleteText("😀!")}, "llo"},
+		{"adjacent inserts (npm accepts them)", "ab", Op{Skip(1), Insert("x"), Insert("y")}, "axyb"},
+		{"many components", "abcdef", Op{Skip(1), Insert("X"), Delete(2), Skip(1), Insert("😀"), Delete(1)}, "aXd😀f"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, s := range testShapes {
@@ -52,22 +52,21 @@ func TestDocApplyRejectsAndKeepsTheDocument(t *testing.T) {
 		op   Op
 		want error
 	}{
-		{"skip past the end", Op{{Skip: 101}, {Insert: "x"}}, ErrPastEnd},
-		{"delete past the end", Op{{Skip: 99}, {Delete: 2}}, ErrPastEnd},
-		{"delete past the end after edits", Op{{Insert: "x"}, {Delete: 50}, {Skip: 10}, {Insert: "y"}, {Delete: 41}}, ErrPastEnd},
-		{"huge skip", Op{{Skip: MaxCount}, {Insert: "x"}}, ErrPastEnd},
-		{"zero component", Op{{Skip: 1}, {}, {Insert: "x"}}, ErrInvalidOp},
-		{"negative skip", Op{{Skip: -1}, {Insert: "x"}}, ErrInvalidOp},
-		{"negative delete", Op{{Delete: -3}}, ErrInvalidOp},
-		{"skip and insert in one component", Op{{Skip: 1, Insert: "x"}}, ErrInvalidOp},
-		{"insert and delete in one component", Op{{Insert: "x", Delete: 1}}, ErrInvalidOp},
-		{"delete text of another length", Op{{Delete: 2, DeleteText: "abc"}}, ErrInvalidOp},
-		{"delete text without a count", Op{{DeleteText: "ab"}}, ErrInvalidOp},
-		{"adjacent skips", Op{{Skip: 1}, {Skip: 1}, {Insert: "x"}}, ErrInvalidOp},
-		{"trailing skip", Op{{Insert: "x"}, {Skip: 3}}, ErrInvalidOp},
-		{"insert of invalid UTF-8", Op{{Insert: "a\xffb"}}, ErrInvalidOp},
-		{"insert of a lone surrogate", Op{{Skip: 1}, {Insert: "\xed\xa0\x80"}}, ErrInvalidOp},
-		{"count too large", Op{{Delete: MaxCount + 1}}, ErrInvalidOp},
+		{"skip past the end", Op{Skip(101), Insert("x")}, ErrPastEnd},
+		{"delete past the end", Op{Skip(99), Delete(2)}, ErrPastEnd},
+		{"delete past the end after edits", Op{Insert("x"), Delete(50), Skip(10), Insert("y"), Delete(41)}, ErrPastEnd},
+		{"huge skip", Op{Skip(MaxCount), Insert("x")}, ErrPastEnd},
+		{"zero component", Op{Skip(1), {}, Insert("x")}, ErrInvalidOp},
+		{"negative skip", Op{Skip(-1), Insert("x")}, ErrInvalidOp},
+		{"negative delete", Op{Delete(-3)}, ErrInvalidOp},
+		{"zero delete", Op{Skip(1), Delete(0)}, ErrInvalidOp},
+		{"empty delete text", Op{DeleteText("")}, ErrInvalidOp},
+		{"delete text of invalid UTF-8", Op{DeleteText("a\xff")}, ErrInvalidOp},
+		{"adjacent skips", Op{Skip(1), Skip(1), Insert("x")}, ErrInvalidOp},
+		{"trailing skip", Op{Insert("x"), Skip(3)}, ErrInvalidOp},
+		{"insert of invalid UTF-8", Op{Insert("a\xffb")}, ErrInvalidOp},
+		{"insert of a lone surrogate", Op{Skip(1), Insert("\xed\xa0\x80")}, ErrInvalidOp},
+		{"count too large", Op{Delete(MaxCount + 1)}, ErrInvalidOp},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newShapedDoc(start, testShapes[0].shape)
@@ -150,9 +149,9 @@ func TestDocLargeEdits(t *testing.T) {
 	text := []rune(randomDocText(rand.New(rand.NewPCG(6, 0)), 200_000))
 	d := NewDoc(string(text))
 	for _, op := range []Op{
-		{{Skip: 1000}, {Delete: 150_000}},
-		{{Skip: 10}, {Insert: string(text[:90_000])}},
-		{{Delete: 90_010}, {Skip: 3}, {Delete: 50_000}},
+		{Skip(1000), Delete(150_000)},
+		{Skip(10), Insert(string(text[:90_000]))},
+		{Delete(90_010), Skip(3), Delete(50_000)},
 	} {
 		if err := d.Apply(op); err != nil {
 			t.Fatal(err)
@@ -188,7 +187,7 @@ func TestSkipRunes(t *testing.T) {
 func docOpValid(op Op, n int) bool {
 	for i, c := range op {
 		set := 0
-		for _, on := range []bool{c.Skip != 0, c.Insert != "", c.Delete != 0 || c.DeleteText != ""} {
+		for _, on := range []bool{c.Skip() != 0, c.Insert() != "", c.Delete() != 0 || c.DeleteText() != ""} {
 			if on {
 				set++
 			}
@@ -196,16 +195,16 @@ func docOpValid(op Op, n int) bool {
 		switch {
 		case set != 1:
 			return false
-		case c.Skip != 0 && (c.Skip < 0 || i == len(op)-1 || (i > 0 && op[i-1].Skip != 0)):
+		case c.Skip() != 0 && (c.Skip() < 0 || i == len(op)-1 || (i > 0 && op[i-1].Skip() != 0)):
 			return false
-		case c.Insert != "" && !utf8.ValidString(c.Insert):
+		case c.Insert() != "" && !utf8.ValidString(c.Insert()):
 			return false
-		case c.Delete != 0 || c.DeleteText != "":
-			if c.Delete <= 0 || (c.DeleteText != "" && (!utf8.ValidString(c.DeleteText) || utf8.RuneCountInString(c.DeleteText) != c.Delete)) {
+		case c.Delete() != 0 || c.DeleteText() != "":
+			if c.Delete() <= 0 || (c.DeleteText() != "" && (!utf8.ValidString(c.DeleteText()) || utf8.RuneCountInString(c.DeleteText()) != c.Delete())) {
 				return false
 			}
 		}
-		n -= c.Skip + c.Delete
+		n -= c.Skip() + c.Delete()
 	}
 	return n >= 0
 }
@@ -218,18 +217,18 @@ func docFuzzOp(prog []byte) Op {
 		arg := int(int8(prog[1]))
 		switch prog[0] % 8 {
 		case 0:
-			op = append(op, Component{Skip: arg})
+			op = append(op, Skip(arg))
 		case 1, 2:
-			op = append(op, Component{Insert: docPieces[prog[1]%uint8(len(docPieces))]})
+			op = append(op, Insert(docPieces[prog[1]%uint8(len(docPieces))]))
 		case 3:
-			op = append(op, Component{Delete: arg})
+			op = append(op, Delete(arg))
 		case 4:
 			text := docPieces[prog[1]%uint8(len(docPieces))]
-			op = append(op, Component{Delete: utf8.RuneCountInString(text), DeleteText: text})
+			op = append(op, DeleteText(text))
 		case 5:
-			op = append(op, Component{Insert: string(prog[1:2])}) // maybe invalid UTF-8
+			op = append(op, Insert(string(prog[1:2]))) // maybe invalid UTF-8
 		case 6:
-			op = append(op, Component{Skip: arg, Insert: "x"})
+			op = append(op, Delete(-arg)) // maybe invalid
 		case 7:
 			op = append(op, Component{})
 		}

@@ -91,7 +91,7 @@ func ExampleInvert() {
 func ExampleNormalize() {
 	// Neighbouring inserts merge, empty components go, and so does the
 	// trailing skip; deletes merge but keep their text only if both carry it.
-	op := collab.Op{{Skip: 2}, {Insert: "a"}, {Insert: "b"}, {Skip: 0}, {Delete: 1, DeleteText: "x"}, {Delete: 2}, {Skip: 3}}
+	op := collab.Op{collab.Skip(2), collab.Insert("a"), collab.Insert("b"), collab.Skip(0), collab.DeleteText("x"), collab.Delete(2), collab.Skip(3)}
 	fmt.Println(collab.Normalize(op))
 	// Output:
 	// [2,"ab",{"d":3}]

@@ -16,14 +16,14 @@ func Invert(op Op) (Op, error) {
 	for i, c := range op {
 		switch c.kind() {
 		case kindSkip:
-			b = b.skip(c.Skip)
+			b = b.skip(c.n)
 		case kindInsert:
-			b = b.del(countRunes(c.Insert), c.Insert)
+			b = b.del(countRunes(c.s), c.s)
 		case kindDelete:
-			if c.DeleteText == "" {
-				return nil, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, c.Delete)
+			if c.s == "" {
+				return nil, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, -c.n)
 			}
-			b = b.insert(c.DeleteText)
+			b = b.insert(c.s)
 		}
 	}
 	return b.done(), nil

@@ -15,22 +15,126 @@ package collab
 import (
 	"errors"
 	"fmt"
+	"math"
 	"unicode/utf8"
 )
 
-// Component is one part of an Op. Exactly one of Skip, Insert and Delete is
-// set (non-zero) in a valid component.
+// Component is one part of an Op: a skip, an insert or a delete. Make
+// components with Skip, Insert, Delete and DeleteText, and read them with
+// the methods of the same names. The zero Component is empty (it does
+// nothing, which Validate rejects and Normalize drops).
+//
+// A component is one count and one text, 24 bytes: ops are transformed
+// and composed in bulk, and a compact layout keeps more of them in cache.
 type Component struct {
-	// Skip > 0 keeps this many code points.
-	Skip int
-	// Insert, when non-empty, inserts this text.
-	Insert string
-	// Delete > 0 removes this many code points.
-	Delete int
-	// DeleteText, when non-empty, is the text removed by Delete (the
-	// {"d": "text"} form, which makes the op invertible). Delete then equals
-	// its length in code points.
-	DeleteText string
+	// n > 0 skips n code points; n < 0 deletes -n code points, whose text
+	// is s if s is not empty; n == 0 inserts s (nothing if s is empty);
+	// n == invalidCount marks a component made from a bad count, s saying
+	// what is wrong with it.
+	n int
+	s string
+}
+
+// invalidCount is the count of a component made from a count that no
+// component may hold (negative or above MaxCount); such a component is
+// rejected by Validate with the message its constructor stored.
+const invalidCount = math.MinInt
+
+// Skip returns a component that keeps n code points. n must be > 0 and at
+// most MaxCount: Skip(0) is an empty component, and a larger or negative
+// count makes a component that Validate rejects, saying why.
+func Skip(n int) Component {
+	if uint(n-1) < MaxCount {
+		return Component{n: n}
+	}
+	return badCount("skip", n)
+}
+
+// Insert returns a component that inserts s, which must be valid UTF-8.
+// Insert("") is an empty component.
+func Insert(s string) Component {
+	return Component{s: s}
+}
+
+// Delete returns a component that removes n code points without carrying
+// their text (the {"d": N} form). Its limits are those of Skip.
+func Delete(n int) Component {
+	if uint(n-1) < MaxCount {
+		return Component{n: -n}
+	}
+	return badCount("delete", n)
+}
+
+// DeleteText returns a component that removes the code points of s, which
+// must be valid UTF-8, and carries them (the {"d": "text"} form, which
+// makes the op invertible). DeleteText("") is an empty component.
+func DeleteText(s string) Component {
+	n := countRunes(s)
+	if uint(n-1) < MaxCount {
+		return Component{n: -n, s: s}
+	}
+	if n == 0 {
+		return Component{}
+	}
+	return badCount("delete", n)
+}
+
+// badCount returns the invalid component of the given kind ("skip" or
+// "delete") with count n, or the empty component if n is zero.
+func badCount(what string, n int) Component {
+	if n == 0 {
+		return Component{}
+	}
+	return Component{n: invalidCount, s: countError(what, n).Error()}
+}
+
+// countError says what is wrong with the count n of a skip or delete, or
+// returns nil if it is valid.
+func countError(what string, n int) error {
+	switch {
+	case n <= 0:
+		return fmt.Errorf("%s %d must be > 0", what, n)
+	case n > MaxCount:
+		return fmt.Errorf("%s %d exceeds %d", what, n, MaxCount)
+	}
+	return nil
+}
+
+// Skip returns the number of code points c keeps, or 0 if c is not a skip.
+func (c Component) Skip() int {
+	return max(c.n, 0)
+}
+
+// Insert returns the text c inserts, or "" if c is not an insert.
+func (c Component) Insert() string {
+	if c.n != 0 {
+		return ""
+	}
+	return c.s
+}
+
+// Delete returns the number of code points c removes, or 0 if c is not a
+// (valid) delete.
+func (c Component) Delete() int {
+	if c.n >= 0 || c.n == invalidCount {
+		return 0
+	}
+	return -c.n
+}
+
+// DeleteText returns the text c removes, or "" if c is not a delete or
+// does not carry its text.
+func (c Component) DeleteText() string {
+	if c.n >= 0 || c.n == invalidCount {
+		return ""
+	}
+	return c.s
+}
+
+// String returns the wire JSON of c (an invalid component shows why it is
+// invalid), for logs and messages.
+func (c Component) String() string {
+	return string(c.appendJSON(nil))
 }
 
 // Op is an operation: a normalised list of components (neighbours of the
@@ -66,41 +170,43 @@ var (
 type kind uint8
 
 const (
-	kindNone kind = iota // no field set: a no-op
+	kindNone kind = iota // the empty component: a no-op
 	kindSkip
 	kindInsert
 	kindDelete
+	kindInvalid // made from a bad count
 )
 
-// kind reports what c does, reading its fields in the order Skip, Insert,
-// Delete/DeleteText; fields after the first set one are not looked at.
+// kind reports what c does.
 func (c Component) kind() kind {
 	switch {
-	case c.Skip != 0:
+	case c.n > 0:
 		return kindSkip
-	case c.Insert != "":
+	case c.n == 0:
+		if c.s == "" {
+			return kindNone
+		}
 		return kindInsert
-	case c.Delete != 0 || c.DeleteText != "":
-		return kindDelete
+	case c.n == invalidCount:
+		return kindInvalid
 	}
-	return kindNone
+	return kindDelete
 }
 
 // Validate reports whether op is in the canonical form that ParseOp accepts
-// and every function here requires: each component sets exactly one of
-// Skip (> 0), Insert (non-empty) and Delete (> 0), with DeleteText, if set,
-// exactly Delete code points long; counts are at most MaxCount; texts are
-// valid UTF-8 (which excludes surrogates); no two skips are adjacent and the
-// op does not end with a skip. The error wraps ErrInvalidOp and names the
+// and every function here requires: no component is empty or was made from
+// a bad count (skips and deletes count from 1 to MaxCount); texts are valid
+// UTF-8 (which excludes surrogates); no two skips are adjacent and the op
+// does not end with a skip. The error wraps ErrInvalidOp and names the
 // offending component.
 func (op Op) Validate() error {
 	return op.validate(true)
 }
 
 // validate is Validate; with encoding false it leaves out the UTF-8 checks,
-// which makes it the npm package's checkOp (plus the rules about fields and
-// counts that JSON cannot break). Transform and Compose use that: their ops
-// have normally come through ParseOp already, and they never split a text
+// which makes it the npm package's checkOp (plus the rule about counts
+// that JSON cannot break). Transform and Compose use that: their ops have
+// normally come through ParseOp already, and they never split a text
 // inside a code point, whatever the bytes.
 //
 // The loop is the fast path of the rules (it runs on every Transform);
@@ -110,17 +216,15 @@ func (op Op) validate(encoding bool) error {
 	for i := range op {
 		c := &op[i]
 		var ok bool
-		if c.Skip != 0 {
-			ok = uint(c.Skip-1) < MaxCount && !prevSkip && len(c.Insert)|c.Delete|len(c.DeleteText) == 0
+		if c.n > 0 {
+			ok = c.n <= MaxCount && !prevSkip
 			prevSkip = true
 		} else {
 			prevSkip = false
-			if c.Insert != "" {
-				ok = c.Delete|len(c.DeleteText) == 0 && (!encoding || utf8.ValidString(c.Insert))
-			} else {
-				ok = uint(c.Delete-1) < MaxCount && (c.DeleteText == "" ||
-					(!encoding || utf8.ValidString(c.DeleteText)) && countRunes(c.DeleteText) == c.Delete)
-			}
+			// A delete's count is in range (which rules out invalidCount)
+			// and an insert is not empty; their texts are valid UTF-8.
+			ok = (uint(-c.n-1) < MaxCount || c.n == 0 && c.s != "") &&
+				(!encoding || utf8.ValidString(c.s))
 		}
 		if !ok {
 			if err := explain(op, i, encoding); err != nil {
@@ -138,71 +242,33 @@ func (op Op) validate(encoding bool) error {
 // breaks a rule of Validate, or nil if it breaks none.
 func explain(op Op, i int, encoding bool) error {
 	c := &op[i]
-	k := c.kind()
 	var err error
-	switch k {
+	switch c.kind() {
 	case kindNone:
-		err = errors.New("empty component (no skip, insert or delete)")
+		err = errors.New("empty component (a zero skip or delete, or an empty insert or delete text)")
+	case kindInvalid:
+		err = errors.New(c.s)
 	case kindSkip:
-		if c.Insert != "" || c.Delete != 0 || c.DeleteText != "" {
-			err = errSeveral
-		} else if i > 0 && op[i-1].Skip != 0 {
+		if i > 0 && op[i-1].kind() == kindSkip {
 			err = errors.New("adjacent skip components should be combined")
 		} else if i == len(op)-1 {
 			err = errors.New("op has a trailing skip")
+		} else {
+			err = countError("skip", c.n)
 		}
 	case kindInsert:
-		if c.Delete != 0 || c.DeleteText != "" {
-			err = errSeveral
+		if encoding && !utf8.ValidString(c.s) {
+			err = errors.New("insert is not valid UTF-8")
 		}
-	}
-	if err == nil {
-		err = checkComponent(k, c, encoding)
+	case kindDelete:
+		if err = countError("delete", -c.n); err == nil && encoding && !utf8.ValidString(c.s) {
+			err = errors.New("delete text is not valid UTF-8")
+		}
 	}
 	if err == nil {
 		return nil
 	}
 	return invalidf(i, "%s", err)
-}
-
-var errSeveral = errors.New("component sets more than one of skip, insert and delete")
-
-// checkComponent applies the rules of Validate about one component to c,
-// read as a component of kind k (kindSkip, kindInsert or kindDelete); with
-// encoding it also checks that texts are valid UTF-8. ParseOp shares it.
-func checkComponent(k kind, c *Component, encoding bool) error {
-	switch k {
-	case kindSkip:
-		if c.Skip <= 0 {
-			return fmt.Errorf("skip %d must be > 0", c.Skip)
-		}
-		if c.Skip > MaxCount {
-			return fmt.Errorf("skip %d exceeds %d", c.Skip, MaxCount)
-		}
-	case kindInsert:
-		if c.Insert == "" {
-			return errors.New("insert must not be empty")
-		}
-		if encoding && !utf8.ValidString(c.Insert) {
-			return errors.New("insert is not valid UTF-8")
-		}
-	case kindDelete:
-		if c.Delete <= 0 && c.DeleteText == "" {
-			return fmt.Errorf("delete %d must be > 0", c.Delete)
-		}
-		if c.Delete > MaxCount {
-			return fmt.Errorf("delete %d exceeds %d", c.Delete, MaxCount)
-		}
-		if c.DeleteText != "" {
-			if encoding && !utf8.ValidString(c.DeleteText) {
-				return errors.New("delete text is not valid UTF-8")
-			}
-			if n := countRunes(c.DeleteText); n != c.Delete {
-				return fmt.Errorf("delete count %d does not match its text (%d code points)", c.Delete, n)
-			}
-		}
-	}
-	return nil
 }
 
 // invalidf builds an ErrInvalidOp error about component i.
@@ -215,7 +281,7 @@ func invalidf(i int, format string, args ...any) error {
 func (op Op) BaseLen() int {
 	n := 0
 	for _, c := range op {
-		n += c.Skip + c.Delete
+		n += max(c.n, -c.n)
 	}
 	return n
 }
@@ -224,7 +290,9 @@ func (op Op) BaseLen() int {
 func (op Op) InsertLen() int {
 	n := 0
 	for _, c := range op {
-		n += countRunes(c.Insert)
+		if c.n == 0 {
+			n += countRunes(c.s)
+		}
 	}
 	return n
 }
@@ -233,24 +301,20 @@ func (op Op) InsertLen() int {
 func (op Op) DeleteLen() int {
 	n := 0
 	for _, c := range op {
-		n += c.Delete
+		n += max(-c.n, 0)
 	}
 	return n
 }
 
 // Normalize returns op in canonical form, as the npm package's normalize
-// does: components that do nothing (zero counts, empty texts) are dropped,
-// neighbours of the same kind are merged (two deletes keep their text only
-// if both carry it) and a trailing skip is removed. Delete is recomputed
-// from DeleteText where that is set. A component that sets several fields is
-// read by the first one set, in the order Skip, Insert, Delete. Normalize
-// does not check counts or UTF-8; Validate does.
+// does: empty components are dropped, neighbours of the same kind are
+// merged (two deletes keep their text only if both carry it) and a
+// trailing skip is removed. Normalize does not check counts or UTF-8;
+// Validate does (a component made from a bad count is kept as it is, for
+// Validate to reject).
 func Normalize(op Op) Op {
 	b := builder{op: make(Op, 0, len(op))}
 	for _, c := range op {
-		if c.kind() == kindDelete && c.DeleteText != "" {
-			c.Delete = countRunes(c.DeleteText)
-		}
 		b = b.push(c)
 	}
 	return b.done()
@@ -271,11 +335,14 @@ type builder struct {
 func (b builder) push(c Component) builder {
 	switch c.kind() {
 	case kindSkip:
-		return b.skip(c.Skip)
+		return b.skip(c.n)
 	case kindInsert:
-		return b.insert(c.Insert)
+		return b.insert(c.s)
 	case kindDelete:
-		return b.del(c.Delete, c.DeleteText)
+		return b.del(-c.n, c.s)
+	case kindInvalid:
+		b.op = append(b.op, c)
+		b.last = kindInvalid
 	}
 	return b
 }
@@ -285,9 +352,9 @@ func (b builder) skip(n int) builder {
 	switch {
 	case n == 0:
 	case b.last == kindSkip:
-		b.op[len(b.op)-1].Skip += n
+		b.op[len(b.op)-1].n += n
 	default:
-		b.op = append(b.op, Component{Skip: n})
+		b.op = append(b.op, Component{n: n})
 		b.last = kindSkip
 	}
 	return b
@@ -298,9 +365,9 @@ func (b builder) insert(s string) builder {
 	switch {
 	case s == "":
 	case b.last == kindInsert:
-		b.op[len(b.op)-1].Insert += s
+		b.op[len(b.op)-1].s += s
 	default:
-		b.op = append(b.op, Component{Insert: s})
+		b.op = append(b.op, Component{s: s})
 		b.last = kindInsert
 	}
 	return b
@@ -309,18 +376,18 @@ func (b builder) insert(s string) builder {
 // del appends a delete of n code points, whose text is text if known.
 func (b builder) del(n int, text string) builder {
 	switch {
-	case n == 0 && text == "":
+	case n == 0:
 	case b.last == kindDelete:
 		last := &b.op[len(b.op)-1]
-		if last.DeleteText == "" || text == "" {
+		if last.s == "" || text == "" {
 			text = ""
 		} else {
-			text = last.DeleteText + text
+			text = last.s + text
 		}
-		last.Delete += n
-		last.DeleteText = text
+		last.n -= n
+		last.s = text
 	default:
-		b.op = append(b.op, Component{Delete: n, DeleteText: text})
+		b.op = append(b.op, Component{n: -n, s: text})
 		b.last = kindDelete
 	}
 	return b

@@ -13,23 +13,27 @@ func TestValidate(t *testing.T) {
 		why string // empty: valid
 	}{
 		{op: nil},
-		{op: Op{{Skip: 1}, {Insert: "a"}}},
-		{op: Op{{Insert: "a"}, {Insert: "b"}}},
-		{op: Op{{Delete: 2, DeleteText: "😅x"}, {Delete: 1}}},
+		{op: Op{Skip(1), Insert("a")}},
+		{op: Op{Insert("a"), Insert("b")}},
+		{op: Op{DeleteText("😅x"), Delete(1)}},
 		{op: Op{{}}, why: "empty component"},
-		{op: Op{{Skip: 1, Insert: "a"}}, why: "more than one"},
-		{op: Op{{Insert: "a", Delete: 1}}, why: "more than one"},
-		{op: Op{{Insert: "a", DeleteText: "b"}}, why: "more than one"},
-		{op: Op{{Skip: -1}, {Insert: "a"}}, why: "skip -1 must be > 0"},
-		{op: Op{{Skip: MaxCount + 1}, {Insert: "a"}}, why: "exceeds"},
-		{op: Op{{Delete: -1}}, why: "delete -1 must be > 0"},
-		{op: Op{{Delete: MaxCount + 1}}, why: "exceeds"},
-		{op: Op{{Delete: 1, DeleteText: "ab"}}, why: "does not match"},
-		{op: Op{{DeleteText: "ab"}}, why: "does not match"},
-		{op: Op{{Insert: "\xed\xa0\x80"}}, why: "insert is not valid UTF-8"},
-		{op: Op{{Delete: 1, DeleteText: "\xff"}}, why: "delete text is not valid UTF-8"},
-		{op: Op{{Skip: 1}, {Skip: 1}, {Insert: "a"}}, why: "component 1: adjacent skip"},
-		{op: Op{{Insert: "a"}, {Skip: 1}}, why: "component 1: op has a trailing skip"},
+		{op: Op{Skip(1), Skip(0), Insert("a")}, why: "component 1: empty component"},
+		{op: Op{Delete(0)}, why: "empty component"},
+		{op: Op{Insert("")}, why: "empty component"},
+		{op: Op{DeleteText("")}, why: "empty component"},
+		{op: Op{Skip(-1), Insert("a")}, why: "skip -1 must be > 0"},
+		{op: Op{Skip(MaxCount + 1), Insert("a")}, why: "exceeds"},
+		{op: Op{Delete(-1)}, why: "delete -1 must be > 0"},
+		{op: Op{Delete(MaxCount + 1)}, why: "exceeds"},
+		{op: Op{Skip(-1 << 62), Insert("a")}, why: "component 0: skip -4611686018427387904 must be > 0"},
+		{op: Op{Insert("a"), Delete(-1)}, why: "component 1: delete -1 must be > 0"},
+		{op: Op{Skip(MaxCount), Skip(MaxCount)}, why: "component 1: adjacent skip"},
+		{op: Normalize(Op{Delete(MaxCount), Delete(MaxCount)}), why: "exceeds"},
+		{op: Normalize(Op{Skip(MaxCount), Skip(MaxCount), Insert("a")}), why: "exceeds"},
+		{op: Op{Insert("\xed\xa0\x80")}, why: "insert is not valid UTF-8"},
+		{op: Op{DeleteText("\xff")}, why: "delete text is not valid UTF-8"},
+		{op: Op{Skip(1), Skip(1), Insert("a")}, why: "component 1: adjacent skip"},
+		{op: Op{Insert("a"), Skip(1)}, why: "component 1: op has a trailing skip"},
 	}
 	for _, tt := range tests {
 		err := tt.op.Validate()
@@ -71,13 +75,13 @@ func TestNormalize(t *testing.T) {
 		want string
 	}{
 		{nil, `[]`},
-		{Op{{Skip: 3}}, `[]`},
-		{Op{{}, {Skip: 1}, {Skip: 2}, {Insert: ""}, {Insert: "a"}, {Insert: "😅"}, {Skip: 0}, {Skip: 4}}, `[3,"a😅"]`},
-		{Op{{Delete: 1}, {Delete: 2}}, `[{"d":3}]`},
-		{Op{{DeleteText: "ab"}, {DeleteText: "\r\n"}}, `[{"d":"ab\r\n"}]`},
-		{Op{{DeleteText: "ab"}, {Delete: 2}, {DeleteText: "c"}}, `[{"d":5}]`},
-		{Op{{Delete: 1}, {Insert: "x"}, {Delete: 1}}, `[{"d":1},"x",{"d":1}]`},
-		{Op{{Skip: 1, Insert: "ignored"}, {Insert: "x"}}, `[1,"x"]`},
+		{Op{Skip(3)}, `[]`},
+		{Op{{}, Skip(1), Skip(2), Insert(""), Insert("a"), Insert("😅"), Skip(0), Skip(4)}, `[3,"a😅"]`},
+		{Op{Delete(1), Delete(2)}, `[{"d":3}]`},
+		{Op{DeleteText("ab"), DeleteText("\r\n")}, `[{"d":"ab\r\n"}]`},
+		{Op{DeleteText("ab"), Delete(2), DeleteText("c")}, `[{"d":5}]`},
+		{Op{Delete(1), Insert("x"), Delete(1)}, `[{"d":1},"x",{"d":1}]`},
+		{Op{Delete(0), Insert("x"), DeleteText("")}, `["x"]`},
 	}
 	for _, tt := range tests {
 		got := Normalize(tt.in)
@@ -89,9 +93,9 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 	// Normalize must not change its input.
-	in := Op{{Insert: "a"}, {Insert: "b"}}
+	in := Op{Insert("a"), Insert("b")}
 	Normalize(in)
-	if in[0].Insert != "a" {
+	if in[0].Insert() != "a" {
 		t.Errorf("Normalize changed its input: %#v", in)
 	}
 }
@@ -126,10 +130,10 @@ func TestCodePoints(t *testing.T) {
 // which state the same rules twice, agree on random ops of odd components.
 func TestValidateFastPathAgrees(t *testing.T) {
 	pool := []Component{
-		{}, {Skip: 1}, {Skip: 2}, {Skip: -1}, {Skip: MaxCount + 1}, {Skip: 1, Insert: "a"},
-		{Insert: "a"}, {Insert: "😅"}, {Insert: "\xff"}, {Insert: "a", Delete: 1}, {Insert: "a", DeleteText: "a"},
-		{Delete: 1}, {Delete: -1}, {Delete: MaxCount + 1}, {Delete: 1, DeleteText: "x"}, {Delete: 2, DeleteText: "x"},
-		{DeleteText: "x"}, {Delete: 1, DeleteText: "\xed\xa0\x80"}, {Skip: 1, Delete: 1},
+		{}, Skip(1), Skip(2), Skip(-1), Skip(MaxCount + 1), Skip(MaxCount),
+		Insert("a"), Insert("😅"), Insert("\xff"), Insert(""),
+		Delete(1), Delete(-1), Delete(MaxCount + 1), DeleteText("x"), DeleteText("x"),
+		DeleteText("x"), DeleteText("\xed\xa0\x80"), DeleteText("😅"), Delete(MaxCount),
 	}
 	rng, fail := testRand(t)
 	for range 20000 {

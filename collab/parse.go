@@ -79,22 +79,29 @@ func (op Op) appendJSON(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		switch c.kind() {
-		case kindInsert:
-			dst = appendJSONString(dst, c.Insert)
-		case kindDelete:
-			dst = append(dst, `{"d":`...)
-			if c.DeleteText != "" {
-				dst = appendJSONString(dst, c.DeleteText)
-			} else {
-				dst = strconv.AppendInt(dst, int64(c.Delete), 10)
-			}
-			dst = append(dst, '}')
-		default:
-			dst = strconv.AppendInt(dst, int64(c.Skip), 10)
-		}
+		dst = c.appendJSON(dst)
 	}
 	return append(dst, ']')
+}
+
+// appendJSON appends the wire JSON of c to dst; a component made from a
+// bad count appears as a JSON string saying so (only String shows it).
+func (c Component) appendJSON(dst []byte) []byte {
+	switch c.kind() {
+	case kindSkip:
+		return strconv.AppendInt(dst, int64(c.n), 10)
+	case kindDelete:
+		dst = append(dst, `{"d":`...)
+		if c.s != "" {
+			dst = appendJSONString(dst, c.s)
+		} else {
+			dst = strconv.AppendInt(dst, int64(-c.n), 10)
+		}
+		return append(dst, '}')
+	case kindInvalid:
+		return appendJSONString(dst, "invalid: "+c.s)
+	}
+	return appendJSONString(dst, c.s)
 }
 
 // appendJSONString appends s as JSON.stringify writes it: ", \ and control
@@ -153,17 +160,16 @@ func (p *parser) op(maxLen int) (Op, error) {
 		p.i++
 	} else {
 		for {
-			c, k, err := p.component()
+			c, err := p.component()
 			if err != nil {
 				return nil, invalidf(len(op), "%s", err)
 			}
-			if err := checkComponent(k, &c, false); err != nil {
-				return nil, invalidf(len(op), "%s", err)
-			}
-			if k == kindInsert {
-				size += countRunes(c.Insert)
-			} else {
-				size += c.Delete
+			k := c.kind()
+			switch k {
+			case kindInsert:
+				size += countRunes(c.s)
+			case kindDelete:
+				size += -c.n
 			}
 			if size > maxLen {
 				return nil, fmt.Errorf("%w: more than %d code points inserted and deleted", ErrOpTooLarge, maxLen)
@@ -194,26 +200,33 @@ func (p *parser) op(maxLen int) (Op, error) {
 	return op, nil
 }
 
-// component reads one component; the caller applies checkComponent.
-func (p *parser) component() (Component, kind, error) {
+// component reads one component, which it returns only if it is valid
+// on its own (a skip or delete count from 1 to MaxCount, an insert or
+// delete text that is not empty).
+func (p *parser) component() (Component, error) {
 	switch b := p.peek(); {
 	case b == '-' || (b >= '0' && b <= '9'):
 		n, err := p.count()
-		if err != nil {
-			return Component{}, 0, fmt.Errorf("skip: %w", err)
+		if err == nil {
+			err = countError("skip", n)
 		}
-		return Component{Skip: n}, kindSkip, nil
+		if err != nil {
+			return Component{}, fmt.Errorf("skip: %w", err)
+		}
+		return Component{n: n}, nil
 	case b == '"':
 		s, err := p.str()
 		if err != nil {
-			return Component{}, 0, fmt.Errorf("insert: %w", err)
+			return Component{}, fmt.Errorf("insert: %w", err)
 		}
-		return Component{Insert: s}, kindInsert, nil
+		if s == "" {
+			return Component{}, errors.New("insert must not be empty")
+		}
+		return Component{s: s}, nil
 	case b == '{':
-		c, err := p.del()
-		return c, kindDelete, err
+		return p.del()
 	}
-	return Component{}, 0, fmt.Errorf("unknown component %s: want a skip count, an insert string or a delete {\"d\": count or text}", p.describe())
+	return Component{}, fmt.Errorf("unknown component %s: want a skip count, an insert string or a delete {\"d\": count or text}", p.describe())
 }
 
 // del reads a delete object {"d": count} or {"d": "text"}.
@@ -241,10 +254,13 @@ func (p *parser) del() (Component, error) {
 	switch b := p.peek(); {
 	case b == '-' || (b >= '0' && b <= '9'):
 		n, err := p.count()
+		if err == nil {
+			err = countError("delete", n)
+		}
 		if err != nil {
 			return Component{}, fmt.Errorf("delete: %w", err)
 		}
-		c.Delete = n
+		c.n = -n
 	case b == '"':
 		s, err := p.str()
 		if err != nil {
@@ -253,7 +269,11 @@ func (p *parser) del() (Component, error) {
 		if s == "" {
 			return Component{}, errors.New("delete text must not be empty")
 		}
-		c.Delete, c.DeleteText = countRunes(s), s
+		n := countRunes(s)
+		if err := countError("delete", n); err != nil {
+			return Component{}, fmt.Errorf("delete text: %w", err)
+		}
+		c = Component{n: -n, s: s}
 	default:
 		return Component{}, fmt.Errorf("delete value %s: %s", p.describe(), shape)
 	}
@@ -266,7 +286,7 @@ func (p *parser) del() (Component, error) {
 }
 
 // count reads a JSON number that must be an integer no larger than
-// MaxCount; it may be zero or negative (checkComponent rejects those with a
+// MaxCount; it may be zero or negative (the caller rejects those with a
 // clearer message).
 func (p *parser) count() (int, error) {
 	start := p.i

@@ -24,18 +24,18 @@ func TestParseOpAccepts(t *testing.T) {
 		json string // canonical re-encoding; empty means same as in
 	}{
 		{in: `[]`, want: Op{}},
-		{in: ` [ 3 , "hi" , { "d" : 2 } ] `, want: Op{{Skip: 3}, {Insert: "hi"}, {Delete: 2}}, json: `[3,"hi",{"d":2}]`},
-		{in: `[{"d":"héllo"}]`, want: Op{{Delete: 5, DeleteText: "héllo"}}},
-		{in: `[1,"😅🇩🇪"]`, want: Op{{Skip: 1}, {Insert: "😅🇩🇪"}}},
-		{in: `[2,"e\u0301",{"d":"\r\n"}]`, want: Op{{Skip: 2}, {Insert: "e\u0301"}, {Delete: 2, DeleteText: "\r\n"}}, json: "[2,\"e\u0301\",{\"d\":\"\\r\\n\"}]"},
-		{in: `["\ud83d\ude05"]`, want: Op{{Insert: "😅"}}, json: `["😅"]`},
-		{in: `["\u0000\u001f\/\"\\"]`, want: Op{{Insert: "\x00\x1f/\"\\"}}, json: `["\u0000\u001f/\"\\"]`},
-		{in: `[1.0,"a",1e1,{"d":2E0}]`, want: Op{{Skip: 1}, {Insert: "a"}, {Skip: 10}, {Delete: 2}}, json: `[1,"a",10,{"d":2}]`},
-		{in: `[{"\u0064":1}]`, want: Op{{Delete: 1}}, json: `[{"d":1}]`},
+		{in: ` [ 3 , "hi" , { "d" : 2 } ] `, want: Op{Skip(3), Insert("hi"), Delete(2)}, json: `[3,"hi",{"d":2}]`},
+		{in: `[{"d":"héllo"}]`, want: Op{DeleteText("héllo")}},
+		{in: `[1,"😅🇩🇪"]`, want: Op{Skip(1), Insert("😅🇩🇪")}},
+		{in: `[2,"e\u0301",{"d":"\r\n"}]`, want: Op{Skip(2), Insert("e\u0301"), DeleteText("\r\n")}, json: "[2,\"e\u0301\",{\"d\":\"\\r\\n\"}]"},
+		{in: `["\ud83d\ude05"]`, want: Op{Insert("😅")}, json: `["😅"]`},
+		{in: `["\u0000\u001f\/\"\\"]`, want: Op{Insert("\x00\x1f/\"\\")}, json: `["\u0000\u001f/\"\\"]`},
+		{in: `[1.0,"a",1e1,{"d":2E0}]`, want: Op{Skip(1), Insert("a"), Skip(10), Delete(2)}, json: `[1,"a",10,{"d":2}]`},
+		{in: `[{"\u0064":1}]`, want: Op{Delete(1)}, json: `[{"d":1}]`},
 		// checkOp accepts neighbouring inserts and deletes.
-		{in: `["a","b",{"d":1},{"d":"x"}]`, want: Op{{Insert: "a"}, {Insert: "b"}, {Delete: 1}, {Delete: 1, DeleteText: "x"}}},
-		{in: `["<&>\u2028"]`, want: Op{{Insert: "<&>\u2028"}}, json: "[\"<&>\u2028\"]"},
-		{in: `[2147483647,"x"]`, want: Op{{Skip: MaxCount}, {Insert: "x"}}},
+		{in: `["a","b",{"d":1},{"d":"x"}]`, want: Op{Insert("a"), Insert("b"), Delete(1), DeleteText("x")}},
+		{in: `["<&>\u2028"]`, want: Op{Insert("<&>\u2028")}, json: "[\"<&>\u2028\"]"},
+		{in: `[2147483647,"x"]`, want: Op{Skip(MaxCount), Insert("x")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestParseOpLimit(t *testing.T) {
 func TestMarshalJSONEscapes(t *testing.T) {
 	// JSON.stringify's escapes: short forms for \b \f \n \r \t, \u00xx for
 	// other control characters, nothing else (not <, >, &, U+2028, DEL).
-	op := Op{{Insert: "\b\f\n\r\t\x01\x1f\"\\/<>&\u2028\x7f😅"}}
+	op := Op{Insert("\b\f\n\r\t\x01\x1f\"\\/<>&\u2028\x7f😅")}
 	b, err := op.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -177,10 +177,10 @@ func TestMarshalJSONEscapes(t *testing.T) {
 
 func TestMarshalJSONRejectsInvalid(t *testing.T) {
 	for _, op := range []Op{
-		{{Skip: 2}},
-		{{Skip: 1, Insert: "a"}},
-		{{Insert: "\xff"}},
-		{{Delete: 3, DeleteText: "ab"}},
+		{Skip(2)},
+		{Skip(0), Insert("a")},
+		{Insert("\xff")},
+		{Delete(MaxCount + 1)},
 		{{}},
 	} {
 		if b, err := op.MarshalJSON(); err == nil || !errors.Is(err, ErrInvalidOp) {

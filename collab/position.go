@@ -13,13 +13,13 @@ func TransformPosition(pos int, op Op) int {
 		c := op[i]
 		switch c.kind() {
 		case kindSkip:
-			at += c.Skip
+			at += c.n
 		case kindInsert:
-			n := countRunes(c.Insert)
+			n := countRunes(c.s)
 			at += n
 			pos += n
 		case kindDelete:
-			pos -= min(c.Delete, pos-at)
+			pos -= min(-c.n, pos-at)
 		}
 	}
 	return pos

@@ -78,21 +78,21 @@ func randomOp(rng *rand.Rand, doc string, text func(*rand.Rand) string) Op {
 		n := 1 + rng.IntN(min(6, len(runes)-pos))
 		switch rng.IntN(3) {
 		case 0:
-			op = append(op, Component{Skip: n})
+			op = append(op, Skip(n))
 			pos += n
 		case 1:
-			op = append(op, Component{Insert: text(rng)})
+			op = append(op, Insert(text(rng)))
 		default:
-			c := Component{Delete: n}
+			c := Delete(n)
 			if rng.IntN(2) == 0 {
-				c.DeleteText = string(runes[pos : pos+n])
+				c = DeleteText(string(runes[pos : pos+n]))
 			}
 			op = append(op, c)
 			pos += n
 		}
 	}
 	if rng.IntN(4) == 0 {
-		op = append(op, Component{Skip: len(runes) - pos}, Component{Insert: text(rng)})
+		op = append(op, Skip(len(runes)-pos), Insert(text(rng)))
 	}
 	return Normalize(op)
 }
@@ -103,16 +103,16 @@ func splitOne(rng *rand.Rand, op Op) Op {
 		c := op[i]
 		var a, b Component
 		switch {
-		case c.Insert != "" && len([]rune(c.Insert)) > 1:
-			r := []rune(c.Insert)
+		case c.Insert() != "" && len([]rune(c.Insert())) > 1:
+			r := []rune(c.Insert())
 			k := 1 + rng.IntN(len(r)-1)
-			a, b = Component{Insert: string(r[:k])}, Component{Insert: string(r[k:])}
-		case c.Delete > 1:
-			k := 1 + rng.IntN(c.Delete-1)
-			a, b = Component{Delete: k}, Component{Delete: c.Delete - k}
-			if c.DeleteText != "" {
-				r := []rune(c.DeleteText)
-				a.DeleteText, b.DeleteText = string(r[:k]), string(r[k:])
+			a, b = Insert(string(r[:k])), Insert(string(r[k:]))
+		case c.Delete() > 1:
+			k := 1 + rng.IntN(c.Delete()-1)
+			a, b = Delete(k), Delete(c.Delete()-k)
+			if c.DeleteText() != "" {
+				r := []rune(c.DeleteText())
+				a, b = DeleteText(string(r[:k])), DeleteText(string(r[k:]))
 			}
 		default:
 			continue
@@ -130,14 +130,14 @@ func oracleApply(doc string, op Op) (string, bool) {
 	in := []rune(doc)
 	var out []rune
 	for _, c := range op {
-		n := c.Skip + c.Delete
+		n := c.Skip() + c.Delete()
 		if n > len(in) {
 			return "", false
 		}
-		if c.Skip > 0 {
+		if c.Skip() > 0 {
 			out = append(out, in[:n]...)
 		}
-		out = append(out, []rune(c.Insert)...)
+		out = append(out, []rune(c.Insert())...)
 		in = in[n:]
 	}
 	return string(append(out, in...)), true
@@ -266,7 +266,9 @@ func TestPropertyTransformAgreesWithCompose(t *testing.T) {
 func stripTexts(op Op) Op {
 	b := builder{op: make(Op, 0, len(op))}
 	for _, c := range op {
-		c.DeleteText = ""
+		if c.Delete() > 0 {
+			c = Delete(c.Delete())
+		}
 		b = b.push(c)
 	}
 	return b.op
@@ -295,10 +297,11 @@ func withTexts(doc string, op Op) Op {
 	b := builder{op: make(Op, 0, len(op))}
 	pos := 0
 	for _, c := range op {
-		if c.Delete > 0 {
-			c.DeleteText = string(runes[pos : pos+c.Delete])
+		pos += c.Skip()
+		if n := c.Delete(); n > 0 {
+			c = DeleteText(string(runes[pos : pos+n]))
+			pos += n
 		}
-		pos += c.Skip + c.Delete
 		b = b.push(c)
 	}
 	return b.op
@@ -315,13 +318,13 @@ func TestPropertyPositionFollowsText(t *testing.T) {
 		in := []rune(doc)
 		pos := 0
 		for _, c := range op {
-			for i := pos; i < pos+c.Skip; i++ {
+			for i := pos; i < pos+c.Skip(); i++ {
 				p := TransformPosition(i+1, op)
 				if p < 1 || p > len(after) || after[p-1] != in[i] {
 					fail("on %q, op %v: cursor after %q at %d moved to %d in %q", doc, op, in[i], i+1, p, string(after))
 				}
 			}
-			pos += c.Skip + c.Delete
+			pos += c.Skip() + c.Delete()
 		}
 		for i := pos; i < len(in); i++ { // the untouched tail
 			if p := TransformPosition(i+1, op); after[p-1] != in[i] {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"unicode/utf8"
 )
 
 // The differential test: every case in a vector file made by the npm package
@@ -254,15 +253,15 @@ func looseOp(data []byte) (Op, error) {
 	for _, p := range parts {
 		switch v := p.(type) {
 		case float64:
-			op = append(op, Component{Skip: int(v)})
+			op = append(op, Skip(int(v)))
 		case string:
-			op = append(op, Component{Insert: v})
+			op = append(op, Insert(v))
 		case map[string]any:
 			switch d := v["d"].(type) {
 			case float64:
-				op = append(op, Component{Delete: int(d)})
+				op = append(op, Delete(int(d)))
 			case string:
-				op = append(op, Component{Delete: utf8.RuneCountInString(d), DeleteText: d})
+				op = append(op, DeleteText(d))
 			default:
 				return nil, fmt.Errorf("component %v", v)
 			}

@@ -123,8 +123,8 @@ func randomDocText(rng *rand.Rand, n int) string {
 func randomDocOp(rng *rand.Rand, n int, maxText int) Op {
 	var op Op
 	add := func(c Component) {
-		if c.Skip > 0 && len(op) > 0 && op[len(op)-1].Skip > 0 {
-			op[len(op)-1].Skip += c.Skip
+		if c.Skip() > 0 && len(op) > 0 && op[len(op)-1].Skip() > 0 {
+			op[len(op)-1] = Skip(op[len(op)-1].Skip() + c.Skip())
 			return
 		}
 		op = append(op, c)
@@ -135,23 +135,23 @@ func randomDocOp(rng *rand.Rand, n int, maxText int) Op {
 		case 0:
 			if pos < n {
 				k := 1 + rng.IntN(n-pos)
-				add(Component{Skip: k})
+				add(Skip(k))
 				pos += k
 			}
 		case 1:
-			add(Component{Insert: randomDocText(rng, 1+rng.IntN(maxText))})
+			add(Insert(randomDocText(rng, 1+rng.IntN(maxText))))
 		case 2:
 			if pos < n {
 				k := 1 + rng.IntN(min(n-pos, maxText))
 				if rng.IntN(4) == 0 {
 					k = n - pos // to the end, across many leaves
 				}
-				add(Component{Delete: k})
+				add(Delete(k))
 				pos += k
 			}
 		}
 	}
-	if len(op) > 0 && op[len(op)-1].Skip > 0 {
+	if len(op) > 0 && op[len(op)-1].Skip() > 0 {
 		op = op[:len(op)-1]
 	}
 	return op
@@ -163,13 +163,13 @@ func applyToRunes(doc []rune, op Op) []rune {
 	out := make([]rune, 0, len(doc))
 	for _, c := range op {
 		switch {
-		case c.Skip > 0:
-			out = append(out, doc[:c.Skip]...)
-			doc = doc[c.Skip:]
-		case c.Insert != "":
-			out = append(out, []rune(c.Insert)...)
+		case c.Skip() > 0:
+			out = append(out, doc[:c.Skip()]...)
+			doc = doc[c.Skip():]
+		case c.Insert() != "":
+			out = append(out, []rune(c.Insert())...)
 		default:
-			doc = doc[c.Delete:]
+			doc = doc[c.Delete():]
 		}
 	}
 	return append(out, doc...)

@@ -104,15 +104,15 @@ func loadTrace(tb testing.TB, name string, v any) {
 func patchOp(pos, del int, ins string) Op {
 	op := make(Op, 0, 3)
 	if pos > 0 {
-		op = append(op, Component{Skip: pos})
+		op = append(op, Skip(pos))
 	}
 	if del > 0 {
-		op = append(op, Component{Delete: del})
+		op = append(op, Delete(del))
 	}
 	if ins != "" {
-		op = append(op, Component{Insert: ins})
+		op = append(op, Insert(ins))
 	}
-	if len(op) > 0 && op[len(op)-1].Skip > 0 {
+	if len(op) > 0 && op[len(op)-1].Skip() > 0 {
 		return op[:len(op)-1]
 	}
 	return op
@@ -171,11 +171,11 @@ func TestPatchOp(t *testing.T) {
 		ins      string
 		want     Op
 	}{
-		{0, 0, "a", Op{{Insert: "a"}}},
-		{3, 0, "ab", Op{{Skip: 3}, {Insert: "ab"}}},
-		{0, 2, "", Op{{Delete: 2}}},
-		{5, 2, "", Op{{Skip: 5}, {Delete: 2}}},
-		{5, 2, "😀", Op{{Skip: 5}, {Delete: 2}, {Insert: "😀"}}},
+		{0, 0, "a", Op{Insert("a")}},
+		{3, 0, "ab", Op{Skip(3), Insert("ab")}},
+		{0, 2, "", Op{Delete(2)}},
+		{5, 2, "", Op{Skip(5), Delete(2)}},
+		{5, 2, "😀", Op{Skip(5), Delete(2), Insert("😀")}},
 		{5, 0, "", Op{}},
 	} {
 		got := patchOp(tc.pos, tc.del, tc.ins)

@@ -79,16 +79,16 @@ func transform(op, other Op, side Side) Op {
 	for i := range other {
 		c2 := &other[i]
 		switch {
-		case c2.Skip != 0:
-			n := c2.Skip
+		case c2.n > 0: // other skips
+			n := c2.n
 			for n > 0 && r.more() {
 				switch c := r.cur(); {
-				case c.Skip != 0:
+				case c.n > 0:
 					k := r.takeSkip(n)
 					b = b.skip(k)
 					n -= k
-				case c.Insert != "":
-					b = b.insert(c.Insert)
+				case c.n == 0:
+					b = b.insert(c.s)
 					r.next()
 				default:
 					k, text := r.takeDelete(n)
@@ -97,21 +97,21 @@ func transform(op, other Op, side Side) Op {
 				}
 			}
 			b = b.skip(n)
-		case c2.Insert != "":
-			if side == Left && r.more() && r.cur().Insert != "" {
-				b = b.insert(r.cur().Insert)
+		case c2.n == 0: // other inserts
+			if side == Left && r.more() && r.cur().n == 0 {
+				b = b.insert(r.cur().s)
 				r.next()
 			}
-			b = b.skip(countRunes(c2.Insert))
+			b = b.skip(countRunes(c2.s))
 		default:
 			// other deletes: skips of op there go, and so do its deletes
 			// (already done); its inserts stay.
-			for n := c2.Delete; n > 0 && r.more(); {
+			for n := -c2.n; n > 0 && r.more(); {
 				switch c := r.cur(); {
-				case c.Skip != 0:
+				case c.n > 0:
 					n -= r.takeSkip(n)
-				case c.Insert != "":
-					b = b.insert(c.Insert)
+				case c.n == 0:
+					b = b.insert(c.s)
 					r.next()
 				default:
 					k, _ := r.takeDelete(n)
@@ -131,7 +131,7 @@ type reader struct {
 	op   Op
 	i    int // index of the current component
 	used int // code points of op[i] (a skip or delete) already handed out
-	off  int // bytes of op[i]'s text (Insert or DeleteText) already handed out
+	off  int // bytes of op[i]'s text (inserted or deleted) already handed out
 }
 
 // more reports whether components are left.
@@ -155,8 +155,8 @@ func (r *reader) next() {
 // returns how many.
 func (r *reader) takeSkip(n int) int {
 	c := r.cur()
-	k := min(c.Skip-r.used, n)
-	if r.used += k; r.used == c.Skip {
+	k := min(c.n-r.used, n)
+	if r.used += k; r.used == c.n {
 		r.next()
 	}
 	return k
@@ -166,7 +166,7 @@ func (r *reader) takeSkip(n int) int {
 // returns their count and text (empty if the delete has none).
 func (r *reader) takeDelete(n int) (int, string) {
 	c := r.cur()
-	k, text := c.Delete-r.used, c.DeleteText[r.off:]
+	k, text := -c.n-r.used, c.s[r.off:]
 	if k <= n {
 		r.next()
 		return k, text
@@ -183,7 +183,7 @@ func (r *reader) takeDelete(n int) (int, string) {
 // takeInsert consumes up to n > 0 code points of the current insert and
 // returns them and their count.
 func (r *reader) takeInsert(n int) (string, int) {
-	s := r.cur().Insert[r.off:]
+	s := r.cur().s[r.off:]
 	if k := countRunes(s); k <= n {
 		r.next()
 		return s, k
@@ -199,15 +199,13 @@ func (r *reader) rest(b builder) builder {
 		return b
 	}
 	c := *r.cur()
-	switch c.kind() {
-	case kindSkip:
-		c.Skip -= r.used
-	case kindInsert:
-		c.Insert = c.Insert[r.off:]
-	case kindDelete:
-		c.Delete -= r.used
-		c.DeleteText = c.DeleteText[r.off:]
+	switch {
+	case c.n > 0: // a skip
+		c.n -= r.used
+	case c.n < 0: // a delete
+		c.n += r.used
 	}
+	c.s = c.s[r.off:]
 	b = b.push(c)
 	for _, c := range r.op[r.i+1:] {
 		b = b.push(c) // neighbouring inserts or deletes merge

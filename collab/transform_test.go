@@ -47,17 +47,17 @@ func TestTransform(t *testing.T) {
 }
 
 func TestTransformErrors(t *testing.T) {
-	good := Op{{Skip: 1}, {Insert: "x"}}
+	good := Op{Skip(1), Insert("x")}
 	tests := []struct {
 		op, other Op
 		side      Side
 	}{
 		{good, good, 0},
 		{good, good, Side(3)},
-		{Op{{Skip: 1}}, good, Left},
-		{good, Op{{Insert: ""}}, Right},
-		{good, Op{{Skip: 1}, {Skip: 1}, {Insert: "x"}}, Left},
-		{Op{{Delete: 2, DeleteText: "x"}}, good, Left},
+		{Op{Skip(1)}, good, Left},
+		{good, Op{Insert("")}, Right},
+		{good, Op{Skip(1), Skip(1), Insert("x")}, Left},
+		{Op{Delete(-2)}, good, Left},
 	}
 	for _, tt := range tests {
 		if got, err := Transform(tt.op, tt.other, tt.side); err == nil {

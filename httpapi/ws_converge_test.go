@@ -57,13 +57,13 @@ func (c *otClient) edit() {
 	pos := c.rng.IntN(n + 1)
 	var op collab.Op
 	if pos > 0 {
-		op = append(op, collab.Component{Skip: pos})
+		op = append(op, collab.Skip(pos))
 	}
 	if n-pos > 0 && c.rng.IntN(3) == 0 {
-		op = append(op, collab.Component{Delete: 1 + c.rng.IntN(min(3, n-pos))})
+		op = append(op, collab.Delete(1+c.rng.IntN(min(3, n-pos))))
 	} else {
 		pieces := []string{"a", "b", "é", "😀", "🇫🇷", "\n", "漢", "e\u0301", "\r\n", "🧑‍💻"}
-		op = append(op, collab.Component{Insert: pieces[c.rng.IntN(len(pieces))]})
+		op = append(op, collab.Insert(pieces[c.rng.IntN(len(pieces))]))
 	}
 	doc, err := collab.Apply(c.doc, op)
 	if err != nil {

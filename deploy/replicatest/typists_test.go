@@ -128,16 +128,16 @@ func (ty *typist) randomEdit(doc *collab.Doc) (collab.Op, error) {
 	pos := ty.rng.IntN(n + 1)
 	var op collab.Op
 	if pos > 0 {
-		op = append(op, collab.Component{Skip: pos})
+		op = append(op, collab.Skip(pos))
 	}
 	if pos < n && ty.rng.IntN(10) < 3 {
-		return append(op, collab.Component{Delete: 1 + ty.rng.IntN(min(3, n-pos))}), nil
+		return append(op, collab.Delete(1+ty.rng.IntN(min(3, n-pos)))), nil
 	}
 	var b strings.Builder
 	for range 1 + ty.rng.IntN(3) {
 		b.WriteString(alphabet[ty.rng.IntN(len(alphabet))])
 	}
-	return append(op, collab.Component{Insert: b.String()}), nil
+	return append(op, collab.Insert(b.String())), nil
 }
 
 // typeOne makes one random edit.

@@ -48,7 +48,7 @@ func inserts(head, n int, client string) []collab.Record {
 		rev := head + i + 1
 		recs[i] = collab.Record{
 			Rev:    rev,
-			Op:     collab.Op{{Insert: string(rune('a' + rev%26))}},
+			Op:     collab.Op{collab.Insert(string(rune('a' + rev%26)))},
 			Client: client,
 			Seq:    i + 1,
 			Time:   baseTime.Add(time.Duration(rev) * time.Second),
