@@ -96,3 +96,17 @@ func ExampleNormalize() {
 	// Output:
 	// [2,"ab",{"d":3}]
 }
+
+func ExampleComponent() {
+	// Build an op by hand: keep 6 code points, delete "😅" (carrying its
+	// text, so the op can be inverted), insert a flag.
+	op := collab.Op{collab.Skip(6), collab.DeleteText("😅"), collab.Insert("🇩🇪")}
+	b, _ := op.MarshalJSON()
+	fmt.Println(string(b), op[1].Delete(), op[1].DeleteText(), op[2].Insert())
+
+	// A bad count makes a component that Validate rejects, saying why.
+	fmt.Println(collab.Op{collab.Skip(-2), collab.Insert("x")}.Validate())
+	// Output:
+	// [6,{"d":"😅"},"🇩🇪"] 1 😅 🇩🇪
+	// collab: invalid op: component 0: skip -2 must be > 0
+}
