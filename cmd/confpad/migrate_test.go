@@ -144,20 +144,20 @@ func TestMigrateBothWays(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 
-	if err := migrate(ctx, []string{"--from", "sqlite:" + src, "--to", srv.URL()}, emptyEnv); err != nil {
+	if err := migrate(ctx, []string{"--from", "sqlite:" + src, "--to", srv.URL()}, noEnv); err != nil {
 		t.Fatalf("migrate to Redis: %v", err)
 	}
 	want := readContent(t, openSQLite(t, src))
 	inRedis := readContent(t, openRedis(t, srv.URL()))
 	checkContent(t, "Redis", inRedis, want, redisstore.DefaultSnapshotsKept)
 
-	if err := migrate(ctx, []string{"--from", srv.URL(), "--to", "sqlite:" + back}, emptyEnv); err != nil {
+	if err := migrate(ctx, []string{"--from", srv.URL(), "--to", "sqlite:" + back}, noEnv); err != nil {
 		t.Fatalf("migrate back to SQLite: %v", err)
 	}
 	checkContent(t, "SQLite after the round trip", readContent(t, openSQLite(t, back)), want, redisstore.DefaultSnapshotsKept)
 
 	// A second copy into the same Redis is refused and changes nothing.
-	err := migrate(ctx, []string{"--from", "sqlite:" + src, "--to", srv.URL()}, emptyEnv)
+	err := migrate(ctx, []string{"--from", "sqlite:" + src, "--to", srv.URL()}, noEnv)
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("migrate into a filled store: err = %v, want 'not empty'", err)
 	}
@@ -221,13 +221,10 @@ func TestMigrateArguments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := migrate(t.Context(), tt.args, emptyEnv)
+			err := migrate(t.Context(), tt.args, noEnv)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("migrate %q: err = %v, want one containing %q", tt.args, err, tt.want)
 			}
 		})
 	}
 }
-
-// emptyEnv is an environment with no variables set.
-func emptyEnv(string) string { return "" }
