@@ -178,10 +178,3 @@ func (q *editQueue) take(n int) ([]time.Time, error) {
 	q.head += n
 	return out, nil
 }
-
-// len is how many edits wait for an ack.
-func (q *editQueue) len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.times) - q.head
-}

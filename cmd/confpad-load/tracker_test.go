@@ -112,10 +112,15 @@ func TestEditQueue(t *testing.T) {
 		}
 		q.push(t0.Add(time.Duration(3000 + i)))
 	}
-	if q.len() != 1000 {
-		t.Fatalf("len %d, want 1000", q.len())
+	// Left: the 1000 pushed in the loop, oldest first.
+	rest, err := q.take(1000)
+	if err != nil {
+		t.Fatalf("take the rest: %v", err)
 	}
-	if _, err := q.take(1001); err == nil {
+	if len(rest) != 1000 || rest[0] != t0.Add(3000) || rest[999] != t0.Add(3000+2997) {
+		t.Fatalf("take the rest: %d times from %v to %v", len(rest), rest[0], rest[len(rest)-1])
+	}
+	if _, err := q.take(1); err == nil {
 		t.Fatal("took more edits than were made")
 	}
 }
