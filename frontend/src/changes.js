@@ -5,7 +5,7 @@
 // string inserts itself, {d: N} deletes N code points. A trailing skip is
 // left out. See ../shared/ARCHITECTURE.md.
 
-import { toCodePoints, toUtf16, codePointLength } from './positions.js';
+import { codePointCount, codePointLength, toCodePoints, toUtf16 } from './positions.js';
 
 /**
  * changesToOp returns the operation that a CodeMirror ChangeSet performs on
@@ -68,7 +68,7 @@ export function opToChanges(doc, op) {
       if (last && last.to === at) last.insert += c;
       else specs.push({ from: at, to: at, insert: c });
     } else if (c !== null && typeof c === 'object') {
-      const n = typeof c.d === 'number' ? c.d : typeof c.d === 'string' ? [...c.d].length : NaN;
+      const n = typeof c.d === 'number' ? c.d : typeof c.d === 'string' ? codePointCount(c.d) : NaN;
       if (!(n > 0) || !Number.isInteger(n)) throw new RangeError('bad delete');
       if (pos + n > length) throw new RangeError('delete past the end of the document');
       const from = toUtf16(doc, pos);

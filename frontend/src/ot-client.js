@@ -28,6 +28,7 @@
 // applied twice.
 
 import { type } from 'ot-text-unicode';
+import { codePointCount, unitsFor } from './positions.js';
 
 /** How many server revisions are kept to transform remote cursors. */
 const HISTORY = 256;
@@ -356,33 +357,16 @@ export class OTClient {
 export function opSize(op) {
   let n = 0;
   for (const c of op) {
-    if (typeof c === 'string') n += codePoints(c);
-    else if (typeof c === 'object') n += typeof c.d === 'number' ? c.d : codePoints(c.d);
+    if (typeof c === 'string') n += codePointCount(c);
+    else if (typeof c === 'object') n += deleteLength(c);
   }
   return n;
 }
 
-function codePoints(s) {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      n--;
-      i++;
-    }
-  }
-  return n;
-}
-
-// The UTF-16 length of the first n code points of s.
-function unitsOf(s, n) {
-  let i = 0;
-  while (n > 0 && i < s.length) {
-    const c = s.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-    n--;
-  }
-  return i;
+// The number of code points a delete component {d} removes: d is a count
+// or the deleted text.
+function deleteLength(c) {
+  return typeof c.d === 'number' ? c.d : codePointCount(c.d);
 }
 
 /**
@@ -411,16 +395,16 @@ export function splitOp(op, max) {
       let rest = c;
       while (rest.length > 0) {
         if (budget === 0) flush();
-        const units = unitsOf(rest, budget);
+        const units = unitsFor(rest, budget);
         const take = rest.slice(0, units);
         rest = rest.slice(units);
-        const n = codePoints(take);
+        const n = codePointCount(take);
         piece.push(take);
         pos += n;
         budget -= n;
       }
     } else {
-      let n = typeof c.d === 'number' ? c.d : codePoints(c.d);
+      let n = deleteLength(c);
       while (n > 0) {
         if (budget === 0) flush();
         const k = Math.min(budget, n);

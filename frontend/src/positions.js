@@ -72,6 +72,14 @@ function pairsOf(node) {
   return n;
 }
 
+/**
+ * codePointCount returns the number of code points in the string s. A lone
+ * surrogate counts as one, as in [...s].length.
+ */
+export function codePointCount(s) {
+  return s.length - pairsIn(s);
+}
+
 /** Length of a CodeMirror document in code points. */
 export function codePointLength(doc) {
   return doc.length - pairsOf(doc);
@@ -141,8 +149,11 @@ export function toUtf16(doc, cp) {
   return units + unitsFor(lines[i], cp);
 }
 
-// UTF-16 length of the first cp code points of line (clamped to the line).
-function unitsFor(line, cp) {
+/**
+ * unitsFor returns the UTF-16 length of the first cp code points of the
+ * string line (clamped to the line).
+ */
+export function unitsFor(line, cp) {
   let i = 0;
   while (cp > 0 && i < line.length) {
     const c = line.charCodeAt(i);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Text } from '@codemirror/state';
-import { codePointLength, scanStats, toCodePoints, toUtf16 } from '../src/positions.js';
+import { codePointCount, codePointLength, scanStats, toCodePoints, toUtf16, unitsFor } from '../src/positions.js';
 import { rng } from '../test-support/sim.js';
 
 const PIECES = ['a', 'bc', ' ', '\n', 'é', '😀', '🇫🇷', '𝄞', 'Ж', '\n\n', 'e\u0301'];
@@ -47,6 +47,20 @@ test('table: offsets around astral characters', () => {
   assert.equal(toCodePoints(doc, -1), 0);
   // An offset inside a pair converts to the position before the pair.
   assert.equal(toCodePoints(doc, 3), 1);
+});
+
+test('table: code points of strings', () => {
+  const cases = [
+    { s: '', cp: 0, units: [0] },
+    { s: 'ab', cp: 2, units: [0, 1, 2, 2] },
+    { s: '😀x🇫🇷', cp: 4, units: [0, 2, 3, 5, 7, 7] },
+    { s: 'a\ud83db\ude00', cp: 4, units: [0, 1, 2, 3, 4, 4] }, // lone surrogates count one each
+  ];
+  for (const tc of cases) {
+    assert.equal(codePointCount(tc.s), tc.cp, JSON.stringify(tc));
+    assert.equal(codePointCount(tc.s), [...tc.s].length, JSON.stringify(tc));
+    tc.units.forEach((want, n) => assert.equal(unitsFor(tc.s, n), want, `${JSON.stringify(tc)} n=${n}`));
+  }
 });
 
 test('round trips on random documents of every size', () => {
