@@ -31,7 +31,7 @@ export function chromiumMissing() {
   return why;
 }
 
-/** tempDir makes a fresh directory that cleanup() removes. */
+/** tempDir makes a fresh directory (removeDir deletes it). */
 export function tempDir(prefix) {
   return mkdtempSync(join(tmpdir(), prefix));
 }
