@@ -324,14 +324,12 @@ func (c *Client) updateSyncedLocked() {
 	}
 }
 
-// emit delivers events to OnEvent in order.
-func (c *Client) emit(events []Event) {
-	if c.opts.OnEvent == nil || len(events) == 0 {
+// emit delivers an event to OnEvent; an event of Kind 0 is none.
+func (c *Client) emit(e Event) {
+	if c.opts.OnEvent == nil || e.Kind == 0 {
 		return
 	}
 	c.emitMu.Lock()
 	defer c.emitMu.Unlock()
-	for _, e := range events {
-		c.opts.OnEvent(e)
-	}
+	c.opts.OnEvent(e)
 }

@@ -145,8 +145,8 @@ func (c *Client) handshake(ctx context.Context, ws *websocket.Conn, join joinMes
 		if err != nil {
 			return fmt.Errorf("client: join: %w", err)
 		}
-		m, events, err := c.handle(data, now)
-		c.emit(events)
+		m, ev, err := c.handle(data, now)
+		c.emit(ev)
 		switch {
 		case err != nil:
 			return err
@@ -170,9 +170,9 @@ func (c *Client) readLoop(cn *conn) {
 			err = fmt.Errorf("client: connection lost: %w", err)
 			break
 		}
-		var events []Event
-		_, events, err = c.handle(data, now)
-		c.emit(events)
+		var ev Event
+		_, ev, err = c.handle(data, now)
+		c.emit(ev)
 		if err != nil {
 			break
 		}
@@ -187,7 +187,7 @@ func (c *Client) readLoop(cn *conn) {
 	if !lost {
 		return // closed or replaced on purpose
 	}
-	c.emit([]Event{{Kind: EventDisconnected, Time: time.Now(), Err: err}})
+	c.emit(Event{Kind: EventDisconnected, Time: time.Now(), Err: err})
 	if c.opts.AutoReconnect && resumable(err) {
 		c.wg.Add(1)
 		go func() { defer c.wg.Done(); c.reconnectLoop() }()

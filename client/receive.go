@@ -13,14 +13,14 @@ import (
 var errProtocol = errors.New("client: protocol error")
 
 // handle applies one server message, which arrived at now, to the client's
-// state and returns it with the events to report. An error means the
-// connection must be dropped; the state is then as before the message.
-// Message types the client does not know are ignored, as the protocol
-// allows new ones.
-func (c *Client) handle(data []byte, now time.Time) (serverMessage, []Event, error) {
+// state and returns it with the event to report (Kind 0 if none). An error
+// means the connection must be dropped; the state is then as before the
+// message. Message types the client does not know are ignored, as the
+// protocol allows new ones.
+func (c *Client) handle(data []byte, now time.Time) (serverMessage, Event, error) {
 	m, err := decodeServerMessage(data)
 	if err != nil {
-		return m, nil, fmt.Errorf("%w: %w", errProtocol, err)
+		return m, Event{}, fmt.Errorf("%w: %w", errProtocol, err)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -44,10 +44,10 @@ func (c *Client) handle(data []byte, now time.Time) (serverMessage, []Event, err
 		}
 	}
 	if err != nil || ev.Kind == 0 {
-		return m, nil, err
+		return m, Event{}, err
 	}
 	ev.Time, ev.Raw = now, data
-	return m, []Event{ev}, nil
+	return m, ev, nil
 }
 
 // retryable reports whether the server may accept later an op it refused

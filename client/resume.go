@@ -39,7 +39,7 @@ func (c *Client) reconnectLoop() {
 		switch {
 		case err == nil, errors.Is(err, ErrClosed), !resumable(err), errors.As(err, &se) && !retryableJoin(se.Code):
 			if err != nil && !errors.Is(err, ErrClosed) {
-				c.emit([]Event{{Kind: EventDisconnected, Time: time.Now(), Err: err}})
+				c.emit(Event{Kind: EventDisconnected, Time: time.Now(), Err: err})
 			}
 			return
 		}
