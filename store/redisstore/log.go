@@ -3,7 +3,8 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -208,7 +209,7 @@ func (s *Store) Pads(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: list pads: %w", err)
 	}
-	return sortedKeys(seen), nil
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // escapeGlob escapes the characters that SCAN MATCH patterns treat
@@ -222,14 +223,4 @@ func escapeGlob(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// sortedKeys returns the keys of m in ascending order.
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
