@@ -112,15 +112,14 @@ func (s *Server) serveWS(c echo.Context) error {
 
 // run serves the connection until it closes.
 func (sess *session) run() {
-	// ctx ends only after the writer closed the connection: cancelling a
-	// read context makes the library drop the connection without a close
-	// frame.
+	// ctx, for the engine calls, ends once the writer closed the
+	// connection.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	inbound := make(chan inboundMessage, 16)
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() { defer wg.Done(); sess.readLoop(ctx, inbound) }()
+	go func() { defer wg.Done(); sess.readLoop(inbound) }()
 	go func() { defer wg.Done(); sess.writeLoop(); cancel() }()
 	go func() { defer wg.Done(); sess.keepalive() }()
 
@@ -157,13 +156,19 @@ func (sess *session) run() {
 
 // readLoop reads frames, answers what is wrong with them, and hands valid
 // messages to the handler. It closes inbound when the connection ends.
-func (sess *session) readLoop(ctx context.Context, inbound chan<- inboundMessage) {
+//
+// Reads get a context without a deadline or cancel, like writes (see
+// writeLoop): a cancellable one costs the library a context.AfterFunc per
+// frame header and payload. The reads end when the writer closes the
+// connection.
+func (sess *session) readLoop(inbound chan<- inboundMessage) {
 	defer close(inbound)
 	var buf bytes.Buffer
 	limit := sess.s.cfg.MaxFrameBytes
+	var lr io.LimitedReader // reused: io.LimitReader would allocate per frame
 	frames := newTokenBucket(sess.s.cfg.MessageRate, sess.s.cfg.MessageBurst)
 	for {
-		typ, r, err := sess.conn.Reader(ctx)
+		typ, r, err := sess.conn.Reader(context.Background())
 		if err != nil {
 			sess.readFailed(err)
 			return
@@ -176,7 +181,8 @@ func (sess *session) readLoop(ctx context.Context, inbound chan<- inboundMessage
 			return
 		}
 		buf.Reset()
-		n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+		lr.R, lr.N = r, limit+1
+		n, err := buf.ReadFrom(&lr)
 		if err == nil && n > limit {
 			_, err = io.Copy(io.Discard, r)
 			if err == nil {
