@@ -86,6 +86,13 @@ type eventCounts struct {
 // connectAll dials every client, spread over the URLs round-robin, with
 // its events wired to the tracker.
 func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCounts) ([]*loadClient, error) {
+	urls := make([]string, len(cfg.URLs))
+	for i, base := range cfg.URLs {
+		var err error
+		if urls[i], err = padURL(base, cfg.Pad); err != nil {
+			return nil, err
+		}
+	}
 	run := rand.Text()[:8]
 	n := cfg.Writers + cfg.Readers
 	clients := make([]*loadClient, n)
@@ -99,10 +106,7 @@ func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCount
 		}
 		lc := &loadClient{id: fmt.Sprintf("load-%s-%s%d", run, kind, i), writer: kind == "w"}
 		clients[i] = lc
-		url, err := padURL(cfg.URLs[i%len(cfg.URLs)], cfg.Pad)
-		if err != nil {
-			return nil, err
-		}
+		url := urls[i%len(urls)]
 		opts := client.Options{
 			Client:        lc.id,
 			Name:          fmt.Sprintf("load %s%d", kind, i),
