@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -157,32 +158,26 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 }
 
 // Snapshots returns every kept snapshot of pad in revision order (for
-// migration between stores).
+// migration between stores). The texts hash holds exactly the kept
+// snapshots (snapshot_save.lua trims it with the index), so one read of it
+// is enough.
 func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, error) {
 	if err := checkPad(pad); err != nil {
 		return nil, err
 	}
-	revs, err := s.rdb.ZRangeByScore(ctx, s.padKey(pad, "snaps"),
-		&redis.ZRangeBy{Min: "-inf", Max: "+inf"}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: list snapshots of pad %q: %w", pad, err)
-	}
-	if len(revs) == 0 {
-		return nil, nil
-	}
-	texts, err := s.rdb.HMGet(ctx, s.padKey(pad, "snaptext"), revs...).Result()
+	texts, err := s.rdb.HGetAll(ctx, s.padKey(pad, "snaptext")).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
 	}
-	out := make([]collab.Snapshot, 0, len(revs))
-	for i, r := range revs {
-		text, ok := texts[i].(string)
+	var out []collab.Snapshot
+	for r, text := range texts {
 		rev, err := strconv.Atoi(r)
-		if !ok || err != nil {
-			continue // trimmed between the two reads, or not ours
+		if err != nil {
+			continue // not ours
 		}
 		out = append(out, collab.Snapshot{Rev: rev, Text: text})
 	}
+	slices.SortFunc(out, func(a, b collab.Snapshot) int { return cmp.Compare(a.Rev, b.Rev) })
 	return out, nil
 }
 
