@@ -94,8 +94,7 @@ func (h *hub) join(sess *session, head int, text *string, missed []collab.Record
 		You:      sess.user.Client,
 	}))
 	sess.sendMany(frames)
-	h.broadcastLocked(h.presenceLocked("join", sess.user), sess)
-	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceJoin, Users: []PresenceUser{sess.user}})
+	h.announceLocked(PresenceJoin, sess)
 }
 
 // usersLocked lists the pad's users, local and remote, with their
@@ -136,8 +135,7 @@ func (h *hub) leave(sess *session) {
 		return
 	}
 	h.detach(sess)
-	h.broadcastLocked(h.presenceLocked("leave", sess.user), nil)
-	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceLeave, Users: []PresenceUser{sess.user}})
+	h.announceLocked(PresenceLeave, sess)
 }
 
 // detach removes sess from the hub without telling anyone.
@@ -252,8 +250,7 @@ func (h *hub) sendCursorLocked(sess *session) {
 		return
 	}
 	sess.user.Sel, sess.user.Rev = &sel, h.head
-	h.broadcastLocked(h.presenceLocked("cursor", sess.user), sess)
-	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceCursor, Users: []PresenceUser{sess.user}})
+	h.announceLocked(PresenceCursor, sess)
 }
 
 // rename changes a connection's name and colour and tells everyone else.
@@ -269,8 +266,7 @@ func (h *hub) rename(sess *session, name, color string) {
 	if color != "" {
 		sess.user.Color = color
 	}
-	h.broadcastLocked(h.presenceLocked("update", sess.user), sess)
-	h.s.publish(PresenceMessage{Pad: h.pad, Kind: PresenceUpdate, Users: []PresenceUser{sess.user}})
+	h.announceLocked(PresenceUpdate, sess)
 }
 
 // remote forwards a presence event of a user on another replica. Events
@@ -364,6 +360,13 @@ func (h *hub) localUsersLocked() []PresenceUser {
 		users = append(users, sess.user)
 	}
 	return users
+}
+
+// announceLocked tells the pad's other connections, here and on the other
+// replicas, about an event of sess's user.
+func (h *hub) announceLocked(event string, sess *session) {
+	h.broadcastLocked(h.presenceLocked(event, sess.user), sess)
+	h.s.publish(PresenceMessage{Pad: h.pad, Kind: event, Users: []PresenceUser{sess.user}})
 }
 
 func (h *hub) presenceLocked(event string, u PresenceUser) []byte {
