@@ -7,9 +7,9 @@
 //	confpad migrate --from STORE --to STORE
 //	                            copy every session and pad between stores
 //
-// Every flag has an environment variable (--addr and CONFPAD_ADDR, and so
-// on); a flag beats its variable. Run `confpad -h` or `confpad migrate -h`
-// for the list.
+// Every serve flag has an environment variable (--addr and CONFPAD_ADDR,
+// and so on); a flag beats its variable. Run `confpad -h` or
+// `confpad migrate -h` for the list.
 package main
 
 import (
