@@ -107,15 +107,10 @@ func (h *hub) usersLocked() []wireUser {
 			return
 		}
 		seen[u.Client] = true
-		w := u.wire()
-		if u.Sel != nil {
-			if sel, ok := h.advanceLocked(*u.Sel, u.Rev); ok {
-				w.Sel = &sel
-			} else {
-				w.Sel = nil
-			}
+		if !h.moveToHeadLocked(&u) {
+			u.Sel = nil
 		}
-		users = append(users, w)
+		users = append(users, u.wire())
 	}
 	for _, sess := range h.byClient {
 		add(sess.user)
@@ -206,6 +201,20 @@ func (h *hub) advanceLocked(sel [2]int, rev int) ([2]int, bool) {
 	return sel, true
 }
 
+// moveToHeadLocked moves u's selection to the head; false, with u
+// unchanged, if u has none or it cannot be placed (advanceLocked).
+func (h *hub) moveToHeadLocked(u *PresenceUser) bool {
+	if u.Sel == nil {
+		return false
+	}
+	sel, ok := h.advanceLocked(*u.Sel, u.Rev)
+	if !ok {
+		return false
+	}
+	u.Sel, u.Rev = &sel, h.head
+	return true
+}
+
 // cursor stores a connection's selection (made at rev, at most the head
 // the engine reported) and broadcasts it, at most once per
 // Config.CursorInterval per connection: within the interval only the
@@ -242,15 +251,9 @@ func (h *hub) cursor(sess *session, sel [2]int, rev int) {
 // sendCursorLocked broadcasts sess's selection, moved to the head.
 func (h *hub) sendCursorLocked(sess *session) {
 	sess.lastCursor = time.Now()
-	if sess.user.Sel == nil {
-		return
+	if h.moveToHeadLocked(&sess.user) {
+		h.announceLocked(PresenceCursor, sess)
 	}
-	sel, ok := h.advanceLocked(*sess.user.Sel, sess.user.Rev)
-	if !ok {
-		return
-	}
-	sess.user.Sel, sess.user.Rev = &sel, h.head
-	h.announceLocked(PresenceCursor, sess)
 }
 
 // rename changes a connection's name and colour and tells everyone else.
@@ -294,15 +297,9 @@ func (h *hub) remote(event string, u PresenceUser) {
 }
 
 func (h *hub) remoteCursorLocked(u PresenceUser) {
-	if u.Sel == nil {
-		return
+	if h.moveToHeadLocked(&u) {
+		h.broadcastLocked(h.presenceLocked(PresenceCursor, u), nil)
 	}
-	sel, ok := h.advanceLocked(*u.Sel, u.Rev)
-	if !ok {
-		return
-	}
-	u.Sel, u.Rev = &sel, h.head
-	h.broadcastLocked(h.presenceLocked(PresenceCursor, u), nil)
 }
 
 // setLinks stores the pad's slide links and, if they changed, pushes them
