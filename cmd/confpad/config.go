@@ -49,11 +49,8 @@ type option struct {
 // options lists every setting of the serve command.
 var options = []option{
 	{"addr", "CONFPAD_ADDR", "127.0.0.1:9001", "`host:port` to listen on", func(c *config, v string) error {
-		if _, _, err := net.SplitHostPort(v); err != nil {
-			return fmt.Errorf("want host:port: %w", err)
-		}
 		c.Addr = v
-		return nil
+		return checkHostPort(v)
 	}},
 	{"data", "CONFPAD_DATA", "./data", "`directory` for the database (confpad.db)", func(c *config, v string) error {
 		if v == "" {
@@ -94,13 +91,11 @@ var options = []option{
 		return nil
 	}},
 	{"pprof", "CONFPAD_PPROF", "", "serve Go profiles (net/http/pprof) on this `host:port` (keep it on loopback); none: off", func(c *config, v string) error {
-		if v != "" {
-			if _, _, err := net.SplitHostPort(v); err != nil {
-				return fmt.Errorf("want host:port: %w", err)
-			}
-		}
 		c.Pprof = v
-		return nil
+		if v == "" {
+			return nil
+		}
+		return checkHostPort(v)
 	}},
 	{"max-doc", "CONFPAD_MAX_DOC", "2MiB", "largest pad in characters: a `size`, or with KiB or MiB", func(c *config, v string) error {
 		n, err := parseSize(v)
@@ -143,6 +138,14 @@ func loadConfig(args []string, env func(string) string, usage io.Writer) (config
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return c, nil
+}
+
+// checkHostPort checks that v is an address to listen on, host:port.
+func checkHostPort(v string) error {
+	if _, _, err := net.SplitHostPort(v); err != nil {
+		return fmt.Errorf("want host:port: %w", err)
+	}
+	return nil
 }
 
 // parseSize reads a positive size: a number with an optional unit B, KiB
