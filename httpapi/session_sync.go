@@ -28,7 +28,6 @@ const recheckEvery = 15
 
 // linksChanged pushes a pad's links to its editors on every replica.
 func (s *Server) linksChanged(pad string, links []conference.Link) {
-	links = nonNilLinks(links)
 	if h := s.lookupHub(pad); h != nil {
 		h.setLinks(links)
 	}
@@ -135,7 +134,7 @@ func (s *Server) refresh(ctx context.Context, pad string) {
 	default:
 		s.stateChanged(pad, sess.State)
 		if h := s.lookupHub(pad); h != nil {
-			h.setLinks(nonNilLinks(sess.Links))
+			h.setLinks(sess.Links)
 		}
 	}
 }

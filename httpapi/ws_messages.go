@@ -340,8 +340,5 @@ func encodeError(code, message string, ref int) []byte {
 }
 
 func encodeLinks(links []conference.Link) []byte {
-	if links == nil {
-		links = []conference.Link{}
-	}
-	return mustJSON(linksMessage{Type: "links", Links: links})
+	return mustJSON(linksMessage{Type: "links", Links: nonNilLinks(links)})
 }
