@@ -101,8 +101,7 @@ func (s *Server) updatePad(c echo.Context) error {
 	if sess.State != oldState {
 		s.changeState(sess.ID, sess.State)
 	}
-	sess.Links = nonNilLinks(sess.Links)
-	return c.JSON(http.StatusOK, padJSON{Session: sess, People: s.people(sess.ID)})
+	return c.JSON(http.StatusOK, s.padInfo(sess, nil))
 }
 
 // deletePad answers DELETE /api/v1/pads/:id: the session, its links and

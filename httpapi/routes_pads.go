@@ -35,6 +35,13 @@ type padJSON struct {
 	Rev    *int `json:"rev,omitempty"`
 }
 
+// padInfo shows sess with the people in its pad now and, if rev is not
+// nil, its head revision.
+func (s *Server) padInfo(sess conference.Session, rev *int) padJSON {
+	sess.Links = nonNilLinks(sess.Links)
+	return padJSON{Session: sess, People: s.people(sess.ID), Rev: rev}
+}
+
 // padListJSON is the answer of GET /api/v1/pads.
 type padListJSON struct {
 	Title string    `json:"title"`
@@ -64,8 +71,7 @@ func (s *Server) padList(ctx context.Context) (padListJSON, error) {
 	}
 	out := padListJSON{Title: title, Pads: make([]padJSON, len(sessions))}
 	for i, sess := range sessions {
-		sess.Links = nonNilLinks(sess.Links)
-		out.Pads[i] = padJSON{Session: sess, People: s.people(sess.ID)}
+		out.Pads[i] = s.padInfo(sess, nil)
 	}
 	return out, nil
 }
@@ -81,8 +87,7 @@ func (s *Server) getPad(c echo.Context) error {
 	if err != nil {
 		return engineHTTPError(err)
 	}
-	sess.Links = nonNilLinks(sess.Links)
-	return c.JSON(http.StatusOK, padJSON{Session: sess, People: s.people(sess.ID), Rev: &head})
+	return c.JSON(http.StatusOK, s.padInfo(sess, &head))
 }
 
 // getText answers GET /api/v1/pads/:id/text[?rev=R] with the plain text
