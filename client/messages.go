@@ -56,12 +56,10 @@ type serverMessage struct {
 	Type string `json:"type"`
 	// welcome, ack, op, presence
 	Rev int `json:"rev"`
-	// welcome
-	Pad      string  `json:"pad"`
+	// welcome (its pad, links and "you" are not used)
 	Text     *string `json:"text"`
 	Users    []User  `json:"users"`
 	ReadOnly bool    `json:"readOnly"`
-	You      string  `json:"you"`
 	// ack
 	Seq int `json:"seq"`
 	// op
