@@ -413,7 +413,7 @@ const (
 
 // load64 reads s[0:8] as a little-endian word; the compiler turns it into
 // one load.
-func load64(s string) uint64 {
+func load64[S ~string | ~[]byte](s S) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
@@ -464,7 +464,8 @@ func countRunes(s string) int {
 
 // runeOffset returns the byte offset in the valid UTF-8 text s just after
 // its first n code points, and false (with len(s)) if s has fewer than n.
-func runeOffset(s string, n int) (int, bool) {
+// Ops read strings with it, the rope its []byte leaves.
+func runeOffset[S ~string | ~[]byte](s S, n int) (int, bool) {
 	i := 0
 	// Whole words while the target lies beyond them.
 	for i+8 <= len(s) {

@@ -1,9 +1,7 @@
 package collab
 
 import (
-	"encoding/binary"
 	"iter"
-	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -150,28 +148,10 @@ func byteOffset(leaf []byte, chars, k int) int {
 }
 
 // skipRunes returns the byte offset k code points after byte offset i, a
-// rune boundary of b. It counts rune starts eight bytes at a time.
+// rune boundary of b (len(b) if b has fewer).
 func skipRunes(b []byte, i, k int) int {
-	const high = 0x8080808080808080
-	for i+8 <= len(b) {
-		w := binary.LittleEndian.Uint64(b[i:])
-		// A continuation byte is 10xxxxxx: bit 7 set, bit 6 clear.
-		starts := 8 - bits.OnesCount64(w&^(w<<1)&high)
-		if starts > k {
-			break
-		}
-		k -= starts
-		i += 8
-	}
-	for ; i < len(b); i++ {
-		if utf8.RuneStart(b[i]) {
-			if k == 0 {
-				return i
-			}
-			k--
-		}
-	}
-	return i
+	off, _ := runeOffset(b[i:], k)
+	return i + off
 }
 
 // sum returns the code points under x.
