@@ -13,10 +13,8 @@ local head = redis.call('LLEN', KEYS[1])
 if head ~= tonumber(ARGV[1]) then
   return {0, head}
 end
-local recs = {}
 for i = 3, #ARGV do
   redis.call('RPUSH', KEYS[1], ARGV[i])
-  recs[#recs + 1] = ARGV[i]
 end
-redis.call('SPUBLISH', ARGV[2], '[' .. table.concat(recs, ',') .. ']')
-return {1, head + #recs}
+redis.call('SPUBLISH', ARGV[2], '[' .. table.concat(ARGV, ',', 3) .. ']')
+return {1, head + #ARGV - 2}
