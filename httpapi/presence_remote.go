@@ -42,17 +42,6 @@ func (r *remoteUsers) users(pad string) []PresenceUser {
 	return users
 }
 
-// clients adds the client ids of pad's remote users to set.
-func (r *remoteUsers) clients(pad string, set map[string]bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rep := range r.pads[pad] {
-		for c := range rep.users {
-			set[c] = true
-		}
-	}
-}
-
 // apply records a presence message and returns the events it causes.
 func (r *remoteUsers) apply(m PresenceMessage, now time.Time) []presenceEvent {
 	r.mu.Lock()

@@ -170,9 +170,11 @@ func TestRemoteUsersApply(t *testing.T) {
 		}
 	}
 	set := map[string]bool{}
-	r.clients("p", set)
-	if !reflect.DeepEqual(set, map[string]bool{"c": true, "d": true}) {
-		t.Errorf("clients %v, want c and d", set)
+	for _, u := range r.users("p") {
+		set[u.Client+":"+u.Name] = true
+	}
+	if !reflect.DeepEqual(set, map[string]bool{"c:C": true, "d:D": true}) {
+		t.Errorf("users %v, want c and d", set)
 	}
 	// r2 is heard from later than r1; only r1's users expire.
 	r.apply(PresenceMessage{Replica: "r2", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("d", "D")}}, now.Add(time.Second))

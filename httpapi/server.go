@@ -302,12 +302,13 @@ func (s *Server) lookupHub(pad string) *hub {
 
 // people counts the distinct users in a pad on every replica.
 func (s *Server) people(pad string) int {
-	set := map[string]bool{}
+	users := s.remote.users(pad)
 	if h := s.lookupHub(pad); h != nil {
-		for _, u := range h.localUsers() {
-			set[u.Client] = true
-		}
+		users = append(users, h.localUsers()...)
 	}
-	s.remote.clients(pad, set)
+	set := map[string]bool{}
+	for _, u := range users {
+		set[u.Client] = true
+	}
 	return len(set)
 }
