@@ -73,9 +73,6 @@ func DeleteText(s string) Component {
 	if uint(n-1) < MaxCount {
 		return Component{n: -n, s: s}
 	}
-	if n == 0 {
-		return Component{}
-	}
 	return badCount("delete", n)
 }
 
