@@ -3,16 +3,14 @@ package httpapi
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
-
-	"github.com/confpad/confpad/frontend"
 )
 
 //go:embed templates/*.html
@@ -100,12 +98,12 @@ func (s *Server) padPage(c echo.Context) error {
 	if _, err := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id")); err != nil {
 		return catalogError(err)
 	}
-	html, err := fs.ReadFile(frontend.Assets(), "pad.html")
-	if err != nil {
-		return fmt.Errorf("reading the editor page: %w", err)
+	page := s.assets.files["pad.html"]
+	if page == nil {
+		return errors.New("the frontend has no pad.html")
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.HTMLBlob(http.StatusOK, html)
+	return c.HTMLBlob(http.StatusOK, page.plain)
 }
 
 // errorPage renders an error for a page request.

@@ -22,8 +22,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 		return nil, err
 	}
 	s.pages = pages
-	assets, err := newAssets(frontend.Assets())
-	if err != nil {
+	if s.assets, err = newAssets(frontend.Assets()); err != nil {
 		return nil, err
 	}
 	e := echo.New()
@@ -52,7 +51,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET("/", s.indexPage)
 	e.GET("/p/:id", s.padPage)
 	e.GET("/p/:id/notes", s.notesPage)
-	e.GET("/assets/*", assets.serve)
+	e.GET("/assets/*", s.assets.serve)
 	return e, nil
 }
 

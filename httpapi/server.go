@@ -137,6 +137,7 @@ type Server struct {
 	metrics  *metrics
 	echo     *echo.Echo
 	pages    *pages
+	assets   *assets
 	replica  string
 
 	hubsMu sync.RWMutex
