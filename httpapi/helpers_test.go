@@ -213,6 +213,16 @@ func (c *wsClient) tryRead() (serverMsg, error) {
 	return m, nil
 }
 
+// readUntilClosed reads and drops messages until the connection ends, and
+// returns the error that ended it.
+func (c *wsClient) readUntilClosed() error {
+	for {
+		if _, err := c.tryRead(); err != nil {
+			return err
+		}
+	}
+}
+
 // readType reads messages until one of type typ, skipping others but
 // failing on an unexpected error message.
 func (c *wsClient) readType(typ string) serverMsg {

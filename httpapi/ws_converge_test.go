@@ -351,10 +351,7 @@ func testSlowClientIsCutOff(t *testing.T, cfg Config, ops int) {
 		return counterValue(ts.srv.metrics.slowDisconnects) == 1
 	})
 	// Draining what was buffered ends in a closed connection.
-	var err error
-	for err == nil {
-		_, err = slow.tryRead()
-	}
+	err := slow.readUntilClosed()
 	if s := websocket.CloseStatus(err); s != -1 && s != websocket.StatusPolicyViolation {
 		t.Errorf("slow client closed with %v, want policy violation or a dropped connection", err)
 	}

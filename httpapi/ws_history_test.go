@@ -5,23 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/coder/websocket"
-
 	"github.com/confpad/confpad/collab"
 )
-
-// expectClosed reads c until its connection ends and fails unless it was
-// closed with code.
-func expectClosed(t *testing.T, c *wsClient, code websocket.StatusCode) {
-	t.Helper()
-	var err error
-	for err == nil {
-		_, err = c.tryRead()
-	}
-	if got := websocket.CloseStatus(err); got != code {
-		t.Fatalf("connection ended with %v, want close code %d", err, code)
-	}
-}
 
 // TestHistoryRewritten: when the store loses acknowledged ops and another
 // writer commits different ones at their revisions, the pad cannot give
@@ -53,8 +38,11 @@ func TestHistoryRewritten(t *testing.T) {
 	}
 	// The next op meets the rewritten log.
 	a.sendRaw(fmt.Sprintf(`{"type":"op","rev":%d,"seq":5,"op":["y"]}`, rev))
-	expectClosed(t, a, statusHistoryChanged)
-	expectClosed(t, b, statusHistoryChanged)
+	for _, c := range []*wsClient{a, b} {
+		if ce := closeError(t, c); ce.Code != statusHistoryChanged {
+			t.Fatalf("connection closed with %v, want close code %d", ce, statusHistoryChanged)
+		}
+	}
 	// A fresh join gets the log's history and can edit it.
 	c := dial(t, ts, "main")
 	welcome := c.join("c", -1)

@@ -12,17 +12,12 @@ import (
 // closeError reads until the connection ends and returns its close frame.
 // It may run in another goroutine, so it reports with Errorf.
 func closeError(t *testing.T, c *wsClient) websocket.CloseError {
-	for {
-		_, err := c.tryRead()
-		if err == nil {
-			continue
-		}
-		var ce websocket.CloseError
-		if !errors.As(err, &ce) {
-			t.Errorf("connection ended with %v, want a close frame", err)
-		}
-		return ce
+	err := c.readUntilClosed()
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) {
+		t.Errorf("connection ended with %v, want a close frame", err)
 	}
+	return ce
 }
 
 func TestShutdownClosesWebsocketsWithGoingAway(t *testing.T) {
