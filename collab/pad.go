@@ -352,20 +352,23 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 			outs[i].err = errorf(CodeRevAhead, "op is based on revision %d but the head is %d", s.Base, p.head)
 			continue
 		}
-		ctx, cancel := p.e.logCtx()
-		hist, _, err := p.history(ctx, s.Base)
-		cancel()
-		if err != nil {
-			outs[i].err = unavailable(err)
-			continue
+		hist, ok := p.recentAfter(s.Base)
+		if !ok {
+			// Only a late op reads the log, under its own timeout.
+			ctx, cancel := p.e.logCtx()
+			var err error
+			hist, _, err = p.history(ctx, s.Base)
+			cancel()
+			if err != nil {
+				outs[i].err = unavailable(err)
+				continue
+			}
 		}
-		outs[i] = p.rebaseSubmission(s.Submission, hist, recs, length)
+		outs[i], length = p.rebaseSubmission(s.Submission, hist, recs, length)
 		if outs[i].err != nil || outs[i].res.Duplicate {
 			continue
 		}
-		op := outs[i].res.Op
-		length += op.InsertLen() - op.DeleteLen()
-		rec := Record{Rev: p.head + len(recs) + 1, Op: op, Client: s.Client, Seq: s.Seq, Time: now}
+		rec := Record{Rev: p.head + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Time: now}
 		recs = append(recs, rec)
 		outs[i].res.Rev = rec.Rev
 	}
@@ -374,13 +377,14 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 
 // rebaseSubmission transforms s against the committed history after its
 // base and then the records already prepared in this batch, and checks the
-// result fits a document of length code points.
-func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) outcome {
+// result fits a document of length code points. It returns the length of
+// the document after the op (length itself if the op is not committed).
+func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) (outcome, int) {
 	op := s.Op
 	for _, part := range [2][]Record{hist, batch} {
 		for _, r := range part {
 			if r.Client == s.Client && r.Seq == s.Seq {
-				return outcome{res: Result{Rev: r.Rev, Op: r.Op, Duplicate: true}}
+				return outcome{res: Result{Rev: r.Rev, Op: r.Op, Duplicate: true}}, length
 			}
 			// Both ops were validated on the way in: Submit checked op,
 			// and the history holds only committed ops.
@@ -388,12 +392,13 @@ func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) o
 		}
 	}
 	if n := op.BaseLen(); n > length {
-		return outcome{err: errorf(CodeBadOp, "op spans %d characters but the document has %d", n, length)}
+		return outcome{err: errorf(CodeBadOp, "op spans %d characters but the document has %d", n, length)}, length
 	}
-	if n := length + op.InsertLen() - op.DeleteLen(); n > p.e.cfg.MaxDocLen {
-		return outcome{err: errorf(CodeTooLarge, "the pad would hold %d characters, limit is %d", n, p.e.cfg.MaxDocLen)}
+	n := length + op.InsertLen() - op.DeleteLen()
+	if n > p.e.cfg.MaxDocLen {
+		return outcome{err: errorf(CodeTooLarge, "the pad would hold %d characters, limit is %d", n, p.e.cfg.MaxDocLen)}, length
 	}
-	return outcome{res: Result{Op: op}}
+	return outcome{res: Result{Op: op}}, n
 }
 
 // applyRecords applies contiguous records after head to the document,
@@ -452,7 +457,20 @@ func (p *pad) saveSnapshot(s Snapshot) {
 	}()
 }
 
-// history returns the records after base up to the head, and the head.
+// recentAfter returns the records after base (base <= head) up to the
+// head, if the recent records reach back to base. The caller holds p.mu or
+// is the loop (the only writer of head and recent).
+func (p *pad) recentAfter(base int) ([]Record, bool) {
+	first := p.head - len(p.recent)
+	if base < first {
+		return nil, false
+	}
+	return p.recent[base-first:], true
+}
+
+// history returns the records after base up to the head, and the head. It
+// reads the log, with ctx, only if the recent records do not reach back to
+// base.
 func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
 	p.mu.Lock()
 	head := p.head
@@ -460,8 +478,7 @@ func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
 		p.mu.Unlock()
 		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", base, head)
 	}
-	if first := head - len(p.recent); base >= first {
-		recs := p.recent[base-first:]
+	if recs, ok := p.recentAfter(base); ok {
 		p.mu.Unlock()
 		return recs, head, nil
 	}
