@@ -137,10 +137,17 @@ func TestCursorIsMovedThroughConcurrentOps(t *testing.T) {
 	}
 	// A new user sees ada's selection in the welcome.
 	d := dial(t, ts, "main")
+	var ada *wireUser
 	for _, u := range d.join("dee", -1).Users {
-		if u.Client == "ada" && (u.Sel == nil || *u.Sel != [2]int{3, 3}) {
-			t.Errorf("welcome shows ada's selection as %v, want [3 3]", u.Sel)
+		if u.Client == "ada" {
+			ada = &u
 		}
+	}
+	switch {
+	case ada == nil:
+		t.Error("the welcome does not list ada")
+	case ada.Sel == nil || *ada.Sel != [2]int{3, 3}:
+		t.Errorf("welcome shows ada's selection as %v, want [3 3]", ada.Sel)
 	}
 }
 
