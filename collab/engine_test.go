@@ -84,7 +84,7 @@ func TestSubmitTransformsConcurrentOps(t *testing.T) {
 
 func TestSubmitRejectsBadInput(t *testing.T) {
 	log := newMemLog()
-	e := newTestEngine(t, log, Config{MaxDocLen: 20, MaxOpLen: 10})
+	e := newTestEngine(t, log, Config{MaxDocLen: 15, MaxOpLen: 10})
 	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("0123456789")}})
 	cases := []struct {
 		name string
@@ -98,7 +98,8 @@ func TestSubmitRejectsBadInput(t *testing.T) {
 		{"empty component", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{}, Insert("b")}}, CodeBadOp},
 		{"trailing skip", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Insert("b"), Skip(1)}}, CodeBadOp},
 		{"op too large", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Insert("01234567890")}}, CodeTooLarge},
-		{"pad too large", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Insert("0123456789x"[:10]), Skip(10), Insert("y")}}, CodeTooLarge},
+		// Within MaxOpLen, so only MaxDocLen refuses it.
+		{"pad too large", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Skip(10), Insert("abcdef")}}, CodeTooLarge},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
