@@ -178,7 +178,9 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(Op{Skip(i), Insert("x")})})
 	}
 	for _, since := range []int{0, 2, 7, 10} {
+		called := false
 		leave, err := e.Join(context.Background(), "p", since, func(head int, text string, missed []Record) {
+			called = true
 			if head != 10 || text != "" || len(missed) != 10-since {
 				t.Errorf("since %d: head %d, text %q, %d missed", since, head, text, len(missed))
 			}
@@ -188,21 +190,23 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 				}
 			}
 		})
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || !called {
+			t.Fatalf("since %d: Join = %v, fn called: %v", since, err, called)
 		}
 		leave()
 	}
 	if _, err := e.Join(context.Background(), "p", 11, func(int, string, []Record) { t.Error("fn called for a future revision") }); err == nil {
 		t.Error("join since a future revision succeeded")
 	}
+	called := false
 	leave, err := e.Join(context.Background(), "p", -1, func(head int, text string, missed []Record) {
+		called = true
 		if head != 10 || text != "xxxxxxxxxx" || missed != nil {
 			t.Errorf("snapshot join: head %d, text %q, missed %v", head, text, missed)
 		}
 	})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || !called {
+		t.Fatalf("snapshot join = %v, fn called: %v", err, called)
 	}
 	leave()
 }
@@ -321,6 +325,9 @@ func TestReplicasConverge(t *testing.T) {
 			t.Errorf("replica %d text differs", i)
 		}
 		seen := r.seen("p")
+		if len(seen) != writers*edits {
+			t.Errorf("replica %d reported %d records, want %d", i, len(seen), writers*edits)
+		}
 		for j, rec := range seen {
 			if rec.Rev != j+1 {
 				t.Fatalf("replica %d saw rev %d at position %d", i, rec.Rev, j)
