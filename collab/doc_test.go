@@ -186,23 +186,21 @@ func TestSkipRunes(t *testing.T) {
 // whether op is valid and fits a document of n code points.
 func docOpValid(op Op, n int) bool {
 	for i, c := range op {
-		set := 0
-		for _, on := range []bool{c.Skip() != 0, c.Insert() != "", c.Delete() != 0 || c.DeleteText() != ""} {
-			if on {
-				set++
-			}
-		}
 		switch {
-		case set != 1:
-			return false
-		case c.Skip() != 0 && (c.Skip() < 0 || i == len(op)-1 || (i > 0 && op[i-1].Skip() != 0)):
-			return false
-		case c.Insert() != "" && !utf8.ValidString(c.Insert()):
-			return false
-		case c.Delete() != 0 || c.DeleteText() != "":
-			if c.Delete() <= 0 || (c.DeleteText() != "" && (!utf8.ValidString(c.DeleteText()) || utf8.RuneCountInString(c.DeleteText()) != c.Delete())) {
+		case c.Skip() > 0:
+			if i == len(op)-1 || (i > 0 && op[i-1].Skip() > 0) {
 				return false
 			}
+		case c.Insert() != "":
+			if !utf8.ValidString(c.Insert()) {
+				return false
+			}
+		case c.Delete() > 0:
+			if !utf8.ValidString(c.DeleteText()) {
+				return false
+			}
+		default: // the empty component, or one made from a bad count
+			return false
 		}
 		n -= c.Skip() + c.Delete()
 	}
