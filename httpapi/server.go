@@ -56,7 +56,7 @@ type Config struct {
 	// KiB); a larger frame gets a too_large error.
 	MaxFrameBytes int64
 	// MaxDocLen limits a pad's length in code points (default: the
-	// engine's, 2 MB).
+	// engine's, 2 Mi code points).
 	MaxDocLen int
 	// Logger receives the server's logs; slog.Default() if nil.
 	Logger *slog.Logger
@@ -67,8 +67,9 @@ type Config struct {
 	// SendQueue is how many messages may wait for one connection; a
 	// connection whose queue overflows is closed as too slow.
 	SendQueue int
-	// WriteTimeout bounds writing one message to a connection; a client
-	// that does not take it in time is closed as too slow.
+	// WriteTimeout bounds writing one burst of queued messages (up to 64)
+	// to a connection; a client that does not take it in time is closed
+	// as too slow.
 	WriteTimeout time.Duration
 	// PingInterval is the keepalive period; a pong must come within it.
 	PingInterval time.Duration

@@ -45,8 +45,10 @@ func TestShutdownClosesWebsocketsWithGoingAway(t *testing.T) {
 	}
 }
 
+// TestConnectionsWithoutJoinAreClosed: the join timeout runs on its own
+// clock, not on the keepalive's (a ping interval far longer than it).
 func TestConnectionsWithoutJoinAreClosed(t *testing.T) {
-	ts := newTestServer(t, Config{PingInterval: 20 * time.Millisecond, JoinTimeout: 50 * time.Millisecond})
+	ts := newTestServer(t, Config{PingInterval: time.Hour, JoinTimeout: 50 * time.Millisecond})
 	c := dial(t, ts, "main")
 	if ce := closeError(t, c); ce.Code != websocket.StatusPolicyViolation {
 		t.Errorf("closed with %v, want policy violation", ce)

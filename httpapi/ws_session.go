@@ -453,18 +453,22 @@ func (sess *session) keepalive() {
 	cfg := sess.s.cfg
 	t := time.NewTicker(cfg.PingInterval)
 	defer t.Stop()
-	start := time.Now()
+	joinBy := time.NewTimer(cfg.JoinTimeout)
+	defer joinBy.Stop()
 	for {
 		select {
 		case <-sess.done:
 			return
+		case <-joinBy.C:
+			if !sess.joined.Load() {
+				sess.kill(websocket.StatusPolicyViolation, "no join message")
+				return
+			}
+			continue
 		case <-t.C:
 		}
 		idle := time.Since(time.Unix(0, sess.lastRead.Load()))
 		switch {
-		case !sess.joined.Load() && time.Since(start) > cfg.JoinTimeout:
-			sess.kill(websocket.StatusPolicyViolation, "no join message")
-			return
 		case idle > cfg.IdleTimeout:
 			sess.kill(websocket.StatusGoingAway, "idle timeout")
 			return
