@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Session states.
@@ -50,6 +52,14 @@ type Link struct {
 	URL string `json:"url"`
 	// Added is when the link was added, to the millisecond.
 	Added time.Time `json:"added"`
+}
+
+// Stamped returns l with a new ID and the current time (UTC, to the
+// millisecond) as Added: how a Catalog stores a link it adds.
+func (l Link) Stamped() Link {
+	l.ID = uuid.NewString()
+	l.Added = time.Now().UTC().Truncate(time.Millisecond)
+	return l
 }
 
 // Errors returned by every Catalog.

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/confpad/confpad/conference"
@@ -158,7 +157,7 @@ func (s *Store) CreateSession(ctx context.Context, sess conference.Session) erro
 	args := []any{data, sess.Created.UnixMilli()}
 	for _, l := range sess.Links {
 		if l.ID == "" || l.Added.IsZero() {
-			l = newLink(l)
+			l = l.Stamped()
 		}
 		raw, err := encodeLink(l)
 		if err != nil {
@@ -232,7 +231,7 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 	if checkPad(session) != nil {
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, conference.ErrNotFound)
 	}
-	l = newLink(l)
+	l = l.Stamped()
 	raw, err := encodeLink(l)
 	if err != nil {
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, err)
@@ -276,12 +275,4 @@ func encodeSession(sess conference.Session) (string, error) {
 func encodeLink(l conference.Link) (string, error) {
 	b, err := json.Marshal(storedLink{ID: l.ID, Title: l.Title, URL: l.URL, Added: l.Added.UnixMilli()})
 	return string(b), err
-}
-
-// newLink returns l with a new random id and the current time, truncated
-// to the millisecond the store keeps.
-func newLink(l conference.Link) conference.Link {
-	l.ID = uuid.NewString()
-	l.Added = time.Now().UTC().Truncate(time.Millisecond)
-	return l
 }

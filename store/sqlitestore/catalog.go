@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/confpad/confpad/conference"
 )
 
@@ -106,7 +104,7 @@ func (s *Store) CreateSession(ctx context.Context, sess conference.Session) erro
 			break
 		}
 		if l.ID == "" || l.Added.IsZero() {
-			l = newLink(l)
+			l = l.Stamped()
 		}
 		_, err = tx.ExecContext(ctx,
 			`INSERT INTO links (session, id, title, url, added) VALUES (?, ?, ?, ?, ?)`,
@@ -170,7 +168,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // AddLink implements conference.Catalog. The link gets a new random id and
 // the current time (to the millisecond).
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
-	l = newLink(l)
+	l = l.Stamped()
 	res, err := s.write.ExecContext(ctx,
 		`INSERT INTO links (session, id, title, url, added)
 		 SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`,
@@ -194,14 +192,6 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 		return fmt.Errorf("sqlitestore: delete link %q of session %q: %w", linkID, session, err)
 	}
 	return nil
-}
-
-// newLink returns l with a new random id and the current time, truncated to
-// the millisecond the store keeps.
-func newLink(l conference.Link) conference.Link {
-	l.ID = uuid.NewString()
-	l.Added = time.Now().UTC().Truncate(time.Millisecond)
-	return l
 }
 
 // affectedOne returns errNone if res changed no row.
