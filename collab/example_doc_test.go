@@ -58,3 +58,19 @@ func ExampleDoc_WriteTo() {
 	}
 	// Output: # Live notes
 }
+
+func ExampleReplay() {
+	snap := collab.Snapshot{Rev: 2, Text: "hi"}
+	recs := []collab.Record{
+		{Rev: 3, Op: collab.Op{collab.Skip(2), collab.Insert(" there")}},
+		{Rev: 4, Op: collab.Op{collab.Delete(1), collab.Insert("H")}},
+	}
+	doc, err := collab.Replay(snap, recs)
+	fmt.Println(doc, err)
+
+	_, err = collab.Replay(snap, []collab.Record{{Rev: 3, Op: collab.Op{collab.Delete(5)}}})
+	fmt.Println(err)
+	// Output:
+	// Hi there <nil>
+	// revision 3: collab: op runs past the end of the document: the op spans 5 code points, the document holds 2
+}

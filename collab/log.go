@@ -3,6 +3,7 @@ package collab
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -28,6 +29,18 @@ type Snapshot struct {
 	Rev int
 	// Text is the whole document at Rev.
 	Text string
+}
+
+// Replay returns the document that snap becomes with recs, the records
+// after it in revision order, applied one by one.
+func Replay(snap Snapshot, recs []Record) (*Doc, error) {
+	doc := NewDoc(snap.Text)
+	for _, r := range recs {
+		if err := doc.Apply(r.Op); err != nil {
+			return nil, fmt.Errorf("revision %d: %w", r.Rev, err)
+		}
+	}
+	return doc, nil
 }
 
 // ErrConflict is returned by Log.Append when the pad's head is no longer the

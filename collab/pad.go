@@ -546,11 +546,9 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	if err != nil {
 		return "", head, unavailable(err)
 	}
-	doc := NewDoc(snap.Text)
-	for _, r := range recs {
-		if err := doc.Apply(r.Op); err != nil {
-			return "", head, err
-		}
+	doc, err := Replay(snap, recs)
+	if err != nil {
+		return "", head, err
 	}
 	return doc.String(), head, nil
 }

@@ -215,11 +215,9 @@ func padText(ctx context.Context, log collab.Log, pad string) (collab.Snapshot, 
 	if err != nil {
 		return collab.Snapshot{}, err
 	}
-	doc := collab.NewDoc(snap.Text)
-	for _, r := range recs {
-		if err := doc.Apply(r.Op); err != nil {
-			return collab.Snapshot{}, fmt.Errorf("revision %d: %w", r.Rev, err)
-		}
+	doc, err := collab.Replay(snap, recs)
+	if err != nil {
+		return collab.Snapshot{}, err
 	}
 	return collab.Snapshot{Rev: snap.Rev + len(recs), Text: doc.String()}, nil
 }
