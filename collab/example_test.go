@@ -110,3 +110,12 @@ func ExampleComponent() {
 	// [6,{"d":"😅"},"🇩🇪"] 1 😅 🇩🇪
 	// collab: invalid op: component 0: skip -2 must be > 0
 }
+
+func ExampleOp_AppendJSON() {
+	op := collab.Op{collab.Skip(2), collab.Insert("<b>")}
+	msg := []byte(`{"op":`)
+	msg, err := op.AppendJSON(msg)
+	fmt.Println(string(append(msg, '}')), err)
+	// Output:
+	// {"op":[2,"<b>"]} <nil>
+}

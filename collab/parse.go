@@ -60,10 +60,17 @@ func (op *Op) UnmarshalJSON(data []byte) error {
 // different bytes. Use a json.Encoder with SetEscapeHTML(false) where the
 // exact bytes matter.
 func (op Op) MarshalJSON() ([]byte, error) {
+	return op.AppendJSON(make([]byte, 0, 2+len(op)*8))
+}
+
+// AppendJSON appends the wire JSON of op to dst, as MarshalJSON gives it,
+// for encoders that write an op inside a larger message without an
+// intermediate buffer. On error dst is returned unchanged.
+func (op Op) AppendJSON(dst []byte) ([]byte, error) {
 	if err := op.Validate(); err != nil {
-		return nil, fmt.Errorf("marshal op: %w", err)
+		return dst, fmt.Errorf("marshal op: %w", err)
 	}
-	return op.appendJSON(make([]byte, 0, 2+len(op)*8)), nil
+	return op.appendJSON(dst), nil
 }
 
 // String returns the wire JSON of op, for logs and messages. Unlike

@@ -307,15 +307,14 @@ func mustJSON(v any) []byte {
 
 // encodeOp encodes {"type":"op","rev":R,"op":[...],"author":"c"}.
 func encodeOp(r collab.Record) []byte {
-	op, err := r.Op.MarshalJSON()
-	if err != nil {
-		panic(fmt.Sprintf("httpapi: encoding op %d: %v", r.Rev, err))
-	}
-	b := make([]byte, 0, len(op)+len(r.Client)+48)
+	b := make([]byte, 0, 64+len(r.Client)+8*len(r.Op))
 	b = append(b, `{"type":"op","rev":`...)
 	b = strconv.AppendInt(b, int64(r.Rev), 10)
 	b = append(b, `,"op":`...)
-	b = append(b, op...)
+	b, err := r.Op.AppendJSON(b)
+	if err != nil {
+		panic(fmt.Sprintf("httpapi: encoding op %d: %v", r.Rev, err))
+	}
 	b = append(b, `,"author":`...)
 	b = append(b, mustJSON(r.Client)...)
 	return append(b, '}')
