@@ -225,3 +225,38 @@ func (p *faultProxy) cut() {
 	p.released.Broadcast()
 	p.mu.Unlock()
 }
+
+// TestServerFramesTakeFastPath: the op broadcasts and acks a real server
+// sends decode on the client's fast path, so a change of the server's
+// encoding cannot quietly send every message back to encoding/json.
+func TestServerFramesTakeFastPath(t *testing.T) {
+	srv := newTestServer(t)
+	url := srv.WSURL("pad")
+	var mu sync.Mutex
+	seen := map[client.EventKind][][]byte{}
+	record := func(e client.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[e.Kind] = append(seen[e.Kind], e.Raw)
+	}
+	a := dial(t, url, client.Options{Client: "a", OnEvent: record})
+	b := dial(t, url, client.Options{Client: "b", OnEvent: record})
+	for _, c := range []*client.Client{a, b} {
+		if err := c.Edit(collab.Op{collab.Insert("é😀\"x\\")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitConverged(t, a, b)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, kind := range []client.EventKind{client.EventRemote, client.EventAck} {
+		if len(seen[kind]) == 0 {
+			t.Fatalf("no %v events", kind)
+		}
+		for _, raw := range seen[kind] {
+			if !client.TakesFastPath(raw) {
+				t.Errorf("the server's %s does not take the fast path", raw)
+			}
+		}
+	}
+}
