@@ -17,7 +17,7 @@ export PATH := $(PATH):/usr/local/go/bin:/usr/sbin:/sbin
 test: export CONFPAD_REQUIRE_REDIS := 1
 test: export CONFPAD_REQUIRE_CHROMIUM := 1
 
-.PHONY: test deps vet go-test node-test browser-test build bench fuzz frontend check-bundle
+.PHONY: test deps vet go-test node-test browser-test build bench fuzz frontend check-bundle cfloor
 
 ## test: everything CI checks: dependencies, vet, Go tests (with fresh OT
 ## reference vectors), the frontend unit and browser tests, the bundle
@@ -46,6 +46,11 @@ build:
 ## bench: the Go benchmarks (BENCH, BENCHTIME)
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem ./...
+
+## cfloor: the kernel's cost of the server issue's sends, without Go
+## (tools/cfloor/floor.c; docs/load.md)
+cfloor:
+	mkdir -p bin && cc -O2 -Wall -o bin/cfloor tools/cfloor/floor.c && bin/cfloor 30
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:
