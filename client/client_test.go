@@ -16,7 +16,7 @@ import (
 
 // insertAt is the op inserting s at code point pos.
 func insertAt(pos int, s string) collab.Op {
-	return collab.Normalize(collab.Op{collab.Skip(pos), collab.Insert(s)})
+	return collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Insert(s)))
 }
 
 // randomEdit is an insert of one to three characters (astral ones too) or
@@ -26,7 +26,7 @@ func randomEdit(rng *rand.Rand, doc *collab.Doc) (collab.Op, error) {
 	n := doc.Len()
 	pos := rng.IntN(n + 1)
 	if n-pos > 0 && rng.IntN(3) == 0 {
-		return collab.Normalize(collab.Op{collab.Skip(pos), collab.Delete(1 + rng.IntN(min(3, n-pos)))}), nil
+		return collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Delete(1+rng.IntN(min(3, n-pos))))), nil
 	}
 	var s strings.Builder
 	for range 1 + rng.IntN(3) {
@@ -383,10 +383,10 @@ func TestRefused(t *testing.T) {
 		op   collab.Op
 		want error
 	}{
-		{"skip past the end", collab.Op{collab.Skip(4), collab.Insert("x")}, collab.ErrPastEnd},
-		{"delete past the end", collab.Op{collab.Skip(2), collab.Delete(2)}, collab.ErrPastEnd},
-		{"empty insert", collab.Op{collab.Insert("")}, collab.ErrInvalidOp},
-		{"trailing skip", collab.Op{collab.Insert("x"), collab.Skip(1)}, collab.ErrInvalidOp},
+		{"skip past the end", collab.NewOp(collab.Skip(4), collab.Insert("x")), collab.ErrPastEnd},
+		{"delete past the end", collab.NewOp(collab.Skip(2), collab.Delete(2)), collab.ErrPastEnd},
+		{"empty insert", collab.NewOp(collab.Insert("")), collab.ErrInvalidOp},
+		{"trailing skip", collab.NewOp(collab.Insert("x"), collab.Skip(1)), collab.ErrInvalidOp},
 	}
 	for _, tc := range tests {
 		if err := c.Edit(tc.op); !errors.Is(err, tc.want) {

@@ -44,7 +44,7 @@ func Example() {
 	}
 	defer ada.Close()
 
-	if err := ada.Edit(collab.Op{collab.Insert("Hello 🌍")}); err != nil {
+	if err := ada.Edit(collab.NewOp(collab.Insert("Hello 🌍"))); err != nil {
 		log.Fatal(err)
 	}
 	if err := ada.WaitSynced(ctx); err != nil { // the server has committed it
@@ -81,7 +81,7 @@ func ExampleClient_EditFunc() {
 	defer c.Close()
 	for _, line := range []string{"# Notes\n", "- first talk\n"} {
 		err := c.EditFunc(func(doc *collab.Doc) (collab.Op, error) {
-			return collab.Normalize(collab.Op{collab.Skip(doc.Len()), collab.Insert(line)}), nil
+			return collab.Normalize(collab.NewOp(collab.Skip(doc.Len()), collab.Insert(line))), nil
 		})
 		if err != nil {
 			log.Fatal(err)

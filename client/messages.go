@@ -62,9 +62,9 @@ type serverMessage struct {
 	ReadOnly bool    `json:"readOnly"`
 	// ack
 	Seq int `json:"seq"`
-	// op
-	Op     collab.Op `json:"op"`
-	Author string    `json:"author"`
+	// op (nil if the message has none)
+	Op     *collab.Op `json:"op"`
+	Author string     `json:"author"`
 	// presence
 	Event string `json:"event"`
 	User  User   `json:"user"`
@@ -135,7 +135,7 @@ func decodeFast(data []byte) (m serverMessage, ok bool) {
 		if err != nil {
 			return m, false
 		}
-		m.Op, m.Author = op, string(author)
+		m.Op, m.Author = &op, string(author)
 		return m, true
 	case bytes.HasPrefix(data, ackPrefix):
 		m.Type = "ack"

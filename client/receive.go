@@ -108,11 +108,11 @@ func (c *Client) remoteLocked(m serverMessage) (Event, error) {
 	if m.Op == nil {
 		return Event{}, fmt.Errorf("%w: op message %d without an op", errProtocol, m.Rev)
 	}
-	applied, err := c.st.remote(m.Rev, m.Op)
+	applied, err := c.st.remote(m.Rev, *m.Op)
 	if err != nil || !applied {
 		return Event{}, err
 	}
-	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, Op: m.Op}, nil
+	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, Op: *m.Op}, nil
 }
 
 // ackLocked handles an ack: the op in flight is committed and the buffer,

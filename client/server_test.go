@@ -242,7 +242,7 @@ func TestServerFramesTakeFastPath(t *testing.T) {
 	a := dial(t, url, client.Options{Client: "a", OnEvent: record})
 	b := dial(t, url, client.Options{Client: "b", OnEvent: record})
 	for _, c := range []*client.Client{a, b} {
-		if err := c.Edit(collab.Op{collab.Insert("é😀\"x\\")}); err != nil {
+		if err := c.Edit(collab.NewOp(collab.Insert("é😀\"x\\"))); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -130,11 +130,11 @@ func (s *state) remote(rev int, op collab.Op) (applied bool, err error) {
 func transformPair(l, r collab.Op) (collab.Op, collab.Op, error) {
 	l2, err := collab.Transform(l, r, collab.Left)
 	if err != nil {
-		return nil, nil, fmt.Errorf("client: transform local op: %w", err)
+		return collab.Op{}, collab.Op{}, fmt.Errorf("client: transform local op: %w", err)
 	}
 	r2, err := collab.Transform(r, l, collab.Right)
 	if err != nil {
-		return nil, nil, fmt.Errorf("client: transform remote op: %w", err)
+		return collab.Op{}, collab.Op{}, fmt.Errorf("client: transform remote op: %w", err)
 	}
 	return l2, r2, nil
 }

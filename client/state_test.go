@@ -102,7 +102,7 @@ func (c *simClient) resume(srv *simServer) {
 func randomOp(rng *rand.Rand, n int, del bool) collab.Op {
 	alphabet := []string{"a", "b", "é", "€", "😀", "𝄞", "\n"}
 	pos := rng.IntN(n + 1)
-	var op collab.Op
+	var op []collab.Component
 	if pos > 0 {
 		op = append(op, collab.Skip(pos))
 	}
@@ -116,7 +116,7 @@ func randomOp(rng *rand.Rand, n int, del bool) collab.Op {
 		}
 		op = append(op, collab.Insert(s))
 	}
-	return collab.Normalize(op)
+	return collab.Normalize(collab.NewOp(op...))
 }
 
 // TestStateConverges drives several state machines against the model
@@ -208,7 +208,7 @@ func TestStateConverges(t *testing.T) {
 
 // TestStateAck checks the ack rules one by one.
 func TestStateAck(t *testing.T) {
-	ins := func(s string) collab.Op { return collab.Op{collab.Insert(s)} }
+	ins := func(s string) collab.Op { return collab.NewOp(collab.Insert(s)) }
 	tests := []struct {
 		name      string
 		seq, rev  int
@@ -247,21 +247,21 @@ func TestStateAck(t *testing.T) {
 // insert at the position of a pending local insert.
 func TestStateRemote(t *testing.T) {
 	s := state{doc: collab.NewDoc("xy")}
-	if _, err := s.edit(collab.Op{collab.Skip(1), collab.Insert("L")}); err != nil {
+	if _, err := s.edit(collab.NewOp(collab.Skip(1), collab.Insert("L"))); err != nil {
 		t.Fatal(err)
 	}
-	if applied, err := s.remote(0, collab.Op{collab.Insert("?")}); applied || err != nil {
+	if applied, err := s.remote(0, collab.NewOp(collab.Insert("?"))); applied || err != nil {
 		t.Fatalf("old revision: applied %v, err %v", applied, err)
 	}
-	if _, err := s.remote(2, collab.Op{collab.Insert("?")}); err == nil {
+	if _, err := s.remote(2, collab.NewOp(collab.Insert("?"))); err == nil {
 		t.Fatal("revision gap accepted")
 	}
 	// The server transforms the pending L against R with side Left, so L
 	// stays before R; the client must agree.
-	if _, err := s.remote(1, collab.Op{collab.Skip(1), collab.Insert("R")}); err != nil {
+	if _, err := s.remote(1, collab.NewOp(collab.Skip(1), collab.Insert("R"))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.remote(2, collab.Op{collab.Insert("Q")}); err != nil {
+	if _, err := s.remote(2, collab.NewOp(collab.Insert("Q"))); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.doc.String(); got != "QxLRy" {

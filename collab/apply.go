@@ -28,16 +28,16 @@ func Apply(doc string, op Op) (string, error) {
 		return "", errors.New("collab: apply: document is not valid UTF-8")
 	}
 	grow := len(doc)
-	for _, c := range op {
-		if c.n == 0 {
-			grow += len(c.s)
+	for _, p := range op.parts {
+		if p.n == 0 {
+			grow += int(p.end - p.off)
 		}
 	}
 	var b strings.Builder
 	b.Grow(grow)
 	pos := 0 // byte offset into doc
 	at := 0  // the same in code points, for error messages
-	for i, c := range op {
+	for i, c := range op.All() {
 		switch c.kind() {
 		case kindSkip, kindDelete:
 			n := max(c.n, -c.n)

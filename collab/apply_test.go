@@ -44,12 +44,12 @@ func TestApplyErrors(t *testing.T) {
 		op   Op
 		want error
 	}{
-		{"abc", Op{Skip(4), Insert("x")}, ErrPastEnd},
-		{"😅😅", Op{Skip(3), Insert("x")}, ErrPastEnd},
-		{"abc", Op{Skip(1), Delete(3)}, ErrPastEnd}, // npm would truncate
-		{"abc", Op{Delete(2), Skip(2), Insert("x")}, ErrPastEnd},
-		{"abc", Op{Skip(3)}, ErrInvalidOp},
-		{"abc", Op{Insert("")}, ErrInvalidOp},
+		{"abc", NewOp(Skip(4), Insert("x")), ErrPastEnd},
+		{"😅😅", NewOp(Skip(3), Insert("x")), ErrPastEnd},
+		{"abc", NewOp(Skip(1), Delete(3)), ErrPastEnd}, // npm would truncate
+		{"abc", NewOp(Delete(2), Skip(2), Insert("x")), ErrPastEnd},
+		{"abc", NewOp(Skip(3)), ErrInvalidOp},
+		{"abc", NewOp(Insert("")), ErrInvalidOp},
 	}
 	for _, tt := range tests {
 		got, err := Apply(tt.doc, tt.op)
@@ -57,7 +57,7 @@ func TestApplyErrors(t *testing.T) {
 			t.Errorf("Apply(%q, %v) = %q, %v; want %v", tt.doc, tt.op, got, err, tt.want)
 		}
 	}
-	if _, err := Apply("a\xffb", Op{Skip(1), Insert("x")}); err == nil {
+	if _, err := Apply("a\xffb", NewOp(Skip(1), Insert("x"))); err == nil {
 		t.Error("Apply accepted a document that is not valid UTF-8")
 	}
 }
@@ -74,7 +74,7 @@ func BenchmarkApply(b *testing.B) {
 		for i := range ops {
 			// About five components, somewhere in the document.
 			at := rng.IntN(len(runes) / 2)
-			ops[i] = Normalize(append(Op{Skip(at)}, benchOp(rng, string(runes[at:at+len(runes)/2]))...))
+			ops[i] = Normalize(NewOp(append([]Component{Skip(at)}, benchOp(rng, string(runes[at:at+len(runes)/2])).Components()...)...))
 		}
 		b.Run(fmt.Sprintf("doc=%d", len(runes)), func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))

@@ -48,8 +48,8 @@ func BenchmarkKeystroke1MB(b *testing.B) {
 	text := strings.Repeat(line, (1<<20)/len(line)+1)
 	d := NewDoc(text)
 	mid := d.Len() / 2
-	ins := Op{Skip(mid), Insert("x")}
-	del := Op{Skip(mid), Delete(1)}
+	ins := NewOp(Skip(mid), Insert("x"))
+	del := NewOp(Skip(mid), Delete(1))
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := d.Apply(ins); err != nil {

@@ -18,26 +18,28 @@ import "fmt"
 // text.
 func Compose(a, b Op) (Op, error) {
 	if err := a.validate(false); err != nil {
-		return nil, fmt.Errorf("compose first op: %w", err)
+		return Op{}, fmt.Errorf("compose first op: %w", err)
 	}
 	if err := b.validate(false); err != nil {
-		return nil, fmt.Errorf("compose second op: %w", err)
+		return Op{}, fmt.Errorf("compose second op: %w", err)
 	}
 	return compose(a, b), nil
 }
 
 // compose is Compose on valid input: the npm algorithm, walking b and
 // taking matching pieces of a (deletes of a are never split). Like
-// transform, it builds the result on the stack and allocates it once.
+// transform, it builds the result on the stack and allocates it once. The
+// result's text is the texts of a and b joined, to which it refers.
 func compose(a, b Op) Op {
-	var buf [scratch]Component
-	out := builder{op: buf[:0]}
+	src := a.text + b.text
+	shift := len(a.text) // b's texts are at this offset in src
+	var buf [scratch]part
+	out := builder{parts: buf[:0]}
 	r := reader{op: a}
-	for i := range b {
-		c := &b[i]
+	for _, c := range b.parts {
 		switch {
 		case c.n > 0: // b skips
-			n := c.n
+			n := int(c.n)
 			for n > 0 && r.more() {
 				switch cur := r.cur(); {
 				case cur.n > 0:
@@ -45,51 +47,51 @@ func compose(a, b Op) Op {
 					out = out.skip(k)
 					n -= k
 				case cur.n == 0:
-					s, k := r.takeInsert(n)
-					out = out.insert(s)
+					k, off, end := r.takeInsert(n)
+					out = out.insert(off, end)
 					n -= k
 				default:
-					out = out.del(-cur.n, cur.s)
+					out = out.del(-int(cur.n), int(cur.off), int(cur.end))
 					r.next()
 				}
 			}
 			out = out.skip(n)
 		case c.n == 0: // b inserts
-			out = out.insert(c.s)
+			out = out.insert(shift+int(c.off), shift+int(c.end))
 		default: // b deletes
-			n, text := -c.n, c.s // what is left of b's delete
+			// What is left of b's delete: n code points, text [off, end).
+			n, off, end := -int(c.n), shift+int(c.off), shift+int(c.end)
 			for n > 0 && r.more() {
 				switch cur := r.cur(); {
 				case cur.n > 0:
 					// b deletes text that a kept.
 					k := r.takeSkip(n)
-					var piece string
-					piece, text = cutText(text, k)
-					out = out.del(k, piece)
+					cut := cutText(src, off, end, k)
+					out = out.del(k, off, cut)
+					off = cut
 					n -= k
 				case cur.n == 0:
 					// b deletes text that a inserted: neither remains.
-					_, k := r.takeInsert(n)
-					_, text = cutText(text, k)
+					k, _, _ := r.takeInsert(n)
+					off = cutText(src, off, end, k)
 					n -= k
 				default:
-					out = out.del(-cur.n, cur.s)
+					out = out.del(-int(cur.n), int(cur.off), int(cur.end))
 					r.next()
 				}
 			}
-			out = out.del(n, text)
+			out = out.del(n, off, end)
 		}
 	}
-	res := r.rest(out).done()
-	return append(make(Op, 0, len(res)), res...)
+	return r.rest(out).done(src)
 }
 
-// cutText splits the first k code points off text, which may be empty (a
-// delete without text).
-func cutText(text string, k int) (string, string) {
-	if text == "" {
-		return "", ""
+// cutText returns the offset in src just after the first k code points of
+// the text [off, end), which may be empty (a delete without text).
+func cutText(src string, off, end, k int) int {
+	if off == end {
+		return off
 	}
-	off, _ := runeOffset(text, k)
-	return text[:off], text[off:]
+	cut, _ := runeOffset(src[off:end], k)
+	return off + cut
 }

@@ -35,11 +35,11 @@ func TestCompose(t *testing.T) {
 }
 
 func TestComposeErrors(t *testing.T) {
-	good := Op{Insert("x")}
+	good := NewOp(Insert("x"))
 	for _, tt := range []struct{ a, b Op }{
-		{Op{Skip(2)}, good},
-		{good, Op{DeleteText("")}}, // an empty component
-		{good, Op{Delete(-1)}},
+		{NewOp(Skip(2)), good},
+		{good, NewOp(DeleteText(""))}, // an empty component
+		{good, NewOp(Delete(-1))},
 	} {
 		if got, err := Compose(tt.a, tt.b); !errors.Is(err, ErrInvalidOp) {
 			t.Errorf("Compose(%#v, %#v) = %v, %v; want ErrInvalidOp", tt.a, tt.b, got, err)

@@ -69,14 +69,14 @@ func (d *Doc) Apply(op Op) error {
 		return fmt.Errorf("%w: the op spans %d code points, the document holds %d", ErrPastEnd, n, d.r.chars)
 	}
 	pos := 0
-	for i := range op {
-		switch c := &op[i]; {
-		case c.n > 0:
-			pos += c.n
-		case c.n == 0:
-			pos += d.r.insert(pos, c.s)
+	for _, p := range op.parts {
+		switch {
+		case p.n > 0:
+			pos += int(p.n)
+		case p.n == 0:
+			pos += d.r.insert(pos, op.textOf(p))
 		default:
-			d.r.delete(pos, -c.n)
+			d.r.delete(pos, -int(p.n))
 		}
 	}
 	return nil

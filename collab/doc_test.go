@@ -17,21 +17,20 @@ func TestDocApply(t *testing.T) {
 		want  string
 	}{
 		{"empty op", "abc", Op{}, "abc"},
-		{"nil op", "abc", nil, "abc"},
-		{"insert into empty", "", Op{Insert("hi")}, "hi"},
-		{"insert at start", "abc", Op{Insert("X")}, "Xabc"},
-		{"insert at end", "abc", Op{Skip(3), Insert("X")}, "abcX"},
-		{"skip counts astral code points", "a😀b", Op{Skip(2), Insert("x")}, "a😀xb"},
-		{"delete an emoji", "a😀b", Op{Skip(1), Delete(1)}, "ab"},
-		{"delete half a flag", "🇫🇷!", Op{Delete(1)}, "🇷!"},
-		{"delete a base letter, keep its combining mark", "e\u0301t", Op{Delete(1)}, "\u0301t"},
-		{"CRLF is two code points", "a\r\nb", Op{Skip(1), Delete(2)}, "ab"},
-		{"delete to the end", "abc", Op{Skip(1), Delete(2)}, "a"},
-		{"delete everything", "a😀b", Op{Delete(3)}, ""},
-		{"delete with its text", "hello", Op{DeleteText("he")}, "llo"},
-		{"delete text is not compared (as npm)", "hello", Op{DeleteText("😀!")}, "llo"},
-		{"adjacent inserts (npm accepts them)", "ab", Op{Skip(1), Insert("x"), Insert("y")}, "axyb"},
-		{"many components", "abcdef", Op{Skip(1), Insert("X"), Delete(2), Skip(1), Insert("😀"), Delete(1)}, "aXd😀f"},
+		{"insert into empty", "", NewOp(Insert("hi")), "hi"},
+		{"insert at start", "abc", NewOp(Insert("X")), "Xabc"},
+		{"insert at end", "abc", NewOp(Skip(3), Insert("X")), "abcX"},
+		{"skip counts astral code points", "a😀b", NewOp(Skip(2), Insert("x")), "a😀xb"},
+		{"delete an emoji", "a😀b", NewOp(Skip(1), Delete(1)), "ab"},
+		{"delete half a flag", "🇫🇷!", NewOp(Delete(1)), "🇷!"},
+		{"delete a base letter, keep its combining mark", "e\u0301t", NewOp(Delete(1)), "\u0301t"},
+		{"CRLF is two code points", "a\r\nb", NewOp(Skip(1), Delete(2)), "ab"},
+		{"delete to the end", "abc", NewOp(Skip(1), Delete(2)), "a"},
+		{"delete everything", "a😀b", NewOp(Delete(3)), ""},
+		{"delete with its text", "hello", NewOp(DeleteText("he")), "llo"},
+		{"delete text is not compared (as npm)", "hello", NewOp(DeleteText("😀!")), "llo"},
+		{"adjacent inserts (npm accepts them)", "ab", NewOp(Skip(1), Insert("x"), Insert("y")), "axyb"},
+		{"many components", "abcdef", NewOp(Skip(1), Insert("X"), Delete(2), Skip(1), Insert("😀"), Delete(1)), "aXd😀f"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, s := range testShapes {
@@ -52,21 +51,21 @@ func TestDocApplyRejectsAndKeepsTheDocument(t *testing.T) {
 		op   Op
 		want error
 	}{
-		{"skip past the end", Op{Skip(101), Insert("x")}, ErrPastEnd},
-		{"delete past the end", Op{Skip(99), Delete(2)}, ErrPastEnd},
-		{"delete past the end after edits", Op{Insert("x"), Delete(50), Skip(10), Insert("y"), Delete(41)}, ErrPastEnd},
-		{"huge skip", Op{Skip(MaxCount), Insert("x")}, ErrPastEnd},
-		{"zero component", Op{Skip(1), {}, Insert("x")}, ErrInvalidOp},
-		{"negative skip", Op{Skip(-1), Insert("x")}, ErrInvalidOp},
-		{"negative delete", Op{Delete(-3)}, ErrInvalidOp},
-		{"zero delete", Op{Skip(1), Delete(0)}, ErrInvalidOp},
-		{"empty delete text", Op{DeleteText("")}, ErrInvalidOp},
-		{"delete text of invalid UTF-8", Op{DeleteText("a\xff")}, ErrInvalidOp},
-		{"adjacent skips", Op{Skip(1), Skip(1), Insert("x")}, ErrInvalidOp},
-		{"trailing skip", Op{Insert("x"), Skip(3)}, ErrInvalidOp},
-		{"insert of invalid UTF-8", Op{Insert("a\xffb")}, ErrInvalidOp},
-		{"insert of a lone surrogate", Op{Skip(1), Insert("\xed\xa0\x80")}, ErrInvalidOp},
-		{"count too large", Op{Delete(MaxCount + 1)}, ErrInvalidOp},
+		{"skip past the end", NewOp(Skip(101), Insert("x")), ErrPastEnd},
+		{"delete past the end", NewOp(Skip(99), Delete(2)), ErrPastEnd},
+		{"delete past the end after edits", NewOp(Insert("x"), Delete(50), Skip(10), Insert("y"), Delete(41)), ErrPastEnd},
+		{"huge skip", NewOp(Skip(MaxCount), Insert("x")), ErrPastEnd},
+		{"zero component", NewOp(Skip(1), Component{}, Insert("x")), ErrInvalidOp},
+		{"negative skip", NewOp(Skip(-1), Insert("x")), ErrInvalidOp},
+		{"negative delete", NewOp(Delete(-3)), ErrInvalidOp},
+		{"zero delete", NewOp(Skip(1), Delete(0)), ErrInvalidOp},
+		{"empty delete text", NewOp(DeleteText("")), ErrInvalidOp},
+		{"delete text of invalid UTF-8", NewOp(DeleteText("a\xff")), ErrInvalidOp},
+		{"adjacent skips", NewOp(Skip(1), Skip(1), Insert("x")), ErrInvalidOp},
+		{"trailing skip", NewOp(Insert("x"), Skip(3)), ErrInvalidOp},
+		{"insert of invalid UTF-8", NewOp(Insert("a\xffb")), ErrInvalidOp},
+		{"insert of a lone surrogate", NewOp(Skip(1), Insert("\xed\xa0\x80")), ErrInvalidOp},
+		{"count too large", NewOp(Delete(MaxCount + 1)), ErrInvalidOp},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newShapedDoc(start, testShapes[0].shape)
@@ -149,9 +148,9 @@ func TestDocLargeEdits(t *testing.T) {
 	text := []rune(randomDocText(rand.New(rand.NewPCG(6, 0)), 200_000))
 	d := NewDoc(string(text))
 	for _, op := range []Op{
-		{Skip(1000), Delete(150_000)},
-		{Skip(10), Insert(string(text[:90_000]))},
-		{Delete(90_010), Skip(3), Delete(50_000)},
+		NewOp(Skip(1000), Delete(150_000)),
+		NewOp(Skip(10), Insert(string(text[:90_000]))),
+		NewOp(Delete(90_010), Skip(3), Delete(50_000)),
 	} {
 		if err := d.Apply(op); err != nil {
 			t.Fatal(err)
@@ -185,10 +184,10 @@ func TestSkipRunes(t *testing.T) {
 // docOpValid is the fuzz oracle's own reading of the rules of Doc.Apply:
 // whether op is valid and fits a document of n code points.
 func docOpValid(op Op, n int) bool {
-	for i, c := range op {
+	for i, c := range op.All() {
 		switch {
 		case c.Skip() > 0:
-			if i == len(op)-1 || (i > 0 && op[i-1].Skip() > 0) {
+			if i == op.Len()-1 || (i > 0 && op.At(i-1).Skip() > 0) {
 				return false
 			}
 		case c.Insert() != "":
@@ -210,7 +209,7 @@ func docOpValid(op Op, n int) bool {
 // docFuzzOp reads an op from prog, two bytes a component, including invalid
 // components.
 func docFuzzOp(prog []byte) Op {
-	var op Op
+	var op []Component
 	for ; len(prog) >= 2; prog = prog[2:] {
 		arg := int(int8(prog[1]))
 		switch prog[0] % 8 {
@@ -231,7 +230,7 @@ func docFuzzOp(prog []byte) Op {
 			op = append(op, Component{})
 		}
 	}
-	return op
+	return NewOp(op...)
 }
 
 func FuzzDocApply(f *testing.F) {

@@ -67,10 +67,10 @@ func text(t *testing.T, e *testEngine, pad string) string {
 
 func TestSubmitTransformsConcurrentOps(t *testing.T) {
 	e := newTestEngine(t, newMemLog(), Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("hello world")}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("hello world"))})
 	// b and c both edit revision 1 without seeing each other.
-	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Skip(5), Insert(",")}})
-	res := mustSubmit(t, e, "p", Submission{Client: "c", Seq: 1, Base: 1, Op: Op{Skip(11), Insert("!")}})
+	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(5), Insert(","))})
+	res := mustSubmit(t, e, "p", Submission{Client: "c", Seq: 1, Base: 1, Op: NewOp(Skip(11), Insert("!"))})
 	if res.Rev != 3 {
 		t.Errorf("rev = %d, want 3", res.Rev)
 	}
@@ -85,21 +85,21 @@ func TestSubmitTransformsConcurrentOps(t *testing.T) {
 func TestSubmitRejectsBadInput(t *testing.T) {
 	log := newMemLog()
 	e := newTestEngine(t, log, Config{MaxDocLen: 15, MaxOpLen: 10})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("0123456789")}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("0123456789"))})
 	cases := []struct {
 		name string
 		sub  Submission
 		code string
 	}{
-		{"future base", Submission{Client: "b", Seq: 1, Base: 5, Op: Op{Insert("x")}}, CodeRevAhead},
-		{"negative base", Submission{Client: "b", Seq: 1, Base: -1, Op: Op{Insert("x")}}, CodeBadOp},
-		{"skip past end", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Skip(11), Insert("x")}}, CodeBadOp},
-		{"delete past end", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Skip(5), Delete(6)}}, CodeBadOp},
-		{"empty component", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{{}, Insert("b")}}, CodeBadOp},
-		{"trailing skip", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Insert("b"), Skip(1)}}, CodeBadOp},
-		{"op too large", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Insert("01234567890")}}, CodeTooLarge},
+		{"future base", Submission{Client: "b", Seq: 1, Base: 5, Op: NewOp(Insert("x"))}, CodeRevAhead},
+		{"negative base", Submission{Client: "b", Seq: 1, Base: -1, Op: NewOp(Insert("x"))}, CodeBadOp},
+		{"skip past end", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(11), Insert("x"))}, CodeBadOp},
+		{"delete past end", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(5), Delete(6))}, CodeBadOp},
+		{"empty component", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Component{}, Insert("b"))}, CodeBadOp},
+		{"trailing skip", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("b"), Skip(1))}, CodeBadOp},
+		{"op too large", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("01234567890"))}, CodeTooLarge},
 		// Within MaxOpLen, so only MaxDocLen refuses it.
-		{"pad too large", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Skip(10), Insert("abcdef")}}, CodeTooLarge},
+		{"pad too large", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(10), Insert("abcdef"))}, CodeTooLarge},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,7 +114,7 @@ func TestSubmitRejectsBadInput(t *testing.T) {
 		})
 	}
 	// The pad still works.
-	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 2, Base: 1, Op: Op{Delete(10)}})
+	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 2, Base: 1, Op: NewOp(Delete(10))})
 	if got := text(t, e, "p"); got != "" {
 		t.Errorf("text = %q, want empty", got)
 	}
@@ -122,18 +122,18 @@ func TestSubmitRejectsBadInput(t *testing.T) {
 
 func TestSubmitNormalisesOps(t *testing.T) {
 	e := newTestEngine(t, newMemLog(), Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("abc")}})
-	res := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{Skip(1), Insert("p"), Insert("q")}})
-	if want := (Op{Skip(1), Insert("pq")}); res.Op.String() != want.String() {
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("abc"))})
+	res := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Skip(1), Insert("p"), Insert("q"))})
+	if want := (NewOp(Skip(1), Insert("pq"))); res.Op.String() != want.String() {
 		t.Errorf("committed op %v, want %v", res.Op, want)
 	}
 }
 
 func TestResubmitIsNotAppliedTwice(t *testing.T) {
 	e := newTestEngine(t, newMemLog(), Config{})
-	first := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: Op{Insert("x")}})
-	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Insert("y")}})
-	again := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: Op{Insert("x")}})
+	first := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: NewOp(Insert("x"))})
+	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("y"))})
+	again := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: NewOp(Insert("x"))})
 	if !again.Duplicate || again.Rev != first.Rev {
 		t.Errorf("resubmit = %+v, want duplicate of rev %d", again, first.Rev)
 	}
@@ -145,10 +145,10 @@ func TestResubmitIsNotAppliedTwice(t *testing.T) {
 func TestResubmitAfterRestartIsNotAppliedTwice(t *testing.T) {
 	log := newMemLog()
 	e := newTestEngine(t, log, Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("x")}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
 	e.Close()
 	e2 := newTestEngine(t, log, Config{})
-	res := mustSubmit(t, e2, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("x")}})
+	res := mustSubmit(t, e2, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
 	if !res.Duplicate || text(t, e2, "p") != "x" {
 		t.Errorf("resubmit after restart = %+v, text %q", res, text(t, e2, "p"))
 	}
@@ -158,11 +158,11 @@ func TestOldBaseReadsTheLog(t *testing.T) {
 	log := newMemLog()
 	e := newTestEngine(t, log, Config{KeepRecent: 4})
 	for i := range 50 {
-		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Op{Insert("a")}})
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: NewOp(Insert("a"))})
 	}
 	_, _, readsBefore := log.counts()
 	// An offline laptop comes back with an edit made on revision 3.
-	mustSubmit(t, e, "p", Submission{Client: "late", Seq: 1, Base: 3, Op: Op{Skip(3), Insert("L")}})
+	mustSubmit(t, e, "p", Submission{Client: "late", Seq: 1, Base: 3, Op: NewOp(Skip(3), Insert("L"))})
 	if _, _, reads := log.counts(); reads == readsBefore {
 		t.Error("late op was transformed without reading the log")
 	}
@@ -175,7 +175,7 @@ func TestOldBaseReadsTheLog(t *testing.T) {
 func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 	e := newTestEngine(t, newMemLog(), Config{KeepRecent: 3})
 	for i := range 10 {
-		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(Op{Skip(i), Insert("x")})})
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(NewOp(Skip(i), Insert("x")))})
 	}
 	for _, since := range []int{0, 2, 7, 10} {
 		called := false
@@ -215,7 +215,7 @@ func TestTextAtOldRevisionAndSnapshots(t *testing.T) {
 	log := newMemLog()
 	e := newTestEngine(t, log, Config{SnapshotEvery: 4})
 	for i := range 10 {
-		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(Op{Skip(i), Insert(fmt.Sprint(i))})})
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(NewOp(Skip(i), Insert(fmt.Sprint(i))))})
 	}
 	e.Close() // waits for snapshot writers
 	if n := len(log.snaps["p"]); n != 2 {
@@ -241,8 +241,8 @@ func TestTextAtOldRevisionAndSnapshots(t *testing.T) {
 
 func TestRebaseMovesCursorThroughOps(t *testing.T) {
 	e := newTestEngine(t, newMemLog(), Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("hello")}})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{Insert(">> ")}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("hello"))})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Insert(">> "))})
 	sel, head, err := e.Rebase(context.Background(), "p", 1, [2]int{2, 5})
 	if err != nil || head != 2 || sel != [2]int{5, 8} {
 		t.Errorf("Rebase = %v, %d, %v; want [5 8], 2", sel, head, err)
@@ -252,9 +252,9 @@ func TestRebaseMovesCursorThroughOps(t *testing.T) {
 func TestLogFailureIsReportedAndNothingApplied(t *testing.T) {
 	log := newMemLog()
 	e := newTestEngine(t, log, Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("x")}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
 	log.setFailing(errors.New("disk on fire"))
-	_, err := e.Submit(context.Background(), "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{Insert("y")}})
+	_, err := e.Submit(context.Background(), "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Insert("y"))})
 	var ce *Error
 	if !errors.As(err, &ce) || ce.Code != CodeUnavailable {
 		t.Fatalf("err = %v, want unavailable", err)
@@ -263,7 +263,7 @@ func TestLogFailureIsReportedAndNothingApplied(t *testing.T) {
 	if got := text(t, e, "p"); got != "x" {
 		t.Errorf("text = %q after failed append", got)
 	}
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: Op{Insert("y")}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Insert("y"))})
 	if got := text(t, e, "p"); got != "yx" {
 		t.Errorf("text = %q after retry", got)
 	}
@@ -294,9 +294,9 @@ func TestReplicasConverge(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				op := Op{Insert(string(rune('a' + w)))}
+				op := NewOp(Insert(string(rune('a' + w))))
 				if head > 0 {
-					op = Op{Skip(rng.IntN(head + 1)), Insert(string(rune('a' + w)))}
+					op = NewOp(Skip(rng.IntN(head+1)), Insert(string(rune('a'+w))))
 					op = Normalize(op)
 				}
 				// The base is the pad's length only if no deletes happen,
@@ -343,8 +343,8 @@ func TestLaggingReplicaCatchesUp(t *testing.T) {
 	a := newTestEngine(t, log, Config{Feed: log})
 	// b has no feed subscription to hear from a: it lags until it reads the log.
 	b := newTestEngine(t, log, Config{Feed: silentFeed{}})
-	mustSubmit(t, b, "p", Submission{Client: "x", Seq: 1, Base: 0, Op: Op{Insert("a")}})
-	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 2, Base: 1, Op: Op{Insert("b")}})
+	mustSubmit(t, b, "p", Submission{Client: "x", Seq: 1, Base: 0, Op: NewOp(Insert("a"))})
+	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 2, Base: 1, Op: NewOp(Insert("b"))})
 	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ string, missed []Record) {
 		if head != 2 || len(missed) != 0 {
 			t.Errorf("join since 2: head %d, %d missed", head, len(missed))
@@ -356,8 +356,8 @@ func TestLaggingReplicaCatchesUp(t *testing.T) {
 	leave()
 	// b has not heard of revision 3 when its client edits revision 2: its
 	// append loses the race, it reads the log, transforms and retries.
-	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 3, Base: 2, Op: Op{Insert("c")}})
-	mustSubmit(t, b, "p", Submission{Client: "y", Seq: 1, Base: 2, Op: Op{Insert("d")}})
+	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 3, Base: 2, Op: NewOp(Insert("c"))})
+	mustSubmit(t, b, "p", Submission{Client: "y", Seq: 1, Base: 2, Op: NewOp(Insert("d"))})
 	if got := text(t, b, "p"); got != "dcba" {
 		t.Errorf("text = %q, want dcba", got)
 	}
@@ -377,7 +377,7 @@ func TestIdlePadsAreUnloaded(t *testing.T) {
 	now := time.Unix(0, 0)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	e := newTestEngine(t, log, Config{IdleTimeout: 10 * time.Millisecond, Now: clock})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: Op{Insert("x")}})
+	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
 	leave, err := e.Join(context.Background(), "p", -1, func(int, string, []Record) {})
 	if err != nil {
 		t.Fatal(err)
@@ -416,7 +416,7 @@ func TestBatchedCommitsUnderLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	submit := func(i int) {
 		defer wg.Done()
-		if _, err := e.Submit(context.Background(), "p", Submission{Client: fmt.Sprint(i), Seq: 1, Base: 0, Op: Op{Insert("x")}}); err != nil {
+		if _, err := e.Submit(context.Background(), "p", Submission{Client: fmt.Sprint(i), Seq: 1, Base: 0, Op: NewOp(Insert("x"))}); err != nil {
 			t.Error(err)
 		}
 	}
@@ -479,17 +479,17 @@ func TestLogBehindThePad(t *testing.T) {
 			log := newMemLog()
 			e := newTestEngine(t, log, Config{KeepRecent: tt.keep})
 			for i := range 3 {
-				mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Op{Insert("x")}})
+				mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: NewOp(Insert("x"))})
 			}
 			log.truncate("p", 1)
 			if tt.rewrite {
-				if err := log.Append(t.Context(), "p", 1, []Record{{Rev: 2, Op: Op{Insert("w")}, Client: "b", Seq: 1}}); err != nil {
+				if err := log.Append(t.Context(), "p", 1, []Record{{Rev: 2, Op: NewOp(Insert("w")), Client: "b", Seq: 1}}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			res, err := e.Submit(ctx, "p", Submission{Client: "a", Seq: 4, Base: 3, Op: Op{Insert("y")}})
+			res, err := e.Submit(ctx, "p", Submission{Client: "a", Seq: 4, Base: 3, Op: NewOp(Insert("y"))})
 			if tt.restored {
 				if err != nil || res.Rev != 4 {
 					t.Fatalf("submit: rev %d, err %v; want rev 4", res.Rev, err)
@@ -533,10 +533,10 @@ func TestRemoteRewritesHistory(t *testing.T) {
 	a := newTestEngine(t, log, Config{Feed: log, OnReset: func(pad string) { reset <- pad }})
 	b := newTestEngine(t, log, Config{Feed: log})
 	for i := range 3 {
-		mustSubmit(t, a, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Op{Insert("x")}})
+		mustSubmit(t, a, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: NewOp(Insert("x"))})
 	}
 	log.truncate("p", 1)
-	mustSubmit(t, b, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: Op{Insert("b")}})
+	mustSubmit(t, b, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("b"))})
 	select {
 	case pad := <-reset:
 		if pad != "p" {
@@ -560,8 +560,8 @@ func BenchmarkSubmit(b *testing.B) {
 	for i := range names {
 		names[i] = fmt.Sprint("client-", i)
 	}
-	op := Op{Skip(2), Insert("k")}
-	if _, err := e.Submit(ctx, "p", Submission{Client: "seed", Seq: 0, Base: 0, Op: Op{Insert(strings.Repeat("seed ", 20))}}); err != nil {
+	op := NewOp(Skip(2), Insert("k"))
+	if _, err := e.Submit(ctx, "p", Submission{Client: "seed", Seq: 0, Base: 0, Op: NewOp(Insert(strings.Repeat("seed ", 20)))}); err != nil {
 		b.Fatal(err)
 	}
 	for i := range lag {

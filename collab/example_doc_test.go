@@ -17,14 +17,14 @@ func ExampleNewDoc() {
 func ExampleDoc_Apply() {
 	d := collab.NewDoc("Notes: kernel")
 	// Keep 7 code points, delete 6, insert new text: [7, {"d":6}, "scheduler 🚀"].
-	op := collab.Op{collab.Skip(7), collab.Delete(6), collab.Insert("scheduler 🚀")}
+	op := collab.NewOp(collab.Skip(7), collab.Delete(6), collab.Insert("scheduler 🚀"))
 	if err := d.Apply(op); err != nil {
 		fmt.Println(err)
 	}
 	fmt.Println(d.String())
 
 	// An op that runs past the end is rejected and changes nothing.
-	err := d.Apply(collab.Op{collab.Skip(100), collab.Insert("!")})
+	err := d.Apply(collab.NewOp(collab.Skip(100), collab.Insert("!")))
 	fmt.Println(err != nil, d.Len())
 	// Output:
 	// Notes: scheduler 🚀
@@ -33,7 +33,7 @@ func ExampleDoc_Apply() {
 
 func ExampleDoc_String() {
 	d := collab.NewDoc("one\r\ntwo")
-	if err := d.Apply(collab.Op{collab.Skip(3), collab.Delete(2), collab.Insert("\n")}); err != nil {
+	if err := d.Apply(collab.NewOp(collab.Skip(3), collab.Delete(2), collab.Insert("\n"))); err != nil {
 		fmt.Println(err)
 	}
 	fmt.Printf("%q\n", d.String())
@@ -62,13 +62,13 @@ func ExampleDoc_WriteTo() {
 func ExampleReplay() {
 	snap := collab.Snapshot{Rev: 2, Text: "hi"}
 	recs := []collab.Record{
-		{Rev: 3, Op: collab.Op{collab.Skip(2), collab.Insert(" there")}},
-		{Rev: 4, Op: collab.Op{collab.Delete(1), collab.Insert("H")}},
+		{Rev: 3, Op: collab.NewOp(collab.Skip(2), collab.Insert(" there"))},
+		{Rev: 4, Op: collab.NewOp(collab.Delete(1), collab.Insert("H"))},
 	}
 	doc, err := collab.Replay(snap, recs)
 	fmt.Println(doc, err)
 
-	_, err = collab.Replay(snap, []collab.Record{{Rev: 3, Op: collab.Op{collab.Delete(5)}}})
+	_, err = collab.Replay(snap, []collab.Record{{Rev: 3, Op: collab.NewOp(collab.Delete(5))}})
 	fmt.Println(err)
 	// Output:
 	// Hi there <nil>

@@ -12,9 +12,9 @@ func ExampleEngine() {
 	defer e.Close()
 	ctx := context.Background()
 
-	e.Submit(ctx, "notes", Submission{Client: "ada", Seq: 1, Base: 0, Op: Op{Insert("plumbing")}})
-	e.Submit(ctx, "notes", Submission{Client: "ada", Seq: 2, Base: 1, Op: Op{Insert("linux ")}})
-	res, _ := e.Submit(ctx, "notes", Submission{Client: "bob", Seq: 1, Base: 1, Op: Op{Skip(8), Insert(" conf")}})
+	e.Submit(ctx, "notes", Submission{Client: "ada", Seq: 1, Base: 0, Op: NewOp(Insert("plumbing"))})
+	e.Submit(ctx, "notes", Submission{Client: "ada", Seq: 2, Base: 1, Op: NewOp(Insert("linux "))})
+	res, _ := e.Submit(ctx, "notes", Submission{Client: "bob", Seq: 1, Base: 1, Op: NewOp(Skip(8), Insert(" conf"))})
 	text, head, _ := e.Text(ctx, "notes", -1)
 	fmt.Println(res.Rev, res.Op)
 	fmt.Println(head, text)

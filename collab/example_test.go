@@ -91,28 +91,39 @@ func ExampleInvert() {
 func ExampleNormalize() {
 	// Neighbouring inserts merge, empty components go, and so does the
 	// trailing skip; deletes merge but keep their text only if both carry it.
-	op := collab.Op{collab.Skip(2), collab.Insert("a"), collab.Insert("b"), collab.Skip(0), collab.DeleteText("x"), collab.Delete(2), collab.Skip(3)}
+	op := collab.NewOp(collab.Skip(2), collab.Insert("a"), collab.Insert("b"), collab.Skip(0), collab.DeleteText("x"), collab.Delete(2), collab.Skip(3))
 	fmt.Println(collab.Normalize(op))
 	// Output:
 	// [2,"ab",{"d":3}]
 }
 
+func ExampleOp_All() {
+	op, _ := collab.ParseOp([]byte(`[3,"hi",{"d":2}]`))
+	for i, c := range op.All() {
+		fmt.Println(i, c.Skip(), c.Insert(), c.Delete())
+	}
+	// Output:
+	// 0 3  0
+	// 1 0 hi 0
+	// 2 0  2
+}
+
 func ExampleComponent() {
 	// Build an op by hand: keep 6 code points, delete "😅" (carrying its
 	// text, so the op can be inverted), insert a flag.
-	op := collab.Op{collab.Skip(6), collab.DeleteText("😅"), collab.Insert("🇩🇪")}
+	op := collab.NewOp(collab.Skip(6), collab.DeleteText("😅"), collab.Insert("🇩🇪"))
 	b, _ := op.MarshalJSON()
-	fmt.Println(string(b), op[1].Delete(), op[1].DeleteText(), op[2].Insert())
+	fmt.Println(string(b), op.Len(), op.At(1).Delete(), op.At(1).DeleteText(), op.At(2).Insert())
 
 	// A bad count makes a component that Validate rejects, saying why.
-	fmt.Println(collab.Op{collab.Skip(-2), collab.Insert("x")}.Validate())
+	fmt.Println(collab.NewOp(collab.Skip(-2), collab.Insert("x")).Validate())
 	// Output:
-	// [6,{"d":"😅"},"🇩🇪"] 1 😅 🇩🇪
+	// [6,{"d":"😅"},"🇩🇪"] 3 1 😅 🇩🇪
 	// collab: invalid op: component 0: skip -2 must be > 0
 }
 
 func ExampleOp_AppendJSON() {
-	op := collab.Op{collab.Skip(2), collab.Insert("<b>")}
+	op := collab.NewOp(collab.Skip(2), collab.Insert("<b>"))
 	msg := []byte(`{"op":`)
 	msg, err := op.AppendJSON(msg)
 	fmt.Println(string(append(msg, '}')), err)

@@ -36,7 +36,7 @@ func FuzzParseOp(f *testing.F) {
 			t.Fatalf("MarshalJSON(%v): %v", op, err)
 		}
 		again, err := ParseOp(out)
-		if err != nil || !equalOps(again, op) {
+		if err != nil || !again.Equal(op) {
 			t.Fatalf("round trip of %q through %s gave %v, %v", data, out, again, err)
 		}
 		if size := op.InsertLen() + op.DeleteLen(); size > 0 {

@@ -10,21 +10,22 @@ import "fmt"
 // (UTF-8 is not re-checked, as in Transform).
 func Invert(op Op) (Op, error) {
 	if err := op.validate(false); err != nil {
-		return nil, fmt.Errorf("invert: %w", err)
+		return Op{}, fmt.Errorf("invert: %w", err)
 	}
-	b := builder{op: make(Op, 0, len(op))}
-	for i, c := range op {
+	b := builder{parts: make([]part, 0, op.Len())}
+	for i, c := range op.parts {
+		off, end := int(c.off), int(c.end)
 		switch c.kind() {
 		case kindSkip:
-			b = b.skip(c.n)
+			b = b.skip(int(c.n))
 		case kindInsert:
-			b = b.del(countRunes(c.s), c.s)
+			b = b.del(countRunes(op.textOf(c)), off, end)
 		case kindDelete:
-			if c.s == "" {
-				return nil, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, -c.n)
+			if off == end {
+				return Op{}, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, -c.n)
 			}
-			b = b.insert(c.s)
+			b = b.insert(off, end)
 		}
 	}
-	return b.done(), nil
+	return b.done(op.text), nil
 }

@@ -27,7 +27,7 @@ func TestInvertErrors(t *testing.T) {
 	if _, err := Invert(mustParse(t, `[1,{"d":"x"},2,{"d":3}]`)); !errors.Is(err, ErrNotInvertible) {
 		t.Errorf("Invert of a counted delete: %v, want ErrNotInvertible", err)
 	}
-	if _, err := Invert(Op{Skip(1)}); !errors.Is(err, ErrInvalidOp) {
+	if _, err := Invert(NewOp(Skip(1))); !errors.Is(err, ErrInvalidOp) {
 		t.Errorf("Invert of a trailing skip: %v, want ErrInvalidOp", err)
 	}
 }

@@ -15,7 +15,9 @@ package collab
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -24,8 +26,8 @@ import (
 // the methods of the same names. The zero Component is empty (it does
 // nothing, which Validate rejects and Normalize drops).
 //
-// A component is one count and one text, 24 bytes: ops are transformed
-// and composed in bulk, and a compact layout keeps more of them in cache.
+// A Component is a value for building and reading ops; an Op stores its
+// components in a more compact form (see Op).
 type Component struct {
 	// n > 0 skips n code points; n < 0 deletes -n code points, whose text
 	// is s if s is not empty; n == 0 inserts s (nothing if s is empty);
@@ -37,8 +39,9 @@ type Component struct {
 
 // invalidCount is the count of a component made from a count that no
 // component may hold (negative or above MaxCount); such a component is
-// rejected by Validate with the message its constructor stored.
-const invalidCount = math.MinInt
+// rejected by Validate with the message its constructor stored. It is
+// outside ±MaxCount and fits the 32-bit count of a part.
+const invalidCount = math.MinInt32
 
 // Skip returns a component that keeps n code points. n must be > 0 and at
 // most MaxCount: Skip(0) is an empty component, and a larger or negative
@@ -142,7 +145,102 @@ func (c Component) String() string {
 // skips, no trailing skip) but accept adjacent inserts or adjacent deletes,
 // which Transform and Compose then treat exactly as the npm package does.
 // Every Op returned by this package's functions is fully normalised.
-type Op []Component
+//
+// An Op is a small value, copied freely and never changed once made. Build
+// one with NewOp (or ParseOp), read it with Len and At or All, and compare
+// two with Equal. The zero Op is the empty op, which changes nothing.
+//
+// An op keeps its components as counts and offsets into one text that holds
+// their texts, 12 bytes each with no pointer in them. Transform, Invert and
+// Normalize usually share the text of the op they are given instead of
+// copying it. So a result is one small allocation that the garbage collector
+// never scans, which is what makes a transform cost about as much as its
+// walk (see docs/PERFORMANCE.md).
+type Op struct {
+	parts []part
+	text  string // holds the texts of parts, and possibly other bytes
+}
+
+// part is a component in an Op: its count as in Component.n, and its text
+// (inserted or deleted, or the message of an invalid component) as the
+// bytes [off, end) of the op's text.
+type part struct {
+	n        int32
+	off, end uint32
+}
+
+// NewOp returns the op made of cs, in order, as they are: it neither
+// normalises nor validates them (Normalize and Validate do). The texts of
+// an op must add up to at most MaxCount bytes (2 GiB), so that no insert
+// has more than MaxCount code points.
+func NewOp(cs ...Component) Op {
+	size := 0
+	for _, c := range cs {
+		size += len(c.s)
+	}
+	if size > MaxCount {
+		panic("collab: NewOp: the texts of an op must add up to less than 2 GiB")
+	}
+	var text strings.Builder
+	text.Grow(size)
+	parts := make([]part, len(cs))
+	for i, c := range cs {
+		off := text.Len()
+		text.WriteString(c.s)
+		parts[i] = part{n: int32(c.n), off: uint32(off), end: uint32(text.Len())}
+	}
+	return Op{parts: parts, text: text.String()}
+}
+
+// Len returns the number of components of op.
+func (op Op) Len() int {
+	return len(op.parts)
+}
+
+// At returns component i of op, for 0 <= i < op.Len().
+func (op Op) At(i int) Component {
+	p := op.parts[i]
+	return Component{n: int(p.n), s: op.text[p.off:p.end]}
+}
+
+// All returns an iterator over the index and value of each component of op.
+func (op Op) All() iter.Seq2[int, Component] {
+	return func(yield func(int, Component) bool) {
+		for i := range op.parts {
+			if !yield(i, op.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Components returns the components of op in a new slice.
+func (op Op) Components() []Component {
+	cs := make([]Component, op.Len())
+	for i := range cs {
+		cs[i] = op.At(i)
+	}
+	return cs
+}
+
+// Equal reports whether op and other have the same components (equal
+// counts and equal texts, wherever the texts are kept).
+func (op Op) Equal(other Op) bool {
+	if len(op.parts) != len(other.parts) {
+		return false
+	}
+	for i := range op.parts {
+		if op.At(i) != other.At(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// textOf returns the text of part p of op.
+func (op Op) textOf(p part) string {
+	return op.text[p.off:p.end]
+}
 
 // MaxCount is the largest skip or delete count an Op may hold. Larger counts
 // cannot describe a real pad and are rejected by ParseOp and Validate, which
@@ -176,15 +274,26 @@ const (
 
 // kind reports what c does.
 func (c Component) kind() kind {
+	return kindOf(c.n, c.s == "")
+}
+
+// kind reports what p does.
+func (p part) kind() kind {
+	return kindOf(int(p.n), p.off == p.end)
+}
+
+// kindOf returns the kind of a component with count n, whose text is empty
+// or not.
+func kindOf(n int, empty bool) kind {
 	switch {
-	case c.n > 0:
+	case n > 0:
 		return kindSkip
-	case c.n == 0:
-		if c.s == "" {
+	case n == 0:
+		if empty {
 			return kindNone
 		}
 		return kindInsert
-	case c.n == invalidCount:
+	case n == invalidCount:
 		return kindInvalid
 	}
 	return kindDelete
@@ -213,26 +322,26 @@ func (op Op) Validate() error {
 // checks themselves.
 func (op Op) validate(encoding bool) error {
 	bad, prevSkip := 0, 0
-	for i := range op {
-		n := op[i].n
+	for _, p := range op.parts {
+		n := int(p.n)
 		// A skip's count is in range and it does not follow a skip; a
 		// delete's count is in range (which rules out invalidCount); an
 		// insert is not empty.
 		ok := b2i(uint(n-1) < MaxCount)&^prevSkip |
 			b2i(uint(-n-1) < MaxCount) |
-			b2i(n == 0)&b2i(op[i].s != "")
+			b2i(n == 0)&b2i(p.off != p.end)
 		bad |= ok ^ 1
 		prevSkip = b2i(n > 0)
 	}
 	if encoding {
-		for i := range op {
-			bad |= b2i(!utf8.ValidString(op[i].s))
+		for _, p := range op.parts {
+			bad |= b2i(!utf8.ValidString(op.textOf(p)))
 		}
 	}
 	if bad|prevSkip == 0 {
 		return nil
 	}
-	last := len(op) - 1
+	last := op.Len() - 1
 	for i := range last {
 		if err := explain(op, i, encoding); err != nil {
 			return err
@@ -252,7 +361,7 @@ func b2i(b bool) int {
 // explain returns the ErrInvalidOp error saying why component i of op
 // breaks a rule of Validate, or nil if it breaks none.
 func explain(op Op, i int, encoding bool) error {
-	c := &op[i]
+	c := op.At(i)
 	var err error
 	switch c.kind() {
 	case kindNone:
@@ -260,9 +369,9 @@ func explain(op Op, i int, encoding bool) error {
 	case kindInvalid:
 		err = errors.New(c.s)
 	case kindSkip:
-		if i > 0 && op[i-1].kind() == kindSkip {
+		if i > 0 && op.parts[i-1].kind() == kindSkip {
 			err = errors.New("adjacent skip components should be combined")
-		} else if i == len(op)-1 {
+		} else if i == op.Len()-1 {
 			err = errors.New("op has a trailing skip")
 		} else {
 			err = countError("skip", c.n)
@@ -291,8 +400,8 @@ func invalidf(i int, format string, args ...any) error {
 // length of the shortest document op applies to. op must be valid.
 func (op Op) BaseLen() int {
 	n := 0
-	for _, c := range op {
-		n += max(c.n, -c.n)
+	for _, p := range op.parts {
+		n += int(max(p.n, -p.n))
 	}
 	return n
 }
@@ -300,9 +409,9 @@ func (op Op) BaseLen() int {
 // InsertLen returns the number of code points op inserts. op must be valid.
 func (op Op) InsertLen() int {
 	n := 0
-	for _, c := range op {
-		if c.n == 0 {
-			n += countRunes(c.s)
+	for _, p := range op.parts {
+		if p.n == 0 {
+			n += countRunes(op.textOf(p))
 		}
 	}
 	return n
@@ -311,8 +420,8 @@ func (op Op) InsertLen() int {
 // DeleteLen returns the number of code points op deletes. op must be valid.
 func (op Op) DeleteLen() int {
 	n := 0
-	for _, c := range op {
-		n += max(-c.n, 0)
+	for _, p := range op.parts {
+		n += int(max(-p.n, 0))
 	}
 	return n
 }
@@ -322,94 +431,147 @@ func (op Op) DeleteLen() int {
 // merged (two deletes keep their text only if both carry it) and a
 // trailing skip is removed. Normalize does not check counts or UTF-8;
 // Validate does (a component made from a bad count is kept as it is, for
-// Validate to reject).
+// Validate to reject, and so is a merged count above MaxCount).
 func Normalize(op Op) Op {
-	b := builder{op: make(Op, 0, len(op))}
-	for _, c := range op {
-		b = b.push(c)
+	b := builder{parts: make([]part, 0, op.Len())}
+	for _, p := range op.parts {
+		b = b.push(int(p.n), int(p.off), int(p.end))
 	}
-	return b.done()
+	return b.done(op.text)
 }
 
 // builder builds an op the way the npm package's makeAppend does:
 // components that do nothing are dropped, and one of the same kind as the
 // last is merged into it (a merged delete keeps its text only if both parts
-// carry text). It is passed by value, each method returning the updated
-// builder, so that it stays in registers and the op it builds can live on
-// the stack.
+// carry text).
+//
+// Texts are given as byte offsets in one text, src, that the caller passes
+// to done at the end, and the op built shares it. Two cases need more: two
+// texts to merge that are not neighbours in src, and two counts whose sum
+// is beyond MaxCount. The builder then appends a second part of the same
+// kind and marks the op split, and done joins the parts (into an op with a
+// text of its own).
+//
+// The builder is passed by value, each method returning the updated
+// builder, so that it stays in registers and the parts it builds can live
+// on the stack. src is not kept in the builder: with it, escape analysis
+// would move the parts to the heap.
 type builder struct {
-	op   Op
-	last kind // kind of the last component of op, kindNone if op is empty
+	parts []part
+	last  kind // kind of the last part, kindNone if there is none
+	split bool // some neighbouring parts are of the same kind
 }
 
-// push appends c, read by its kind.
-func (b builder) push(c Component) builder {
-	switch c.kind() {
+// push appends the component with count n and text [off, end) by its kind.
+func (b builder) push(n, off, end int) builder {
+	switch kindOf(n, off == end) {
 	case kindSkip:
-		return b.skip(c.n)
+		return b.skip(n)
 	case kindInsert:
-		return b.insert(c.s)
+		return b.insert(off, end)
 	case kindDelete:
-		return b.del(-c.n, c.s)
+		return b.del(-n, off, end)
 	case kindInvalid:
-		b.op = append(b.op, c)
+		b.parts = append(b.parts, part{n: int32(n), off: uint32(off), end: uint32(end)})
 		b.last = kindInvalid
 	}
 	return b
 }
 
-// skip appends a skip of n.
+// skip appends a skip of n, at most MaxCount.
 func (b builder) skip(n int) builder {
 	switch {
 	case n == 0:
-	case b.last == kindSkip:
-		b.op[len(b.op)-1].n += n
+	case b.last == kindSkip && int(b.parts[len(b.parts)-1].n)+n <= MaxCount:
+		b.parts[len(b.parts)-1].n += int32(n)
 	default:
-		b.op = append(b.op, Component{n: n})
+		b.split = b.split || b.last == kindSkip
+		b.parts = append(b.parts, part{n: int32(n)})
 		b.last = kindSkip
 	}
 	return b
 }
 
-// insert appends an insert of s.
-func (b builder) insert(s string) builder {
+// insert appends an insert of the text [off, end).
+func (b builder) insert(off, end int) builder {
 	switch {
-	case s == "":
-	case b.last == kindInsert:
-		b.op[len(b.op)-1].s += s
+	case off == end:
+	case b.last == kindInsert && int(b.parts[len(b.parts)-1].end) == off:
+		b.parts[len(b.parts)-1].end = uint32(end)
 	default:
-		b.op = append(b.op, Component{s: s})
+		b.split = b.split || b.last == kindInsert
+		b.parts = append(b.parts, part{off: uint32(off), end: uint32(end)})
 		b.last = kindInsert
 	}
 	return b
 }
 
-// del appends a delete of n code points, whose text is text if known.
-func (b builder) del(n int, text string) builder {
-	switch {
-	case n == 0:
-	case b.last == kindDelete:
-		last := &b.op[len(b.op)-1]
-		if last.s == "" || text == "" {
-			text = ""
-		} else {
-			text = last.s + text
-		}
-		last.n -= n
-		last.s = text
-	default:
-		b.op = append(b.op, Component{n: -n, s: text})
-		b.last = kindDelete
+// del appends a delete of n code points (at most MaxCount), whose text is
+// [off, end) if known (off == end if not).
+func (b builder) del(n, off, end int) builder {
+	if n == 0 {
+		return b
 	}
+	if b.last == kindDelete {
+		last := &b.parts[len(b.parts)-1]
+		fits := int(last.n)-n >= -MaxCount
+		switch {
+		case fits && (last.off == last.end || off == end):
+			// The merged delete has no text: nor does its last part.
+			last.n -= int32(n)
+			last.off, last.end = 0, 0
+			return b
+		case fits && int(last.end) == off:
+			last.n -= int32(n)
+			last.end = uint32(end)
+			return b
+		}
+		b.split = true
+	}
+	b.parts = append(b.parts, part{n: int32(-n), off: uint32(off), end: uint32(end)})
+	b.last = kindDelete
 	return b
 }
 
-// done returns the op built, less a trailing skip.
-func (b builder) done() Op {
+// done returns the op built, less a trailing skip, with src as its text.
+// If the builder split a component, the op gets a text of its own.
+func (b builder) done(src string) Op {
+	ps := b.parts
 	if b.last == kindSkip {
-		return b.op[:len(b.op)-1]
+		ps = ps[:len(ps)-1]
 	}
-	return b.op
+	if b.split {
+		return joinParts(ps, src)
+	}
+	return Op{parts: append(make([]part, 0, len(ps)), ps...), text: src}
+}
+
+// joinParts returns the op of ps, whose texts are in src, in which
+// neighbouring parts of the same kind are one component (a delete with
+// text only if every part has text), and a count beyond MaxCount makes an
+// invalid component.
+func joinParts(ps []part, src string) Op {
+	var cs []Component
+	for i := 0; i < len(ps); {
+		k := ps[i].kind()
+		c := Component{n: int(ps[i].n), s: src[ps[i].off:ps[i].end]}
+		for i++; i < len(ps) && k != kindInvalid && ps[i].kind() == k; i++ {
+			c.n += int(ps[i].n)
+			if next := src[ps[i].off:ps[i].end]; c.s != "" && next != "" {
+				c.s += next
+			} else {
+				c.s = ""
+			}
+		}
+		switch {
+		case c.n > MaxCount:
+			c = badCount("skip", c.n)
+		case c.n < -MaxCount && c.n != invalidCount:
+			c = badCount("delete", -c.n)
+		}
+		cs = append(cs, c)
+	}
+	return NewOp(cs...)
 }
 
 // Code points. Every text here is valid UTF-8 (Validate and ParseOp see to

@@ -12,28 +12,28 @@ func TestValidate(t *testing.T) {
 		op  Op
 		why string // empty: valid
 	}{
-		{op: nil},
-		{op: Op{Skip(1), Insert("a")}},
-		{op: Op{Insert("a"), Insert("b")}},
-		{op: Op{DeleteText("😅x"), Delete(1)}},
-		{op: Op{{}}, why: "empty component"},
-		{op: Op{Skip(1), Skip(0), Insert("a")}, why: "component 1: empty component"},
-		{op: Op{Delete(0)}, why: "empty component"},
-		{op: Op{Insert("")}, why: "empty component"},
-		{op: Op{DeleteText("")}, why: "empty component"},
-		{op: Op{Skip(-1), Insert("a")}, why: "skip -1 must be > 0"},
-		{op: Op{Skip(MaxCount + 1), Insert("a")}, why: "exceeds"},
-		{op: Op{Delete(-1)}, why: "delete -1 must be > 0"},
-		{op: Op{Delete(MaxCount + 1)}, why: "exceeds"},
-		{op: Op{Skip(-1 << 62), Insert("a")}, why: "component 0: skip -4611686018427387904 must be > 0"},
-		{op: Op{Insert("a"), Delete(-1)}, why: "component 1: delete -1 must be > 0"},
-		{op: Op{Skip(MaxCount), Skip(MaxCount)}, why: "component 1: adjacent skip"},
-		{op: Normalize(Op{Delete(MaxCount), Delete(MaxCount)}), why: "exceeds"},
-		{op: Normalize(Op{Skip(MaxCount), Skip(MaxCount), Insert("a")}), why: "exceeds"},
-		{op: Op{Insert("\xed\xa0\x80")}, why: "insert is not valid UTF-8"},
-		{op: Op{DeleteText("\xff")}, why: "delete text is not valid UTF-8"},
-		{op: Op{Skip(1), Skip(1), Insert("a")}, why: "component 1: adjacent skip"},
-		{op: Op{Insert("a"), Skip(1)}, why: "component 1: op has a trailing skip"},
+		{op: Op{}},
+		{op: NewOp(Skip(1), Insert("a"))},
+		{op: NewOp(Insert("a"), Insert("b"))},
+		{op: NewOp(DeleteText("😅x"), Delete(1))},
+		{op: NewOp(Component{}), why: "empty component"},
+		{op: NewOp(Skip(1), Skip(0), Insert("a")), why: "component 1: empty component"},
+		{op: NewOp(Delete(0)), why: "empty component"},
+		{op: NewOp(Insert("")), why: "empty component"},
+		{op: NewOp(DeleteText("")), why: "empty component"},
+		{op: NewOp(Skip(-1), Insert("a")), why: "skip -1 must be > 0"},
+		{op: NewOp(Skip(MaxCount+1), Insert("a")), why: "exceeds"},
+		{op: NewOp(Delete(-1)), why: "delete -1 must be > 0"},
+		{op: NewOp(Delete(MaxCount + 1)), why: "exceeds"},
+		{op: NewOp(Skip(-1<<62), Insert("a")), why: "component 0: skip -4611686018427387904 must be > 0"},
+		{op: NewOp(Insert("a"), Delete(-1)), why: "component 1: delete -1 must be > 0"},
+		{op: NewOp(Skip(MaxCount), Skip(MaxCount)), why: "component 1: adjacent skip"},
+		{op: Normalize(NewOp(Delete(MaxCount), Delete(MaxCount))), why: "exceeds"},
+		{op: Normalize(NewOp(Skip(MaxCount), Skip(MaxCount), Insert("a"))), why: "exceeds"},
+		{op: NewOp(Insert("\xed\xa0\x80")), why: "insert is not valid UTF-8"},
+		{op: NewOp(DeleteText("\xff")), why: "delete text is not valid UTF-8"},
+		{op: NewOp(Skip(1), Skip(1), Insert("a")), why: "component 1: adjacent skip"},
+		{op: NewOp(Insert("a"), Skip(1)), why: "component 1: op has a trailing skip"},
 	}
 	for _, tt := range tests {
 		err := tt.op.Validate()
@@ -74,14 +74,14 @@ func TestNormalize(t *testing.T) {
 		in   Op
 		want string
 	}{
-		{nil, `[]`},
-		{Op{Skip(3)}, `[]`},
-		{Op{{}, Skip(1), Skip(2), Insert(""), Insert("a"), Insert("😅"), Skip(0), Skip(4)}, `[3,"a😅"]`},
-		{Op{Delete(1), Delete(2)}, `[{"d":3}]`},
-		{Op{DeleteText("ab"), DeleteText("\r\n")}, `[{"d":"ab\r\n"}]`},
-		{Op{DeleteText("ab"), Delete(2), DeleteText("c")}, `[{"d":5}]`},
-		{Op{Delete(1), Insert("x"), Delete(1)}, `[{"d":1},"x",{"d":1}]`},
-		{Op{Delete(0), Insert("x"), DeleteText("")}, `["x"]`},
+		{Op{}, `[]`},
+		{NewOp(Skip(3)), `[]`},
+		{NewOp(Component{}, Skip(1), Skip(2), Insert(""), Insert("a"), Insert("😅"), Skip(0), Skip(4)), `[3,"a😅"]`},
+		{NewOp(Delete(1), Delete(2)), `[{"d":3}]`},
+		{NewOp(DeleteText("ab"), DeleteText("\r\n")), `[{"d":"ab\r\n"}]`},
+		{NewOp(DeleteText("ab"), Delete(2), DeleteText("c")), `[{"d":5}]`},
+		{NewOp(Delete(1), Insert("x"), Delete(1)), `[{"d":1},"x",{"d":1}]`},
+		{NewOp(Delete(0), Insert("x"), DeleteText("")), `["x"]`},
 	}
 	for _, tt := range tests {
 		got := Normalize(tt.in)
@@ -93,9 +93,9 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 	// Normalize must not change its input.
-	in := Op{Insert("a"), Insert("b")}
+	in := NewOp(Insert("a"), Insert("b"))
 	Normalize(in)
-	if in[0].Insert() != "a" {
+	if in.At(0).Insert() != "a" {
 		t.Errorf("Normalize changed its input: %#v", in)
 	}
 }
@@ -137,13 +137,14 @@ func TestValidateFastPathAgrees(t *testing.T) {
 	}
 	rng, fail := testRand(t)
 	for range 20000 {
-		op := make(Op, rng.IntN(5))
-		for i := range op {
-			op[i] = pool[rng.IntN(len(pool))]
+		cs := make([]Component, rng.IntN(5))
+		for i := range cs {
+			cs[i] = pool[rng.IntN(len(pool))]
 		}
+		op := NewOp(cs...)
 		for _, encoding := range []bool{true, false} {
 			var slow error
-			for i := range op {
+			for i := range op.Len() {
 				if slow = explain(op, i, encoding); slow != nil {
 					break
 				}

@@ -273,7 +273,7 @@ func (p *pad) restoreLog() error {
 
 // sameRecord reports whether a and b are the same commit.
 func sameRecord(a, b Record) bool {
-	return a.Rev == b.Rev && a.Client == b.Client && a.Seq == b.Seq && slices.Equal(a.Op, b.Op)
+	return a.Rev == b.Rev && a.Client == b.Client && a.Seq == b.Seq && a.Op.Equal(b.Op)
 }
 
 // commit transforms a batch of submissions, appends them to the log and

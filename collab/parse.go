@@ -60,7 +60,7 @@ func (op *Op) UnmarshalJSON(data []byte) error {
 // different bytes. Use a json.Encoder with SetEscapeHTML(false) where the
 // exact bytes matter.
 func (op Op) MarshalJSON() ([]byte, error) {
-	return op.AppendJSON(make([]byte, 0, 2+len(op)*8))
+	return op.AppendJSON(make([]byte, 0, 2+op.Len()*8+len(op.text)))
 }
 
 // AppendJSON appends the wire JSON of op to dst, as MarshalJSON gives it,
@@ -82,7 +82,7 @@ func (op Op) String() string {
 // appendJSON appends the wire JSON of op to dst.
 func (op Op) appendJSON(dst []byte) []byte {
 	dst = append(dst, '[')
-	for i, c := range op {
+	for i, c := range op.All() {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -157,10 +157,11 @@ type parser struct {
 func (p *parser) op(maxLen int) (Op, error) {
 	p.space()
 	if p.peek() != '[' {
-		return nil, fmt.Errorf("%w: op must be a JSON array of components, not %s", ErrInvalidOp, p.describe())
+		return Op{}, fmt.Errorf("%w: op must be a JSON array of components, not %s", ErrInvalidOp, p.describe())
 	}
 	p.i++
-	op := make(Op, 0, 4)
+	var buf [scratch]Component
+	ps := buf[:0]
 	size := 0
 	p.space()
 	if p.peek() == ']' {
@@ -169,7 +170,7 @@ func (p *parser) op(maxLen int) (Op, error) {
 		for {
 			c, err := p.component()
 			if err != nil {
-				return nil, invalidf(len(op), "%s", err)
+				return Op{}, invalidf(len(ps), "%s", err)
 			}
 			k := c.kind()
 			switch k {
@@ -179,11 +180,11 @@ func (p *parser) op(maxLen int) (Op, error) {
 				size += -c.n
 			}
 			if size > maxLen {
-				return nil, fmt.Errorf("%w: more than %d code points inserted and deleted", ErrOpTooLarge, maxLen)
+				return Op{}, fmt.Errorf("%w: more than %d code points inserted and deleted", ErrOpTooLarge, maxLen)
 			}
-			op = append(op, c)
-			if k == kindSkip && len(op) > 1 && op[len(op)-2].kind() == kindSkip {
-				return nil, invalidf(len(op)-1, "adjacent skip components should be combined")
+			ps = append(ps, c)
+			if k == kindSkip && len(ps) > 1 && ps[len(ps)-2].kind() == kindSkip {
+				return Op{}, invalidf(len(ps)-1, "adjacent skip components should be combined")
 			}
 			p.space()
 			if p.peek() == ']' {
@@ -191,20 +192,20 @@ func (p *parser) op(maxLen int) (Op, error) {
 				break
 			}
 			if p.peek() != ',' {
-				return nil, invalidf(len(op)-1, "%s", p.syntax("',' or ']' after component"))
+				return Op{}, invalidf(len(ps)-1, "%s", p.syntax("',' or ']' after component"))
 			}
 			p.i++
 			p.space()
 		}
 	}
-	if n := len(op); n > 0 && op[n-1].kind() == kindSkip {
-		return nil, invalidf(n-1, "op has a trailing skip")
+	if n := len(ps); n > 0 && ps[n-1].kind() == kindSkip {
+		return Op{}, invalidf(n-1, "op has a trailing skip")
 	}
 	p.space()
 	if p.i != len(p.data) {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidOp, p.syntax("end of input after the op"))
+		return Op{}, fmt.Errorf("%w: %w", ErrInvalidOp, p.syntax("end of input after the op"))
 	}
-	return op, nil
+	return NewOp(ps...), nil
 }
 
 // component reads one component, which it returns only if it is valid

@@ -24,23 +24,23 @@ func TestParseOpAccepts(t *testing.T) {
 		json string // canonical re-encoding; empty means same as in
 	}{
 		{in: `[]`, want: Op{}},
-		{in: ` [ 3 , "hi" , { "d" : 2 } ] `, want: Op{Skip(3), Insert("hi"), Delete(2)}, json: `[3,"hi",{"d":2}]`},
-		{in: `[{"d":"héllo"}]`, want: Op{DeleteText("héllo")}},
-		{in: `[1,"😅🇩🇪"]`, want: Op{Skip(1), Insert("😅🇩🇪")}},
-		{in: `[2,"e\u0301",{"d":"\r\n"}]`, want: Op{Skip(2), Insert("e\u0301"), DeleteText("\r\n")}, json: "[2,\"e\u0301\",{\"d\":\"\\r\\n\"}]"},
-		{in: `["\ud83d\ude05"]`, want: Op{Insert("😅")}, json: `["😅"]`},
-		{in: `["\u0000\u001f\/\"\\"]`, want: Op{Insert("\x00\x1f/\"\\")}, json: `["\u0000\u001f/\"\\"]`},
-		{in: `[1.0,"a",1e1,{"d":2E0}]`, want: Op{Skip(1), Insert("a"), Skip(10), Delete(2)}, json: `[1,"a",10,{"d":2}]`},
-		{in: `[{"\u0064":1}]`, want: Op{Delete(1)}, json: `[{"d":1}]`},
+		{in: ` [ 3 , "hi" , { "d" : 2 } ] `, want: NewOp(Skip(3), Insert("hi"), Delete(2)), json: `[3,"hi",{"d":2}]`},
+		{in: `[{"d":"héllo"}]`, want: NewOp(DeleteText("héllo"))},
+		{in: `[1,"😅🇩🇪"]`, want: NewOp(Skip(1), Insert("😅🇩🇪"))},
+		{in: `[2,"e\u0301",{"d":"\r\n"}]`, want: NewOp(Skip(2), Insert("e\u0301"), DeleteText("\r\n")), json: "[2,\"e\u0301\",{\"d\":\"\\r\\n\"}]"},
+		{in: `["\ud83d\ude05"]`, want: NewOp(Insert("😅")), json: `["😅"]`},
+		{in: `["\u0000\u001f\/\"\\"]`, want: NewOp(Insert("\x00\x1f/\"\\")), json: `["\u0000\u001f/\"\\"]`},
+		{in: `[1.0,"a",1e1,{"d":2E0}]`, want: NewOp(Skip(1), Insert("a"), Skip(10), Delete(2)), json: `[1,"a",10,{"d":2}]`},
+		{in: `[{"\u0064":1}]`, want: NewOp(Delete(1)), json: `[{"d":1}]`},
 		// checkOp accepts neighbouring inserts and deletes.
-		{in: `["a","b",{"d":1},{"d":"x"}]`, want: Op{Insert("a"), Insert("b"), Delete(1), DeleteText("x")}},
-		{in: `["<&>\u2028"]`, want: Op{Insert("<&>\u2028")}, json: "[\"<&>\u2028\"]"},
-		{in: `[2147483647,"x"]`, want: Op{Skip(MaxCount), Insert("x")}},
+		{in: `["a","b",{"d":1},{"d":"x"}]`, want: NewOp(Insert("a"), Insert("b"), Delete(1), DeleteText("x"))},
+		{in: `["<&>\u2028"]`, want: NewOp(Insert("<&>\u2028")), json: "[\"<&>\u2028\"]"},
+		{in: `[2147483647,"x"]`, want: NewOp(Skip(MaxCount), Insert("x"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			got := mustParse(t, tt.in)
-			if !equalOps(got, tt.want) {
+			if !got.Equal(tt.want) {
 				t.Fatalf("ParseOp(%s) = %#v, want %#v", tt.in, got, tt.want)
 			}
 			b, err := got.MarshalJSON()
@@ -55,7 +55,7 @@ func TestParseOpAccepts(t *testing.T) {
 				t.Errorf("MarshalJSON = %s, want %s", b, want)
 			}
 			var viaJSON struct{ Op Op }
-			if err := json.Unmarshal([]byte(`{"Op":`+tt.in+`}`), &viaJSON); err != nil || !equalOps(viaJSON.Op, tt.want) {
+			if err := json.Unmarshal([]byte(`{"Op":`+tt.in+`}`), &viaJSON); err != nil || !viaJSON.Op.Equal(tt.want) {
 				t.Errorf("json.Unmarshal = %v, %v", viaJSON.Op, err)
 			}
 		})
@@ -161,7 +161,7 @@ func TestParseOpLimit(t *testing.T) {
 func TestMarshalJSONEscapes(t *testing.T) {
 	// JSON.stringify's escapes: short forms for \b \f \n \r \t, \u00xx for
 	// other control characters, nothing else (not <, >, &, U+2028, DEL).
-	op := Op{Insert("\b\f\n\r\t\x01\x1f\"\\/<>&\u2028\x7f😅")}
+	op := NewOp(Insert("\b\f\n\r\t\x01\x1f\"\\/<>&\u2028\x7f😅"))
 	b, err := op.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -170,37 +170,24 @@ func TestMarshalJSONEscapes(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("MarshalJSON = %s, want %s", b, want)
 	}
-	if got := mustParse(t, string(b)); !equalOps(got, op) {
+	if got := mustParse(t, string(b)); !got.Equal(op) {
 		t.Errorf("round trip = %#v", got)
 	}
 }
 
 func TestMarshalJSONRejectsInvalid(t *testing.T) {
 	for _, op := range []Op{
-		{Skip(2)},
-		{Skip(0), Insert("a")},
-		{Insert("\xff")},
-		{Delete(MaxCount + 1)},
-		{{}},
+		NewOp(Skip(2)),
+		NewOp(Skip(0), Insert("a")),
+		NewOp(Insert("\xff")),
+		NewOp(Delete(MaxCount + 1)),
+		NewOp(Component{}),
 	} {
 		if b, err := op.MarshalJSON(); err == nil || !errors.Is(err, ErrInvalidOp) {
 			t.Errorf("MarshalJSON(%#v) = %s, %v; want ErrInvalidOp", op, b, err)
 		}
 	}
-	if b, err := json.Marshal(Op(nil)); err != nil || string(b) != "[]" {
-		t.Errorf("json.Marshal(nil Op) = %s, %v", b, err)
+	if b, err := json.Marshal(Op{}); err != nil || string(b) != "[]" {
+		t.Errorf("json.Marshal(Op{}) = %s, %v", b, err)
 	}
-}
-
-// equalOps compares ops by value; nil and empty are equal.
-func equalOps(a, b Op) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

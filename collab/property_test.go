@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func randomLooseOp(rng *rand.Rand, doc string) Op {
 // by text) and deletes (with their text or not) that stay within doc.
 func randomOp(rng *rand.Rand, doc string, text func(*rand.Rand) string) Op {
 	runes := []rune(doc)
-	var op Op
+	var op []Component
 	pos := 0
 	for pos < len(runes) && rng.IntN(8) != 0 {
 		n := 1 + rng.IntN(min(6, len(runes)-pos))
@@ -94,13 +95,14 @@ func randomOp(rng *rand.Rand, doc string, text func(*rand.Rand) string) Op {
 	if rng.IntN(4) == 0 {
 		op = append(op, Skip(len(runes)-pos), Insert(text(rng)))
 	}
-	return Normalize(op)
+	return Normalize(NewOp(op...))
 }
 
 // splitOne splits one insert or delete of op into two neighbours.
 func splitOne(rng *rand.Rand, op Op) Op {
-	for _, i := range rng.Perm(len(op)) {
-		c := op[i]
+	cs := op.Components()
+	for _, i := range rng.Perm(len(cs)) {
+		c := cs[i]
 		var a, b Component
 		switch {
 		case c.Insert() != "" && len([]rune(c.Insert())) > 1:
@@ -117,9 +119,7 @@ func splitOne(rng *rand.Rand, op Op) Op {
 		default:
 			continue
 		}
-		out := append(Op{}, op[:i]...)
-		out = append(out, a, b)
-		return append(out, op[i+1:]...)
+		return NewOp(slices.Insert(slices.Replace(cs, i, i+1, a), i+1, b)...)
 	}
 	return op
 }
@@ -129,7 +129,7 @@ func splitOne(rng *rand.Rand, op Op) Op {
 func oracleApply(doc string, op Op) (string, bool) {
 	in := []rune(doc)
 	var out []rune
-	for _, c := range op {
+	for _, c := range op.All() {
 		n := c.Skip() + c.Delete()
 		if n > len(in) {
 			return "", false
@@ -264,14 +264,13 @@ func TestPropertyTransformAgreesWithCompose(t *testing.T) {
 
 // stripTexts drops delete texts, as the npm package's stripInvertible.
 func stripTexts(op Op) Op {
-	b := builder{op: make(Op, 0, len(op))}
-	for _, c := range op {
+	cs := op.Components()
+	for i, c := range cs {
 		if c.Delete() > 0 {
-			c = Delete(c.Delete())
+			cs[i] = Delete(c.Delete())
 		}
-		b = b.push(c)
 	}
-	return b.op
+	return Normalize(NewOp(cs...))
 }
 
 func TestPropertyInvert(t *testing.T) {
@@ -294,17 +293,16 @@ func TestPropertyInvert(t *testing.T) {
 // package's makeInvertible.
 func withTexts(doc string, op Op) Op {
 	runes := []rune(doc)
-	b := builder{op: make(Op, 0, len(op))}
+	cs := op.Components()
 	pos := 0
-	for _, c := range op {
+	for i, c := range cs {
 		pos += c.Skip()
 		if n := c.Delete(); n > 0 {
-			c = DeleteText(string(runes[pos : pos+n]))
+			cs[i] = DeleteText(string(runes[pos : pos+n]))
 			pos += n
 		}
-		b = b.push(c)
 	}
-	return b.op
+	return Normalize(NewOp(cs...))
 }
 
 // TestPropertyPositionFollowsText: a cursor just after a character that op
@@ -317,7 +315,7 @@ func TestPropertyPositionFollowsText(t *testing.T) {
 		after := []rune(mustApply(fail, doc, op))
 		in := []rune(doc)
 		pos := 0
-		for _, c := range op {
+		for _, c := range op.All() {
 			for i := pos; i < pos+c.Skip(); i++ {
 				p := TransformPosition(i+1, op)
 				if p < 1 || p > len(after) || after[p-1] != in[i] {

@@ -247,9 +247,9 @@ func sideOf(s string) Side {
 func looseOp(data []byte) (Op, error) {
 	var parts []any
 	if err := json.Unmarshal(data, &parts); err != nil {
-		return nil, err
+		return Op{}, err
 	}
-	op := make(Op, 0, len(parts))
+	op := make([]Component, 0, len(parts))
 	for _, p := range parts {
 		switch v := p.(type) {
 		case float64:
@@ -263,11 +263,11 @@ func looseOp(data []byte) (Op, error) {
 			case string:
 				op = append(op, DeleteText(d))
 			default:
-				return nil, fmt.Errorf("component %v", v)
+				return Op{}, fmt.Errorf("component %v", v)
 			}
 		default:
-			return nil, fmt.Errorf("component %v", p)
+			return Op{}, fmt.Errorf("component %v", p)
 		}
 	}
-	return op, nil
+	return NewOp(op...), nil
 }

@@ -121,7 +121,7 @@ func randomDocText(rng *rand.Rand, n int) string {
 // randomDocOp returns a valid normalised op on a document of n code points:
 // a single edit, mostly, or a walk over the document mixing components.
 func randomDocOp(rng *rand.Rand, n int, maxText int) Op {
-	var op Op
+	var op []Component
 	add := func(c Component) {
 		if c.Skip() > 0 && len(op) > 0 && op[len(op)-1].Skip() > 0 {
 			op[len(op)-1] = Skip(op[len(op)-1].Skip() + c.Skip())
@@ -154,14 +154,14 @@ func randomDocOp(rng *rand.Rand, n int, maxText int) Op {
 	if len(op) > 0 && op[len(op)-1].Skip() > 0 {
 		op = op[:len(op)-1]
 	}
-	return op
+	return NewOp(op...)
 }
 
 // applyToRunes is the oracle: a plain []rune implementation of Apply for
 // valid ops.
 func applyToRunes(doc []rune, op Op) []rune {
 	out := make([]rune, 0, len(doc))
-	for _, c := range op {
+	for _, c := range op.All() {
 		switch {
 		case c.Skip() > 0:
 			out = append(out, doc[:c.Skip()]...)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 )
 
@@ -102,20 +101,7 @@ func loadTrace(tb testing.TB, name string, v any) {
 // patchOp returns the normalised op of a patch: [pos, {"d": del}, "ins"],
 // leaving out the parts that are zero or empty.
 func patchOp(pos, del int, ins string) Op {
-	op := make(Op, 0, 3)
-	if pos > 0 {
-		op = append(op, Skip(pos))
-	}
-	if del > 0 {
-		op = append(op, Delete(del))
-	}
-	if ins != "" {
-		op = append(op, Insert(ins))
-	}
-	if len(op) > 0 && op[len(op)-1].Skip() > 0 {
-		return op[:len(op)-1]
-	}
-	return op
+	return Normalize(NewOp(Skip(pos), Delete(del), Insert(ins)))
 }
 
 // opsOf returns the ops of every patch of tr, in order.
@@ -171,15 +157,15 @@ func TestPatchOp(t *testing.T) {
 		ins      string
 		want     Op
 	}{
-		{0, 0, "a", Op{Insert("a")}},
-		{3, 0, "ab", Op{Skip(3), Insert("ab")}},
-		{0, 2, "", Op{Delete(2)}},
-		{5, 2, "", Op{Skip(5), Delete(2)}},
-		{5, 2, "😀", Op{Skip(5), Delete(2), Insert("😀")}},
+		{0, 0, "a", NewOp(Insert("a"))},
+		{3, 0, "ab", NewOp(Skip(3), Insert("ab"))},
+		{0, 2, "", NewOp(Delete(2))},
+		{5, 2, "", NewOp(Skip(5), Delete(2))},
+		{5, 2, "😀", NewOp(Skip(5), Delete(2), Insert("😀"))},
 		{5, 0, "", Op{}},
 	} {
 		got := patchOp(tc.pos, tc.del, tc.ins)
-		if !slices.Equal(got, tc.want) {
+		if !got.Equal(tc.want) {
 			t.Errorf("patchOp(%d, %d, %q) = %v, want %v", tc.pos, tc.del, tc.ins, got, tc.want)
 		}
 		if err := got.Validate(); err != nil {

@@ -53,13 +53,13 @@ func (s Side) String() string {
 // It allocates only the result.
 func Transform(op, other Op, side Side) (Op, error) {
 	if side != Left && side != Right {
-		return nil, fmt.Errorf("collab: transform: side %v must be Left or Right", side)
+		return Op{}, fmt.Errorf("collab: transform: side %v must be Left or Right", side)
 	}
 	if err := op.validate(false); err != nil {
-		return nil, fmt.Errorf("transform op: %w", err)
+		return Op{}, fmt.Errorf("transform op: %w", err)
 	}
 	if err := other.validate(false); err != nil {
-		return nil, fmt.Errorf("transform against other: %w", err)
+		return Op{}, fmt.Errorf("transform against other: %w", err)
 	}
 	return transform(op, other, side), nil
 }
@@ -70,17 +70,17 @@ const scratch = 12
 
 // transform is Transform on valid input: the npm algorithm, walking other
 // and taking matching pieces of op (inserts of op are never split). It
-// builds the result on the stack and allocates it once, at its final size:
-// allocation is most of the cost of transforming small ops.
+// builds the result on the stack and allocates it once, at its final size,
+// sharing the text of op: allocation is most of the cost of transforming
+// small ops.
 func transform(op, other Op, side Side) Op {
-	var buf [scratch]Component
-	b := builder{op: buf[:0]}
+	var buf [scratch]part
+	b := builder{parts: buf[:0]}
 	r := reader{op: op}
-	for i := range other {
-		c2 := &other[i]
+	for _, c2 := range other.parts {
 		switch {
 		case c2.n > 0: // other skips
-			n := c2.n
+			n := int(c2.n)
 			for n > 0 && r.more() {
 				switch c := r.cur(); {
 				case c.n > 0:
@@ -88,61 +88,62 @@ func transform(op, other Op, side Side) Op {
 					b = b.skip(k)
 					n -= k
 				case c.n == 0:
-					b = b.insert(c.s)
+					b = b.insert(int(c.off), int(c.end))
 					r.next()
 				default:
-					k, text := r.takeDelete(n)
-					b = b.del(k, text)
+					k, off, end := r.takeDelete(n)
+					b = b.del(k, off, end)
 					n -= k
 				}
 			}
 			b = b.skip(n)
 		case c2.n == 0: // other inserts
 			if side == Left && r.more() && r.cur().n == 0 {
-				b = b.insert(r.cur().s)
+				c := r.cur()
+				b = b.insert(int(c.off), int(c.end))
 				r.next()
 			}
-			b = b.skip(countRunes(c2.s))
+			b = b.skip(countRunes(other.textOf(c2)))
 		default:
 			// other deletes: skips of op there go, and so do its deletes
 			// (already done); its inserts stay.
-			for n := -c2.n; n > 0 && r.more(); {
+			for n := -int(c2.n); n > 0 && r.more(); {
 				switch c := r.cur(); {
 				case c.n > 0:
 					n -= r.takeSkip(n)
 				case c.n == 0:
-					b = b.insert(c.s)
+					b = b.insert(int(c.off), int(c.end))
 					r.next()
 				default:
-					k, _ := r.takeDelete(n)
+					k, _, _ := r.takeDelete(n)
 					n -= k
 				}
 			}
 		}
 	}
-	out := r.rest(b).done()
-	return append(make(Op, 0, len(out)), out...)
+	return r.rest(b).done(op.text)
 }
 
 // reader walks an op, handing out whole components or pieces of them, as
 // the npm package's makeTake does (Transform and Compose share it). Past
-// the end the op skips forever.
+// the end the op skips forever. Texts are handed out as byte offsets in
+// the op's text.
 type reader struct {
 	op   Op
 	i    int // index of the current component
-	used int // code points of op[i] (a skip or delete) already handed out
-	off  int // bytes of op[i]'s text (inserted or deleted) already handed out
+	used int // code points of the current skip or delete already handed out
+	off  int // bytes of its text (inserted or deleted) already handed out
 }
 
 // more reports whether components are left.
 func (r *reader) more() bool {
-	return r.i < len(r.op)
+	return r.i < len(r.op.parts)
 }
 
 // cur returns the current component, of which pieces may have been handed
 // out already.
-func (r *reader) cur() *Component {
-	return &r.op[r.i]
+func (r *reader) cur() part {
+	return r.op.parts[r.i]
 }
 
 // next moves to the next component.
@@ -154,62 +155,64 @@ func (r *reader) next() {
 // takeSkip consumes up to n > 0 code points of the current skip and
 // returns how many.
 func (r *reader) takeSkip(n int) int {
-	c := r.cur()
-	k := min(c.n-r.used, n)
-	if r.used += k; r.used == c.n {
+	total := int(r.op.parts[r.i].n)
+	k := min(total-r.used, n)
+	if r.used += k; r.used == total {
 		r.next()
 	}
 	return k
 }
 
 // takeDelete consumes up to n > 0 code points of the current delete and
-// returns their count and text (empty if the delete has none).
-func (r *reader) takeDelete(n int) (int, string) {
+// returns their count and text [off, end) (empty if the delete has none).
+func (r *reader) takeDelete(n int) (k, off, end int) {
 	c := r.cur()
-	k, text := -c.n-r.used, c.s[r.off:]
-	if k <= n {
+	off, end = int(c.off)+r.off, int(c.end)
+	if k = -int(c.n) - r.used; k <= n {
 		r.next()
-		return k, text
+		return k, off, end
 	}
-	if text != "" {
-		off, _ := runeOffset(text, n)
-		text = text[:off]
-		r.off += off
+	if off != end {
+		cut, _ := runeOffset(r.op.text[off:end], n)
+		end = off + cut
+		r.off += cut
 	}
 	r.used += n
-	return n, text
+	return n, off, end
 }
 
 // takeInsert consumes up to n > 0 code points of the current insert and
-// returns them and their count.
-func (r *reader) takeInsert(n int) (string, int) {
-	s := r.cur().s[r.off:]
-	if k := countRunes(s); k <= n {
+// returns their count and text [off, end).
+func (r *reader) takeInsert(n int) (k, off, end int) {
+	c := r.cur()
+	off, end = int(c.off)+r.off, int(c.end)
+	s := r.op.text[off:end]
+	if k = countRunes(s); k <= n {
 		r.next()
-		return s, k
+		return k, off, end
 	}
-	off, _ := runeOffset(s, n)
-	r.off += off
-	return s[:off], n
+	cut, _ := runeOffset(s, n)
+	r.off += cut
+	return n, off, off + cut
 }
 
-// rest appends what is left of the op to b.
+// rest appends what is left of the op to b, whose texts are the op's text.
 func (r *reader) rest(b builder) builder {
 	if !r.more() {
 		return b
 	}
-	c := *r.cur()
+	c := r.cur()
+	n := int(c.n)
 	switch {
-	case c.n > 0: // a skip
-		c.n -= r.used
-	case c.n < 0: // a delete
-		c.n += r.used
+	case n > 0: // a skip
+		n -= r.used
+	case n < 0: // a delete
+		n += r.used
 	}
-	c.s = c.s[r.off:]
-	b = b.push(c)
-	for _, c := range r.op[r.i+1:] {
-		b = b.push(c) // neighbouring inserts or deletes merge
+	b = b.push(n, int(c.off)+r.off, int(c.end))
+	for _, c := range r.op.parts[r.i+1:] {
+		b = b.push(int(c.n), int(c.off), int(c.end)) // neighbouring inserts or deletes merge
 	}
-	r.i = len(r.op)
+	r.i = len(r.op.parts)
 	return b
 }

@@ -47,24 +47,24 @@ func TestTransform(t *testing.T) {
 }
 
 func TestTransformErrors(t *testing.T) {
-	good := Op{Skip(1), Insert("x")}
+	good := NewOp(Skip(1), Insert("x"))
 	tests := []struct {
 		op, other Op
 		side      Side
 	}{
 		{good, good, 0},
 		{good, good, Side(3)},
-		{Op{Skip(1)}, good, Left},
-		{good, Op{Insert("")}, Right},
-		{good, Op{Skip(1), Skip(1), Insert("x")}, Left},
-		{Op{Delete(-2)}, good, Left},
+		{NewOp(Skip(1)), good, Left},
+		{good, NewOp(Insert("")), Right},
+		{good, NewOp(Skip(1), Skip(1), Insert("x")), Left},
+		{NewOp(Delete(-2)), good, Left},
 	}
 	for _, tt := range tests {
 		if got, err := Transform(tt.op, tt.other, tt.side); err == nil {
 			t.Errorf("Transform(%#v, %#v, %v) = %v, want an error", tt.op, tt.other, tt.side, got)
 		}
 	}
-	if _, err := Transform(good, Op{{}}, Left); !errors.Is(err, ErrInvalidOp) {
+	if _, err := Transform(good, NewOp(Component{}), Left); !errors.Is(err, ErrInvalidOp) {
 		t.Errorf("Transform with an empty component: %v, want ErrInvalidOp", err)
 	}
 }
@@ -135,7 +135,7 @@ func benchDoc(rng *rand.Rand) string {
 // benchOp returns a random op for doc with four to six components.
 func benchOp(rng *rand.Rand, doc string) Op {
 	for {
-		if op := randomOp(rng, doc, benchText); len(op) >= 4 && len(op) <= 6 {
+		if op := randomOp(rng, doc, benchText); op.Len() >= 4 && op.Len() <= 6 {
 			return op
 		}
 	}

@@ -58,7 +58,7 @@ func BenchmarkHubFanout(b *testing.B) {
 			time.Sleep(50 * time.Microsecond)
 		}
 	}
-	op := collab.Op{collab.Skip(10), collab.Insert("typing")}
+	op := collab.NewOp(collab.Skip(10), collab.Insert("typing"))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 1; i <= b.N; i++ {

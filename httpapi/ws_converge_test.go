@@ -27,9 +27,9 @@ type otClient struct {
 	doc      string // including the pending edits
 	rev      int    // the server revision the client has seen
 	seq      int
-	inflight collab.Op
+	inflight *collab.Op // nil if none
 	inSeq    int
-	buffer   collab.Op
+	buffer   *collab.Op // nil if none
 	in       chan serverMsg
 	rng      *rand.Rand
 }
@@ -55,16 +55,11 @@ func newOTClient(t testing.TB, ts *testServer, id string, seed uint64) *otClient
 func (c *otClient) edit() {
 	n := utf8.RuneCountInString(c.doc)
 	pos := c.rng.IntN(n + 1)
-	var op collab.Op
-	if pos > 0 {
-		op = append(op, collab.Skip(pos))
-	}
+	edit := collab.Insert([]string{"a", "b", "é", "😀", "🇫🇷", "\n", "漢", "e\u0301", "\r\n", "🧑‍💻"}[c.rng.IntN(10)])
 	if n-pos > 0 && c.rng.IntN(3) == 0 {
-		op = append(op, collab.Delete(1+c.rng.IntN(min(3, n-pos))))
-	} else {
-		pieces := []string{"a", "b", "é", "😀", "🇫🇷", "\n", "漢", "e\u0301", "\r\n", "🧑‍💻"}
-		op = append(op, collab.Insert(pieces[c.rng.IntN(len(pieces))]))
+		edit = collab.Delete(1 + c.rng.IntN(min(3, n-pos)))
 	}
+	op := collab.Normalize(collab.NewOp(collab.Skip(pos), edit))
 	doc, err := collab.Apply(c.doc, op)
 	if err != nil {
 		c.t.Errorf("%s: local edit %v on %q: %v", c.id, op, c.doc, err)
@@ -75,9 +70,9 @@ func (c *otClient) edit() {
 	case c.inflight == nil:
 		c.flush(op)
 	case c.buffer == nil:
-		c.buffer = op
+		c.buffer = &op
 	default:
-		if c.buffer, err = collab.Compose(c.buffer, op); err != nil {
+		if *c.buffer, err = collab.Compose(*c.buffer, op); err != nil {
 			c.t.Errorf("%s: compose: %v", c.id, err)
 		}
 	}
@@ -86,7 +81,7 @@ func (c *otClient) edit() {
 // flush sends op as the op in flight.
 func (c *otClient) flush(op collab.Op) {
 	c.seq++
-	c.inflight, c.inSeq = op, c.seq
+	c.inflight, c.inSeq = &op, c.seq
 	raw, err := op.MarshalJSON()
 	if err != nil {
 		c.t.Errorf("%s: %v", c.id, err)
@@ -108,7 +103,7 @@ func (c *otClient) handle(m serverMsg) {
 		}
 		c.rev, c.inflight = m.Rev, nil
 		if c.buffer != nil {
-			op := c.buffer
+			op := *c.buffer
 			c.buffer = nil
 			c.flush(op)
 		}
@@ -119,8 +114,8 @@ func (c *otClient) handle(m serverMsg) {
 		}
 		op := mustParseOp(c.t, m.Op)
 		var err error
-		for _, pending := range []*collab.Op{&c.inflight, &c.buffer} {
-			if *pending == nil || err != nil {
+		for _, pending := range []*collab.Op{c.inflight, c.buffer} {
+			if pending == nil || err != nil {
 				continue
 			}
 			mine := *pending

@@ -33,7 +33,7 @@ func TestHistoryRewritten(t *testing.T) {
 	}
 	other := openStore(t, ts.path)
 	defer other.Close()
-	if err := other.Append(t.Context(), "main", 2, []collab.Record{{Op: collab.Op{collab.Insert("Z")}, Client: "elsewhere", Seq: 1}}); err != nil {
+	if err := other.Append(t.Context(), "main", 2, []collab.Record{{Op: collab.NewOp(collab.Insert("Z")), Client: "elsewhere", Seq: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	// The next op meets the rewritten log.

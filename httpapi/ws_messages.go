@@ -307,7 +307,7 @@ func mustJSON(v any) []byte {
 
 // encodeOp encodes {"type":"op","rev":R,"op":[...],"author":"c"}.
 func encodeOp(r collab.Record) []byte {
-	b := make([]byte, 0, 64+len(r.Client)+8*len(r.Op))
+	b := make([]byte, 0, 64+len(r.Client)+8*r.Op.Len())
 	b = append(b, `{"type":"op","rev":`...)
 	b = strconv.AppendInt(b, int64(r.Rev), 10)
 	b = append(b, `,"op":`...)

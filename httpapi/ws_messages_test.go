@@ -19,7 +19,7 @@ func TestParseClientMessage(t *testing.T) {
 		{`{"type":"join","client":"c-1","since":null}`, "", clientMessage{Type: "join", Client: "c-1", Name: defaultName, Color: defaultColor("c-1"), Since: -1}},
 		{`{"type":"join","client":"has space"}`, codeBadMessage, clientMessage{}},
 		{`{"type":"join","client":"c","since":-2}`, codeBadMessage, clientMessage{}},
-		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", clientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.Op{collab.Skip(2), collab.Insert("x")}}},
+		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", clientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},
 		{`{"type":"op","rev":3,"seq":4,"op":null}`, codeBadOp, clientMessage{}},
 		{`{"type":"op","rev":3,"seq":4}`, codeBadMessage, clientMessage{}},
 		{`{"type":"op","rev":1.5,"seq":4,"op":["x"]}`, codeBadMessage, clientMessage{}},

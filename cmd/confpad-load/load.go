@@ -235,10 +235,10 @@ func (lc *loadClient) typeKey(rng *mrand.Rand) error {
 // a delete (two times in five, if there is text) or an insert.
 func randomKeystroke(rng *mrand.Rand, n int) collab.Op {
 	if n > 0 && rng.IntN(5) < 2 {
-		return collab.Normalize(collab.Op{collab.Skip(rng.IntN(n)), collab.Delete(1)})
+		return collab.Normalize(collab.NewOp(collab.Skip(rng.IntN(n)), collab.Delete(1)))
 	}
 	ch := string(alphabet[rng.IntN(len(alphabet))])
-	return collab.Normalize(collab.Op{collab.Skip(rng.IntN(n + 1)), collab.Insert(ch)})
+	return collab.Normalize(collab.NewOp(collab.Skip(rng.IntN(n+1)), collab.Insert(ch)))
 }
 
 // drain waits, within ctx, until every writer's edits are acknowledged and

@@ -49,9 +49,9 @@ func fillSource(t *testing.T, path string) {
 		text := ""
 		for rev := 1; rev <= n; rev++ {
 			ins := string([]rune("ab😀\n𝄞 ")[rev%6])
-			op := collab.Op{collab.Insert(ins)}
+			op := collab.NewOp(collab.Insert(ins))
 			if pos := len([]rune(text)); pos > 0 {
-				op = collab.Op{collab.Skip(pos), collab.Insert(ins)}
+				op = collab.NewOp(collab.Skip(pos), collab.Insert(ins))
 			}
 			rec := collab.Record{Op: op, Client: fmt.Sprintf("client-%d", rev%3), Seq: rev, Time: created.Add(time.Duration(rev) * time.Second)}
 			if err := db.Append(ctx, pad, rev-1, []collab.Record{rec}); err != nil {

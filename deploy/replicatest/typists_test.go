@@ -126,18 +126,14 @@ var alphabet = []string{"a", "b", "c", "d", " ", "\n", "é", "中", "😀", "�
 func (ty *typist) randomEdit(doc *collab.Doc) (collab.Op, error) {
 	n := doc.Len()
 	pos := ty.rng.IntN(n + 1)
-	var op collab.Op
-	if pos > 0 {
-		op = append(op, collab.Skip(pos))
-	}
 	if pos < n && ty.rng.IntN(10) < 3 {
-		return append(op, collab.Delete(1+ty.rng.IntN(min(3, n-pos)))), nil
+		return collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Delete(1+ty.rng.IntN(min(3, n-pos))))), nil
 	}
 	var b strings.Builder
 	for range 1 + ty.rng.IntN(3) {
 		b.WriteString(alphabet[ty.rng.IntN(len(alphabet))])
 	}
-	return append(op, collab.Insert(b.String())), nil
+	return collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Insert(b.String()))), nil
 }
 
 // typeOne makes one random edit.

@@ -28,7 +28,7 @@ func BenchmarkAppendToFeed(b *testing.B) {
 	})
 	ctx := b.Context()
 	lat := make([]time.Duration, 0, b.N)
-	rec := []collab.Record{{Op: collab.Op{collab.Insert("x")}, Client: "bench", Seq: 1}}
+	rec := []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "bench", Seq: 1}}
 	b.ResetTimer()
 	for i := range b.N {
 		start := time.Now()

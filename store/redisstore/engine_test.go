@@ -52,7 +52,7 @@ func TestResendToAnotherReplica(t *testing.T) {
 				}
 				defer leave()
 			}
-			sub := collab.Submission{Client: "c", Seq: 1, Base: 0, Op: collab.Op{collab.Insert("x")}}
+			sub := collab.Submission{Client: "c", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))}
 			first, err := a.Submit(ctx, "pad", sub)
 			if err != nil {
 				t.Fatal(err)
@@ -96,7 +96,7 @@ func TestReplicasConvergeThroughRedis(t *testing.T) {
 			base := 0
 			for seq := 1; seq <= perClient; seq++ {
 				// An insert at the start is valid at any base revision.
-				res, err := e.Submit(ctx, "pad", collab.Submission{Client: client, Seq: seq, Base: base, Op: collab.Op{collab.Insert(client)}})
+				res, err := e.Submit(ctx, "pad", collab.Submission{Client: client, Seq: seq, Base: base, Op: collab.NewOp(collab.Insert(client))})
 				if err != nil {
 					errs <- fmt.Errorf("client %s seq %d: %w", client, seq, err)
 					return
@@ -143,7 +143,7 @@ func TestLostWritesRestored(t *testing.T) {
 	a := newReplica(t, srv.URL(), prefix, true)
 	ctx := t.Context()
 	for i := range 5 {
-		if _, err := a.Submit(ctx, "pad", collab.Submission{Client: "c", Seq: i + 1, Base: i, Op: collab.Op{collab.Insert(string(rune('a' + i)))}}); err != nil {
+		if _, err := a.Submit(ctx, "pad", collab.Submission{Client: "c", Seq: i + 1, Base: i, Op: collab.NewOp(collab.Insert(string(rune('a' + i))))}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -151,7 +151,7 @@ func TestLostWritesRestored(t *testing.T) {
 	if _, err := srv.Do(ctx, "LTRIM", store.padKey("pad", "log"), "0", "2"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := a.Submit(ctx, "pad", collab.Submission{Client: "c", Seq: 6, Base: 5, Op: collab.Op{collab.Insert("f")}})
+	res, err := a.Submit(ctx, "pad", collab.Submission{Client: "c", Seq: 6, Base: 5, Op: collab.NewOp(collab.Insert("f"))})
 	if err != nil || res.Rev != 6 {
 		t.Fatalf("submit after the loss: %+v, %v; want revision 6", res, err)
 	}

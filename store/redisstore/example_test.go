@@ -38,7 +38,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	op := collab.Op{collab.Insert("Notes: ")}
+	op := collab.NewOp(collab.Insert("Notes: "))
 	err = store.Append(ctx, "kernel-summit", head, []collab.Record{{Op: op, Client: "c1", Seq: 1}})
 	if errors.Is(err, collab.ErrConflict) {
 		// Another replica appended first: transform the op against what it

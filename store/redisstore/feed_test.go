@@ -147,7 +147,7 @@ func typeOps(ctx context.Context, s *Store, pad, client string, n int) ([]int, e
 			if err != nil {
 				return nil, err
 			}
-			rec := collab.Record{Op: collab.Op{collab.Insert(client[:1])}, Client: client, Seq: seq}
+			rec := collab.Record{Op: collab.NewOp(collab.Insert(client[:1])), Client: client, Seq: seq}
 			err = s.Append(ctx, pad, head, []collab.Record{rec})
 			if err == nil {
 				revs[seq-1] = head + 1
@@ -249,9 +249,9 @@ func TestFeedBatchIsOneDelivery(t *testing.T) {
 	waitFor(t, "the subscription's fn(nil)", func() bool { mu.Lock(); defer mu.Unlock(); return len(calls) == 1 })
 
 	batch := []collab.Record{
-		{Op: collab.Op{collab.Insert("a")}, Client: "c1", Seq: 1},
-		{Op: collab.Op{collab.Insert("😀")}, Client: "c2", Seq: 9},
-		{Op: collab.Op{collab.Skip(1), collab.DeleteText("a")}, Client: "c1", Seq: 2},
+		{Op: collab.NewOp(collab.Insert("a")), Client: "c1", Seq: 1},
+		{Op: collab.NewOp(collab.Insert("😀")), Client: "c2", Seq: 9},
+		{Op: collab.NewOp(collab.Skip(1), collab.DeleteText("a")), Client: "c1", Seq: 2},
 	}
 	if err := s.Append(t.Context(), "p", 0, batch); err != nil {
 		t.Fatal(err)
@@ -297,7 +297,7 @@ func TestFeedCancelAndSharedChannel(t *testing.T) {
 	// On one server every channel shares the subscription connection, and
 	// Redis delivers in publish order: once the barrier's batch is in, a
 	// batch for "a" would have been too.
-	if err := writer.Append(ctx, "barrier", 0, []collab.Record{{Op: collab.Op{collab.Insert("b")}}}); err != nil {
+	if err := writer.Append(ctx, "barrier", 0, []collab.Record{{Op: collab.NewOp(collab.Insert("b"))}}); err != nil {
 		t.Fatal(err)
 	}
 	barrier.waitHead(t, 1)
@@ -356,7 +356,7 @@ func mustAppendN(t testing.TB, s *Store, pad string, head, n int) {
 	t.Helper()
 	recs := make([]collab.Record, n)
 	for i := range recs {
-		recs[i] = collab.Record{Op: collab.Op{collab.Insert("x")}, Client: "w", Seq: head + i + 1}
+		recs[i] = collab.Record{Op: collab.NewOp(collab.Insert("x")), Client: "w", Seq: head + i + 1}
 	}
 	if err := s.Append(t.Context(), pad, head, recs); err != nil {
 		t.Fatalf("Append(%q, %d): %v", pad, head, err)

@@ -61,7 +61,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 	}
 	for i := range beforeRecs {
 		b, a := beforeRecs[i], afterRecs[i]
-		if a.Rev != b.Rev || a.Client != b.Client || a.Seq != b.Seq || !a.Time.Equal(b.Time) || !slices.Equal(a.Op, b.Op) {
+		if a.Rev != b.Rev || a.Client != b.Client || a.Seq != b.Seq || !a.Time.Equal(b.Time) || !a.Op.Equal(b.Op) {
 			t.Errorf("record %d after restart = %+v, before %+v", i, a, b)
 		}
 	}

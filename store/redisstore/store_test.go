@@ -121,7 +121,7 @@ func TestPadIDsThatCannotBeHashTags(t *testing.T) {
 	s := openStore(t, srv.URL(), "")
 	ctx := t.Context()
 	for _, pad := range []string{"", "}x"} {
-		if err := s.Append(ctx, pad, 0, []collab.Record{{Op: collab.Op{collab.Insert("x")}}}); err == nil {
+		if err := s.Append(ctx, pad, 0, []collab.Record{{Op: collab.NewOp(collab.Insert("x"))}}); err == nil {
 			t.Errorf("Append to pad %q succeeded", pad)
 		}
 		if _, _, err := s.Load(ctx, pad); err == nil {

@@ -13,7 +13,7 @@ import (
 
 // keystroke is the record of one typed character, the common append.
 func keystroke(seq int) []collab.Record {
-	return []collab.Record{{Op: collab.Op{collab.Skip(seq), collab.Insert("x")}, Client: "bench", Seq: seq}}
+	return []collab.Record{{Op: collab.NewOp(collab.Skip(seq), collab.Insert("x")), Client: "bench", Seq: seq}}
 }
 
 // BenchmarkAppendSerial appends one keystroke at a time to one pad, each

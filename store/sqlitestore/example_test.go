@@ -30,15 +30,15 @@ func Example() {
 	// are on disk.
 	now := time.Now()
 	err = store.Append(ctx, "tracing", 0, []collab.Record{
-		{Op: collab.Op{collab.Insert("Notes")}, Client: "ada", Seq: 1, Time: now},
-		{Op: collab.Op{collab.Skip(5), collab.Insert(" 📝")}, Client: "ada", Seq: 2, Time: now},
+		{Op: collab.NewOp(collab.Insert("Notes")), Client: "ada", Seq: 1, Time: now},
+		{Op: collab.NewOp(collab.Skip(5), collab.Insert(" 📝")), Client: "ada", Seq: 2, Time: now},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 
 	// A writer that still believes the head is 0 is refused.
-	err = store.Append(ctx, "tracing", 0, []collab.Record{{Op: collab.Op{collab.Insert("x")}, Client: "bob", Seq: 1, Time: now}})
+	err = store.Append(ctx, "tracing", 0, []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "bob", Seq: 1, Time: now}})
 	fmt.Println("stale append:", err)
 
 	snap, recs, err := store.Load(ctx, "tracing")

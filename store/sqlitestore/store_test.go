@@ -84,8 +84,8 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	recs := []collab.Record{
-		{Rev: 1, Op: collab.Op{collab.Insert("hi 😀")}, Client: "c1", Seq: 1, Time: time.UnixMilli(1_315_000_000_123).UTC()},
-		{Rev: 2, Op: collab.Op{collab.Skip(2), collab.DeleteText(" ")}, Client: "c1", Seq: 2, Time: time.UnixMilli(1_315_000_001_456).UTC()},
+		{Rev: 1, Op: collab.NewOp(collab.Insert("hi 😀")), Client: "c1", Seq: 1, Time: time.UnixMilli(1_315_000_000_123).UTC()},
+		{Rev: 2, Op: collab.NewOp(collab.Skip(2), collab.DeleteText(" ")), Client: "c1", Seq: 2, Time: time.UnixMilli(1_315_000_001_456).UTC()},
 	}
 	err = errors.Join(
 		s.Append(ctx, "pad", 0, recs),
@@ -113,7 +113,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if snap != (collab.Snapshot{Rev: 1, Text: "hi 😀"}) || len(got) != 1 || !slices.Equal(got[0].Op, recs[1].Op) ||
+	if snap != (collab.Snapshot{Rev: 1, Text: "hi 😀"}) || len(got) != 1 || !got[0].Op.Equal(recs[1].Op) ||
 		got[0].Rev != 2 || got[0].Client != "c1" || got[0].Seq != 2 || !got[0].Time.Equal(recs[1].Time) {
 		t.Errorf("after reopen Load = %+v, %+v; want snapshot 1 and record %+v", snap, got, recs[1])
 	}
@@ -125,7 +125,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Errorf("after reopen Session = %+v, %v; want title Tracing and link %+v", sess, err, link)
 	}
 	// The head survived too: appends continue at revision 3.
-	if err := s.Append(ctx, "pad", 2, []collab.Record{{Op: collab.Op{collab.Insert("!")}, Client: "c2", Seq: 1}}); err != nil {
+	if err := s.Append(ctx, "pad", 2, []collab.Record{{Op: collab.NewOp(collab.Insert("!")), Client: "c2", Seq: 1}}); err != nil {
 		t.Errorf("Append at the old head after reopen: %v", err)
 	}
 }
@@ -170,7 +170,7 @@ func TestReopenKeepsSchemaVersion(t *testing.T) {
 func TestPadsAndSnapshots(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := t.Context()
-	op := []collab.Record{{Op: collab.Op{collab.Insert("x")}, Client: "c", Seq: 1}}
+	op := []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "c", Seq: 1}}
 	err := errors.Join(
 		s.Append(ctx, "b", 0, op),
 		s.Append(ctx, "a", 0, op),
@@ -216,7 +216,7 @@ func TestSnapshotsPruned(t *testing.T) {
 	ctx := t.Context()
 	const n = SnapshotsKept + 3
 	for rev := range n {
-		rec := []collab.Record{{Op: collab.Op{collab.Insert("x")}, Client: "c", Seq: rev + 1}}
+		rec := []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "c", Seq: rev + 1}}
 		if err := errors.Join(
 			s.Append(ctx, "a", rev, rec),
 			s.SaveSnapshot(ctx, "a", collab.Snapshot{Rev: rev + 1, Text: strings.Repeat("x", rev+1)}),
@@ -257,7 +257,7 @@ func TestGroupCommit(t *testing.T) {
 	errs := make(chan error, appends)
 	for i := range appends {
 		go func() {
-			recs := []collab.Record{{Op: collab.Op{collab.Insert("x")}, Client: "c", Seq: 1}}
+			recs := []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "c", Seq: 1}}
 			errs <- s.Append(ctx, fmt.Sprintf("pad-%d", i), 0, recs)
 		}()
 	}
@@ -301,7 +301,7 @@ func TestCloseDrains(t *testing.T) {
 		wg.Go(func() {
 			pad := fmt.Sprintf("pad-%d", w)
 			for range perWriter {
-				recs := []collab.Record{{Op: collab.Op{collab.Insert("x")}, Client: "c", Seq: heads[w] + 1}}
+				recs := []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "c", Seq: heads[w] + 1}}
 				err := s.Append(context.Background(), pad, heads[w], recs)
 				if errors.Is(err, ErrClosed) {
 					return
@@ -354,7 +354,7 @@ func TestAppendAfterClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	err = s.Append(t.Context(), "pad", 0, []collab.Record{{Op: collab.Op{collab.Insert("x")}}})
+	err = s.Append(t.Context(), "pad", 0, []collab.Record{{Op: collab.NewOp(collab.Insert("x"))}})
 	if !errors.Is(err, ErrClosed) {
 		t.Errorf("Append after Close: err = %v, want ErrClosed", err)
 	}
@@ -399,13 +399,13 @@ func TestAppendRefusesInvalidOp(t *testing.T) {
 		name string
 		op   collab.Op
 	}{
-		{"TrailingSkip", collab.Op{collab.Insert("x"), collab.Skip(2)}},
-		{"EmptyInsert", collab.Op{collab.Insert("")}},
-		{"InvalidUTF8", collab.Op{collab.Insert("\xff")}},
+		{"TrailingSkip", collab.NewOp(collab.Insert("x"), collab.Skip(2))},
+		{"EmptyInsert", collab.NewOp(collab.Insert(""))},
+		{"InvalidUTF8", collab.NewOp(collab.Insert("\xff"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			good := collab.Record{Op: collab.Op{collab.Insert("ok")}, Client: "c", Seq: 1}
+			good := collab.Record{Op: collab.NewOp(collab.Insert("ok")), Client: "c", Seq: 1}
 			bad := collab.Record{Op: tt.op, Client: "c", Seq: 2}
 			if err := s.Append(t.Context(), tt.name, 0, []collab.Record{good, bad}); !errors.Is(err, collab.ErrInvalidOp) {
 				t.Fatalf("Append: err = %v, want ErrInvalidOp", err)

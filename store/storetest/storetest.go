@@ -10,7 +10,6 @@
 package storetest
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +47,7 @@ func inserts(head, n int, client string) []collab.Record {
 		rev := head + i + 1
 		recs[i] = collab.Record{
 			Rev:    rev,
-			Op:     collab.Op{collab.Insert(string(rune('a' + rev%26)))},
+			Op:     collab.NewOp(collab.Insert(string(rune('a' + rev%26)))),
 			Client: client,
 			Seq:    i + 1,
 			Time:   baseTime.Add(time.Duration(rev) * time.Second),
@@ -70,7 +69,7 @@ func checkRecords(t *testing.T, what string, got, want []collab.Record) {
 			t.Errorf("%s: record %d is rev %d client %q seq %d, want rev %d client %q seq %d",
 				what, i, g.Rev, g.Client, g.Seq, w.Rev, w.Client, w.Seq)
 		}
-		if !slices.Equal(g.Op, w.Op) {
+		if !g.Op.Equal(w.Op) {
 			t.Errorf("%s: record %d (rev %d) op = %#v, want %#v", what, i, w.Rev, g.Op, w.Op)
 		}
 		if !sameTime(g.Time, w.Time) {
