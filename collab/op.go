@@ -564,9 +564,10 @@ func joinParts(ps []part, src string) Op {
 			}
 		}
 		switch {
+		case k == kindInvalid:
 		case c.n > MaxCount:
 			c = badCount("skip", c.n)
-		case c.n < -MaxCount && c.n != invalidCount:
+		case c.n < -MaxCount:
 			c = badCount("delete", -c.n)
 		}
 		cs = append(cs, c)

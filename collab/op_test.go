@@ -2,6 +2,7 @@ package collab
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -42,6 +43,91 @@ func TestValidate(t *testing.T) {
 			t.Errorf("Validate(%#v) = %v, want nil", tt.op, err)
 		case tt.why != "" && (err == nil || !errors.Is(err, ErrInvalidOp) || !strings.Contains(err.Error(), tt.why)):
 			t.Errorf("Validate(%#v) = %v, want ErrInvalidOp saying %q", tt.op, err, tt.why)
+		}
+	}
+}
+
+func TestOpComponents(t *testing.T) {
+	cs := []Component{Skip(2), Insert("é😅"), DeleteText("ab"), Delete(3), Component{}, Skip(-1)}
+	op := NewOp(cs...)
+	if op.Len() != len(cs) {
+		t.Fatalf("Len() = %d, want %d", op.Len(), len(cs))
+	}
+	for i, c := range cs {
+		if got := op.At(i); got != c {
+			t.Errorf("At(%d) = %v, want %v", i, got, c)
+		}
+	}
+	if got := op.Components(); !slices.Equal(got, cs) {
+		t.Errorf("Components() = %v, want %v", got, cs)
+	}
+	var seen []Component
+	for i, c := range op.All() {
+		if i != len(seen) {
+			t.Fatalf("All gave index %d after %d components", i, len(seen))
+		}
+		if seen = append(seen, c); i == 2 {
+			break // All must stop when the loop does
+		}
+	}
+	if !slices.Equal(seen, cs[:3]) {
+		t.Errorf("All gave %v, want %v", seen, cs[:3])
+	}
+	if n := (Op{}).Len(); n != 0 {
+		t.Errorf("the zero Op has %d components", n)
+	}
+}
+
+func TestOpEqual(t *testing.T) {
+	// A transform's result keeps its texts in its input's text, with
+	// bytes it does not use: Equal compares components, not layouts.
+	shared, err := Transform(mustParse(t, `[{"d":"ab"},1,"xyz"]`), mustParse(t, `[1,{"d":2}]`), Left)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		a, b Op
+		want bool
+	}{
+		{Op{}, NewOp(), true},
+		{NewOp(Skip(1), Insert("x")), mustParse(t, `[1,"x"]`), true},
+		{shared, mustParse(t, `[{"d":"a"},"xyz"]`), true},
+		{shared, mustParse(t, `[{"d":"a"},"xy"]`), false},
+		{NewOp(Insert("ab")), NewOp(Insert("a"), Insert("b")), false},
+		{NewOp(Insert("x")), NewOp(Insert("y")), false},
+		{NewOp(Delete(1)), NewOp(DeleteText("a")), false},
+		{NewOp(Skip(1), Insert("x")), NewOp(Skip(2), Insert("x")), false},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Equal(tt.b); got != tt.want {
+			t.Errorf("%v.Equal(%v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := tt.b.Equal(tt.a); got != tt.want {
+			t.Errorf("%v.Equal(%v) = %v, want %v", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+// TestMergedCountPastMax: a count merged beyond MaxCount is not cut or
+// wrapped but makes a component that Validate rejects, as a count given
+// that large would.
+func TestMergedCountPastMax(t *testing.T) {
+	huge := NewOp(Skip(MaxCount), Delete(1), Skip(MaxCount), Insert("x"))
+	transformed, err := Transform(huge, NewOp(Skip(MaxCount), Delete(1)), Left)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		op   Op
+		want string
+	}{
+		{Normalize(NewOp(Delete(MaxCount), Delete(1))), "delete 2147483648 exceeds 2147483647"},
+		{Normalize(NewOp(Skip(MaxCount), Skip(MaxCount), Insert("x"))), "skip 4294967294 exceeds 2147483647"},
+		{transformed, "skip 4294967294 exceeds 2147483647"},
+	} {
+		err := tt.op.Validate()
+		if !errors.Is(err, ErrInvalidOp) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v.Validate() = %v, want ErrInvalidOp saying %q", tt.op, err, tt.want)
 		}
 	}
 }

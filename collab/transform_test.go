@@ -37,12 +37,32 @@ func TestTransform(t *testing.T) {
 		// Neighbouring deletes merge; a text delete next to a counted one
 		// loses its text.
 		{`[{"d":"ab"},{"d":1}]`, `[5,"z"]`, Left, `[{"d":3}]`},
+		// Inserts that become neighbours when other deletes what op
+		// deleted between them merge (texts that are not neighbours in
+		// op's text).
+		{`["a",{"d":"x"},"b"]`, `[{"d":1}]`, Left, `["ab"]`},
+		{`["😅",{"d":2},"🇩🇪",{"d":"q"}]`, `[{"d":3}]`, Right, `["😅🇩🇪"]`},
 	}
 	for _, tt := range tests {
 		got, err := Transform(mustParse(t, tt.op), mustParse(t, tt.other), tt.side)
 		if err != nil || got.String() != tt.want {
 			t.Errorf("Transform(%s, %s, %v) = %v, %v; want %s", tt.op, tt.other, tt.side, got, err, tt.want)
 		}
+	}
+}
+
+// TestTransformAllocatesOnce: a transform allocates its result's
+// components and nothing else; the texts stay in op's text.
+func TestTransformAllocatesOnce(t *testing.T) {
+	op := mustParse(t, `[2,"ab",{"d":"xy"},3,"😅"]`)
+	other := mustParse(t, `[1,"Q",2,{"d":2},"R"]`)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := Transform(op, other, Left); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("Transform allocates %v times, want 1", allocs)
 	}
 }
 
