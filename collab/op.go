@@ -174,16 +174,25 @@ type part struct {
 // an op must add up to at most MaxCount bytes (2 GiB), so that no insert
 // has more than MaxCount code points.
 func NewOp(cs ...Component) Op {
-	size := 0
+	size, texts, last := 0, 0, ""
 	for _, c := range cs {
-		size += len(c.s)
+		if c.s != "" {
+			size, texts, last = size+len(c.s), texts+1, c.s
+		}
 	}
 	if size > MaxCount {
-		panic("collab: NewOp: the texts of an op must add up to less than 2 GiB")
+		panic("collab: NewOp: the texts of an op must add up to at most 2 GiB")
+	}
+	parts := make([]part, len(cs))
+	if texts <= 1 {
+		// The one text is the op's text: nothing to copy.
+		for i, c := range cs {
+			parts[i] = part{n: int32(c.n), end: uint32(len(c.s))}
+		}
+		return Op{parts: parts, text: last}
 	}
 	var text strings.Builder
 	text.Grow(size)
-	parts := make([]part, len(cs))
 	for i, c := range cs {
 		off := text.Len()
 		text.WriteString(c.s)
@@ -546,33 +555,46 @@ func (b builder) done(src string) Op {
 	return Op{parts: append(make([]part, 0, len(ps)), ps...), text: src}
 }
 
-// joinParts returns the op of ps, whose texts are in src, in which
-// neighbouring parts of the same kind are one component (a delete with
-// text only if every part has text), and a count beyond MaxCount makes an
-// invalid component.
+// joinParts returns the op of ps, whose texts are in src, with a text of
+// its own, in which neighbouring parts of the same kind are one component
+// (a delete with text only if every part has text) and a count beyond
+// MaxCount makes an invalid component.
 func joinParts(ps []part, src string) Op {
-	var cs []Component
+	size := 0
+	for _, p := range ps {
+		size += int(p.end - p.off)
+	}
+	var text strings.Builder
+	text.Grow(size)
+	parts := make([]part, 0, len(ps))
 	for i := 0; i < len(ps); {
 		k := ps[i].kind()
-		c := Component{n: int(ps[i].n), s: src[ps[i].off:ps[i].end]}
-		for i++; i < len(ps) && k != kindInvalid && ps[i].kind() == k; i++ {
-			c.n += int(ps[i].n)
-			if next := src[ps[i].off:ps[i].end]; c.s != "" && next != "" {
-				c.s += next
-			} else {
-				c.s = ""
+		j, n, texts := i+1, int(ps[i].n), true
+		for ; j < len(ps) && k != kindInvalid && ps[j].kind() == k; j++ {
+			n += int(ps[j].n)
+		}
+		for _, p := range ps[i:j] {
+			texts = texts && p.off != p.end
+		}
+		off := text.Len()
+		switch {
+		case k != kindInvalid && (n > MaxCount || n < -MaxCount):
+			what := "delete"
+			if n > 0 {
+				what = "skip"
+			}
+			c := badCount(what, max(n, -n))
+			n = c.n
+			text.WriteString(c.s)
+		case texts:
+			for _, p := range ps[i:j] {
+				text.WriteString(src[p.off:p.end])
 			}
 		}
-		switch {
-		case k == kindInvalid:
-		case c.n > MaxCount:
-			c = badCount("skip", c.n)
-		case c.n < -MaxCount:
-			c = badCount("delete", -c.n)
-		}
-		cs = append(cs, c)
+		parts = append(parts, part{n: int32(n), off: uint32(off), end: uint32(text.Len())})
+		i = j
 	}
-	return NewOp(cs...)
+	return Op{parts: parts, text: text.String()}
 }
 
 // Code points. Every text here is valid UTF-8 (Validate and ParseOp see to
