@@ -21,7 +21,7 @@ import (
 //
 // It runs in O(len(doc) + size of op) and allocates the result only.
 func Apply(doc string, op Op) (string, error) {
-	if err := op.Validate(); err != nil {
+	if err := op.validate(true); err != nil {
 		return "", err
 	}
 	if !utf8.ValidString(doc) {

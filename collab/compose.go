@@ -35,7 +35,7 @@ func compose(a, b Op) Op {
 	shift := len(a.text) // b's texts are at this offset in src
 	var buf [scratch]part
 	out := builder{parts: buf[:0]}
-	r := reader{op: a}
+	r := reader{op: &a}
 	for _, c := range b.parts {
 		switch {
 		case c.n > 0: // b skips

@@ -62,10 +62,10 @@ func (d *Doc) WriteTo(w io.Writer) (int64, error) {
 // for a skip and cut a delete short), it returns an error and leaves the
 // document unchanged.
 func (d *Doc) Apply(op Op) error {
-	if err := op.Validate(); err != nil {
+	if err := op.validate(true); err != nil {
 		return err
 	}
-	if n := op.BaseLen(); n > d.r.chars {
+	if n := op.baseLen(); n > d.r.chars {
 		return fmt.Errorf("%w: the op spans %d code points, the document holds %d", ErrPastEnd, n, d.r.chars)
 	}
 	pos := 0

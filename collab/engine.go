@@ -133,10 +133,10 @@ func NewEngine(cfg Config) *Engine {
 // CodeUnavailable, to retry); nothing was applied. If ctx ends first, the op
 // may still commit; resubmitting it with the same (Client, Seq) is safe.
 func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result, error) {
-	if err := s.Op.Validate(); err != nil {
+	if err := s.Op.validate(true); err != nil {
 		return Result{}, errorf(CodeBadOp, "%v", err)
 	}
-	if n := s.Op.InsertLen() + s.Op.DeleteLen(); n > e.cfg.MaxOpLen {
+	if n := s.Op.insertLen() + s.Op.deleteLen(); n > e.cfg.MaxOpLen {
 		return Result{}, errorf(CodeTooLarge, "op changes %d characters, limit is %d", n, e.cfg.MaxOpLen)
 	}
 	if s.Base < 0 {

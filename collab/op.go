@@ -247,7 +247,13 @@ func (op Op) Equal(other Op) bool {
 }
 
 // textOf returns the text of part p of op.
-func (op Op) textOf(p part) string {
+//
+// This and the other unexported methods of Op take a pointer: an Op is
+// five words, more than the compiler keeps in registers, and calling a
+// method on an Op value copies it through memory (inlined or not), which
+// costs more than most of these methods do. The exported methods take
+// values, as a small immutable type's should, and call these.
+func (op *Op) textOf(p part) string {
 	return op.text[p.off:p.end]
 }
 
@@ -329,7 +335,7 @@ func (op Op) Validate() error {
 // The loop has no branch that depends on a component: components of random
 // kinds would make such branches mispredict, which cost more than the
 // checks themselves.
-func (op Op) validate(encoding bool) error {
+func (op *Op) validate(encoding bool) error {
 	bad, prevSkip := 0, 0
 	for _, p := range op.parts {
 		n := int(p.n)
@@ -369,7 +375,7 @@ func b2i(b bool) int {
 
 // explain returns the ErrInvalidOp error saying why component i of op
 // breaks a rule of Validate, or nil if it breaks none.
-func explain(op Op, i int, encoding bool) error {
+func explain(op *Op, i int, encoding bool) error {
 	c := op.At(i)
 	var err error
 	switch c.kind() {
@@ -408,6 +414,11 @@ func invalidf(i int, format string, args ...any) error {
 // BaseLen returns the number of code points op skips or deletes: the
 // length of the shortest document op applies to. op must be valid.
 func (op Op) BaseLen() int {
+	return op.baseLen()
+}
+
+// baseLen is BaseLen.
+func (op *Op) baseLen() int {
 	n := 0
 	for _, p := range op.parts {
 		n += int(max(p.n, -p.n))
@@ -417,6 +428,11 @@ func (op Op) BaseLen() int {
 
 // InsertLen returns the number of code points op inserts. op must be valid.
 func (op Op) InsertLen() int {
+	return op.insertLen()
+}
+
+// insertLen is InsertLen.
+func (op *Op) insertLen() int {
 	n := 0
 	for _, p := range op.parts {
 		if p.n == 0 {
@@ -428,6 +444,11 @@ func (op Op) InsertLen() int {
 
 // DeleteLen returns the number of code points op deletes. op must be valid.
 func (op Op) DeleteLen() int {
+	return op.deleteLen()
+}
+
+// deleteLen is DeleteLen.
+func (op *Op) deleteLen() int {
 	n := 0
 	for _, p := range op.parts {
 		n += int(max(-p.n, 0))

@@ -231,7 +231,7 @@ func TestValidateFastPathAgrees(t *testing.T) {
 		for _, encoding := range []bool{true, false} {
 			var slow error
 			for i := range op.Len() {
-				if slow = explain(op, i, encoding); slow != nil {
+				if slow = explain(&op, i, encoding); slow != nil {
 					break
 				}
 			}

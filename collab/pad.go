@@ -391,10 +391,10 @@ func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) (
 			op = transform(op, r.Op, Left)
 		}
 	}
-	if n := op.BaseLen(); n > length {
+	if n := op.baseLen(); n > length {
 		return outcome{err: errorf(CodeBadOp, "op spans %d characters but the document has %d", n, length)}, length
 	}
-	n := length + op.InsertLen() - op.DeleteLen()
+	n := length + op.insertLen() - op.deleteLen()
 	if n > p.e.cfg.MaxDocLen {
 		return outcome{err: errorf(CodeTooLarge, "the pad would hold %d characters, limit is %d", n, p.e.cfg.MaxDocLen)}, length
 	}

@@ -67,7 +67,7 @@ func (op Op) MarshalJSON() ([]byte, error) {
 // for encoders that write an op inside a larger message without an
 // intermediate buffer. On error dst is returned unchanged.
 func (op Op) AppendJSON(dst []byte) ([]byte, error) {
-	if err := op.Validate(); err != nil {
+	if err := op.validate(true); err != nil {
 		return dst, fmt.Errorf("marshal op: %w", err)
 	}
 	return op.appendJSON(dst), nil

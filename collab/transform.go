@@ -76,7 +76,7 @@ const scratch = 12
 func transform(op, other Op, side Side) Op {
 	var buf [scratch]part
 	b := builder{parts: buf[:0]}
-	r := reader{op: op}
+	r := reader{op: &op}
 	for _, c2 := range other.parts {
 		switch {
 		case c2.n > 0: // other skips
@@ -129,7 +129,7 @@ func transform(op, other Op, side Side) Op {
 // the end the op skips forever. Texts are handed out as byte offsets in
 // the op's text.
 type reader struct {
-	op   Op
+	op   *Op
 	i    int // index of the current component
 	used int // code points of the current skip or delete already handed out
 	off  int // bytes of its text (inserted or deleted) already handed out
