@@ -37,8 +37,8 @@ func Apply(doc string, op Op) (string, error) {
 	b.Grow(grow)
 	pos := 0 // byte offset into doc
 	at := 0  // the same in code points, for error messages
-	for i := range op.Len() {
-		switch c := op.At(i); c.kind() {
+	for i := range op.parts {
+		switch c := op.component(i); c.kind() {
 		case kindSkip, kindDelete:
 			n := max(c.n, -c.n)
 			end, ok := runeOffset(doc[pos:], n)

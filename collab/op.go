@@ -208,6 +208,11 @@ func (op Op) Len() int {
 
 // At returns component i of op, for 0 <= i < op.Len().
 func (op Op) At(i int) Component {
+	return op.component(i)
+}
+
+// component is At.
+func (op *Op) component(i int) Component {
 	p := op.parts[i]
 	return Component{n: int(p.n), s: op.text[p.off:p.end]}
 }
@@ -216,7 +221,7 @@ func (op Op) At(i int) Component {
 func (op Op) All() iter.Seq2[int, Component] {
 	return func(yield func(int, Component) bool) {
 		for i := range op.parts {
-			if !yield(i, op.At(i)) {
+			if !yield(i, op.component(i)) {
 				return
 			}
 		}
@@ -227,7 +232,7 @@ func (op Op) All() iter.Seq2[int, Component] {
 func (op Op) Components() []Component {
 	cs := make([]Component, op.Len())
 	for i := range cs {
-		cs[i] = op.At(i)
+		cs[i] = op.component(i)
 	}
 	return cs
 }
@@ -239,7 +244,7 @@ func (op Op) Equal(other Op) bool {
 		return false
 	}
 	for i := range op.parts {
-		if op.At(i) != other.At(i) {
+		if op.component(i) != other.component(i) {
 			return false
 		}
 	}
@@ -376,7 +381,7 @@ func b2i(b bool) int {
 // explain returns the ErrInvalidOp error saying why component i of op
 // breaks a rule of Validate, or nil if it breaks none.
 func explain(op *Op, i int, encoding bool) error {
-	c := op.At(i)
+	c := op.component(i)
 	var err error
 	switch c.kind() {
 	case kindNone:
@@ -568,7 +573,9 @@ func (b builder) del(n, off, end int) builder {
 func (b builder) done(src string) Op {
 	ps := b.parts
 	if b.last == kindSkip {
-		ps = ps[:len(ps)-1]
+		for len(ps) > 0 && ps[len(ps)-1].n > 0 {
+			ps = ps[:len(ps)-1] // a trailing skip, split or not
+		}
 	}
 	if b.split {
 		return joinParts(ps, src)

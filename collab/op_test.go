@@ -117,6 +117,9 @@ func TestMergedCountPastMax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := Normalize(NewOp(Skip(MaxCount), Skip(MaxCount))); got.Len() != 0 {
+		t.Errorf("Normalize of two trailing skips = %v, want []", got)
+	}
 	for _, tt := range []struct {
 		op   Op
 		want string

@@ -23,8 +23,9 @@ import (
 // npm package's checkOp does; adjacent inserts or deletes are accepted, as
 // there); texts that are not valid UTF-8 or hold a lone surrogate escape
 // such as "\ud800". Numbers written with a fraction or exponent count if
-// their value is an integer (1.0, 1e2), as in JavaScript. ParseOp never
-// panics and runs in time linear in len(data).
+// their value is an integer (1.0, 1e2), as in JavaScript. An op whose
+// texts hold more than MaxCount bytes is rejected with ErrOpTooLarge.
+// ParseOp never panics and runs in time linear in len(data).
 func ParseOp(data []byte) (Op, error) {
 	return ParseOpLimit(data, math.MaxInt)
 }
@@ -80,13 +81,13 @@ func (op Op) String() string {
 }
 
 // appendJSON appends the wire JSON of op to dst.
-func (op Op) appendJSON(dst []byte) []byte {
+func (op *Op) appendJSON(dst []byte) []byte {
 	dst = append(dst, '[')
-	for i, c := range op.All() {
+	for i := range op.parts {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = c.appendJSON(dst)
+		dst = op.component(i).appendJSON(dst)
 	}
 	return append(dst, ']')
 }
@@ -162,7 +163,7 @@ func (p *parser) op(maxLen int) (Op, error) {
 	p.i++
 	var buf [scratch]Component
 	ps := buf[:0]
-	size := 0
+	size, bytes := 0, 0
 	p.space()
 	if p.peek() == ']' {
 		p.i++
@@ -181,6 +182,9 @@ func (p *parser) op(maxLen int) (Op, error) {
 			}
 			if size > maxLen {
 				return Op{}, fmt.Errorf("%w: more than %d code points inserted and deleted", ErrOpTooLarge, maxLen)
+			}
+			if bytes += len(c.s); bytes > MaxCount {
+				return Op{}, fmt.Errorf("%w: its texts hold more than %d bytes", ErrOpTooLarge, MaxCount)
 			}
 			ps = append(ps, c)
 			if k == kindSkip && len(ps) > 1 && ps[len(ps)-2].kind() == kindSkip {

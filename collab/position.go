@@ -9,8 +9,8 @@ package collab
 // unspecified (but it never panics).
 func TransformPosition(pos int, op Op) int {
 	at := 0 // position in the new document of what op has read so far
-	for i := 0; i < op.Len() && pos > at; i++ {
-		c := op.At(i)
+	for i := 0; i < len(op.parts) && pos > at; i++ {
+		c := op.component(i)
 		switch c.kind() {
 		case kindSkip:
 			at += c.n
