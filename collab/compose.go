@@ -38,49 +38,49 @@ func compose(a, b Op) Op {
 	r := reader{op: &a}
 	for _, c := range b.parts {
 		switch {
-		case c.n > 0: // b skips
-			n := int(c.n)
-			for n > 0 && r.more() {
-				switch cur := r.cur(); {
-				case cur.n > 0:
-					k := r.takeSkip(n)
-					out = out.skip(k)
-					n -= k
-				case cur.n == 0:
-					k, off, end := r.takeInsert(n)
-					out = out.insert(off, end)
-					n -= k
-				default:
-					out = out.del(-int(cur.n), int(cur.off), int(cur.end))
-					r.next()
-				}
-			}
-			out = out.skip(n)
-		case c.n == 0: // b inserts
-			out = out.insert(shift+int(c.off), shift+int(c.end))
-		default: // b deletes
+		case c.n < 0: // b deletes
 			// What is left of b's delete: n code points, text [off, end).
 			n, off, end := -int(c.n), shift+int(c.off), shift+int(c.end)
 			for n > 0 && r.more() {
 				switch cur := r.cur(); {
-				case cur.n > 0:
+				case cur.n < 0:
+					out = out.del(-int(cur.n), int(cur.off), int(cur.end))
+					r.next()
+				case cur.off == cur.end:
 					// b deletes text that a kept.
 					k := r.takeSkip(n)
 					cut := cutText(src, off, end, k)
 					out = out.del(k, off, cut)
 					off = cut
 					n -= k
-				case cur.n == 0:
+				default:
 					// b deletes text that a inserted: neither remains.
 					k, _, _ := r.takeInsert(n)
 					off = cutText(src, off, end, k)
 					n -= k
-				default:
-					out = out.del(-int(cur.n), int(cur.off), int(cur.end))
-					r.next()
 				}
 			}
 			out = out.del(n, off, end)
+		case c.off == c.end: // b skips
+			n := int(c.n)
+			for n > 0 && r.more() {
+				switch cur := r.cur(); {
+				case cur.n < 0:
+					out = out.del(-int(cur.n), int(cur.off), int(cur.end))
+					r.next()
+				case cur.off == cur.end:
+					k := r.takeSkip(n)
+					out = out.skip(k)
+					n -= k
+				default:
+					k, off, end := r.takeInsert(n)
+					out = out.insert(k, off, end)
+					n -= k
+				}
+			}
+			out = out.skip(n)
+		default: // b inserts
+			out = out.insert(int(c.n), shift+int(c.off), shift+int(c.end))
 		}
 	}
 	return r.rest(out).done(src)

@@ -71,12 +71,12 @@ func (d *Doc) Apply(op Op) error {
 	pos := 0
 	for _, p := range op.parts {
 		switch {
-		case p.n > 0:
-			pos += int(p.n)
-		case p.n == 0:
-			pos += d.r.insert(pos, op.textOf(p))
-		default:
+		case p.n < 0:
 			d.r.delete(pos, -int(p.n))
+		case p.off == p.end:
+			pos += int(p.n)
+		default:
+			pos += d.r.insert(pos, op.textOf(p))
 		}
 	}
 	return nil

@@ -14,17 +14,17 @@ func Invert(op Op) (Op, error) {
 	}
 	b := builder{parts: make([]part, 0, op.Len())}
 	for i, c := range op.parts {
-		off, end := int(c.off), int(c.end)
+		n, off, end := int(c.n), int(c.off), int(c.end)
 		switch c.kind() {
 		case kindSkip:
-			b = b.skip(int(c.n))
+			b = b.skip(n)
 		case kindInsert:
-			b = b.del(countRunes(op.textOf(c)), off, end)
+			b = b.del(n, off, end)
 		case kindDelete:
 			if off == end {
-				return Op{}, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, -c.n)
+				return Op{}, fmt.Errorf("%w: component %d deletes %d code points without their text", ErrNotInvertible, i, -n)
 			}
-			b = b.insert(off, end)
+			b = b.insert(-n, off, end)
 		}
 	}
 	return b.done(op.text), nil

@@ -161,9 +161,12 @@ type Op struct {
 	text  string // holds the texts of parts, and possibly other bytes
 }
 
-// part is a component in an Op: its count as in Component.n, and its text
-// (inserted or deleted, or the message of an invalid component) as the
-// bytes [off, end) of the op's text.
+// part is a component in an Op: a count n and a text, the bytes [off, end)
+// of the op's text. A skip has n > 0 and no text; an insert has a text and
+// n > 0, the number of its code points (kept so that transforms need not
+// count them); a delete has n < 0, -n code points, and its text if known.
+// n is 0 for the empty component, and invalidCount for one made from a bad
+// count, whose text then says what is wrong.
 type part struct {
 	n        int32
 	off, end uint32
@@ -187,7 +190,7 @@ func NewOp(cs ...Component) Op {
 	if texts <= 1 {
 		// The one text is the op's text: nothing to copy.
 		for i, c := range cs {
-			parts[i] = part{n: int32(c.n), end: uint32(len(c.s))}
+			parts[i] = part{n: c.partCount(), end: uint32(len(c.s))}
 		}
 		return Op{parts: parts, text: last}
 	}
@@ -196,9 +199,17 @@ func NewOp(cs ...Component) Op {
 	for i, c := range cs {
 		off := text.Len()
 		text.WriteString(c.s)
-		parts[i] = part{n: int32(c.n), off: uint32(off), end: uint32(text.Len())}
+		parts[i] = part{n: c.partCount(), off: uint32(off), end: uint32(text.Len())}
 	}
 	return Op{parts: parts, text: text.String()}
+}
+
+// partCount returns the count of c's part in an Op.
+func (c Component) partCount() int32 {
+	if c.kind() == kindInsert {
+		return int32(countRunes(c.s))
+	}
+	return int32(c.n)
 }
 
 // Len returns the number of components of op.
@@ -214,6 +225,9 @@ func (op Op) At(i int) Component {
 // component is At.
 func (op *Op) component(i int) Component {
 	p := op.parts[i]
+	if p.kind() == kindInsert {
+		return Component{s: op.text[p.off:p.end]}
+	}
 	return Component{n: int(p.n), s: op.text[p.off:p.end]}
 }
 
@@ -294,26 +308,31 @@ const (
 
 // kind reports what c does.
 func (c Component) kind() kind {
-	return kindOf(c.n, c.s == "")
+	switch {
+	case c.n > 0:
+		return kindSkip
+	case c.n == 0:
+		if c.s == "" {
+			return kindNone
+		}
+		return kindInsert
+	case c.n == invalidCount:
+		return kindInvalid
+	}
+	return kindDelete
 }
 
 // kind reports what p does.
 func (p part) kind() kind {
-	return kindOf(int(p.n), p.off == p.end)
-}
-
-// kindOf returns the kind of a component with count n, whose text is empty
-// or not.
-func kindOf(n int, empty bool) kind {
 	switch {
-	case n > 0:
-		return kindSkip
-	case n == 0:
-		if empty {
-			return kindNone
+	case p.n > 0:
+		if p.off == p.end {
+			return kindSkip
 		}
 		return kindInsert
-	case n == invalidCount:
+	case p.n == 0:
+		return kindNone
+	case p.n == invalidCount:
 		return kindInvalid
 	}
 	return kindDelete
@@ -343,15 +362,14 @@ func (op Op) Validate() error {
 func (op *Op) validate(encoding bool) error {
 	bad, prevSkip := 0, 0
 	for _, p := range op.parts {
-		n := int(p.n)
-		// A skip's count is in range and it does not follow a skip; a
-		// delete's count is in range (which rules out invalidCount); an
-		// insert is not empty.
-		ok := b2i(uint(n-1) < MaxCount)&^prevSkip |
-			b2i(uint(-n-1) < MaxCount) |
-			b2i(n == 0)&b2i(p.off != p.end)
+		n, skip := int(p.n), b2i(p.off == p.end)
+		// A skip or an insert has a count in range (an insert's is that of
+		// its text, never 0), and a skip does not follow a skip; a
+		// delete's count is in range (which rules out invalidCount).
+		ok := b2i(uint(n-1) < MaxCount)&^(skip&prevSkip) |
+			b2i(uint(-n-1) < MaxCount)
 		bad |= ok ^ 1
-		prevSkip = b2i(n > 0)
+		prevSkip = b2i(n > 0) & skip
 	}
 	if encoding {
 		for _, p := range op.parts {
@@ -426,7 +444,9 @@ func (op Op) BaseLen() int {
 func (op *Op) baseLen() int {
 	n := 0
 	for _, p := range op.parts {
-		n += int(max(p.n, -p.n))
+		if p.off == p.end || p.n < 0 { // a skip or a delete
+			n += int(max(p.n, -p.n))
+		}
 	}
 	return n
 }
@@ -440,8 +460,8 @@ func (op Op) InsertLen() int {
 func (op *Op) insertLen() int {
 	n := 0
 	for _, p := range op.parts {
-		if p.n == 0 {
-			n += countRunes(op.textOf(p))
+		if p.n > 0 && p.off != p.end {
+			n += int(p.n)
 		}
 	}
 	return n
@@ -470,7 +490,7 @@ func (op *Op) deleteLen() int {
 func Normalize(op Op) Op {
 	b := builder{parts: make([]part, 0, op.Len())}
 	for _, p := range op.parts {
-		b = b.push(int(p.n), int(p.off), int(p.end))
+		b = b.push(p)
 	}
 	return b.done(op.text)
 }
@@ -497,17 +517,17 @@ type builder struct {
 	split bool // some neighbouring parts are of the same kind
 }
 
-// push appends the component with count n and text [off, end) by its kind.
-func (b builder) push(n, off, end int) builder {
-	switch kindOf(n, off == end) {
+// push appends p by its kind.
+func (b builder) push(p part) builder {
+	switch p.kind() {
 	case kindSkip:
-		return b.skip(n)
+		return b.skip(int(p.n))
 	case kindInsert:
-		return b.insert(off, end)
+		return b.insert(int(p.n), int(p.off), int(p.end))
 	case kindDelete:
-		return b.del(-n, off, end)
+		return b.del(-int(p.n), int(p.off), int(p.end))
 	case kindInvalid:
-		b.parts = append(b.parts, part{n: int32(n), off: uint32(off), end: uint32(end)})
+		b.parts = append(b.parts, p)
 		b.last = kindInvalid
 	}
 	return b
@@ -527,15 +547,18 @@ func (b builder) skip(n int) builder {
 	return b
 }
 
-// insert appends an insert of the text [off, end).
-func (b builder) insert(off, end int) builder {
+// insert appends an insert of the text [off, end), of n code points (at
+// most MaxCount).
+func (b builder) insert(n, off, end int) builder {
 	switch {
 	case off == end:
-	case b.last == kindInsert && int(b.parts[len(b.parts)-1].end) == off:
+	case b.last == kindInsert && int(b.parts[len(b.parts)-1].end) == off &&
+		int(b.parts[len(b.parts)-1].n)+n <= MaxCount:
+		b.parts[len(b.parts)-1].n += int32(n)
 		b.parts[len(b.parts)-1].end = uint32(end)
 	default:
 		b.split = b.split || b.last == kindInsert
-		b.parts = append(b.parts, part{off: uint32(off), end: uint32(end)})
+		b.parts = append(b.parts, part{n: int32(n), off: uint32(off), end: uint32(end)})
 		b.last = kindInsert
 	}
 	return b
@@ -573,7 +596,7 @@ func (b builder) del(n, off, end int) builder {
 func (b builder) done(src string) Op {
 	ps := b.parts
 	if b.last == kindSkip {
-		for len(ps) > 0 && ps[len(ps)-1].n > 0 {
+		for len(ps) > 0 && ps[len(ps)-1].kind() == kindSkip {
 			ps = ps[:len(ps)-1] // a trailing skip, split or not
 		}
 	}
@@ -607,10 +630,7 @@ func joinParts(ps []part, src string) Op {
 		off := text.Len()
 		switch {
 		case k != kindInvalid && (n > MaxCount || n < -MaxCount):
-			what := "delete"
-			if n > 0 {
-				what = "skip"
-			}
+			what := [...]string{kindSkip: "skip", kindInsert: "insert", kindDelete: "delete"}[k]
 			c := badCount(what, max(n, -n))
 			n = c.n
 			text.WriteString(c.s)

@@ -10,16 +10,14 @@ package collab
 func TransformPosition(pos int, op Op) int {
 	at := 0 // position in the new document of what op has read so far
 	for i := 0; i < len(op.parts) && pos > at; i++ {
-		c := op.component(i)
-		switch c.kind() {
+		switch p := op.parts[i]; p.kind() {
 		case kindSkip:
-			at += c.n
+			at += int(p.n)
 		case kindInsert:
-			n := countRunes(c.s)
-			at += n
-			pos += n
+			at += int(p.n)
+			pos += int(p.n)
 		case kindDelete:
-			pos -= min(-c.n, pos-at)
+			pos -= min(-int(p.n), pos-at)
 		}
 	}
 	return pos

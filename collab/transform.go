@@ -79,46 +79,47 @@ func transform(op, other Op, side Side) Op {
 	r := reader{op: &op}
 	for _, c2 := range other.parts {
 		switch {
-		case c2.n > 0: // other skips
-			n := int(c2.n)
-			for n > 0 && r.more() {
-				switch c := r.cur(); {
-				case c.n > 0:
-					k := r.takeSkip(n)
-					b = b.skip(k)
-					n -= k
-				case c.n == 0:
-					b = b.insert(int(c.off), int(c.end))
-					r.next()
-				default:
-					k, off, end := r.takeDelete(n)
-					b = b.del(k, off, end)
-					n -= k
-				}
-			}
-			b = b.skip(n)
-		case c2.n == 0: // other inserts
-			if side == Left && r.more() && r.cur().n == 0 {
-				c := r.cur()
-				b = b.insert(int(c.off), int(c.end))
-				r.next()
-			}
-			b = b.skip(countRunes(other.textOf(c2)))
-		default:
+		case c2.n < 0:
 			// other deletes: skips of op there go, and so do its deletes
 			// (already done); its inserts stay.
 			for n := -int(c2.n); n > 0 && r.more(); {
 				switch c := r.cur(); {
-				case c.n > 0:
-					n -= r.takeSkip(n)
-				case c.n == 0:
-					b = b.insert(int(c.off), int(c.end))
-					r.next()
-				default:
+				case c.n < 0:
 					k, _, _ := r.takeDelete(n)
 					n -= k
+				case c.off == c.end:
+					n -= r.takeSkip(n)
+				default:
+					b = b.insert(int(c.n), int(c.off), int(c.end))
+					r.next()
 				}
 			}
+		case c2.off == c2.end: // other skips
+			n := int(c2.n)
+			for n > 0 && r.more() {
+				switch c := r.cur(); {
+				case c.n < 0:
+					k, off, end := r.takeDelete(n)
+					b = b.del(k, off, end)
+					n -= k
+				case c.off == c.end:
+					k := r.takeSkip(n)
+					b = b.skip(k)
+					n -= k
+				default:
+					b = b.insert(int(c.n), int(c.off), int(c.end))
+					r.next()
+				}
+			}
+			b = b.skip(n)
+		default: // other inserts
+			if side == Left && r.more() {
+				if c := r.cur(); c.n > 0 && c.off != c.end {
+					b = b.insert(int(c.n), int(c.off), int(c.end))
+					r.next()
+				}
+			}
+			b = b.skip(int(c2.n))
 		}
 	}
 	return r.rest(b).done(op.text)
@@ -128,10 +129,14 @@ func transform(op, other Op, side Side) Op {
 // the npm package's makeTake does (Transform and Compose share it). Past
 // the end the op skips forever. Texts are handed out as byte offsets in
 // the op's text.
+//
+// The components of a valid op, which is all a reader reads, are told
+// apart by their parts alone: n < 0 is a delete, otherwise a part with no
+// text is a skip and one with text an insert.
 type reader struct {
 	op   *Op
 	i    int // index of the current component
-	used int // code points of the current skip or delete already handed out
+	used int // code points of the current component already handed out
 	off  int // bytes of its text (inserted or deleted) already handed out
 }
 
@@ -186,13 +191,13 @@ func (r *reader) takeDelete(n int) (k, off, end int) {
 func (r *reader) takeInsert(n int) (k, off, end int) {
 	c := r.cur()
 	off, end = int(c.off)+r.off, int(c.end)
-	s := r.op.text[off:end]
-	if k = countRunes(s); k <= n {
+	if k = int(c.n) - r.used; k <= n {
 		r.next()
 		return k, off, end
 	}
-	cut, _ := runeOffset(s, n)
+	cut, _ := runeOffset(r.op.text[off:end], n)
 	r.off += cut
+	r.used += n
 	return n, off, off + cut
 }
 
@@ -202,16 +207,15 @@ func (r *reader) rest(b builder) builder {
 		return b
 	}
 	c := r.cur()
-	n := int(c.n)
-	switch {
-	case n > 0: // a skip
-		n -= r.used
-	case n < 0: // a delete
-		n += r.used
+	if c.n < 0 {
+		c.n += int32(r.used)
+	} else {
+		c.n -= int32(r.used)
 	}
-	b = b.push(n, int(c.off)+r.off, int(c.end))
+	c.off += uint32(r.off)
+	b = b.push(c)
 	for _, c := range r.op.parts[r.i+1:] {
-		b = b.push(int(c.n), int(c.off), int(c.end)) // neighbouring inserts or deletes merge
+		b = b.push(c) // neighbouring inserts or deletes merge
 	}
 	r.i = len(r.op.parts)
 	return b
