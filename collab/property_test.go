@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // Property tests over random documents and ops mixing ASCII, emoji, flags,
@@ -143,13 +144,33 @@ func oracleApply(doc string, op Op) (string, bool) {
 	return string(append(out, in...)), true
 }
 
-// mustApply applies op or reports why it failed.
+// mustApply applies op or reports why it failed; it also checks op's
+// parts (see partsError), since every op the property tests apply comes
+// from a function of this package.
 func mustApply(fail func(string, ...any), doc string, op Op) string {
+	if err := partsError(op); err != nil {
+		fail("%v: %v", op, err)
+	}
 	out, err := Apply(doc, op)
 	if err != nil {
 		fail("Apply(%q, %v): %v", doc, op, err)
 	}
 	return out
+}
+
+// partsError checks what Validate takes for granted in an op built by this
+// package: every part's text lies within the op's text, and an insert's
+// count is the number of code points of its text.
+func partsError(op Op) error {
+	for i, p := range op.parts {
+		if p.off > p.end || int(p.end) > len(op.text) {
+			return fmt.Errorf("part %d: text [%d, %d) is outside a text of %d bytes", i, p.off, p.end, len(op.text))
+		}
+		if n := utf8.RuneCountInString(op.textOf(p)); p.kind() == kindInsert && int(p.n) != n {
+			return fmt.Errorf("part %d: insert of %d code points has count %d", i, n, p.n)
+		}
+	}
+	return nil
 }
 
 const propertyRuns = 3000
