@@ -14,8 +14,8 @@ import "fmt"
 // package, Compose does not check that b fits the output of a (a shorter a
 // is taken to skip the rest). It fails, wrapping ErrInvalidOp, if a or b
 // breaks a rule of Validate (it does not re-check UTF-8, as Transform). It
-// allocates the result and, only where pieces of text merge, their joined
-// text.
+// allocates the result's components and, when both ops have text, the
+// result's text (the two texts joined).
 func Compose(a, b Op) (Op, error) {
 	if err := a.validate(false); err != nil {
 		return Op{}, fmt.Errorf("compose first op: %w", err)

@@ -50,7 +50,9 @@ func (s Side) String() string {
 // It fails if side is not Left or Right, and (wrapping ErrInvalidOp) if
 // either op breaks a rule of Validate; like the npm package's checkOp, it
 // does not re-check that texts are valid UTF-8, which ParseOp guarantees.
-// It allocates only the result.
+// It allocates only the result's components, which share op's text (a
+// result that merges texts that are not neighbours in op's text gets one
+// of its own).
 func Transform(op, other Op, side Side) (Op, error) {
 	if side != Left && side != Right {
 		return Op{}, fmt.Errorf("collab: transform: side %v must be Left or Right", side)
