@@ -29,7 +29,7 @@ func Apply(doc string, op Op) (string, error) {
 	}
 	grow := len(doc)
 	for _, p := range op.parts {
-		if p.n > 0 { // a skip adds 0 bytes, an insert its text
+		if p.n >= 0 { // a skip adds 0 bytes, an insert its text
 			grow += int(p.end - p.off)
 		}
 	}

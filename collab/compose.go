@@ -13,15 +13,20 @@ import "fmt"
 // keeps its text where both parts it merges carry text. Like the npm
 // package, Compose does not check that b fits the output of a (a shorter a
 // is taken to skip the rest). It fails, wrapping ErrInvalidOp, if a or b
-// breaks a rule of Validate (it does not re-check UTF-8, as Transform). It
-// allocates the result's components and, when both ops have text, the
-// result's text (the two texts joined).
+// breaks a rule of Validate (it does not re-check UTF-8, as Transform), and
+// with ErrOpTooLarge if the texts of a and b hold more than MaxCount bytes.
+// It allocates the result's components and, when both ops have text, the
+// result's text (the two texts joined, or only what the result keeps of
+// them if that is much less).
 func Compose(a, b Op) (Op, error) {
 	if err := a.validate(false); err != nil {
 		return Op{}, fmt.Errorf("compose first op: %w", err)
 	}
 	if err := b.validate(false); err != nil {
 		return Op{}, fmt.Errorf("compose second op: %w", err)
+	}
+	if n := len(a.text) + len(b.text); n > MaxCount {
+		return Op{}, fmt.Errorf("%w: compose: the ops' texts hold %d bytes, more than %d", ErrOpTooLarge, n, MaxCount)
 	}
 	return compose(a, b), nil
 }

@@ -47,6 +47,28 @@ func TestComposeErrors(t *testing.T) {
 	}
 }
 
+// TestComposeChainStaysSmall: an op composed from ops again and again (a
+// client's buffer of local edits) keeps only about the text it uses, not
+// every text it was ever composed from.
+func TestComposeChainStaysSmall(t *testing.T) {
+	op := NewOp(Delete(1))
+	for range 2000 {
+		var err error
+		if op, err = Compose(op, NewOp(Insert("hello "))); err != nil {
+			t.Fatal(err)
+		}
+		if op, err = Compose(op, NewOp(DeleteText("hello "))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := op.String(); got != `[{"d":1}]` {
+		t.Fatalf("the chain composes to %s, want [{\"d\":1}]", got)
+	}
+	if len(op.text) > 2*keepUnused {
+		t.Errorf("the composed op holds %d bytes of text, it uses none", len(op.text))
+	}
+}
+
 func BenchmarkCompose(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	doc := benchDoc(rng)

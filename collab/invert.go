@@ -12,7 +12,8 @@ func Invert(op Op) (Op, error) {
 	if err := op.validate(false); err != nil {
 		return Op{}, fmt.Errorf("invert: %w", err)
 	}
-	b := builder{parts: make([]part, 0, op.Len())}
+	var buf [scratch]part
+	b := builder{parts: buf[:0]}
 	for i, c := range op.parts {
 		n, off, end := int(c.n), int(c.off), int(c.end)
 		switch c.kind() {

@@ -163,9 +163,10 @@ type Op struct {
 
 // part is a component in an Op: a count n and a text, the bytes [off, end)
 // of the op's text. A skip has n > 0 and no text; an insert has a text and
-// n > 0, the number of its code points (kept so that transforms need not
-// count them); a delete has n < 0, -n code points, and its text if known.
-// n is 0 for the empty component, and invalidCount for one made from a bad
+// n >= 0, the number of its code points (kept so that transforms need not
+// count them; 0 only for a text that is not UTF-8, which Validate
+// rejects); a delete has n < 0, -n code points, and its text if known. n
+// is 0 for the empty component, and invalidCount for one made from a bad
 // count, whose text then says what is wrong.
 type part struct {
 	n        int32
@@ -175,7 +176,7 @@ type part struct {
 // NewOp returns the op made of cs, in order, as they are: it neither
 // normalises nor validates them (Normalize and Validate do). The texts of
 // an op must add up to at most MaxCount bytes (2 GiB), so that no insert
-// has more than MaxCount code points.
+// has more than MaxCount code points; NewOp panics if they do not.
 func NewOp(cs ...Component) Op {
 	size, texts, last := 0, 0, ""
 	for _, c := range cs {
@@ -325,11 +326,10 @@ func (c Component) kind() kind {
 // kind reports what p does.
 func (p part) kind() kind {
 	switch {
-	case p.n > 0:
-		if p.off == p.end {
-			return kindSkip
-		}
+	case p.n >= 0 && p.off != p.end:
 		return kindInsert
+	case p.n > 0:
+		return kindSkip
 	case p.n == 0:
 		return kindNone
 	case p.n == invalidCount:
@@ -363,9 +363,10 @@ func (op *Op) validate(encoding bool) error {
 	bad, prevSkip := 0, 0
 	for _, p := range op.parts {
 		n, skip := int(p.n), b2i(p.off == p.end)
-		// A skip or an insert has a count in range (an insert's is that of
-		// its text, never 0), and a skip does not follow a skip; a
-		// delete's count is in range (which rules out invalidCount).
+		// A skip or an insert has a count in range, and a skip does not
+		// follow a skip; a delete's count is in range (which rules out
+		// invalidCount). An insert's count is that of its text, 0 only
+		// if the text is not UTF-8: explain then finds what is wrong.
 		ok := b2i(uint(n-1) < MaxCount)&^(skip&prevSkip) |
 			b2i(uint(-n-1) < MaxCount)
 		bad |= ok ^ 1
@@ -460,7 +461,7 @@ func (op Op) InsertLen() int {
 func (op *Op) insertLen() int {
 	n := 0
 	for _, p := range op.parts {
-		if p.n > 0 && p.off != p.end {
+		if p.n >= 0 && p.off != p.end {
 			n += int(p.n)
 		}
 	}
@@ -486,9 +487,11 @@ func (op *Op) deleteLen() int {
 // merged (two deletes keep their text only if both carry it) and a
 // trailing skip is removed. Normalize does not check counts or UTF-8;
 // Validate does (a component made from a bad count is kept as it is, for
-// Validate to reject, and so is a merged count above MaxCount).
+// Validate to reject; a count merged beyond MaxCount becomes such a
+// component).
 func Normalize(op Op) Op {
-	b := builder{parts: make([]part, 0, op.Len())}
+	var buf [scratch]part
+	b := builder{parts: buf[:0]}
 	for _, p := range op.parts {
 		b = b.push(p)
 	}
@@ -592,7 +595,10 @@ func (b builder) del(n, off, end int) builder {
 }
 
 // done returns the op built, less a trailing skip, with src as its text.
-// If the builder split a component, the op gets a text of its own.
+// The op gets a text of its own instead if the builder split a component,
+// or if it would use less than half of src and leave more than keepUnused
+// bytes of it unused: an op must not hold on to much text it dropped, or
+// ops composed from ops would grow without end.
 func (b builder) done(src string) Op {
 	ps := b.parts
 	if b.last == kindSkip {
@@ -600,11 +606,19 @@ func (b builder) done(src string) Op {
 			ps = ps[:len(ps)-1] // a trailing skip, split or not
 		}
 	}
-	if b.split {
+	used := 0
+	for _, p := range ps {
+		used += int(p.end - p.off)
+	}
+	if b.split || (len(src)-used > keepUnused && 2*used < len(src)) {
 		return joinParts(ps, src)
 	}
 	return Op{parts: append(make([]part, 0, len(ps)), ps...), text: src}
 }
+
+// keepUnused is how many bytes of its source text an op built by a builder
+// may leave unused without getting a text of its own.
+const keepUnused = 256
 
 // joinParts returns the op of ps, whose texts are in src, with a text of
 // its own, in which neighbouring parts of the same kind are one component

@@ -61,7 +61,7 @@ func (op *Op) UnmarshalJSON(data []byte) error {
 // different bytes. Use a json.Encoder with SetEscapeHTML(false) where the
 // exact bytes matter.
 func (op Op) MarshalJSON() ([]byte, error) {
-	return op.AppendJSON(make([]byte, 0, 2+op.Len()*8+len(op.text)))
+	return op.AppendJSON(make([]byte, 0, 2+op.Len()*8))
 }
 
 // AppendJSON appends the wire JSON of op to dst, as MarshalJSON gives it,

@@ -116,7 +116,7 @@ func transform(op, other Op, side Side) Op {
 			b = b.skip(n)
 		default: // other inserts
 			if side == Left && r.more() {
-				if c := r.cur(); c.n > 0 && c.off != c.end {
+				if c := r.cur(); c.n >= 0 && c.off != c.end {
 					b = b.insert(int(c.n), int(c.off), int(c.end))
 					r.next()
 				}

@@ -66,6 +66,25 @@ func TestTransformAllocatesOnce(t *testing.T) {
 	}
 }
 
+// TestTransformKeepsBrokenInsert: an insert whose text is not UTF-8 (and
+// holds no code point at all) is not taken for an empty component: it
+// survives a transform, as in the reference, and Validate rejects it.
+func TestTransformKeepsBrokenInsert(t *testing.T) {
+	op := NewOp(Insert("\x80"))
+	for _, tt := range []struct {
+		side Side
+		want string
+	}{{Left, "[\"\x80\"]"}, {Right, "[1,\"\x80\"]"}} {
+		got, err := Transform(op, NewOp(Insert("b")), tt.side)
+		if err != nil || got.String() != tt.want {
+			t.Errorf("Transform(%v, [\"b\"], %v) = %v, %v; want %s", op, tt.side, got, err, tt.want)
+		}
+	}
+	if n := Normalize(op); n.Len() != 1 || !errors.Is(n.Validate(), ErrInvalidOp) {
+		t.Errorf("Normalize(%v) = %v, validating to %v; want the insert kept and rejected", op, n, n.Validate())
+	}
+}
+
 func TestTransformErrors(t *testing.T) {
 	good := NewOp(Skip(1), Insert("x"))
 	tests := []struct {
