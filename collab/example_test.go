@@ -108,6 +108,26 @@ func ExampleOp_All() {
 	// 2 0  2
 }
 
+func ExampleNewOp() {
+	// NewOp keeps the components as given; Normalize merges and trims.
+	op := collab.NewOp(collab.Skip(1), collab.Skip(2), collab.Insert("a"), collab.Insert("b"), collab.Skip(4))
+	fmt.Println(op, op.Len(), op.Validate() != nil)
+	fmt.Println(collab.Normalize(op))
+	// Output:
+	// [1,2,"a","b",4] 5 true
+	// [3,"ab"]
+}
+
+func ExampleOp_Equal() {
+	// Ops compare by their components, wherever their texts are kept.
+	parsed, _ := collab.ParseOp([]byte(`[2,"hi"]`))
+	built := collab.NewOp(collab.Skip(2), collab.Insert("hi"))
+	split := collab.NewOp(collab.Skip(2), collab.Insert("h"), collab.Insert("i"))
+	fmt.Println(parsed.Equal(built), parsed.Equal(split), parsed.Equal(collab.Normalize(split)))
+	// Output:
+	// true false true
+}
+
 func ExampleComponent() {
 	// Build an op by hand: keep 6 code points, delete "😅" (carrying its
 	// text, so the op can be inverted), insert a flag.
