@@ -62,9 +62,9 @@ type serverMessage struct {
 	ReadOnly bool    `json:"readOnly"`
 	// ack
 	Seq int `json:"seq"`
-	// op (nil if the message has none)
-	Op     *collab.Op `json:"op"`
-	Author string     `json:"author"`
+	// op
+	Op     serverOp `json:"op"`
+	Author string   `json:"author"`
 	// presence
 	Event string `json:"event"`
 	User  User   `json:"user"`
@@ -72,6 +72,22 @@ type serverMessage struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Ref     *int   `json:"ref"`
+}
+
+// serverOp is the op of a server message, and whether the message has one:
+// an op message without an op is an error, one with an empty op is not.
+type serverOp struct {
+	op      collab.Op
+	present bool
+}
+
+// UnmarshalJSON reads the op as collab.ParseOp does.
+func (f *serverOp) UnmarshalJSON(data []byte) error {
+	if err := f.op.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	f.present = true
+	return nil
 }
 
 // decodeServerMessage parses one frame from the server. An op message's
@@ -135,7 +151,7 @@ func decodeFast(data []byte) (m serverMessage, ok bool) {
 		if err != nil {
 			return m, false
 		}
-		m.Op, m.Author = &op, string(author)
+		m.Op, m.Author = serverOp{op: op, present: true}, string(author)
 		return m, true
 	case bytes.HasPrefix(data, ackPrefix):
 		m.Type = "ack"

@@ -105,14 +105,14 @@ func (c *Client) welcomeLocked(m serverMessage) (Event, error) {
 
 // remoteLocked handles another client's op.
 func (c *Client) remoteLocked(m serverMessage) (Event, error) {
-	if m.Op == nil {
+	if !m.Op.present {
 		return Event{}, fmt.Errorf("%w: op message %d without an op", errProtocol, m.Rev)
 	}
-	applied, err := c.st.remote(m.Rev, *m.Op)
+	applied, err := c.st.remote(m.Rev, m.Op.op)
 	if err != nil || !applied {
 		return Event{}, err
 	}
-	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, Op: *m.Op}, nil
+	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, Op: m.Op.op}, nil
 }
 
 // ackLocked handles an ack: the op in flight is committed and the buffer,
