@@ -42,7 +42,7 @@ func TestComposeErrors(t *testing.T) {
 		{good, NewOp(Delete(-1))},
 	} {
 		if got, err := Compose(tt.a, tt.b); !errors.Is(err, ErrInvalidOp) {
-			t.Errorf("Compose(%#v, %#v) = %v, %v; want ErrInvalidOp", tt.a, tt.b, got, err)
+			t.Errorf("Compose(%v, %v) = %v, %v; want ErrInvalidOp", tt.a, tt.b, got, err)
 		}
 	}
 }

@@ -187,22 +187,22 @@ func NewOp(cs ...Component) Op {
 	if size > MaxCount {
 		panic("collab: NewOp: the texts of an op must add up to at most 2 GiB")
 	}
-	parts := make([]part, len(cs))
-	if texts <= 1 {
-		// The one text is the op's text: nothing to copy.
-		for i, c := range cs {
-			parts[i] = part{n: c.partCount(), end: uint32(len(c.s))}
+	text := last // a lone text is the op's text: nothing to copy
+	if texts > 1 {
+		var b strings.Builder
+		b.Grow(size)
+		for _, c := range cs {
+			b.WriteString(c.s)
 		}
-		return Op{parts: parts, text: last}
+		text = b.String()
 	}
-	var text strings.Builder
-	text.Grow(size)
+	parts := make([]part, len(cs))
+	off := 0 // where c's text starts in text (all texts before a lone one are empty)
 	for i, c := range cs {
-		off := text.Len()
-		text.WriteString(c.s)
-		parts[i] = part{n: c.partCount(), off: uint32(off), end: uint32(text.Len())}
+		parts[i] = part{n: c.partCount(), off: uint32(off), end: uint32(off + len(c.s))}
+		off += len(c.s)
 	}
-	return Op{parts: parts, text: text.String()}
+	return Op{parts: parts, text: text}
 }
 
 // partCount returns the count of c's part in an Op.
@@ -611,7 +611,7 @@ func (b builder) done(src string) Op {
 		used += int(p.end - p.off)
 	}
 	if b.split || (len(src)-used > keepUnused && 2*used < len(src)) {
-		return joinParts(ps, src)
+		return joinParts(ps, src, used)
 	}
 	return Op{parts: append(make([]part, 0, len(ps)), ps...), text: src}
 }
@@ -620,15 +620,11 @@ func (b builder) done(src string) Op {
 // may leave unused without getting a text of its own.
 const keepUnused = 256
 
-// joinParts returns the op of ps, whose texts are in src, with a text of
-// its own, in which neighbouring parts of the same kind are one component
-// (a delete with text only if every part has text) and a count beyond
-// MaxCount makes an invalid component.
-func joinParts(ps []part, src string) Op {
-	size := 0
-	for _, p := range ps {
-		size += int(p.end - p.off)
-	}
+// joinParts returns the op of ps, whose texts (size bytes in all) are in
+// src, with a text of its own, in which neighbouring parts of the same kind
+// are one component (a delete with text only if every part has text) and a
+// count beyond MaxCount makes an invalid component.
+func joinParts(ps []part, src string, size int) Op {
 	var text strings.Builder
 	text.Grow(size)
 	parts := make([]part, 0, len(ps))

@@ -40,9 +40,9 @@ func TestValidate(t *testing.T) {
 		err := tt.op.Validate()
 		switch {
 		case tt.why == "" && err != nil:
-			t.Errorf("Validate(%#v) = %v, want nil", tt.op, err)
+			t.Errorf("Validate(%v) = %v, want nil", tt.op, err)
 		case tt.why != "" && (err == nil || !errors.Is(err, ErrInvalidOp) || !strings.Contains(err.Error(), tt.why)):
-			t.Errorf("Validate(%#v) = %v, want ErrInvalidOp saying %q", tt.op, err, tt.why)
+			t.Errorf("Validate(%v) = %v, want ErrInvalidOp saying %q", tt.op, err, tt.why)
 		}
 	}
 }
@@ -175,17 +175,17 @@ func TestNormalize(t *testing.T) {
 	for _, tt := range tests {
 		got := Normalize(tt.in)
 		if s := got.String(); s != tt.want {
-			t.Errorf("Normalize(%#v) = %s, want %s", tt.in, s, tt.want)
+			t.Errorf("Normalize(%v) = %s, want %s", tt.in, s, tt.want)
 		}
 		if err := got.Validate(); err != nil {
-			t.Errorf("Normalize(%#v) is not valid: %v", tt.in, err)
+			t.Errorf("Normalize(%v) is not valid: %v", tt.in, err)
 		}
 	}
 	// Normalize must not change its input.
 	in := NewOp(Insert("a"), Insert("b"))
 	Normalize(in)
 	if in.At(0).Insert() != "a" {
-		t.Errorf("Normalize changed its input: %#v", in)
+		t.Errorf("Normalize changed its input: %v", in)
 	}
 }
 
@@ -239,7 +239,7 @@ func TestValidateFastPathAgrees(t *testing.T) {
 				}
 			}
 			if fast := op.validate(encoding); (fast == nil) != (slow == nil) || (fast != nil && fast.Error() != slow.Error()) {
-				fail("op %#v (encoding %v): validate says %v, explain says %v", op, encoding, fast, slow)
+				fail("op %v (encoding %v): validate says %v, explain says %v", op, encoding, fast, slow)
 			}
 		}
 	}

@@ -41,7 +41,7 @@ func TestParseOpAccepts(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			got := mustParse(t, tt.in)
 			if !got.Equal(tt.want) {
-				t.Fatalf("ParseOp(%s) = %#v, want %#v", tt.in, got, tt.want)
+				t.Fatalf("ParseOp(%s) = %v, want %v", tt.in, got, tt.want)
 			}
 			b, err := got.MarshalJSON()
 			if err != nil {
@@ -171,7 +171,7 @@ func TestMarshalJSONEscapes(t *testing.T) {
 		t.Errorf("MarshalJSON = %s, want %s", b, want)
 	}
 	if got := mustParse(t, string(b)); !got.Equal(op) {
-		t.Errorf("round trip = %#v", got)
+		t.Errorf("round trip = %v", got)
 	}
 }
 
@@ -184,7 +184,7 @@ func TestMarshalJSONRejectsInvalid(t *testing.T) {
 		NewOp(Component{}),
 	} {
 		if b, err := op.MarshalJSON(); err == nil || !errors.Is(err, ErrInvalidOp) {
-			t.Errorf("MarshalJSON(%#v) = %s, %v; want ErrInvalidOp", op, b, err)
+			t.Errorf("MarshalJSON(%v) = %s, %v; want ErrInvalidOp", op, b, err)
 		}
 	}
 	if b, err := json.Marshal(Op{}); err != nil || string(b) != "[]" {

@@ -66,8 +66,8 @@ func Transform(op, other Op, side Side) (Op, error) {
 	return transform(op, other, side), nil
 }
 
-// scratch is how many components the result of Transform and Compose can
-// have before it leaves the stack while it is built.
+// scratch is how many components an op being built (by Transform, Compose,
+// Invert, Normalize or ParseOp) can have before it leaves the stack.
 const scratch = 12
 
 // transform is Transform on valid input: the npm algorithm, walking other

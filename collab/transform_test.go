@@ -100,7 +100,7 @@ func TestTransformErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if got, err := Transform(tt.op, tt.other, tt.side); err == nil {
-			t.Errorf("Transform(%#v, %#v, %v) = %v, want an error", tt.op, tt.other, tt.side, got)
+			t.Errorf("Transform(%v, %v, %v) = %v, want an error", tt.op, tt.other, tt.side, got)
 		}
 	}
 	if _, err := Transform(good, NewOp(Component{}), Left); !errors.Is(err, ErrInvalidOp) {
