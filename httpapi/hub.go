@@ -28,8 +28,8 @@ type hub struct {
 	readOnly atomic.Bool
 
 	mu       sync.Mutex
-	sessions map[*session]struct{}
-	byClient map[string]*session
+	conns    map[*conn]struct{}
+	byClient map[string]*conn
 	head     int
 	ring     []collab.Record // recent records ending at head
 	links    []conference.Link
@@ -43,41 +43,41 @@ type hub struct {
 	pending map[string]PresenceUser
 }
 
-func newHub(s *Server, sess conference.Session) *hub {
+func newHub(s *Server, session conference.Session) *hub {
 	h := &hub{
 		s:        s,
-		pad:      sess.ID,
-		sessions: map[*session]struct{}{},
-		byClient: map[string]*session{},
-		links:    sess.Links,
+		pad:      session.ID,
+		conns:    map[*conn]struct{}{},
+		byClient: map[string]*conn{},
+		links:    session.Links,
 		pending:  map[string]PresenceUser{},
 	}
-	h.readOnly.Store(sess.State == conference.StateArchived)
+	h.readOnly.Store(session.State == conference.StateArchived)
 	h.version = sessionVersion(h.readOnly.Load(), h.links)
 	return h
 }
 
-// join registers sess at a consistent point of the pad (called by
+// join registers cn at a consistent point of the pad (called by
 // Engine.Join with the pad locked) and queues, in this order, the missed
 // records (since >= 0) or nothing, then the welcome. Other connections get
 // a presence join.
-func (h *hub) join(sess *session, head int, text *string, missed []collab.Record) {
+func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if head != h.head {
 		h.head, h.ring = head, nil // first connection, or the pad was reloaded
 	}
-	if old := h.byClient[sess.user.Client]; old != nil {
+	if old := h.byClient[cn.user.Client]; old != nil {
 		// The same client reconnected before its old connection died.
 		h.detach(old)
 		old.kill(statusReplaced, "replaced by a newer connection with the same client id")
 	}
-	h.sessions[sess] = struct{}{}
-	h.byClient[sess.user.Client] = sess
+	h.conns[cn] = struct{}{}
+	h.byClient[cn.user.Client] = cn
 
 	frames := make([][]byte, 0, len(missed)+1)
 	for _, r := range missed {
-		if r.Client == sess.user.Client {
+		if r.Client == cn.user.Client {
 			frames = append(frames, encodeAck(r.Seq, r.Rev))
 		} else {
 			frames = append(frames, encodeOp(r))
@@ -91,10 +91,10 @@ func (h *hub) join(sess *session, head int, text *string, missed []collab.Record
 		Users:    h.usersLocked(),
 		Links:    nonNilLinks(h.links),
 		ReadOnly: h.readOnly.Load(),
-		You:      sess.user.Client,
+		You:      cn.user.Client,
 	}))
-	sess.sendMany(frames)
-	h.announceLocked(PresenceJoin, sess)
+	cn.sendMany(frames)
+	h.announceLocked(PresenceJoin, cn)
 }
 
 // usersLocked lists the pad's users, local and remote, with their
@@ -112,8 +112,8 @@ func (h *hub) usersLocked() []wireUser {
 		}
 		users = append(users, u.wire())
 	}
-	for _, sess := range h.byClient {
-		add(sess.user)
+	for _, cn := range h.byClient {
+		add(cn.user)
 	}
 	for _, u := range h.s.remote.users(h.pad) {
 		add(u)
@@ -122,26 +122,26 @@ func (h *hub) usersLocked() []wireUser {
 	return users
 }
 
-// leave unregisters sess and tells the others.
-func (h *hub) leave(sess *session) {
+// leave unregisters cn and tells the others.
+func (h *hub) leave(cn *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.sessions[sess]; !ok {
+	if _, ok := h.conns[cn]; !ok {
 		return
 	}
-	h.detach(sess)
-	h.announceLocked(PresenceLeave, sess)
+	h.detach(cn)
+	h.announceLocked(PresenceLeave, cn)
 }
 
-// detach removes sess from the hub without telling anyone.
-func (h *hub) detach(sess *session) {
-	delete(h.sessions, sess)
-	if h.byClient[sess.user.Client] == sess {
-		delete(h.byClient, sess.user.Client)
+// detach removes cn from the hub without telling anyone.
+func (h *hub) detach(cn *conn) {
+	delete(h.conns, cn)
+	if h.byClient[cn.user.Client] == cn {
+		delete(h.byClient, cn.user.Client)
 	}
-	if sess.cursorTimer != nil {
-		sess.cursorTimer.Stop()
-		sess.cursorTimer = nil
+	if cn.cursorTimer != nil {
+		cn.cursorTimer.Stop()
+		cn.cursorTimer = nil
 	}
 }
 
@@ -159,7 +159,7 @@ func (h *hub) commit(recs []collab.Record) {
 		if author != nil {
 			author.send(encodeAck(r.Seq, r.Rev))
 		}
-		if len(h.sessions) > 1 || author == nil && len(h.sessions) > 0 {
+		if len(h.conns) > 1 || author == nil && len(h.conns) > 0 {
 			h.broadcastLocked(encodeOp(r), author)
 		}
 		h.head = r.Rev
@@ -182,9 +182,9 @@ func (h *hub) commit(recs []collab.Record) {
 func (h *hub) reset() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for sess := range h.sessions {
-		h.detach(sess)
-		sess.kill(statusHistoryChanged, "the pad's history changed; load it again")
+	for cn := range h.conns {
+		h.detach(cn)
+		cn.kill(statusHistoryChanged, "the pad's history changed; load it again")
 	}
 }
 
@@ -219,57 +219,57 @@ func (h *hub) moveToHeadLocked(u *PresenceUser) bool {
 // the engine reported) and broadcasts it, at most once per
 // Config.CursorInterval per connection: within the interval only the
 // latest selection is sent, when the interval ends.
-func (h *hub) cursor(sess *session, sel [2]int, rev int) {
+func (h *hub) cursor(cn *conn, sel [2]int, rev int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.sessions[sess]; !ok {
+	if _, ok := h.conns[cn]; !ok {
 		return
 	}
 	sel, ok := h.advanceLocked(sel, rev)
 	if !ok {
 		return // too old to place; the client sends another soon
 	}
-	sess.user.Sel, sess.user.Rev = &sel, h.head
-	if sess.cursorTimer != nil {
+	cn.user.Sel, cn.user.Rev = &sel, h.head
+	if cn.cursorTimer != nil {
 		return // a send is scheduled and will take the latest selection
 	}
-	wait := h.s.cfg.CursorInterval - time.Since(sess.lastCursor)
+	wait := h.s.cfg.CursorInterval - time.Since(cn.lastCursor)
 	if wait <= 0 {
-		h.sendCursorLocked(sess)
+		h.sendCursorLocked(cn)
 		return
 	}
-	sess.cursorTimer = time.AfterFunc(wait, func() {
+	cn.cursorTimer = time.AfterFunc(wait, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if _, ok := h.sessions[sess]; ok && sess.cursorTimer != nil {
-			sess.cursorTimer = nil
-			h.sendCursorLocked(sess)
+		if _, ok := h.conns[cn]; ok && cn.cursorTimer != nil {
+			cn.cursorTimer = nil
+			h.sendCursorLocked(cn)
 		}
 	})
 }
 
-// sendCursorLocked broadcasts sess's selection, moved to the head.
-func (h *hub) sendCursorLocked(sess *session) {
-	sess.lastCursor = time.Now()
-	if h.moveToHeadLocked(&sess.user) {
-		h.announceLocked(PresenceCursor, sess)
+// sendCursorLocked broadcasts cn's selection, moved to the head.
+func (h *hub) sendCursorLocked(cn *conn) {
+	cn.lastCursor = time.Now()
+	if h.moveToHeadLocked(&cn.user) {
+		h.announceLocked(PresenceCursor, cn)
 	}
 }
 
 // rename changes a connection's name and colour and tells everyone else.
-func (h *hub) rename(sess *session, name, color string) {
+func (h *hub) rename(cn *conn, name, color string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, ok := h.sessions[sess]; !ok {
+	if _, ok := h.conns[cn]; !ok {
 		return
 	}
 	if name != "" {
-		sess.user.Name = name
+		cn.user.Name = name
 	}
 	if color != "" {
-		sess.user.Color = color
+		cn.user.Color = color
 	}
-	h.announceLocked(PresenceUpdate, sess)
+	h.announceLocked(PresenceUpdate, cn)
 }
 
 // remote forwards a presence event of a user on another replica. Events
@@ -339,8 +339,8 @@ func (h *hub) heartbeat() ([]PresenceUser, string) {
 func (h *hub) closeAll(code websocket.StatusCode, reason string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for sess := range h.sessions {
-		sess.kill(code, reason)
+	for cn := range h.conns {
+		cn.kill(code, reason)
 	}
 }
 
@@ -353,17 +353,17 @@ func (h *hub) localUsers() []PresenceUser {
 
 func (h *hub) localUsersLocked() []PresenceUser {
 	users := make([]PresenceUser, 0, len(h.byClient))
-	for _, sess := range h.byClient {
-		users = append(users, sess.user)
+	for _, cn := range h.byClient {
+		users = append(users, cn.user)
 	}
 	return users
 }
 
 // announceLocked tells the pad's other connections, here and on the other
-// replicas, about an event of sess's user.
-func (h *hub) announceLocked(event string, sess *session) {
-	h.broadcastLocked(h.presenceLocked(event, sess.user), sess)
-	h.s.publish(PresenceMessage{Pad: h.pad, Kind: event, Users: []PresenceUser{sess.user}})
+// replicas, about an event of cn's user.
+func (h *hub) announceLocked(event string, cn *conn) {
+	h.broadcastLocked(h.presenceLocked(event, cn.user), cn)
+	h.s.publish(PresenceMessage{Pad: h.pad, Kind: event, Users: []PresenceUser{cn.user}})
 }
 
 func (h *hub) presenceLocked(event string, u PresenceUser) []byte {
@@ -375,10 +375,10 @@ func (h *hub) presenceLocked(event string, u PresenceUser) []byte {
 }
 
 // broadcastLocked queues the same bytes to every connection but except.
-func (h *hub) broadcastLocked(frame []byte, except *session) {
-	for sess := range h.sessions {
-		if sess != except {
-			sess.send(frame)
+func (h *hub) broadcastLocked(frame []byte, except *conn) {
+	for cn := range h.conns {
+		if cn != except {
+			cn.send(frame)
 		}
 	}
 }

@@ -144,10 +144,10 @@ type Server struct {
 	hubsMu sync.RWMutex
 	hubs   map[string]*hub
 
-	sessMu   sync.Mutex
-	sessions map[*session]struct{}
-	sessWG   sync.WaitGroup
-	closing  atomic.Bool
+	connsMu sync.Mutex
+	conns   map[*conn]struct{}
+	connsWG sync.WaitGroup
+	closing atomic.Bool
 
 	remote   remoteUsers
 	busOut   chan PresenceMessage
@@ -177,7 +177,7 @@ func New(cfg Config) (*Server, error) {
 		metrics:  newMetrics(),
 		replica:  uuid.NewString(),
 		hubs:     map[string]*hub{},
-		sessions: map[*session]struct{}{},
+		conns:    map[*conn]struct{}{},
 		busOut:   make(chan PresenceMessage, 4096),
 	}
 	s.engine = collab.NewEngine(collab.Config{
@@ -218,13 +218,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.shutOnce.Do(func() {
 		s.closing.Store(true)
-		s.sessMu.Lock()
-		for sess := range s.sessions {
-			sess.kill(websocket.StatusGoingAway, reasonRestarting)
+		s.connsMu.Lock()
+		for cn := range s.conns {
+			cn.kill(websocket.StatusGoingAway, reasonRestarting)
 		}
-		s.sessMu.Unlock()
+		s.connsMu.Unlock()
 		done := make(chan struct{})
-		go func() { s.sessWG.Wait(); close(done) }()
+		go func() { s.connsWG.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-ctx.Done():
@@ -244,17 +244,17 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // track adds or removes a connection from the set Shutdown closes.
-func (s *Server) track(sess *session, add bool) {
-	s.sessMu.Lock()
-	defer s.sessMu.Unlock()
+func (s *Server) track(cn *conn, add bool) {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
 	if add {
-		s.sessions[sess] = struct{}{}
-		s.sessWG.Add(1)
+		s.conns[cn] = struct{}{}
+		s.connsWG.Add(1)
 		s.metrics.connections.Inc()
 		return
 	}
-	delete(s.sessions, sess)
-	s.sessWG.Done()
+	delete(s.conns, cn)
+	s.connsWG.Done()
 	s.metrics.connections.Dec()
 }
 
@@ -274,13 +274,13 @@ func (s *Server) onReset(pad string) {
 }
 
 // acquireHub returns the pad's hub, creating it for the first connection.
-func (s *Server) acquireHub(sess conference.Session) *hub {
+func (s *Server) acquireHub(session conference.Session) *hub {
 	s.hubsMu.Lock()
 	defer s.hubsMu.Unlock()
-	h := s.hubs[sess.ID]
+	h := s.hubs[session.ID]
 	if h == nil {
-		h = newHub(s, sess)
-		s.hubs[sess.ID] = h
+		h = newHub(s, session)
+		s.hubs[session.ID] = h
 	}
 	h.refs++
 	return h

@@ -91,11 +91,11 @@ func TestUnansweredPingsCloseTheConnection(t *testing.T) {
 	c := dial(t, ts, "main")
 	c.join("silent", -1) // then reads nothing, so pongs are not sent
 	eventually(t, "the server to give up on the connection", func() bool {
-		ts.srv.sessMu.Lock()
-		defer ts.srv.sessMu.Unlock()
-		for sess := range ts.srv.sessions {
+		ts.srv.connsMu.Lock()
+		defer ts.srv.connsMu.Unlock()
+		for cn := range ts.srv.conns {
 			select {
-			case <-sess.done:
+			case <-cn.done:
 				return true
 			default:
 			}

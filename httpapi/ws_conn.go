@@ -49,14 +49,14 @@ type outgoing struct {
 	many [][]byte
 }
 
-// session is one websocket connection. Its goroutines: the handler (the
+// conn is one websocket connection. Its goroutines: the handler (the
 // HTTP request's goroutine) runs joins, ops and cursors one at a time;
 // the reader reads and parses frames; the writer drains the bounded send
 // queue; keepalive pings and enforces the idle timeouts.
-type session struct {
-	s    *Server
-	conn *websocket.Conn
-	pad  conference.Session
+type conn struct {
+	s   *Server
+	ws  *websocket.Conn
+	pad conference.Session
 
 	// hub is set once joined; user, lastCursor and cursorTimer are
 	// guarded by hub.mu after that.
@@ -80,38 +80,38 @@ func (s *Server) serveWS(c echo.Context) error {
 	if s.closing.Load() {
 		return apiError(503, codeUnavailable, "server is shutting down")
 	}
-	padSess, lookupErr := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id"))
+	session, lookupErr := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id"))
 	if lookupErr != nil && !errors.Is(lookupErr, conference.ErrNotFound) {
 		return apiError(503, codeUnavailable, "catalog unavailable")
 	}
-	conn, err := websocket.Accept(c.Response(), c.Request(), nil)
+	ws, err := websocket.Accept(c.Response(), c.Request(), nil)
 	if err != nil {
 		return nil // Accept has written the HTTP error
 	}
-	conn.SetReadLimit(s.cfg.MaxFrameBytes * hardReadLimitFactor)
+	ws.SetReadLimit(s.cfg.MaxFrameBytes * hardReadLimitFactor)
 	if lookupErr != nil {
 		s.metrics.errors.WithLabelValues(codeUnknownPad).Inc()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
 		defer cancel()
-		_ = conn.Write(ctx, websocket.MessageText, encodeError(codeUnknownPad, "no session "+truncate(c.Param("id"), 64), -1))
-		return conn.Close(statusUnknownPad, "unknown pad")
+		_ = ws.Write(ctx, websocket.MessageText, encodeError(codeUnknownPad, "no session "+truncate(c.Param("id"), 64), -1))
+		return ws.Close(statusUnknownPad, "unknown pad")
 	}
-	sess := &session{
+	cn := &conn{
 		s:     s,
-		conn:  conn,
-		pad:   padSess,
+		ws:    ws,
+		pad:   session,
 		queue: make(chan outgoing, s.cfg.SendQueue),
 		done:  make(chan struct{}),
 	}
-	sess.lastRead.Store(time.Now().UnixNano())
-	s.track(sess, true)
-	defer s.track(sess, false)
-	sess.run()
+	cn.lastRead.Store(time.Now().UnixNano())
+	s.track(cn, true)
+	defer s.track(cn, false)
+	cn.run()
 	return nil
 }
 
 // run serves the connection until it closes.
-func (sess *session) run() {
+func (cn *conn) run() {
 	// ctx, for the engine calls, ends once the writer closed the
 	// connection.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -119,38 +119,38 @@ func (sess *session) run() {
 	inbound := make(chan inboundMessage, 16)
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() { defer wg.Done(); sess.readLoop(inbound) }()
-	go func() { defer wg.Done(); sess.writeLoop(); cancel() }()
-	go func() { defer wg.Done(); sess.keepalive() }()
+	go func() { defer wg.Done(); cn.readLoop(inbound) }()
+	go func() { defer wg.Done(); cn.writeLoop(); cancel() }()
+	go func() { defer wg.Done(); cn.keepalive() }()
 
 	var leave func()
 	for in := range inbound {
 		msg := in.msg
-		if err := sess.check(msg); err != nil {
-			sess.sendError(err.Code, err.Message, in.seq)
+		if err := cn.check(msg); err != nil {
+			cn.sendError(err.Code, err.Message, in.seq)
 			continue
 		}
 		switch msg.Type {
 		case "join":
-			if l := sess.join(ctx, msg); l != nil {
+			if l := cn.join(ctx, msg); l != nil {
 				leave = l
 			}
 		case "op":
-			sess.submit(ctx, msg)
+			cn.submit(ctx, msg)
 		case "cursor":
-			sess.moveCursor(ctx, msg)
+			cn.moveCursor(ctx, msg)
 		case "rename":
-			sess.hub.rename(sess, msg.Name, msg.Color)
+			cn.hub.rename(cn, msg.Name, msg.Color)
 		}
 	}
-	if sess.hub != nil {
-		sess.hub.leave(sess)
-		sess.s.releaseHub(sess.hub)
+	if cn.hub != nil {
+		cn.hub.leave(cn)
+		cn.s.releaseHub(cn.hub)
 	}
 	if leave != nil {
 		leave()
 	}
-	sess.kill(websocket.StatusNormalClosure, "")
+	cn.kill(websocket.StatusNormalClosure, "")
 	wg.Wait()
 }
 
@@ -161,23 +161,23 @@ func (sess *session) run() {
 // writeLoop): a cancellable one costs the library a context.AfterFunc per
 // frame header and payload. The reads end when the writer closes the
 // connection.
-func (sess *session) readLoop(inbound chan<- inboundMessage) {
+func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 	defer close(inbound)
 	var buf bytes.Buffer
-	limit := sess.s.cfg.MaxFrameBytes
+	limit := cn.s.cfg.MaxFrameBytes
 	var lr io.LimitedReader // reused: io.LimitReader would allocate per frame
-	frames := newTokenBucket(sess.s.cfg.MessageRate, sess.s.cfg.MessageBurst)
+	frames := newTokenBucket(cn.s.cfg.MessageRate, cn.s.cfg.MessageBurst)
 	for {
-		typ, r, err := sess.conn.Reader(context.Background())
+		typ, r, err := cn.ws.Reader(context.Background())
 		if err != nil {
-			sess.readFailed(err)
+			cn.readFailed(err)
 			return
 		}
 		now := time.Now()
-		sess.lastRead.Store(now.UnixNano())
+		cn.lastRead.Store(now.UnixNano())
 		if !frames.take(now) {
-			sess.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
-			sess.kill(websocket.StatusPolicyViolation, reasonTooMany)
+			cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
+			cn.kill(websocket.StatusPolicyViolation, reasonTooMany)
 			return
 		}
 		buf.Reset()
@@ -186,26 +186,26 @@ func (sess *session) readLoop(inbound chan<- inboundMessage) {
 		if err == nil && n > limit {
 			_, err = io.Copy(io.Discard, r)
 			if err == nil {
-				sess.sendError(codeTooLarge, "frame is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes", -1)
+				cn.sendError(codeTooLarge, "frame is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes", -1)
 				continue
 			}
 		}
 		if err != nil {
-			sess.readFailed(err)
+			cn.readFailed(err)
 			return
 		}
 		if typ != websocket.MessageText {
-			sess.sendError(codeBadMessage, "binary frames are not accepted; send JSON in text frames", -1)
+			cn.sendError(codeBadMessage, "binary frames are not accepted; send JSON in text frames", -1)
 			continue
 		}
-		msg, seq, perr := parseClientMessage(buf.Bytes(), sess.s.maxOpLen)
+		msg, seq, perr := parseClientMessage(buf.Bytes(), cn.s.maxOpLen)
 		if perr != nil {
-			sess.sendError(perr.Code, perr.Message, seq)
+			cn.sendError(perr.Code, perr.Message, seq)
 			continue
 		}
 		select {
 		case inbound <- inboundMessage{msg, seq}:
-		case <-sess.done:
+		case <-cn.done:
 			return
 		}
 	}
@@ -243,67 +243,67 @@ type inboundMessage struct {
 
 // check rejects messages that do not fit the connection's state; it runs
 // in the handler, after the messages before it were handled.
-func (sess *session) check(msg clientMessage) *protoError {
-	joined := sess.joined.Load()
+func (cn *conn) check(msg clientMessage) *protoError {
+	joined := cn.joined.Load()
 	switch {
 	case msg.Type == "join" && joined:
 		return protoErrorf(codeBadMessage, "already joined")
 	case msg.Type != "join" && !joined:
 		return protoErrorf(codeNotJoined, "send join first")
-	case msg.Type == "op" && sess.hub.readOnly.Load():
+	case msg.Type == "op" && cn.hub.readOnly.Load():
 		return protoErrorf(codeReadOnly, "this session is archived and read-only")
 	}
 	return nil
 }
 
-func (sess *session) readFailed(err error) {
+func (cn *conn) readFailed(err error) {
 	switch {
 	case websocket.CloseStatus(err) != -1:
-		sess.kill(websocket.StatusNormalClosure, "")
+		cn.kill(websocket.StatusNormalClosure, "")
 	case errors.Is(err, websocket.ErrMessageTooBig):
-		sess.s.metrics.errors.WithLabelValues(codeTooLarge).Inc()
-		sess.kill(websocket.StatusMessageTooBig, "frame far over the size limit")
+		cn.s.metrics.errors.WithLabelValues(codeTooLarge).Inc()
+		cn.kill(websocket.StatusMessageTooBig, "frame far over the size limit")
 	default:
-		sess.kill(websocket.StatusNormalClosure, "")
+		cn.kill(websocket.StatusNormalClosure, "")
 	}
 }
 
 // join joins the pad; it returns the engine's leave function, or nil and
 // sends the error.
-func (sess *session) join(ctx context.Context, msg clientMessage) (leave func()) {
-	s := sess.s
-	h := s.acquireHub(sess.pad)
-	sess.user = PresenceUser{Client: msg.Client, Name: msg.Name, Color: msg.Color}
+func (cn *conn) join(ctx context.Context, msg clientMessage) (leave func()) {
+	s := cn.s
+	h := s.acquireHub(cn.pad)
+	cn.user = PresenceUser{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	var text *string
-	leave, err := s.engine.Join(ctx, sess.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
+	leave, err := s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
 		if msg.Since < 0 {
 			text = &t
 		}
-		h.join(sess, head, text, missed)
+		h.join(cn, head, text, missed)
 	})
 	if err != nil {
 		s.releaseHub(h)
-		sess.sendEngineError(err, -1)
+		cn.sendEngineError(err, -1)
 		return nil
 	}
-	sess.hub = h
-	sess.joined.Store(true)
+	cn.hub = h
+	cn.joined.Store(true)
 	return leave
 }
 
 // submit commits an op. The ack reaches the author through the hub, in
 // order with the op stream; a resent op that was already committed is
 // acked here.
-func (sess *session) submit(ctx context.Context, msg clientMessage) {
-	s := sess.s
+func (cn *conn) submit(ctx context.Context, msg clientMessage) {
+	s := cn.s
 	start := time.Now()
-	res, err := s.engine.Submit(ctx, sess.pad.ID, collab.Submission{Client: sess.user.Client, Seq: msg.Seq, Base: msg.Rev, Op: msg.Op})
+	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Base: msg.Rev, Op: msg.Op})
 	s.metrics.submitSeconds.Observe(time.Since(start).Seconds())
 	switch {
 	case err != nil:
-		sess.sendEngineError(err, msg.Seq)
+		cn.sendEngineError(err, msg.Seq)
 	case res.Duplicate:
-		sess.send(encodeAck(msg.Seq, res.Rev))
+		cn.send(encodeAck(msg.Seq, res.Rev))
 	default:
 		s.metrics.opsCommitted.Inc()
 	}
@@ -311,72 +311,72 @@ func (sess *session) submit(ctx context.Context, msg clientMessage) {
 
 // moveCursor places the connection's selection at the head and hands it
 // to the hub.
-func (sess *session) moveCursor(ctx context.Context, msg clientMessage) {
-	sel, head, err := sess.s.engine.Rebase(ctx, sess.pad.ID, msg.Rev, msg.Sel)
+func (cn *conn) moveCursor(ctx context.Context, msg clientMessage) {
+	sel, head, err := cn.s.engine.Rebase(ctx, cn.pad.ID, msg.Rev, msg.Sel)
 	if err != nil {
-		sess.sendEngineError(err, -1)
+		cn.sendEngineError(err, -1)
 		return
 	}
-	sess.hub.cursor(sess, sel, head)
+	cn.hub.cursor(cn, sel, head)
 }
 
 // sendEngineError reports an engine error to the client; ref is the op's
 // seq or -1.
-func (sess *session) sendEngineError(err error, ref int) {
+func (cn *conn) sendEngineError(err error, ref int) {
 	var ce *collab.Error
 	switch {
 	case errors.As(err, &ce):
-		sess.sendError(ce.Code, ce.Message, ref)
+		cn.sendError(ce.Code, ce.Message, ref)
 	case errors.Is(err, context.Canceled):
 		// the connection is closing
 	default:
-		sess.s.log.Error("pad engine failed", "pad", sess.pad.ID, "err", err)
-		sess.sendError(codeInternal, "internal error; try again", ref)
+		cn.s.log.Error("pad engine failed", "pad", cn.pad.ID, "err", err)
+		cn.sendError(codeInternal, "internal error; try again", ref)
 	}
 }
 
-func (sess *session) sendError(code, message string, ref int) {
-	sess.s.metrics.errors.WithLabelValues(code).Inc()
-	sess.send(encodeError(code, message, ref))
+func (cn *conn) sendError(code, message string, ref int) {
+	cn.s.metrics.errors.WithLabelValues(code).Inc()
+	cn.send(encodeError(code, message, ref))
 }
 
 // send queues a frame without blocking. A connection whose queue is full
 // is too slow: it is closed, and resumes with since.
-func (sess *session) send(frame []byte) {
-	sess.enqueue(outgoing{one: frame})
+func (cn *conn) send(frame []byte) {
+	cn.enqueue(outgoing{one: frame})
 }
 
-func (sess *session) sendMany(frames [][]byte) {
-	sess.enqueue(outgoing{many: frames})
+func (cn *conn) sendMany(frames [][]byte) {
+	cn.enqueue(outgoing{many: frames})
 }
 
-func (sess *session) enqueue(o outgoing) {
+func (cn *conn) enqueue(o outgoing) {
 	select {
-	case <-sess.done:
+	case <-cn.done:
 		return
 	default:
 	}
 	select {
-	case sess.queue <- o:
+	case cn.queue <- o:
 	default:
-		sess.tooSlow()
+		cn.tooSlow()
 	}
 }
 
-func (sess *session) tooSlow() {
-	sess.killOnce.Do(func() {
-		sess.s.metrics.slowDisconnects.Inc()
-		sess.code, sess.reason = websocket.StatusPolicyViolation, reasonTooSlow
-		close(sess.done)
+func (cn *conn) tooSlow() {
+	cn.killOnce.Do(func() {
+		cn.s.metrics.slowDisconnects.Inc()
+		cn.code, cn.reason = websocket.StatusPolicyViolation, reasonTooSlow
+		close(cn.done)
 	})
 }
 
 // kill closes the connection with code and reason (the first call wins).
 // It never blocks: the writer performs the close.
-func (sess *session) kill(code websocket.StatusCode, reason string) {
-	sess.killOnce.Do(func() {
-		sess.code, sess.reason = code, reason
-		close(sess.done)
+func (cn *conn) kill(code websocket.StatusCode, reason string) {
+	cn.killOnce.Do(func() {
+		cn.code, cn.reason = code, reason
+		close(cn.done)
 	})
 }
 
@@ -387,25 +387,25 @@ func (sess *session) kill(code websocket.StatusCode, reason string) {
 // Writes get a context without a deadline, so the library arms no timer
 // of its own per frame; at thousands of frames a second that timer was a
 // tenth of the server's CPU.
-func (sess *session) writeLoop() {
+func (cn *conn) writeLoop() {
 	stalled := time.AfterFunc(time.Hour, func() {
-		sess.tooSlow()
-		_ = sess.conn.CloseNow() // unblocks the stalled write
+		cn.tooSlow()
+		_ = cn.ws.CloseNow() // unblocks the stalled write
 	})
 	stalled.Stop()
 	for {
 		select {
-		case o := <-sess.queue:
-			stalled.Reset(sess.s.cfg.WriteTimeout)
-			err := sess.writeBurst(o)
+		case o := <-cn.queue:
+			stalled.Reset(cn.s.cfg.WriteTimeout)
+			err := cn.writeBurst(o)
 			stalled.Stop()
 			if err != nil {
-				sess.kill(websocket.StatusNormalClosure, "") // unless tooSlow came first
+				cn.kill(websocket.StatusNormalClosure, "") // unless tooSlow came first
 			}
-		case <-sess.done:
-			err := sess.conn.Close(sess.code, sess.reason)
-			if err != nil && sess.code != websocket.StatusNormalClosure {
-				sess.s.log.Debug("websocket close", "pad", sess.pad.ID, "err", err)
+		case <-cn.done:
+			err := cn.ws.Close(cn.code, cn.reason)
+			if err != nil && cn.code != websocket.StatusNormalClosure {
+				cn.s.log.Debug("websocket close", "pad", cn.pad.ID, "err", err)
 			}
 			return
 		}
@@ -414,17 +414,17 @@ func (sess *session) writeLoop() {
 
 // writeBurst writes o and whatever else is queued already (up to
 // maxBurst items).
-func (sess *session) writeBurst(o outgoing) error {
+func (cn *conn) writeBurst(o outgoing) error {
 	ctx := context.Background()
 	for n := 1; ; n++ {
-		if err := sess.write(ctx, o); err != nil {
+		if err := cn.write(ctx, o); err != nil {
 			return err
 		}
 		if n == maxBurst {
 			return nil
 		}
 		select {
-		case o = <-sess.queue:
+		case o = <-cn.queue:
 		default:
 			return nil
 		}
@@ -434,12 +434,12 @@ func (sess *session) writeBurst(o outgoing) error {
 // maxBurst bounds the queued items one writeBurst takes.
 const maxBurst = 64
 
-func (sess *session) write(ctx context.Context, o outgoing) error {
+func (cn *conn) write(ctx context.Context, o outgoing) error {
 	if o.one != nil {
-		return sess.conn.Write(ctx, websocket.MessageText, o.one)
+		return cn.ws.Write(ctx, websocket.MessageText, o.one)
 	}
 	for _, f := range o.many {
-		if err := sess.conn.Write(ctx, websocket.MessageText, f); err != nil {
+		if err := cn.ws.Write(ctx, websocket.MessageText, f); err != nil {
 			return err
 		}
 	}
@@ -449,36 +449,36 @@ func (sess *session) write(ctx context.Context, o outgoing) error {
 // keepalive pings the client every PingInterval and closes connections
 // that miss a pong, that do not join within JoinTimeout, or that send
 // nothing for IdleTimeout.
-func (sess *session) keepalive() {
-	cfg := sess.s.cfg
+func (cn *conn) keepalive() {
+	cfg := cn.s.cfg
 	t := time.NewTicker(cfg.PingInterval)
 	defer t.Stop()
 	joinBy := time.NewTimer(cfg.JoinTimeout)
 	defer joinBy.Stop()
 	for {
 		select {
-		case <-sess.done:
+		case <-cn.done:
 			return
 		case <-joinBy.C:
-			if !sess.joined.Load() {
-				sess.kill(websocket.StatusPolicyViolation, "no join message")
+			if !cn.joined.Load() {
+				cn.kill(websocket.StatusPolicyViolation, "no join message")
 				return
 			}
 			continue
 		case <-t.C:
 		}
-		idle := time.Since(time.Unix(0, sess.lastRead.Load()))
+		idle := time.Since(time.Unix(0, cn.lastRead.Load()))
 		switch {
 		case idle > cfg.IdleTimeout:
-			sess.kill(websocket.StatusGoingAway, "idle timeout")
+			cn.kill(websocket.StatusGoingAway, "idle timeout")
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.PingInterval)
-		err := sess.conn.Ping(ctx)
+		err := cn.ws.Ping(ctx)
 		cancel()
 		if err != nil {
-			sess.s.log.Debug("keepalive failed", slog.String("pad", sess.pad.ID), slog.Any("err", err))
-			sess.kill(websocket.StatusGoingAway, "keepalive timeout")
+			cn.s.log.Debug("keepalive failed", slog.String("pad", cn.pad.ID), slog.Any("err", err))
+			cn.kill(websocket.StatusGoingAway, "keepalive timeout")
 			return
 		}
 	}
