@@ -8,6 +8,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 )
@@ -40,7 +41,7 @@ type hub struct {
 	refreshing atomic.Bool
 	// pending holds remote cursors made at a revision this replica has
 	// not reached yet; they are sent when the head gets there.
-	pending map[string]PresenceUser
+	pending map[string]cluster.User
 }
 
 func newHub(s *Server, session conference.Session) *hub {
@@ -50,7 +51,7 @@ func newHub(s *Server, session conference.Session) *hub {
 		conns:    map[*conn]struct{}{},
 		byClient: map[string]*conn{},
 		links:    session.Links,
-		pending:  map[string]PresenceUser{},
+		pending:  map[string]cluster.User{},
 	}
 	h.readOnly.Store(session.State == conference.StateArchived)
 	h.version = sessionVersion(h.readOnly.Load(), h.links)
@@ -94,7 +95,7 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 		You:      cn.user.Client,
 	}))
 	cn.sendMany(frames)
-	h.announceLocked(PresenceJoin, cn)
+	h.announceLocked(cluster.KindJoin, cn)
 }
 
 // usersLocked lists the pad's users, local and remote, with their
@@ -102,7 +103,7 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 func (h *hub) usersLocked() []wireUser {
 	seen := map[string]bool{}
 	users := make([]wireUser, 0, len(h.byClient))
-	add := func(u PresenceUser) {
+	add := func(u cluster.User) {
 		if seen[u.Client] {
 			return
 		}
@@ -110,12 +111,12 @@ func (h *hub) usersLocked() []wireUser {
 		if !h.moveToHeadLocked(&u) {
 			u.Sel = nil
 		}
-		users = append(users, u.wire())
+		users = append(users, wireUserOf(u))
 	}
 	for _, cn := range h.byClient {
 		add(cn.user)
 	}
-	for _, u := range h.s.remote.users(h.pad) {
+	for _, u := range h.s.remote.Users(h.pad) {
 		add(u)
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i].Client < users[j].Client })
@@ -130,7 +131,7 @@ func (h *hub) leave(cn *conn) {
 		return
 	}
 	h.detach(cn)
-	h.announceLocked(PresenceLeave, cn)
+	h.announceLocked(cluster.KindLeave, cn)
 }
 
 // detach removes cn from the hub without telling anyone.
@@ -203,7 +204,7 @@ func (h *hub) advanceLocked(sel [2]int, rev int) ([2]int, bool) {
 
 // moveToHeadLocked moves u's selection to the head; false, with u
 // unchanged, if u has none or it cannot be placed (advanceLocked).
-func (h *hub) moveToHeadLocked(u *PresenceUser) bool {
+func (h *hub) moveToHeadLocked(u *cluster.User) bool {
 	if u.Sel == nil {
 		return false
 	}
@@ -252,7 +253,7 @@ func (h *hub) cursor(cn *conn, sel [2]int, rev int) {
 func (h *hub) sendCursorLocked(cn *conn) {
 	cn.lastCursor = time.Now()
 	if h.moveToHeadLocked(&cn.user) {
-		h.announceLocked(PresenceCursor, cn)
+		h.announceLocked(cluster.KindCursor, cn)
 	}
 }
 
@@ -269,19 +270,19 @@ func (h *hub) rename(cn *conn, name, color string) {
 	if color != "" {
 		cn.user.Color = color
 	}
-	h.announceLocked(PresenceUpdate, cn)
+	h.announceLocked(cluster.KindUpdate, cn)
 }
 
 // remote forwards a presence event of a user on another replica. Events
 // about a client that is connected here are ignored: this replica knows
 // better.
-func (h *hub) remote(event string, u PresenceUser) {
+func (h *hub) remote(event string, u cluster.User) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.byClient[u.Client] != nil {
 		return
 	}
-	if event == PresenceCursor {
+	if event == cluster.KindCursor {
 		if u.Rev > h.head {
 			h.pending[u.Client] = u
 			return
@@ -289,16 +290,16 @@ func (h *hub) remote(event string, u PresenceUser) {
 		h.remoteCursorLocked(u)
 		return
 	}
-	if event == PresenceLeave {
+	if event == cluster.KindLeave {
 		delete(h.pending, u.Client)
 	}
 	u.Sel = nil
 	h.broadcastLocked(h.presenceLocked(event, u), nil)
 }
 
-func (h *hub) remoteCursorLocked(u PresenceUser) {
+func (h *hub) remoteCursorLocked(u cluster.User) {
 	if h.moveToHeadLocked(&u) {
-		h.broadcastLocked(h.presenceLocked(PresenceCursor, u), nil)
+		h.broadcastLocked(h.presenceLocked(cluster.KindCursor, u), nil)
 	}
 }
 
@@ -329,7 +330,7 @@ func (h *hub) setArchived(archived bool) bool {
 }
 
 // heartbeat returns the users connected here and the session version.
-func (h *hub) heartbeat() ([]PresenceUser, string) {
+func (h *hub) heartbeat() ([]cluster.User, string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.localUsersLocked(), h.version
@@ -345,14 +346,14 @@ func (h *hub) closeAll(code websocket.StatusCode, reason string) {
 }
 
 // localUsers returns the users connected here.
-func (h *hub) localUsers() []PresenceUser {
+func (h *hub) localUsers() []cluster.User {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.localUsersLocked()
 }
 
-func (h *hub) localUsersLocked() []PresenceUser {
-	users := make([]PresenceUser, 0, len(h.byClient))
+func (h *hub) localUsersLocked() []cluster.User {
+	users := make([]cluster.User, 0, len(h.byClient))
 	for _, cn := range h.byClient {
 		users = append(users, cn.user)
 	}
@@ -363,12 +364,12 @@ func (h *hub) localUsersLocked() []PresenceUser {
 // replicas, about an event of cn's user.
 func (h *hub) announceLocked(event string, cn *conn) {
 	h.broadcastLocked(h.presenceLocked(event, cn.user), cn)
-	h.s.publish(PresenceMessage{Pad: h.pad, Kind: event, Users: []PresenceUser{cn.user}})
+	h.s.publish(cluster.Message{Pad: h.pad, Kind: event, Users: []cluster.User{cn.user}})
 }
 
-func (h *hub) presenceLocked(event string, u PresenceUser) []byte {
-	w := u.wire()
-	if event != PresenceCursor {
+func (h *hub) presenceLocked(event string, u cluster.User) []byte {
+	w := wireUserOf(u)
+	if event != cluster.KindCursor {
 		w.Sel = nil
 	}
 	return mustJSON(presenceMessage{Type: "presence", Event: event, User: w, Rev: h.head})

@@ -8,20 +8,22 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/confpad/confpad/cluster"
 )
 
-// cutBus is a PresenceBus whose replica can be made to fall silent, as if
+// cutBus is a cluster.Bus whose replica can be made to fall silent, as if
 // it had died.
 type cutBus struct {
-	PresenceBus
+	cluster.Bus
 	cut atomic.Bool
 }
 
-func (b *cutBus) Publish(ctx context.Context, m PresenceMessage) error {
+func (b *cutBus) Publish(ctx context.Context, m cluster.Message) error {
 	if b.cut.Load() {
 		return nil
 	}
-	return b.PresenceBus.Publish(ctx, m)
+	return b.Bus.Publish(ctx, m)
 }
 
 func peopleIn(t *testing.T, ts *testServer, pad string) int {
@@ -54,11 +56,11 @@ func (c *wsClient) readPresence(event, client string) serverMsg {
 func TestPresenceAcrossReplicas(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "confpad.db"))
 	t.Cleanup(func() { st.Close() })
-	bus := NewMemoryBus()
-	cfg := Config{Presence: bus, PresenceInterval: 50 * time.Millisecond, CursorInterval: time.Millisecond}
+	bus := cluster.NewMemoryBus()
+	cfg := Config{Bus: bus, PresenceInterval: 50 * time.Millisecond, CursorInterval: time.Millisecond}
 	s1 := startServer(t, st, cfg)
-	dying := &cutBus{PresenceBus: bus}
-	cfg.Presence = dying
+	dying := &cutBus{Bus: bus}
+	cfg.Bus = dying
 	s2 := startServer(t, st, cfg)
 
 	a := dial(t, s1, "main")
@@ -149,62 +151,6 @@ func TestCursorIsMovedThroughConcurrentOps(t *testing.T) {
 	case ada.Sel == nil || *ada.Sel != [2]int{3, 3}:
 		t.Errorf("welcome shows ada's selection as %v, want [3 3]", ada.Sel)
 	}
-}
-
-func TestRemoteUsersApply(t *testing.T) {
-	now := time.Unix(1000, 0)
-	u := func(client, name string) PresenceUser {
-		return PresenceUser{Client: client, Name: name, Color: "#000000"}
-	}
-	var r remoteUsers
-	steps := []struct {
-		msg  PresenceMessage
-		want []string // "event:client"
-	}{
-		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("a", "A"), u("b", "B")}}, []string{"join:a", "join:b"}},
-		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("a", "A2")}}, []string{"update:a", "leave:b"}},
-		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceJoin, Users: []PresenceUser{u("c", "C")}}, []string{"join:c"}},
-		{PresenceMessage{Replica: "r1", Pad: "p", Kind: PresenceLeave, Users: []PresenceUser{u("a", "A2")}}, []string{"leave:a"}},
-		{PresenceMessage{Replica: "r2", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("d", "D")}}, []string{"join:d"}},
-	}
-	for i, step := range steps {
-		var got []string
-		for _, e := range r.apply(step.msg, now) {
-			got = append(got, e.event+":"+e.user.Client)
-		}
-		if !sameSet(got, step.want) {
-			t.Errorf("step %d: events %v, want %v", i, got, step.want)
-		}
-	}
-	set := map[string]bool{}
-	for _, u := range r.users("p") {
-		set[u.Client+":"+u.Name] = true
-	}
-	if !reflect.DeepEqual(set, map[string]bool{"c:C": true, "d:D": true}) {
-		t.Errorf("users %v, want c and d", set)
-	}
-	// r2 is heard from later than r1; only r1's users expire.
-	r.apply(PresenceMessage{Replica: "r2", Pad: "p", Kind: PresenceUsers, Users: []PresenceUser{u("d", "D")}}, now.Add(time.Second))
-	events := r.expire(now.Add(time.Millisecond))
-	if len(events) != 1 || events[0].event != PresenceLeave || events[0].user.Client != "c" {
-		t.Errorf("expire gave %+v, want c leaving", events)
-	}
-}
-
-func sameSet(a, b []string) bool {
-	m := map[string]int{}
-	for _, s := range a {
-		m[s]++
-	}
-	for _, s := range b {
-		m[s]--
-	}
-	for _, n := range m {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // TestRenameIsNotEchoed: the others see a rename; the renamer, like for

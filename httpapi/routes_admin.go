@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/conference"
 )
 
@@ -112,7 +113,7 @@ func (s *Server) deletePad(c echo.Context) error {
 	if err := s.cfg.Catalog.DeleteSession(c.Request().Context(), id); err != nil {
 		return catalogError(err)
 	}
-	s.changeState(id, stateDeleted)
+	s.changeState(id, cluster.StateDeleted)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 )
@@ -46,9 +47,9 @@ type Config struct {
 	// (nil in embedded mode). Both go to the pad engine.
 	Log  collab.Log
 	Feed collab.Feed
-	// Presence connects the replicas' presence and slide links; nil for a
-	// single replica.
-	Presence PresenceBus
+	// Bus connects the replicas: presence, slide links and session state
+	// travel on it (package cluster). Nil for a single replica.
+	Bus cluster.Bus
 	// AdminToken guards the admin routes (Authorization: Bearer <token>).
 	// Empty disables them: they answer 403.
 	AdminToken string
@@ -80,7 +81,7 @@ type Config struct {
 	// CursorInterval is the shortest time between two cursor broadcasts
 	// of one connection; the latest selection wins.
 	CursorInterval time.Duration
-	// PresenceInterval is the heartbeat period on the PresenceBus; users
+	// PresenceInterval is the heartbeat period on the cluster.Bus; users
 	// of a replica silent for three periods are dropped.
 	PresenceInterval time.Duration
 	// MessageRate and MessageBurst bound the frames one connection may
@@ -149,8 +150,8 @@ type Server struct {
 	connsWG sync.WaitGroup
 	closing atomic.Bool
 
-	remote   remoteUsers
-	busOut   chan PresenceMessage
+	remote   cluster.RemoteUsers
+	busOut   chan cluster.Message
 	busCtx   context.Context // ends at Shutdown
 	stopBus  context.CancelFunc
 	unsubBus func()
@@ -163,7 +164,7 @@ type Server struct {
 }
 
 // New builds a Server and its pad engine, with the engine's commits wired
-// to the pads' connections. With cfg.Presence set, it starts publishing
+// to the pads' connections. With cfg.Bus set, it starts publishing
 // heartbeats and listening to other replicas at once.
 func New(cfg Config) (*Server, error) {
 	if cfg.Catalog == nil || cfg.Log == nil {
@@ -178,7 +179,7 @@ func New(cfg Config) (*Server, error) {
 		replica:  uuid.NewString(),
 		hubs:     map[string]*hub{},
 		conns:    map[*conn]struct{}{},
-		busOut:   make(chan PresenceMessage, 4096),
+		busOut:   make(chan cluster.Message, 4096),
 	}
 	s.engine = collab.NewEngine(collab.Config{
 		Log:       cfg.Log,
@@ -196,11 +197,11 @@ func New(cfg Config) (*Server, error) {
 	s.echo = e
 	ctx, cancel := context.WithCancel(context.Background())
 	s.busCtx, s.stopBus = ctx, cancel
-	if cfg.Presence != nil {
+	if cfg.Bus != nil {
 		s.busWG.Add(2)
 		go func() { defer s.busWG.Done(); s.publishLoop(ctx) }()
 		go func() { defer s.busWG.Done(); s.heartbeatLoop(ctx) }()
-		s.unsubBus = cfg.Presence.Subscribe(s.receive)
+		s.unsubBus = cfg.Bus.Subscribe(s.receive)
 	}
 	return s, nil
 }
@@ -304,7 +305,7 @@ func (s *Server) lookupHub(pad string) *hub {
 
 // people counts the distinct users in a pad on every replica.
 func (s *Server) people(pad string) int {
-	users := s.remote.users(pad)
+	users := s.remote.Users(pad)
 	if h := s.lookupHub(pad); h != nil {
 		users = append(users, h.localUsers()...)
 	}

@@ -9,13 +9,14 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/conference"
 )
 
 // Session updates (slide links, archived or live, deleted) reach the
 // pad's editors on every replica: the replica that changed the Catalog
 // applies the change to its own connections and publishes it on the
-// PresenceBus once; the others apply it when it arrives. If that message
+// cluster.Bus once; the others apply it when it arrives. If that message
 // is lost, the heartbeats repair it: each carries the sender's version of
 // the pad's links and state, and a replica whose version differs re-reads
 // the session from the Catalog. A deleted session has no replica left to
@@ -31,14 +32,14 @@ func (s *Server) linksChanged(pad string, links []conference.Link) {
 	if h := s.lookupHub(pad); h != nil {
 		h.setLinks(links)
 	}
-	s.publish(PresenceMessage{Pad: pad, Kind: PresenceLinks, Links: links})
+	s.publish(cluster.Message{Pad: pad, Kind: cluster.KindLinks, Links: links})
 }
 
 // changeState applies a session's new state ("live", "archived", or
-// stateDeleted) here and on every replica.
+// cluster.StateDeleted) here and on every replica.
 func (s *Server) changeState(pad, state string) {
 	s.stateChanged(pad, state)
-	s.publish(PresenceMessage{Pad: pad, Kind: PresenceState, State: state})
+	s.publish(cluster.Message{Pad: pad, Kind: cluster.KindState, State: state})
 }
 
 // stateChanged closes the pad's connections so that clients reconnect
@@ -46,7 +47,7 @@ func (s *Server) changeState(pad, state string) {
 // told not to come back, and the pad is unloaded.
 func (s *Server) stateChanged(pad, state string) {
 	h := s.lookupHub(pad)
-	if state == stateDeleted {
+	if state == cluster.StateDeleted {
 		if h != nil {
 			h.closeAll(statusUnknownPad, "session deleted")
 		}
@@ -126,7 +127,7 @@ func (s *Server) refresh(ctx context.Context, pad string) {
 	sess, err := s.cfg.Catalog.Session(ctx, pad)
 	switch {
 	case errors.Is(err, conference.ErrNotFound):
-		s.stateChanged(pad, stateDeleted)
+		s.stateChanged(pad, cluster.StateDeleted)
 	case err != nil:
 		if ctx.Err() == nil {
 			s.log.Warn("re-reading a session after a heartbeat", "pad", pad, "err", err)

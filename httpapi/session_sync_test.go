@@ -8,20 +8,21 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/conference"
 )
 
-// dropBus is a PresenceBus that loses every message of the kinds in drop.
+// dropBus is a cluster.Bus that loses every message of the kinds in drop.
 type dropBus struct {
-	PresenceBus
+	cluster.Bus
 	drop map[string]bool
 }
 
-func (b *dropBus) Publish(ctx context.Context, m PresenceMessage) error {
+func (b *dropBus) Publish(ctx context.Context, m cluster.Message) error {
 	if b.drop[m.Kind] {
 		return nil
 	}
-	return b.PresenceBus.Publish(ctx, m)
+	return b.Bus.Publish(ctx, m)
 }
 
 // TestLostSessionUpdatesAreRepaired: every links and state message
@@ -32,8 +33,8 @@ func (b *dropBus) Publish(ctx context.Context, m PresenceMessage) error {
 func TestLostSessionUpdatesAreRepaired(t *testing.T) {
 	st := openStore(t, filepath.Join(t.TempDir(), "confpad.db"))
 	t.Cleanup(func() { st.Close() })
-	bus := &dropBus{PresenceBus: NewMemoryBus(), drop: map[string]bool{PresenceLinks: true, PresenceState: true}}
-	cfg := Config{Presence: bus, PresenceInterval: 20 * time.Millisecond}
+	bus := &dropBus{Bus: cluster.NewMemoryBus(), drop: map[string]bool{cluster.KindLinks: true, cluster.KindState: true}}
+	cfg := Config{Bus: bus, PresenceInterval: 20 * time.Millisecond}
 	s1, s2 := startServer(t, st, cfg), startServer(t, st, cfg)
 	a, b := dial(t, s1, "main"), dial(t, s2, "main")
 	a.join("ada", -1)

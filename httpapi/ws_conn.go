@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 )
@@ -61,7 +62,7 @@ type conn struct {
 	// hub is set once joined; user, lastCursor and cursorTimer are
 	// guarded by hub.mu after that.
 	hub         *hub
-	user        PresenceUser
+	user        cluster.User
 	lastCursor  time.Time
 	cursorTimer *time.Timer
 
@@ -273,7 +274,7 @@ func (cn *conn) readFailed(err error) {
 func (cn *conn) join(ctx context.Context, msg clientMessage) (leave func()) {
 	s := cn.s
 	h := s.acquireHub(cn.pad)
-	cn.user = PresenceUser{Client: msg.Client, Name: msg.Name, Color: msg.Color}
+	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	var text *string
 	leave, err := s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
 		if msg.Since < 0 {

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 )
@@ -261,6 +262,11 @@ type wireUser struct {
 	Name   string  `json:"name"`
 	Color  string  `json:"color"`
 	Sel    *[2]int `json:"sel"`
+}
+
+// wireUserOf is u as clients see it.
+func wireUserOf(u cluster.User) wireUser {
+	return wireUser{Client: u.Client, Name: u.Name, Color: u.Color, Sel: u.Sel}
 }
 
 type welcomeMessage struct {

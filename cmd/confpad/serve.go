@@ -66,7 +66,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		Catalog:       st.catalog,
 		Log:           st.log,
 		Feed:          st.feed,
-		Presence:      st.presence,
+		Bus:           st.bus,
 		AdminToken:    token,
 		MaxFrameBytes: cfg.MaxFrame,
 		MaxDocLen:     cfg.MaxDoc,

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/confpad/confpad/cluster"
+	"github.com/confpad/confpad/cluster/redisbus"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
-	"github.com/confpad/confpad/httpapi"
 	"github.com/confpad/confpad/store/redisstore"
 	"github.com/confpad/confpad/store/sqlitestore"
 	"github.com/redis/go-redis/v9"
@@ -21,9 +21,9 @@ import (
 type stores struct {
 	catalog conference.Catalog
 	log     collab.Log
-	// feed and presence connect replicas; nil in embedded mode.
-	feed     collab.Feed
-	presence httpapi.PresenceBus
+	// feed and bus connect replicas; nil in embedded mode.
+	feed collab.Feed
+	bus  cluster.Bus
 	// ready is what /readyz checks: the database, or every Redis master.
 	ready func(context.Context) error
 	// where says where the data is, for the start-up log line (a Redis
@@ -33,7 +33,7 @@ type stores struct {
 }
 
 // openStores opens Redis when redisURL is set (cluster mode: Log, Feed,
-// Catalog and the PresenceBus all on Redis, nothing on local disk), and
+// Catalog and the cluster.Bus all on Redis, nothing on local disk), and
 // otherwise the SQLite database dataDir/confpad.db. The stores live until
 // close, not until ctx ends, so that commits still land while serve drains.
 // go-redis's own messages (a failed dial, each time it retries) go to
@@ -55,13 +55,13 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 		return nil, fmt.Errorf("cluster mode: %w", err)
 	}
 	return &stores{
-		catalog:  rs,
-		log:      rs,
-		feed:     rs,
-		presence: cluster.NewPresenceBus(rs),
-		ready:    rs.Ping,
-		where:    rs.URL(),
-		close:    rs.Close,
+		catalog: rs,
+		log:     rs,
+		feed:    rs,
+		bus:     redisbus.New(rs),
+		ready:   rs.Ping,
+		where:   rs.URL(),
+		close:   rs.Close,
 	}, nil
 }
 
