@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -83,7 +84,11 @@ func BenchmarkJoin100k(b *testing.B) {
 	w := dial(b, ts, "main")
 	w.join("writer", -1)
 	text := strings.Repeat("Notes 😀 on the talk.\n", 100000/21+1)[:100000]
-	w.op(0, 1, `[`+string(mustJSON(text))+`]`)
+	quoted, err := json.Marshal(text)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.op(0, 1, `[`+string(quoted)+`]`)
 	want := len(ts.text(b, "main"))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 	"github.com/confpad/confpad/store/sqlitestore"
 )
 
@@ -145,12 +146,12 @@ type serverMsg struct {
 	Op       json.RawMessage   `json:"op"`
 	Author   string            `json:"author"`
 	Text     *string           `json:"text"`
-	Users    []wireUser        `json:"users"`
+	Users    []protocol.User   `json:"users"`
 	Links    []conference.Link `json:"links"`
 	ReadOnly bool              `json:"readOnly"`
 	You      string            `json:"you"`
 	Event    string            `json:"event"`
-	User     wireUser          `json:"user"`
+	User     protocol.User     `json:"user"`
 	Code     string            `json:"code"`
 	Message  string            `json:"message"`
 	Ref      *int              `json:"ref"`

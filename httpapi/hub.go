@@ -6,11 +6,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 )
 
 // ringSize is how many recent records a hub keeps to move cursors from the
@@ -71,7 +70,7 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 	if old := h.byClient[cn.user.Client]; old != nil {
 		// The same client reconnected before its old connection died.
 		h.detach(old)
-		old.kill(statusReplaced, "replaced by a newer connection with the same client id")
+		old.kill(protocol.CloseReplaced)
 	}
 	h.conns[cn] = struct{}{}
 	h.byClient[cn.user.Client] = cn
@@ -79,18 +78,17 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 	frames := make([][]byte, 0, len(missed)+1)
 	for _, r := range missed {
 		if r.Client == cn.user.Client {
-			frames = append(frames, encodeAck(r.Seq, r.Rev))
+			frames = append(frames, protocol.EncodeAck(r.Seq, r.Rev))
 		} else {
-			frames = append(frames, encodeOp(r))
+			frames = append(frames, protocol.EncodeOp(r))
 		}
 	}
-	frames = append(frames, mustJSON(welcomeMessage{
-		Type:     "welcome",
+	frames = append(frames, protocol.EncodeWelcome(protocol.WelcomeMessage{
 		Pad:      h.pad,
 		Rev:      head,
 		Text:     text,
 		Users:    h.usersLocked(),
-		Links:    nonNilLinks(h.links),
+		Links:    h.links,
 		ReadOnly: h.readOnly.Load(),
 		You:      cn.user.Client,
 	}))
@@ -100,9 +98,9 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 
 // usersLocked lists the pad's users, local and remote, with their
 // selections moved to the head (nil where that is not possible).
-func (h *hub) usersLocked() []wireUser {
+func (h *hub) usersLocked() []protocol.User {
 	seen := map[string]bool{}
-	users := make([]wireUser, 0, len(h.byClient))
+	users := make([]protocol.User, 0, len(h.byClient))
 	add := func(u cluster.User) {
 		if seen[u.Client] {
 			return
@@ -158,10 +156,10 @@ func (h *hub) commit(recs []collab.Record) {
 		}
 		author := h.byClient[r.Client]
 		if author != nil {
-			author.send(encodeAck(r.Seq, r.Rev))
+			author.send(protocol.EncodeAck(r.Seq, r.Rev))
 		}
 		if len(h.conns) > 1 || author == nil && len(h.conns) > 0 {
-			h.broadcastLocked(encodeOp(r), author)
+			h.broadcastLocked(protocol.EncodeOp(r), author)
 		}
 		h.head = r.Rev
 		h.ring = append(h.ring, r)
@@ -185,7 +183,7 @@ func (h *hub) reset() {
 	defer h.mu.Unlock()
 	for cn := range h.conns {
 		h.detach(cn)
-		cn.kill(statusHistoryChanged, "the pad's history changed; load it again")
+		cn.kill(protocol.CloseHistoryChanged)
 	}
 }
 
@@ -313,7 +311,7 @@ func (h *hub) setLinks(links []conference.Link) {
 		return
 	}
 	h.links, h.version = links, v
-	h.broadcastLocked(encodeLinks(links), nil)
+	h.broadcastLocked(protocol.EncodeLinks(links), nil)
 }
 
 // setArchived records whether the session is archived (read-only) and
@@ -336,12 +334,12 @@ func (h *hub) heartbeat() ([]cluster.User, string) {
 	return h.localUsersLocked(), h.version
 }
 
-// closeAll closes every connection of the pad with code and reason.
-func (h *hub) closeAll(code websocket.StatusCode, reason string) {
+// closeAll closes every connection of the pad with c.
+func (h *hub) closeAll(c protocol.Close) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for cn := range h.conns {
-		cn.kill(code, reason)
+		cn.kill(c)
 	}
 }
 
@@ -367,12 +365,17 @@ func (h *hub) announceLocked(event string, cn *conn) {
 	h.s.publish(cluster.Message{Pad: h.pad, Kind: event, Users: []cluster.User{cn.user}})
 }
 
+// wireUserOf is u as clients see it.
+func wireUserOf(u cluster.User) protocol.User {
+	return protocol.User{Client: u.Client, Name: u.Name, Color: u.Color, Sel: u.Sel}
+}
+
 func (h *hub) presenceLocked(event string, u cluster.User) []byte {
 	w := wireUserOf(u)
 	if event != cluster.KindCursor {
 		w.Sel = nil
 	}
-	return mustJSON(presenceMessage{Type: "presence", Event: event, User: w, Rev: h.head})
+	return protocol.EncodePresence(event, w, h.head)
 }
 
 // broadcastLocked queues the same bytes to every connection but except.
@@ -382,11 +385,4 @@ func (h *hub) broadcastLocked(frame []byte, except *conn) {
 			cn.send(frame)
 		}
 	}
-}
-
-func nonNilLinks(links []conference.Link) []conference.Link {
-	if links == nil {
-		return []conference.Link{}
-	}
-	return links
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/confpad/confpad/cluster"
+	"github.com/confpad/confpad/protocol"
 )
 
 // cutBus is a cluster.Bus whose replica can be made to fall silent, as if
@@ -139,7 +140,7 @@ func TestCursorIsMovedThroughConcurrentOps(t *testing.T) {
 	}
 	// A new user sees ada's selection in the welcome.
 	d := dial(t, ts, "main")
-	var ada *wireUser
+	var ada *protocol.User
 	for _, u := range d.join("dee", -1).Users {
 		if u.Client == "ada" {
 			ada = &u

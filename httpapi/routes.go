@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/confpad/confpad/frontend"
+	"github.com/confpad/confpad/protocol"
 )
 
 // maxBodyBytes limits request bodies of the JSON API.
@@ -118,8 +119,12 @@ func apiError(status int, code, message string) error {
 	return &httpError{Status: status, Code: code, Message: message}
 }
 
-// HTTP API error codes besides the protocol's.
+// HTTP API error codes. The first three are the websocket protocol's,
+// with the same meaning in both.
 const (
+	codeInternal     = protocol.Internal
+	codeTooLarge     = protocol.TooLarge
+	codeUnavailable  = protocol.Unavailable
 	codeBadRequest   = "bad_request"
 	codeNotFound     = "not_found"
 	codeExists       = "exists"

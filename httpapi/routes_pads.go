@@ -16,6 +16,7 @@ import (
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 )
 
 // Limits of slide links: a title's characters, a URL's bytes, and how
@@ -199,7 +200,7 @@ func decodeJSON(c echo.Context, v any) error {
 		if errors.As(err, &mbe) {
 			return errBodyTooLarge
 		}
-		return apiError(http.StatusBadRequest, codeBadRequest, "body must be a JSON object: "+jsonProblem(err))
+		return apiError(http.StatusBadRequest, codeBadRequest, "body must be a JSON object: "+protocol.JSONProblem(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return apiError(http.StatusBadRequest, codeBadRequest, "body has data after the JSON object")
@@ -231,4 +232,11 @@ func engineHTTPError(err error) error {
 		return apiError(http.StatusBadRequest, ce.Code, ce.Message)
 	}
 	return err
+}
+
+func nonNilLinks(links []conference.Link) []conference.Link {
+	if links == nil {
+		return []conference.Link{}
+	}
+	return links
 }

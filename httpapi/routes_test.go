@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 )
 
 var bearer = []string{"Authorization", "Bearer " + testToken}
@@ -40,7 +41,7 @@ func TestHTTPAPI(t *testing.T) {
 		{"text of unknown pad", "GET", "/api/v1/pads/nope/text", "", nil, 404, codeNotFound},
 		{"bad rev", "GET", "/api/v1/pads/main/text?rev=x", "", nil, 400, codeBadRev},
 		{"negative rev", "GET", "/api/v1/pads/main/text?rev=-1", "", nil, 400, codeBadRev},
-		{"rev after head", "GET", "/api/v1/pads/main/text?rev=3", "", nil, 400, codeRevAhead},
+		{"rev after head", "GET", "/api/v1/pads/main/text?rev=3", "", nil, 400, protocol.RevAhead},
 		{"link", "POST", "/api/v1/pads/main/links", `{"title":"Slides","url":"https://example.org/a.pdf"}`, nil, 201, `"url":"https://example.org/a.pdf"`},
 		{"javascript link", "POST", "/api/v1/pads/main/links", `{"title":"x","url":"javascript:alert(1)"}`, nil, 400, codeBadRequest},
 		{"relative link", "POST", "/api/v1/pads/main/links", `{"title":"x","url":"/a.pdf"}`, nil, 400, codeBadRequest},
@@ -160,8 +161,8 @@ func TestAdminChangesReachEditors(t *testing.T) {
 	if status, body, _ := ts.do(t, "DELETE", "/api/v1/pads/main", "", bearer...); status != 204 {
 		t.Fatalf("delete: %d %s", status, body)
 	}
-	if _, err := c.tryRead(); websocket.CloseStatus(err) != statusUnknownPad {
-		t.Fatalf("after deleting the connection ended with %v, want %d", err, statusUnknownPad)
+	if _, err := c.tryRead(); websocket.CloseStatus(err) != protocol.StatusUnknownPad {
+		t.Fatalf("after deleting the connection ended with %v, want %d", err, protocol.StatusUnknownPad)
 	}
 }
 

@@ -15,13 +15,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 )
 
 // Defaults for the zero values of Config.
@@ -221,7 +221,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.closing.Store(true)
 		s.connsMu.Lock()
 		for cn := range s.conns {
-			cn.kill(websocket.StatusGoingAway, reasonRestarting)
+			cn.kill(protocol.CloseRestarting)
 		}
 		s.connsMu.Unlock()
 		done := make(chan struct{})

@@ -7,10 +7,9 @@ import (
 	"hash/fnv"
 	"strconv"
 
-	"github.com/coder/websocket"
-
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 )
 
 // Session updates (slide links, archived or live, deleted) reach the
@@ -49,13 +48,13 @@ func (s *Server) stateChanged(pad, state string) {
 	h := s.lookupHub(pad)
 	if state == cluster.StateDeleted {
 		if h != nil {
-			h.closeAll(statusUnknownPad, "session deleted")
+			h.closeAll(protocol.CloseDeleted)
 		}
 		s.engine.Evict(pad)
 		return
 	}
 	if h != nil && h.setArchived(state == conference.StateArchived) {
-		h.closeAll(websocket.StatusGoingAway, "session is now "+state+"; reconnect")
+		h.closeAll(protocol.CloseStateChanged(state))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 )
 
 // dropBus is a cluster.Bus that loses every message of the kinds in drop.
@@ -72,8 +73,8 @@ func TestLostSessionUpdatesAreRepaired(t *testing.T) {
 		t.Fatalf("delete: %d %s", status, body)
 	}
 	for i, c := range []*wsClient{a, b} {
-		if ce := closeError(t, c); ce.Code != statusUnknownPad || ce.Reason != "session deleted" {
-			t.Errorf("replica %d closed its editor with %v, want %d (session deleted)", i+1, ce, statusUnknownPad)
+		if ce := closeError(t, c); ce.Code != protocol.StatusUnknownPad || ce.Reason != "session deleted" {
+			t.Errorf("replica %d closed its editor with %v, want %d (session deleted)", i+1, ce, protocol.StatusUnknownPad)
 		}
 	}
 }

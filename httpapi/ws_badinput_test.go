@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/coder/websocket"
+	"github.com/confpad/confpad/protocol"
 )
 
 // TestBadInputGetsItsError sends every kind of bad message on a joined
@@ -27,29 +28,29 @@ func TestBadInputGetsItsError(t *testing.T) {
 		code   string
 		ref    int // -1: no ref
 	}{
-		{"invalid UTF-8", "{\"type\":\"op\xff\"}", false, codeBadMessage, -1},
-		{"malformed JSON", `{"type":"op",`, false, codeBadMessage, -1},
-		{"not an object", `[1,2,3]`, false, codeBadMessage, -1},
-		{"no type", `{"rev":1}`, false, codeBadMessage, -1},
-		{"unknown type", `{"type":"dance"}`, false, codeUnknownType, -1},
-		{"binary frame", `{"type":"cursor","rev":0,"sel":[0,0]}`, true, codeBadMessage, -1},
-		{"join twice", `{"type":"join","client":"bad"}`, false, codeBadMessage, -1},
-		{"op without seq", `{"type":"op","rev":1,"op":["x"]}`, false, codeBadMessage, -1},
-		{"op wrong field type", `{"type":"op","rev":"1","seq":2,"op":["x"]}`, false, codeBadMessage, 2},
-		{"op not an array", `{"type":"op","rev":1,"seq":2,"op":{"d":1}}`, false, codeBadOp, 2},
-		{"zero skip", `{"type":"op","rev":1,"seq":2,"op":[0,"x"]}`, false, codeBadOp, 2},
-		{"empty insert", `{"type":"op","rev":1,"seq":2,"op":[""]}`, false, codeBadOp, 2},
-		{"lone surrogate", `{"type":"op","rev":1,"seq":2,"op":["\ud800"]}`, false, codeBadOp, 2},
-		{"skip past the end", `{"type":"op","rev":1,"seq":2,"op":[10,"x"]}`, false, codeBadOp, 2},
-		{"delete past the end", `{"type":"op","rev":1,"seq":2,"op":[{"d":4}]}`, false, codeBadOp, 2},
-		{"rev ahead of head", `{"type":"op","rev":99,"seq":2,"op":["x"]}`, false, codeRevAhead, 2},
+		{"invalid UTF-8", "{\"type\":\"op\xff\"}", false, protocol.BadMessage, -1},
+		{"malformed JSON", `{"type":"op",`, false, protocol.BadMessage, -1},
+		{"not an object", `[1,2,3]`, false, protocol.BadMessage, -1},
+		{"no type", `{"rev":1}`, false, protocol.BadMessage, -1},
+		{"unknown type", `{"type":"dance"}`, false, protocol.UnknownType, -1},
+		{"binary frame", `{"type":"cursor","rev":0,"sel":[0,0]}`, true, protocol.BadMessage, -1},
+		{"join twice", `{"type":"join","client":"bad"}`, false, protocol.BadMessage, -1},
+		{"op without seq", `{"type":"op","rev":1,"op":["x"]}`, false, protocol.BadMessage, -1},
+		{"op wrong field type", `{"type":"op","rev":"1","seq":2,"op":["x"]}`, false, protocol.BadMessage, 2},
+		{"op not an array", `{"type":"op","rev":1,"seq":2,"op":{"d":1}}`, false, protocol.BadOp, 2},
+		{"zero skip", `{"type":"op","rev":1,"seq":2,"op":[0,"x"]}`, false, protocol.BadOp, 2},
+		{"empty insert", `{"type":"op","rev":1,"seq":2,"op":[""]}`, false, protocol.BadOp, 2},
+		{"lone surrogate", `{"type":"op","rev":1,"seq":2,"op":["\ud800"]}`, false, protocol.BadOp, 2},
+		{"skip past the end", `{"type":"op","rev":1,"seq":2,"op":[10,"x"]}`, false, protocol.BadOp, 2},
+		{"delete past the end", `{"type":"op","rev":1,"seq":2,"op":[{"d":4}]}`, false, protocol.BadOp, 2},
+		{"rev ahead of head", `{"type":"op","rev":99,"seq":2,"op":["x"]}`, false, protocol.RevAhead, 2},
 		{"pad over its size limit", `{"type":"op","rev":1,"seq":2,"op":["` + strings.Repeat("y", 1000) + `"]}`, false, codeTooLarge, 2},
 		{"oversized frame", `{"type":"op","rev":1,"seq":2,"op":["` + strings.Repeat("z", 5000) + `"]}`, false, codeTooLarge, -1},
-		{"cursor without sel", `{"type":"cursor","rev":1}`, false, codeBadMessage, -1},
-		{"negative cursor", `{"type":"cursor","rev":1,"sel":[-1,0]}`, false, codeBadMessage, -1},
-		{"cursor rev ahead", `{"type":"cursor","rev":50,"sel":[0,0]}`, false, codeRevAhead, -1},
-		{"bad colour", `{"type":"rename","color":"red"}`, false, codeBadMessage, -1},
-		{"long name", `{"type":"rename","name":"` + strings.Repeat("n", 51) + `"}`, false, codeBadMessage, -1},
+		{"cursor without sel", `{"type":"cursor","rev":1}`, false, protocol.BadMessage, -1},
+		{"negative cursor", `{"type":"cursor","rev":1,"sel":[-1,0]}`, false, protocol.BadMessage, -1},
+		{"cursor rev ahead", `{"type":"cursor","rev":50,"sel":[0,0]}`, false, protocol.RevAhead, -1},
+		{"bad colour", `{"type":"rename","color":"red"}`, false, protocol.BadMessage, -1},
+		{"long name", `{"type":"rename","name":"` + strings.Repeat("n", 51) + `"}`, false, protocol.BadMessage, -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +94,7 @@ func TestBadInputBeforeJoin(t *testing.T) {
 	t.Run("op before join", func(t *testing.T) {
 		c := dial(t, ts, "main")
 		c.sendRaw(`{"type":"op","rev":0,"seq":1,"op":["x"]}`)
-		if m := c.read(); m.Code != codeNotJoined || m.Ref == nil || *m.Ref != 1 {
+		if m := c.read(); m.Code != protocol.NotJoined || m.Ref == nil || *m.Ref != 1 {
 			t.Fatalf("got %+v, want not_joined with ref 1", m)
 		}
 		c.join("late", -1) // the connection is still usable
@@ -101,27 +102,27 @@ func TestBadInputBeforeJoin(t *testing.T) {
 	t.Run("join without client", func(t *testing.T) {
 		c := dial(t, ts, "main")
 		c.sendRaw(`{"type":"join","name":"x"}`)
-		if m := c.read(); m.Code != codeBadMessage {
+		if m := c.read(); m.Code != protocol.BadMessage {
 			t.Fatalf("got %+v, want bad_message", m)
 		}
 	})
 	t.Run("since ahead of head", func(t *testing.T) {
 		c := dial(t, ts, "main")
 		c.sendRaw(`{"type":"join","client":"c1","since":42}`)
-		if m := c.read(); m.Code != codeRevAhead {
+		if m := c.read(); m.Code != protocol.RevAhead {
 			t.Fatalf("got %+v, want rev_ahead", m)
 		}
 		c.join("c1", 0) // a good join still works
 	})
 	t.Run("unknown pad", func(t *testing.T) {
 		c := dial(t, ts, "nope")
-		if m := c.read(); m.Code != codeUnknownPad {
+		if m := c.read(); m.Code != protocol.UnknownPad {
 			t.Fatalf("got %+v, want unknown_pad", m)
 		}
 		_, err := c.tryRead()
 		var ce websocket.CloseError
-		if !errors.As(err, &ce) || ce.Code != statusUnknownPad {
-			t.Fatalf("connection ended with %v, want close code %d", err, statusUnknownPad)
+		if !errors.As(err, &ce) || ce.Code != protocol.StatusUnknownPad {
+			t.Fatalf("connection ended with %v, want close code %d", err, protocol.StatusUnknownPad)
 		}
 	})
 	t.Run("op on an archived pad", func(t *testing.T) {
@@ -131,7 +132,7 @@ func TestBadInputBeforeJoin(t *testing.T) {
 			t.Fatalf("welcome of an archived pad: %+v", w)
 		}
 		c.sendRaw(`{"type":"op","rev":0,"seq":1,"op":["x"]}`)
-		if m := c.read(); m.Code != codeReadOnly || m.Ref == nil || *m.Ref != 1 {
+		if m := c.read(); m.Code != protocol.ReadOnly || m.Ref == nil || *m.Ref != 1 {
 			t.Fatalf("got %+v, want read_only with ref 1", m)
 		}
 		if got := ts.text(t, "old"); got != "" {

@@ -17,26 +17,13 @@ import (
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/protocol"
 )
 
-// Close codes and reasons the server uses besides the standard ones.
-const (
-	// statusUnknownPad: the pad does not exist or was deleted; do not
-	// reconnect.
-	statusUnknownPad websocket.StatusCode = 4404
-	// statusReplaced: another connection joined with the same client id;
-	// do not reconnect with this id.
-	statusReplaced websocket.StatusCode = 4409
-	// statusHistoryChanged: the pad's history was rewritten under the
-	// connection (the store lost acknowledged ops and another replica
-	// committed others at their revisions); load the pad afresh, without
-	// since.
-	statusHistoryChanged websocket.StatusCode = 4410
-
-	reasonTooSlow    = "too slow; resume with since"
-	reasonTooMany    = "too many messages; slow down"
-	reasonRestarting = "server restarting, reconnect"
-)
+// codeRateLimited labels, in the errors metric, connections closed for
+// sending too many frames; the client learns it from the close reason
+// (protocol.CloseTooMany).
+const codeRateLimited = "rate_limited"
 
 // hardReadLimitFactor: frames over MaxFrameBytes are read and discarded up
 // to this many times the limit; past that the library closes the
@@ -69,8 +56,7 @@ type conn struct {
 	queue    chan outgoing
 	done     chan struct{} // closed by kill
 	killOnce sync.Once
-	code     websocket.StatusCode
-	reason   string
+	close    protocol.Close // how kill closes it
 
 	lastRead atomic.Int64 // unix nanoseconds of the last frame read
 	joined   atomic.Bool
@@ -79,11 +65,11 @@ type conn struct {
 // serveWS handles GET /pads/:id/ws.
 func (s *Server) serveWS(c echo.Context) error {
 	if s.closing.Load() {
-		return apiError(503, codeUnavailable, "server is shutting down")
+		return apiError(503, protocol.Unavailable, "server is shutting down")
 	}
 	session, lookupErr := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id"))
 	if lookupErr != nil && !errors.Is(lookupErr, conference.ErrNotFound) {
-		return apiError(503, codeUnavailable, "catalog unavailable")
+		return apiError(503, protocol.Unavailable, "catalog unavailable")
 	}
 	ws, err := websocket.Accept(c.Response(), c.Request(), nil)
 	if err != nil {
@@ -91,11 +77,11 @@ func (s *Server) serveWS(c echo.Context) error {
 	}
 	ws.SetReadLimit(s.cfg.MaxFrameBytes * hardReadLimitFactor)
 	if lookupErr != nil {
-		s.metrics.errors.WithLabelValues(codeUnknownPad).Inc()
+		s.metrics.errors.WithLabelValues(protocol.UnknownPad).Inc()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
 		defer cancel()
-		_ = ws.Write(ctx, websocket.MessageText, encodeError(codeUnknownPad, "no session "+truncate(c.Param("id"), 64), -1))
-		return ws.Close(statusUnknownPad, "unknown pad")
+		_ = ws.Write(ctx, websocket.MessageText, protocol.EncodeError(protocol.UnknownPad, "no session "+protocol.Truncate(c.Param("id"), 64), -1))
+		return ws.Close(protocol.CloseUnknownPad.Code, protocol.CloseUnknownPad.Reason)
 	}
 	cn := &conn{
 		s:     s,
@@ -151,7 +137,7 @@ func (cn *conn) run() {
 	if leave != nil {
 		leave()
 	}
-	cn.kill(websocket.StatusNormalClosure, "")
+	cn.kill(protocol.CloseNormal)
 	wg.Wait()
 }
 
@@ -178,7 +164,7 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 		cn.lastRead.Store(now.UnixNano())
 		if !frames.take(now) {
 			cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
-			cn.kill(websocket.StatusPolicyViolation, reasonTooMany)
+			cn.kill(protocol.CloseTooMany)
 			return
 		}
 		buf.Reset()
@@ -187,7 +173,7 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 		if err == nil && n > limit {
 			_, err = io.Copy(io.Discard, r)
 			if err == nil {
-				cn.sendError(codeTooLarge, "frame is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes", -1)
+				cn.sendError(protocol.TooLarge, "frame is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes", -1)
 				continue
 			}
 		}
@@ -196,10 +182,10 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 			return
 		}
 		if typ != websocket.MessageText {
-			cn.sendError(codeBadMessage, "binary frames are not accepted; send JSON in text frames", -1)
+			cn.sendError(protocol.BadMessage, "binary frames are not accepted; send JSON in text frames", -1)
 			continue
 		}
-		msg, seq, perr := parseClientMessage(buf.Bytes(), cn.s.maxOpLen)
+		msg, seq, perr := protocol.ParseClientMessage(buf.Bytes(), cn.s.maxOpLen)
 		if perr != nil {
 			cn.sendError(perr.Code, perr.Message, seq)
 			continue
@@ -238,21 +224,21 @@ func (b *tokenBucket) take(now time.Time) bool {
 // inboundMessage is a parsed message on its way to the handler, with its
 // seq (or -1) for the "ref" of an error.
 type inboundMessage struct {
-	msg clientMessage
+	msg protocol.ClientMessage
 	seq int
 }
 
 // check rejects messages that do not fit the connection's state; it runs
 // in the handler, after the messages before it were handled.
-func (cn *conn) check(msg clientMessage) *protoError {
+func (cn *conn) check(msg protocol.ClientMessage) *protocol.Error {
 	joined := cn.joined.Load()
 	switch {
 	case msg.Type == "join" && joined:
-		return protoErrorf(codeBadMessage, "already joined")
+		return protocol.Errorf(protocol.BadMessage, "already joined")
 	case msg.Type != "join" && !joined:
-		return protoErrorf(codeNotJoined, "send join first")
+		return protocol.Errorf(protocol.NotJoined, "send join first")
 	case msg.Type == "op" && cn.hub.readOnly.Load():
-		return protoErrorf(codeReadOnly, "this session is archived and read-only")
+		return protocol.Errorf(protocol.ReadOnly, "this session is archived and read-only")
 	}
 	return nil
 }
@@ -260,18 +246,18 @@ func (cn *conn) check(msg clientMessage) *protoError {
 func (cn *conn) readFailed(err error) {
 	switch {
 	case websocket.CloseStatus(err) != -1:
-		cn.kill(websocket.StatusNormalClosure, "")
+		cn.kill(protocol.CloseNormal)
 	case errors.Is(err, websocket.ErrMessageTooBig):
-		cn.s.metrics.errors.WithLabelValues(codeTooLarge).Inc()
-		cn.kill(websocket.StatusMessageTooBig, "frame far over the size limit")
+		cn.s.metrics.errors.WithLabelValues(protocol.TooLarge).Inc()
+		cn.kill(protocol.CloseTooBig)
 	default:
-		cn.kill(websocket.StatusNormalClosure, "")
+		cn.kill(protocol.CloseNormal)
 	}
 }
 
 // join joins the pad; it returns the engine's leave function, or nil and
 // sends the error.
-func (cn *conn) join(ctx context.Context, msg clientMessage) (leave func()) {
+func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave func()) {
 	s := cn.s
 	h := s.acquireHub(cn.pad)
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
@@ -295,7 +281,7 @@ func (cn *conn) join(ctx context.Context, msg clientMessage) (leave func()) {
 // submit commits an op. The ack reaches the author through the hub, in
 // order with the op stream; a resent op that was already committed is
 // acked here.
-func (cn *conn) submit(ctx context.Context, msg clientMessage) {
+func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	s := cn.s
 	start := time.Now()
 	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Base: msg.Rev, Op: msg.Op})
@@ -304,7 +290,7 @@ func (cn *conn) submit(ctx context.Context, msg clientMessage) {
 	case err != nil:
 		cn.sendEngineError(err, msg.Seq)
 	case res.Duplicate:
-		cn.send(encodeAck(msg.Seq, res.Rev))
+		cn.send(protocol.EncodeAck(msg.Seq, res.Rev))
 	default:
 		s.metrics.opsCommitted.Inc()
 	}
@@ -312,7 +298,7 @@ func (cn *conn) submit(ctx context.Context, msg clientMessage) {
 
 // moveCursor places the connection's selection at the head and hands it
 // to the hub.
-func (cn *conn) moveCursor(ctx context.Context, msg clientMessage) {
+func (cn *conn) moveCursor(ctx context.Context, msg protocol.ClientMessage) {
 	sel, head, err := cn.s.engine.Rebase(ctx, cn.pad.ID, msg.Rev, msg.Sel)
 	if err != nil {
 		cn.sendEngineError(err, -1)
@@ -332,13 +318,13 @@ func (cn *conn) sendEngineError(err error, ref int) {
 		// the connection is closing
 	default:
 		cn.s.log.Error("pad engine failed", "pad", cn.pad.ID, "err", err)
-		cn.sendError(codeInternal, "internal error; try again", ref)
+		cn.sendError(protocol.Internal, "internal error; try again", ref)
 	}
 }
 
 func (cn *conn) sendError(code, message string, ref int) {
 	cn.s.metrics.errors.WithLabelValues(code).Inc()
-	cn.send(encodeError(code, message, ref))
+	cn.send(protocol.EncodeError(code, message, ref))
 }
 
 // send queues a frame without blocking. A connection whose queue is full
@@ -367,16 +353,16 @@ func (cn *conn) enqueue(o outgoing) {
 func (cn *conn) tooSlow() {
 	cn.killOnce.Do(func() {
 		cn.s.metrics.slowDisconnects.Inc()
-		cn.code, cn.reason = websocket.StatusPolicyViolation, reasonTooSlow
+		cn.close = protocol.CloseTooSlow
 		close(cn.done)
 	})
 }
 
-// kill closes the connection with code and reason (the first call wins).
-// It never blocks: the writer performs the close.
-func (cn *conn) kill(code websocket.StatusCode, reason string) {
+// kill closes the connection with c (the first call wins). It never
+// blocks: the writer performs the close.
+func (cn *conn) kill(c protocol.Close) {
 	cn.killOnce.Do(func() {
-		cn.code, cn.reason = code, reason
+		cn.close = c
 		close(cn.done)
 	})
 }
@@ -401,11 +387,11 @@ func (cn *conn) writeLoop() {
 			err := cn.writeBurst(o)
 			stalled.Stop()
 			if err != nil {
-				cn.kill(websocket.StatusNormalClosure, "") // unless tooSlow came first
+				cn.kill(protocol.CloseNormal) // unless tooSlow came first
 			}
 		case <-cn.done:
-			err := cn.ws.Close(cn.code, cn.reason)
-			if err != nil && cn.code != websocket.StatusNormalClosure {
+			err := cn.ws.Close(cn.close.Code, cn.close.Reason)
+			if err != nil && cn.close.Code != websocket.StatusNormalClosure {
 				cn.s.log.Debug("websocket close", "pad", cn.pad.ID, "err", err)
 			}
 			return
@@ -462,7 +448,7 @@ func (cn *conn) keepalive() {
 			return
 		case <-joinBy.C:
 			if !cn.joined.Load() {
-				cn.kill(websocket.StatusPolicyViolation, "no join message")
+				cn.kill(protocol.CloseNoJoin)
 				return
 			}
 			continue
@@ -471,7 +457,7 @@ func (cn *conn) keepalive() {
 		idle := time.Since(time.Unix(0, cn.lastRead.Load()))
 		switch {
 		case idle > cfg.IdleTimeout:
-			cn.kill(websocket.StatusGoingAway, "idle timeout")
+			cn.kill(protocol.CloseIdle)
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.PingInterval)
@@ -479,7 +465,7 @@ func (cn *conn) keepalive() {
 		cancel()
 		if err != nil {
 			cn.s.log.Debug("keepalive failed", slog.String("pad", cn.pad.ID), slog.Any("err", err))
-			cn.kill(websocket.StatusGoingAway, "keepalive timeout")
+			cn.kill(protocol.CloseKeepalive)
 			return
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/protocol"
 )
 
 // TestHistoryRewritten: when the store loses acknowledged ops and another
@@ -39,8 +40,8 @@ func TestHistoryRewritten(t *testing.T) {
 	// The next op meets the rewritten log.
 	a.sendRaw(fmt.Sprintf(`{"type":"op","rev":%d,"seq":5,"op":["y"]}`, rev))
 	for _, c := range []*wsClient{a, b} {
-		if ce := closeError(t, c); ce.Code != statusHistoryChanged {
-			t.Fatalf("connection closed with %v, want close code %d", ce, statusHistoryChanged)
+		if ce := closeError(t, c); ce.Code != protocol.StatusHistoryChanged {
+			t.Fatalf("connection closed with %v, want close code %d", ce, protocol.StatusHistoryChanged)
 		}
 	}
 	// A fresh join gets the log's history and can edit it.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/confpad/confpad/protocol"
 )
 
 // closeError reads until the connection ends and returns its close frame.
@@ -32,8 +33,8 @@ func TestShutdownClosesWebsocketsWithGoingAway(t *testing.T) {
 	if err := ts.srv.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ce := <-closed; ce.Code != websocket.StatusGoingAway || ce.Reason != reasonRestarting {
-		t.Errorf("closed with %v, want going away %q", ce, reasonRestarting)
+	if ce := <-closed; ce.Code != websocket.StatusGoingAway || ce.Reason != protocol.CloseRestarting.Reason {
+		t.Errorf("closed with %v, want going away %q", ce, protocol.CloseRestarting.Reason)
 	}
 	// New websockets are refused; the acknowledged op is stored.
 	if status, _, _ := ts.do(t, "GET", "/pads/main/ws", ""); status != 503 {
@@ -71,8 +72,8 @@ func TestSameClientIDReplacesOldConnection(t *testing.T) {
 	watcher.join("w", -1)
 	fresh := dial(t, ts, "main")
 	fresh.join("same", 0)
-	if ce := closeError(t, old); ce.Code != statusReplaced {
-		t.Errorf("old connection closed with %v, want %d", ce, statusReplaced)
+	if ce := closeError(t, old); ce.Code != protocol.StatusReplaced {
+		t.Errorf("old connection closed with %v, want %d", ce, protocol.StatusReplaced)
 	}
 	// Acks go to the new connection; the user is still listed once.
 	rev := fresh.op(0, 1, `["x"]`)

@@ -1,4 +1,4 @@
-package httpapi
+package protocol
 
 import (
 	"encoding/json"
@@ -12,29 +12,29 @@ func TestParseClientMessage(t *testing.T) {
 	cases := []struct {
 		in   string
 		code string // "" for a valid message
-		want clientMessage
+		want ClientMessage
 	}{
-		{`{"type":"join","client":"c-1","name":" Ada ","color":"#3366FF"}`, "", clientMessage{Type: "join", Client: "c-1", Name: "Ada", Color: "#3366ff", Since: -1}},
-		{`{"type":"join","client":"c-1","since":7}`, "", clientMessage{Type: "join", Client: "c-1", Name: defaultName, Color: defaultColor("c-1"), Since: 7}},
-		{`{"type":"join","client":"c-1","since":null}`, "", clientMessage{Type: "join", Client: "c-1", Name: defaultName, Color: defaultColor("c-1"), Since: -1}},
-		{`{"type":"join","client":"has space"}`, codeBadMessage, clientMessage{}},
-		{`{"type":"join","client":"c","since":-2}`, codeBadMessage, clientMessage{}},
-		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", clientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},
-		{`{"type":"op","rev":3,"seq":4,"op":null}`, codeBadOp, clientMessage{}},
-		{`{"type":"op","rev":3,"seq":4}`, codeBadMessage, clientMessage{}},
-		{`{"type":"op","rev":1.5,"seq":4,"op":["x"]}`, codeBadMessage, clientMessage{}},
-		{`{"type":"cursor","rev":2,"sel":[1,3]}`, "", clientMessage{Type: "cursor", Rev: 2, Sel: [2]int{1, 3}}},
-		{`{"type":"cursor","rev":2,"sel":[1]}`, "", clientMessage{Type: "cursor", Rev: 2, Sel: [2]int{1, 0}}},
-		{`{"type":"rename","name":"Bo"}`, "", clientMessage{Type: "rename", Name: "Bo"}},
-		{`{"type":"rename"}`, codeBadMessage, clientMessage{}},
-		{`{"type":"rename","name":"a\u0007"}`, codeBadMessage, clientMessage{}},
-		{`{"type":7}`, codeBadMessage, clientMessage{}},
-		{`  `, codeBadMessage, clientMessage{}},
-		{`null`, codeBadMessage, clientMessage{}},
-		{`{"type":"JOIN"}`, codeUnknownType, clientMessage{}},
+		{`{"type":"join","client":"c-1","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: "c-1", Name: "Ada", Color: "#3366ff", Since: -1}},
+		{`{"type":"join","client":"c-1","since":7}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: 7}},
+		{`{"type":"join","client":"c-1","since":null}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: -1}},
+		{`{"type":"join","client":"has space"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"c","since":-2}`, BadMessage, ClientMessage{}},
+		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", ClientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},
+		{`{"type":"op","rev":3,"seq":4,"op":null}`, BadOp, ClientMessage{}},
+		{`{"type":"op","rev":3,"seq":4}`, BadMessage, ClientMessage{}},
+		{`{"type":"op","rev":1.5,"seq":4,"op":["x"]}`, BadMessage, ClientMessage{}},
+		{`{"type":"cursor","rev":2,"sel":[1,3]}`, "", ClientMessage{Type: "cursor", Rev: 2, Sel: [2]int{1, 3}}},
+		{`{"type":"cursor","rev":2,"sel":[1]}`, "", ClientMessage{Type: "cursor", Rev: 2, Sel: [2]int{1, 0}}},
+		{`{"type":"rename","name":"Bo"}`, "", ClientMessage{Type: "rename", Name: "Bo"}},
+		{`{"type":"rename"}`, BadMessage, ClientMessage{}},
+		{`{"type":"rename","name":"a\u0007"}`, BadMessage, ClientMessage{}},
+		{`{"type":7}`, BadMessage, ClientMessage{}},
+		{`  `, BadMessage, ClientMessage{}},
+		{`null`, BadMessage, ClientMessage{}},
+		{`{"type":"JOIN"}`, UnknownType, ClientMessage{}},
 	}
 	for _, tc := range cases {
-		got, _, err := parseClientMessage([]byte(tc.in), 1000)
+		got, _, err := ParseClientMessage([]byte(tc.in), 1000)
 		switch {
 		case tc.code == "" && err != nil:
 			t.Errorf("%s: %v", tc.in, err)
@@ -46,7 +46,7 @@ func TestParseClientMessage(t *testing.T) {
 	}
 }
 
-func sameMessage(a, b clientMessage) bool {
+func sameMessage(a, b ClientMessage) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
@@ -65,9 +65,9 @@ func FuzzParseClientMessage(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	known := map[string]bool{codeBadMessage: true, codeUnknownType: true, codeBadOp: true, codeTooLarge: true}
+	known := map[string]bool{BadMessage: true, UnknownType: true, BadOp: true, TooLarge: true}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		msg, _, err := parseClientMessage(data, 1<<10)
+		msg, _, err := ParseClientMessage(data, 1<<10)
 		if err != nil {
 			if !known[err.Code] || err.Message == "" || !utf8.ValidString(err.Message) {
 				t.Fatalf("bad error %#v", err)
@@ -91,7 +91,7 @@ func FuzzParseClientMessage(f *testing.F) {
 				t.Fatalf("accepted a bad cursor %+v", msg)
 			}
 		case "rename":
-			if utf8.RuneCountInString(msg.Name) > maxNameLen || msg.Color != "" && !colorPattern.MatchString(msg.Color) {
+			if utf8.RuneCountInString(msg.Name) > MaxNameLen || msg.Color != "" && !colorPattern.MatchString(msg.Color) {
 				t.Fatalf("accepted a bad rename %+v", msg)
 			}
 		default:

@@ -1,0 +1,263 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
+)
+
+// User is a person in a pad, as welcome and presence messages show them.
+type User struct {
+	// Client is the user's client id.
+	Client string `json:"client"`
+	// Name and Color are how the user is shown ("Ada", "#3366ff").
+	Name  string `json:"name"`
+	Color string `json:"color"`
+	// Sel is the user's selection [anchor, head] in code points at the
+	// revision of the message that carries it, or nil if unknown.
+	Sel *[2]int `json:"sel"`
+}
+
+// WelcomeMessage answers a join. Text is nil after a join with since.
+type WelcomeMessage struct {
+	Type     string            `json:"type"`
+	Pad      string            `json:"pad"`
+	Rev      int               `json:"rev"`
+	Text     *string           `json:"text,omitempty"`
+	Users    []User            `json:"users"`
+	Links    []conference.Link `json:"links"`
+	ReadOnly bool              `json:"readOnly"`
+	You      string            `json:"you"`
+}
+
+// presenceMessage reports a user's join, leave, update or cursor.
+type presenceMessage struct {
+	Type  string `json:"type"`
+	Event string `json:"event"`
+	User  User   `json:"user"`
+	Rev   int    `json:"rev"`
+}
+
+type linksMessage struct {
+	Type  string            `json:"type"`
+	Links []conference.Link `json:"links"`
+}
+
+type errorMessage struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Ref     *int   `json:"ref,omitempty"`
+}
+
+// mustJSON encodes a message built from plain data; it cannot fail.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("protocol: encoding %T: %v", v, err))
+	}
+	return b
+}
+
+// EncodeWelcome encodes w (its Type is set here). Nil Users or Links are
+// sent as empty lists.
+func EncodeWelcome(w WelcomeMessage) []byte {
+	w.Type = TypeWelcome
+	if w.Users == nil {
+		w.Users = []User{}
+	}
+	w.Links = nonNilLinks(w.Links)
+	return mustJSON(w)
+}
+
+// EncodePresence encodes a presence event ("join", "leave", "update" or
+// "cursor") of u at revision rev.
+func EncodePresence(event string, u User, rev int) []byte {
+	return mustJSON(presenceMessage{Type: TypePresence, Event: event, User: u, Rev: rev})
+}
+
+// EncodeLinks encodes the pad's full list of slide links.
+func EncodeLinks(links []conference.Link) []byte {
+	return mustJSON(linksMessage{Type: TypeLinks, Links: nonNilLinks(links)})
+}
+
+// EncodeError encodes an error message; ref is the seq of the op it is
+// about, or -1 for none.
+func EncodeError(code, message string, ref int) []byte {
+	m := errorMessage{Type: TypeError, Code: code, Message: message}
+	if ref >= 0 {
+		m.Ref = &ref
+	}
+	return mustJSON(m)
+}
+
+func nonNilLinks(links []conference.Link) []conference.Link {
+	if links == nil {
+		return []conference.Link{}
+	}
+	return links
+}
+
+// The exact forms in which EncodeOp and EncodeAck write op broadcasts and
+// acks, which decodeFast reads.
+var (
+	opPrefix    = []byte(`{"type":"op","rev":`)
+	opField     = []byte(`,"op":`)
+	authorField = []byte(`,"author":`)
+	authorOpen  = []byte(`,"author":"`) // authorField and the author's quote
+	ackPrefix   = []byte(`{"type":"ack","seq":`)
+	revField    = []byte(`,"rev":`)
+)
+
+// EncodeOp encodes {"type":"op","rev":R,"op":[...],"author":"c"}, the
+// broadcast of a committed record, faster than encoding/json.
+func EncodeOp(r collab.Record) []byte {
+	b := make([]byte, 0, 64+len(r.Client)+8*r.Op.Len())
+	b = append(b, opPrefix...)
+	b = strconv.AppendInt(b, int64(r.Rev), 10)
+	b = append(b, opField...)
+	b, err := r.Op.AppendJSON(b)
+	if err != nil {
+		panic(fmt.Sprintf("protocol: encoding op %d: %v", r.Rev, err))
+	}
+	b = append(b, authorField...)
+	b = append(b, mustJSON(r.Client)...)
+	return append(b, '}')
+}
+
+// EncodeAck encodes {"type":"ack","seq":S,"rev":R}.
+func EncodeAck(seq, rev int) []byte {
+	b := make([]byte, 0, 40)
+	b = append(b, ackPrefix...)
+	b = strconv.AppendInt(b, int64(seq), 10)
+	b = append(b, revField...)
+	b = strconv.AppendInt(b, int64(rev), 10)
+	return append(b, '}')
+}
+
+// ServerMessage is any server message, as a client reads it: the fields a
+// client acts on. Which are set depends on Type.
+type ServerMessage struct {
+	Type string `json:"type"`
+	// welcome, ack, op, presence
+	Rev int `json:"rev"`
+	// welcome (its pad, links and "you" are not read)
+	Text     *string `json:"text"`
+	Users    []User  `json:"users"`
+	ReadOnly bool    `json:"readOnly"`
+	// ack
+	Seq int `json:"seq"`
+	// op
+	Op     MaybeOp `json:"op"`
+	Author string  `json:"author"`
+	// presence
+	Event string `json:"event"`
+	User  User   `json:"user"`
+	// error
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Ref     *int   `json:"ref"`
+}
+
+// MaybeOp is the op of a server message, and whether the message has one:
+// an op message without an op breaks the protocol, one with an empty op
+// does not.
+type MaybeOp struct {
+	Op      collab.Op
+	Present bool
+}
+
+// UnmarshalJSON reads the op as collab.ParseOp does.
+func (f *MaybeOp) UnmarshalJSON(data []byte) error {
+	if err := f.Op.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	f.Present = true
+	return nil
+}
+
+// DecodeServerMessage parses one frame from the server. An op message's op
+// is validated by collab.ParseOp. Op broadcasts and acks in exactly the
+// form EncodeOp and EncodeAck write take a fast path that gives the same
+// result as encoding/json for a fraction of its cost.
+func DecodeServerMessage(data []byte) (ServerMessage, error) {
+	if m, ok := decodeFast(data); ok {
+		return m, nil
+	}
+	var m ServerMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("malformed server message: %w", err)
+	}
+	return m, nil
+}
+
+// decodeFast decodes op broadcasts and acks in exactly the form EncodeOp
+// and EncodeAck write them. It gives the same result as encoding/json or
+// ok false, and then encoding/json reads the message.
+func decodeFast(data []byte) (m ServerMessage, ok bool) {
+	switch {
+	case bytes.HasPrefix(data, opPrefix):
+		m.Type = TypeOp
+		rest, ok := cutCount(data[len(opPrefix):], &m.Rev)
+		if !ok || !bytes.HasPrefix(rest, opField) || !bytes.HasSuffix(rest, []byte(`"}`)) {
+			return m, false
+		}
+		rest = rest[len(opField) : len(rest)-2]
+		// A raw `,"author":"` cannot occur inside the op, whose strings
+		// escape their quotes: its last occurrence starts the author.
+		i := bytes.LastIndex(rest, authorOpen)
+		if i < 0 {
+			return m, false
+		}
+		author := rest[i+len(authorOpen):]
+		if !plainString(author) {
+			return m, false
+		}
+		op, err := collab.ParseOp(rest[:i])
+		if err != nil {
+			return m, false
+		}
+		m.Op, m.Author = MaybeOp{Op: op, Present: true}, string(author)
+		return m, true
+	case bytes.HasPrefix(data, ackPrefix):
+		m.Type = TypeAck
+		rest, ok := cutCount(data[len(ackPrefix):], &m.Seq)
+		if !ok || !bytes.HasPrefix(rest, revField) {
+			return m, false
+		}
+		rest, ok = cutCount(rest[len(revField):], &m.Rev)
+		return m, ok && string(rest) == "}"
+	}
+	return m, false
+}
+
+// cutCount reads a JSON number that is a non-negative integer of at most
+// nine digits into *n and returns what follows it.
+func cutCount(data []byte, n *int) (rest []byte, ok bool) {
+	end := 0
+	for end < len(data) && end < 10 && data[end] >= '0' && data[end] <= '9' {
+		end++
+	}
+	if end == 0 || end > 9 || (data[0] == '0' && end > 1) {
+		return nil, false
+	}
+	v, err := strconv.Atoi(string(data[:end]))
+	*n = v
+	return data[end:], err == nil
+}
+
+// plainString reports whether b, the inside of a JSON string, needs no
+// decoding: valid UTF-8 without quotes, backslashes or control characters.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
+}
