@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/protocol"
 )
 
 // Errors returned by Client methods; test for them with errors.Is.
@@ -19,14 +20,18 @@ var (
 	ErrClosed = errors.New("client: closed")
 	// ErrReadOnly: the pad is read-only (archived); edits are refused.
 	ErrReadOnly = errors.New("client: pad is read-only")
-	// ErrNoResume: the server answered a resume with a fresh snapshot
-	// while local edits were unacknowledged, so they cannot be rebased.
+	// ErrNoResume: the server cannot resume the client where it was: it
+	// answered a resume with a fresh snapshot while local edits were
+	// unacknowledged, or refused it with a code whose policy is
+	// protocol.Resync (rev_ahead: its log lacks revisions the client
+	// has). The client keeps its text and pending edits; it does not
+	// drop them to load the pad afresh.
 	ErrNoResume = errors.New("client: server could not resume the session")
-	// ErrRejected: the server refused a local op for good (code
-	// "too_large", "read_only" after the pad was archived, or "bad_op" and
-	// "rev_ahead", which mean a bug). The local text holds an edit the
-	// server will never have, so every further Edit fails with it: close
-	// the client and dial again.
+	// ErrRejected: the server refused a local op for good (a code whose
+	// policy is not protocol.Retry: "too_large", "read_only" after the pad
+	// was archived, or "bad_op" and "rev_ahead", which mean a bug). The
+	// local text holds an edit the server will never have, so every
+	// further Edit fails with it: close the client and dial again.
 	ErrRejected = errors.New("client: the server rejected a local op")
 )
 
@@ -76,9 +81,11 @@ type Options struct {
 	// connection drops, retrying with exponential backoff between
 	// MinBackoff and MaxBackoff, until Close. It gives up, with an
 	// EventDisconnected, when the server says the pad is unknown or
-	// deleted (4404), the client id was taken over (4409), or refuses the
-	// join for good. MinBackoff also starts the backoff of ops the server
-	// refuses for a while.
+	// deleted (4404), the client id was taken over (4409), the pad's
+	// history changed (4410), or refuses the join with a code whose policy
+	// is not protocol.Retry (rev_ahead ends it with ErrNoResume).
+	// MinBackoff also starts the backoff of ops the server refuses for a
+	// while.
 	AutoReconnect bool
 	MinBackoff    time.Duration
 	MaxBackoff    time.Duration
@@ -293,7 +300,7 @@ func (c *Client) sendInflightLocked() {
 	if f.sentAt.IsZero() {
 		f.sentAt = time.Now()
 	}
-	c.cur.send(opMessage{Type: "op", Rev: f.base, Seq: f.seq, Op: f.wire})
+	c.cur.send(protocol.OpMessage{Type: protocol.TypeOp, Rev: f.base, Seq: f.seq, Op: f.wire})
 }
 
 // sendCursorLocked sends the waiting selection if the client is connected
@@ -303,7 +310,7 @@ func (c *Client) sendCursorLocked() {
 		return
 	}
 	if sel, ok := c.st.takeCursor(); ok {
-		c.cur.send(cursorMessage{Type: "cursor", Rev: c.st.rev, Sel: sel})
+		c.cur.send(protocol.CursorMessage{Type: protocol.TypeCursor, Rev: c.st.rev, Sel: sel})
 	}
 }
 

@@ -240,12 +240,15 @@ func TestAutoReconnect(t *testing.T) {
 	checkOnce(t, waitConverged(t, flaky, other), inserted)
 }
 
-// TestResumeWaitsForLaggingServer: after a drop, the client lands on a
-// server that is behind the revision it has (a replica that has not caught
-// up yet; here, another server whose pad is empty). The join is refused
-// with rev_ahead and retried until the client is back on a server that has
-// its revision; nothing typed meanwhile is lost.
-func TestResumeWaitsForLaggingServer(t *testing.T) {
+// TestResumeRefusedWithRevAheadStops: after a drop, the client lands on a
+// server whose log lacks the revision it has (here, another server whose
+// pad is empty; in production, a store that lost acknowledged ops). The
+// join is refused with rev_ahead, whose policy is resync: the client does
+// not retry (it could resume on a history that is not its own) but stops
+// with ErrNoResume, keeping its text and pending edit. Its owner may then
+// reconnect it by hand to a server that has its revision, and nothing
+// typed is lost.
+func TestResumeRefusedWithRevAheadStops(t *testing.T) {
 	ahead, behind := newTestServer(t), newTestServer(t)
 	proxy := newFaultProxy(t, ahead.Addr)
 	events := make(chan client.Event, 100)
@@ -280,11 +283,19 @@ func TestResumeWaitsForLaggingServer(t *testing.T) {
 	if e := recv(t, events); e.Kind != client.EventError || e.Code != "rev_ahead" {
 		t.Fatalf("got %+v, want a rev_ahead error", e)
 	}
+	e := recv(t, events)
+	var se *client.ServerError
+	if e.Kind != client.EventDisconnected || !errors.Is(e.Err, client.ErrNoResume) || !errors.As(e.Err, &se) || se.Code != "rev_ahead" {
+		t.Fatalf("got %+v, want a disconnect with ErrNoResume for rev_ahead", e)
+	}
+	if c.Pending() != 1 || c.Text() != "dcba" || ahead.Text(t, "pad") != "cba" {
+		t.Fatalf("after giving up: client %q with %d pending, server %q", c.Text(), c.Pending(), ahead.Text(t, "pad"))
+	}
 	proxy.retarget(ahead.Addr)
-	for e := recv(t, events); e.Kind != client.EventWelcome; e = recv(t, events) {
-		if e.Kind != client.EventError || e.Code != "rev_ahead" {
-			t.Fatalf("got %+v while waiting for the welcome", e)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Reconnect(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if got := waitConverged(t, c); got != "dcba" || ahead.Text(t, "pad") != "dcba" || behind.Text(t, "pad") != "" {
 		t.Fatalf("client %q, server %q, lagging server %q", got, ahead.Text(t, "pad"), behind.Text(t, "pad"))

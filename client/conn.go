@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/confpad/confpad/protocol"
 )
 
 // conn is one websocket connection of a Client, after its welcome: a
@@ -93,7 +94,7 @@ func (c *Client) connect(ctx context.Context) error {
 	}
 	old := c.cur
 	c.cur = nil
-	join := joinMessage{Type: "join", Client: c.opts.Client, Name: c.opts.Name, Color: c.opts.Color}
+	join := protocol.JoinMessage{Type: protocol.TypeJoin, Client: c.opts.Client, Name: c.opts.Name, Color: c.opts.Color}
 	if c.joined {
 		since := c.st.rev
 		join.Since = &since
@@ -131,7 +132,7 @@ func (c *Client) connect(ctx context.Context) error {
 }
 
 // handshake sends the join and handles messages until the welcome.
-func (c *Client) handshake(ctx context.Context, ws *websocket.Conn, join joinMessage) error {
+func (c *Client) handshake(ctx context.Context, ws *websocket.Conn, join protocol.JoinMessage) error {
 	b, err := encode(join)
 	if err != nil {
 		return err
@@ -150,9 +151,9 @@ func (c *Client) handshake(ctx context.Context, ws *websocket.Conn, join joinMes
 		switch {
 		case err != nil:
 			return err
-		case m.Type == "error":
+		case m.Type == protocol.TypeError:
 			return &ServerError{Code: m.Code, Message: m.Message}
-		case m.Type == "welcome":
+		case m.Type == protocol.TypeWelcome:
 			return nil
 		}
 	}
@@ -194,21 +195,11 @@ func (c *Client) readLoop(cn *conn) {
 	}
 }
 
-// Close codes with which the server says not to resume: the pad is gone,
-// another connection took the client id, or the pad's history was
-// rewritten under this client (a Client keeps its document, so it cannot
-// load the pad afresh; its owner must make a new one).
-const (
-	statusUnknownPad     websocket.StatusCode = 4404
-	statusReplaced       websocket.StatusCode = 4409
-	statusHistoryChanged websocket.StatusCode = 4410
-)
-
-// resumable reports whether a connection lost with err is worth resuming.
+// resumable reports whether a connection lost with err is worth resuming:
+// its close code's policy is protocol.Retry. After a Resync close (the
+// pad's history was rewritten under this client) a Client does not load
+// the pad afresh, as it keeps its owner's document; its owner makes a new
+// one.
 func resumable(err error) bool {
-	switch websocket.CloseStatus(err) {
-	case statusUnknownPad, statusReplaced, statusHistoryChanged:
-		return false
-	}
-	return !errors.Is(err, ErrNoResume)
+	return protocol.ClosePolicy(websocket.CloseStatus(err)) == protocol.Retry && !errors.Is(err, ErrNoResume)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/protocol"
 )
 
 // errProtocol marks a server message that breaks the protocol; the
@@ -17,8 +18,8 @@ var errProtocol = errors.New("client: protocol error")
 // means the connection must be dropped; the state is then as before the
 // message. Message types the client does not know are ignored, as the
 // protocol allows new ones.
-func (c *Client) handle(data []byte, now time.Time) (serverMessage, Event, error) {
-	m, err := decodeServerMessage(data)
+func (c *Client) handle(data []byte, now time.Time) (protocol.ServerMessage, Event, error) {
+	m, err := protocol.DecodeServerMessage(data)
 	if err != nil {
 		return m, Event{}, fmt.Errorf("%w: %w", errProtocol, err)
 	}
@@ -50,23 +51,17 @@ func (c *Client) handle(data []byte, now time.Time) (serverMessage, Event, error
 	return m, ev, nil
 }
 
-// retryable reports whether the server may accept later an op it refused
-// with this code: it was unavailable (storage unreachable, pad reloading,
-// shutting down) or failed internally.
-func retryable(code string) bool {
-	return code == "unavailable" || code == "internal"
-}
-
 // rejectedLocked handles an error message about the op with this seq. If
-// it is the op in flight and the refusal is temporary, the same op (same
-// seq and base) is sent again after a backoff; if it is final, the client
-// fails: its text holds an edit the server will never have.
+// it is the op in flight and the code's policy is protocol.Retry, the same
+// op (same seq and base) is sent again after a backoff; otherwise the
+// client fails (protocol.Resync and Stop alike: its text holds an edit the
+// server will never have, and it does not drop its owner's edits).
 func (c *Client) rejectedLocked(seq int, se *ServerError) {
 	f := c.st.inflight
 	if f == nil || f.seq != seq {
 		return
 	}
-	if !retryable(se.Code) {
+	if p, _ := protocol.ErrorPolicy(se.Code); p != protocol.Retry {
 		c.failed = fmt.Errorf("%w: op %d: %w", ErrRejected, seq, se)
 		return
 	}
@@ -85,7 +80,7 @@ func (c *Client) rejectedLocked(seq int, se *ServerError) {
 // welcomeLocked handles a welcome: with text it starts the local copy
 // afresh; without, it ends a resume, and the replayed ops must have
 // brought the client to its revision.
-func (c *Client) welcomeLocked(m serverMessage) (Event, error) {
+func (c *Client) welcomeLocked(m protocol.ServerMessage) (Event, error) {
 	resumed := c.joined
 	switch {
 	case m.Text != nil && resumed && c.st.pending() > 0:
@@ -104,20 +99,20 @@ func (c *Client) welcomeLocked(m serverMessage) (Event, error) {
 }
 
 // remoteLocked handles another client's op.
-func (c *Client) remoteLocked(m serverMessage) (Event, error) {
-	if !m.Op.present {
+func (c *Client) remoteLocked(m protocol.ServerMessage) (Event, error) {
+	if !m.Op.Present {
 		return Event{}, fmt.Errorf("%w: op message %d without an op", errProtocol, m.Rev)
 	}
-	applied, err := c.st.remote(m.Rev, m.Op.op)
+	applied, err := c.st.remote(m.Rev, m.Op.Op)
 	if err != nil || !applied {
 		return Event{}, err
 	}
-	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, Op: m.Op.op}, nil
+	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, Op: m.Op.Op}, nil
 }
 
 // ackLocked handles an ack: the op in flight is committed and the buffer,
 // if any, goes out next.
-func (c *Client) ackLocked(m serverMessage, now time.Time) (Event, error) {
+func (c *Client) ackLocked(m protocol.ServerMessage, now time.Time) (Event, error) {
 	acked, next, err := c.st.ack(m.Seq, m.Rev)
 	if err != nil || acked == nil {
 		return Event{}, err

@@ -3,8 +3,11 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/confpad/confpad/protocol"
 )
 
 // Reconnect drops the current connection, if any, and resumes on a new
@@ -21,8 +24,11 @@ func (c *Client) Reconnect(ctx context.Context) error {
 
 // reconnectLoop resumes after a lost connection, with exponential backoff
 // and jitter, until it succeeds, the client is closed, or the server says
-// not to come back (a close code or a join error that retrying cannot
-// fix, such as unknown_pad); then it reports EventDisconnected.
+// not to come back: a close code or a join error whose policy is not
+// protocol.Retry. A join refused with a Resync code (rev_ahead: the
+// server's log lacks revisions this client has) ends it with an error
+// wrapping ErrNoResume, as the client does not drop its owner's edits to
+// load the pad afresh. Then it reports EventDisconnected.
 func (c *Client) reconnectLoop() {
 	for attempt := 1; ; attempt++ {
 		t := time.NewTimer(backoff(c.opts.MinBackoff, c.opts.MaxBackoff, attempt))
@@ -36,22 +42,22 @@ func (c *Client) reconnectLoop() {
 		err := c.connect(ctx)
 		cancel()
 		var se *ServerError
+		if errors.As(err, &se) {
+			switch p, _ := protocol.ErrorPolicy(se.Code); p {
+			case protocol.Retry:
+				continue
+			case protocol.Resync:
+				err = fmt.Errorf("%w: %w", ErrNoResume, se)
+			}
+		}
 		switch {
-		case err == nil, errors.Is(err, ErrClosed), !resumable(err), errors.As(err, &se) && !retryableJoin(se.Code):
+		case err == nil, errors.Is(err, ErrClosed), !resumable(err), se != nil:
 			if err != nil && !errors.Is(err, ErrClosed) {
 				c.emit(Event{Kind: EventDisconnected, Time: time.Now(), Err: err})
 			}
 			return
 		}
 	}
-}
-
-// retryableJoin reports whether a join refused with this code may succeed
-// later. Besides temporary failures that includes "rev_ahead": in cluster
-// mode the replica reached after a drop may not yet have caught up with
-// the revision the client saw on another one.
-func retryableJoin(code string) bool {
-	return retryable(code) || code == "rev_ahead"
 }
 
 // backoff is the wait before retry number attempt (from 1): doubling from

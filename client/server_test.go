@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/httpapi"
 	"github.com/confpad/confpad/httpapi/httpapitest"
+	"github.com/confpad/confpad/protocol"
 )
 
 // testServer is a real confpad server (httpapi over SQLite in a temp dir)
@@ -227,17 +229,19 @@ func (p *faultProxy) cut() {
 }
 
 // TestServerFramesTakeFastPath: the op broadcasts and acks a real server
-// sends decode on the client's fast path, so a change of the server's
-// encoding cannot quietly send every message back to encoding/json.
+// sends are exactly what protocol.EncodeOp and EncodeAck write, whose
+// output the protocol's tests show decodes on the fast path; so a change of
+// the server's encoding cannot quietly send every message back to
+// encoding/json.
 func TestServerFramesTakeFastPath(t *testing.T) {
 	srv := newTestServer(t)
 	url := srv.WSURL("pad")
 	var mu sync.Mutex
-	seen := map[client.EventKind][][]byte{}
+	seen := map[client.EventKind][]client.Event{}
 	record := func(e client.Event) {
 		mu.Lock()
 		defer mu.Unlock()
-		seen[e.Kind] = append(seen[e.Kind], e.Raw)
+		seen[e.Kind] = append(seen[e.Kind], e)
 	}
 	a := dial(t, url, client.Options{Client: "a", OnEvent: record})
 	b := dial(t, url, client.Options{Client: "b", OnEvent: record})
@@ -253,9 +257,13 @@ func TestServerFramesTakeFastPath(t *testing.T) {
 		if len(seen[kind]) == 0 {
 			t.Fatalf("no %v events", kind)
 		}
-		for _, raw := range seen[kind] {
-			if !client.TakesFastPath(raw) {
-				t.Errorf("the server's %s does not take the fast path", raw)
+		for _, e := range seen[kind] {
+			want := protocol.EncodeAck(e.Seq, e.Rev)
+			if kind == client.EventRemote {
+				want = protocol.EncodeOp(collab.Record{Rev: e.Rev, Op: e.Op, Client: e.Author})
+			}
+			if !bytes.Equal(e.Raw, want) {
+				t.Errorf("the server sent %s, protocol encodes %s", e.Raw, want)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/protocol"
 )
 
 // simServer is an in-memory model of the server's ordering for the state
@@ -52,14 +53,14 @@ func (s *simServer) submit(t *testing.T, client string, seq, base int, op collab
 type simClient struct {
 	id      string
 	st      state
-	toSrv   []opMessage
+	toSrv   []protocol.OpMessage
 	fromSrv []int // revisions to deliver: an op, or an ack of the client's own
 }
 
 // sendInflight queues the op in flight as Client.sendInflightLocked does.
 func (c *simClient) sendInflight() {
 	f := c.st.inflight
-	c.toSrv = append(c.toSrv, opMessage{Type: "op", Rev: f.base, Seq: f.seq, Op: f.wire})
+	c.toSrv = append(c.toSrv, protocol.OpMessage{Type: protocol.TypeOp, Rev: f.base, Seq: f.seq, Op: f.wire})
 }
 
 // deliver hands the client the next revision the server has for it.

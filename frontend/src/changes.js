@@ -3,7 +3,7 @@
 //
 // An operation is an array of components: a number N skips N code points, a
 // string inserts itself, {d: N} deletes N code points. A trailing skip is
-// left out. See ../shared/ARCHITECTURE.md.
+// left out. See docs/protocol.md.
 
 import { codePointCount, codePointLength, toCodePoints, toUtf16 } from './positions.js';
 

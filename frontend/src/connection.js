@@ -2,12 +2,21 @@
 // reconnects with exponential backoff and jitter when it drops. Typing never
 // waits for it: the OTClient queues edits while there is no connection.
 //
-// Close codes from the server (see httpapi): 4404 the pad does not exist
-// (or was deleted) and 4409 a newer connection took over this client id;
-// after those it does not reconnect. 4410 says the pad's history was
-// rewritten (the store lost ops this page saw): it reconnects and loads
-// the pad afresh. Anything else, including a server restart (1001 going
-// away) or a slow-client cut (1008), reconnects and resumes with "since".
+// Close codes from the server follow their policy (protocol.js): after
+// 4404 (the pad does not exist or was deleted) and 4409 (a newer connection
+// took over this client id) it stops; after 4410 (the pad's history was
+// rewritten: the store lost ops this page saw) it resyncs, reconnecting
+// and loading the pad afresh. Anything else, including a server restart
+// (1001 going away) or a slow-client cut (1008), reconnects and resumes
+// with "since".
+
+import { closePolicy } from './protocol.js';
+
+/** What the page says after a close with a 'stop' policy. */
+const STOP_TEXT = {
+  4404: 'This session does not exist any more.',
+  4409: 'This page was opened again elsewhere with the same id.',
+};
 
 /** Reconnect delays: the first retry is quick, later ones back off. */
 export const BACKOFF = { first: 150, base: 500, max: 10_000 };
@@ -128,10 +137,10 @@ export class Connection {
       this.ws = null;
       this.disarm();
       this.client.disconnect();
-      if (ev.code === 4404) this.stop('This session does not exist any more.');
-      else if (ev.code === 4409) this.stop('This page was opened again elsewhere with the same id.');
+      const policy = closePolicy(ev.code);
+      if (policy === 'stop') this.stop(STOP_TEXT[ev.code] ?? 'The server closed the connection.');
       else {
-        if (ev.code === 4410) this.client.historyChanged();
+        if (policy === 'resync') this.client.historyChanged();
         this.schedule();
       }
     };

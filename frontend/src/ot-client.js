@@ -1,6 +1,6 @@
 // The client side of confpad's operational transform: the classic three-state
 // machine (in sync / awaiting an ack / awaiting with a buffer) speaking the
-// websocket protocol v1 of ../shared/ARCHITECTURE.md. No DOM, no timers, no
+// websocket protocol v1 of docs/protocol.md. No DOM, no timers, no
 // sockets: the page feeds it messages and a send function.
 //
 // Operations count code points (ot-text-unicode). The local document is
@@ -29,6 +29,7 @@
 
 import { type } from 'ot-text-unicode';
 import { codePointCount, unitsFor } from './positions.js';
+import { errorPolicy } from './protocol.js';
 
 /** How many server revisions are kept to transform remote cursors. */
 const HISTORY = 256;
@@ -39,9 +40,6 @@ const HISTORY = 256;
  * frame limit (256 KiB) and op limit (256 Ki code points).
  */
 export const MAX_OP = 32 * 1024;
-
-/** Error codes after which the in-flight op will never be acked. */
-const REJECTS = new Set(['bad_op', 'too_large', 'read_only', 'rev_ahead']);
 
 /**
  * OTClient keeps one pad's local document consistent with the server's.
@@ -273,11 +271,15 @@ export class OTClient {
     if (msg.code === 'read_only') this.readOnly = true;
     const ref = msg.ref ?? msg.seq; // the seq of the op the error is about
     const aboutOurOp = this.inflight !== null && (ref === undefined || ref === this.inflight.seq);
-    if (REJECTS.has(msg.code) && (aboutOurOp || msg.code === 'rev_ahead')) {
+    const policy = errorPolicy(msg.code);
+    // rev_ahead names this client's revision (of a join's "since", an op or
+    // a cursor), not one op: whatever it answers, the server's log lacks
+    // revisions this client has.
+    if (policy === 'resync' && (aboutOurOp || msg.code === 'rev_ahead')) {
       // The server will never take the pending edits: start again from its text.
       this.abandon();
       this.handler.resync?.(true);
-    } else if (msg.code === 'unavailable' || msg.code === 'internal') {
+    } else if (policy === 'retry') {
       if (aboutOurOp) this.handler.resync?.(false); // retry the op on a new connection
     }
   }

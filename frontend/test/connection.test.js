@@ -139,6 +139,27 @@ test('a resync request reconnects; a full one joins without since', () => {
   assert.deepEqual(sockets[1].sent, [{ type: 'join', client: 'me', name: 'Ada', color: '#3366ff' }]);
 });
 
+test('a resume refused with rev_ahead drops pending edits and joins without since', () => {
+  const { clock, client, conn, sockets } = setup();
+  conn.start();
+  sockets[0].accept();
+  sockets[0].deliver({ type: 'welcome', rev: 5, text: 'hello', users: [] });
+  client.submit(['x']);
+  sockets[0].drop(1006);
+  clock.advance(BACKOFF.max);
+  sockets[1].accept();
+  assert.equal(sockets[1].sent[0].since, 5);
+  // The replica's log lacks revision 5 (the store lost it): resync, never retry the resume.
+  sockets[1].deliver({ type: 'error', code: 'rev_ahead', message: 'revision 5 is after the head 3' });
+  assert.equal(sockets[1].closed.code, 4000);
+  assert.equal(client.inflight, null);
+  clock.advance(BACKOFF.max);
+  sockets[2].accept();
+  assert.deepEqual(sockets[2].sent, [{ type: 'join', client: 'me', name: 'Ada', color: '#3366ff' }]);
+  sockets[2].deliver({ type: 'welcome', rev: 3, text: 'hel', users: [] });
+  assert.equal(client.rev, 3);
+});
+
 test('going offline drops a live connection at once; online reconnects and resends', () => {
   let onLine = true;
   const { clock, statuses, client, conn, sockets } = setup({ isOnline: () => onLine });
