@@ -27,17 +27,17 @@ func (c *Client) handle(data []byte, now time.Time) (protocol.ServerMessage, Eve
 	defer c.mu.Unlock()
 	var ev Event
 	switch m.Type {
-	case "welcome":
+	case protocol.TypeWelcome:
 		ev, err = c.welcomeLocked(m)
-	case "op":
+	case protocol.TypeOp:
 		ev, err = c.remoteLocked(m)
-	case "ack":
+	case protocol.TypeAck:
 		ev, err = c.ackLocked(m, now)
-	case "presence":
+	case protocol.TypePresence:
 		ev = Event{Kind: EventPresence, Rev: m.Rev, Presence: m.Event, User: m.User}
-	case "links":
+	case protocol.TypeLinks:
 		ev = Event{Kind: EventLinks}
-	case "error":
+	case protocol.TypeError:
 		ev = Event{Kind: EventError, Code: m.Code, Message: m.Message, Seq: -1}
 		if m.Ref != nil {
 			ev.Seq = *m.Ref

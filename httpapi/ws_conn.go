@@ -118,15 +118,15 @@ func (cn *conn) run() {
 			continue
 		}
 		switch msg.Type {
-		case "join":
+		case protocol.TypeJoin:
 			if l := cn.join(ctx, msg); l != nil {
 				leave = l
 			}
-		case "op":
+		case protocol.TypeOp:
 			cn.submit(ctx, msg)
-		case "cursor":
+		case protocol.TypeCursor:
 			cn.moveCursor(ctx, msg)
-		case "rename":
+		case protocol.TypeRename:
 			cn.hub.rename(cn, msg.Name, msg.Color)
 		}
 	}
@@ -233,11 +233,11 @@ type inboundMessage struct {
 func (cn *conn) check(msg protocol.ClientMessage) *protocol.Error {
 	joined := cn.joined.Load()
 	switch {
-	case msg.Type == "join" && joined:
+	case msg.Type == protocol.TypeJoin && joined:
 		return protocol.Errorf(protocol.BadMessage, "already joined")
-	case msg.Type != "join" && !joined:
+	case msg.Type != protocol.TypeJoin && !joined:
 		return protocol.Errorf(protocol.NotJoined, "send join first")
-	case msg.Type == "op" && cn.hub.readOnly.Load():
+	case msg.Type == protocol.TypeOp && cn.hub.readOnly.Load():
 		return protocol.Errorf(protocol.ReadOnly, "this session is archived and read-only")
 	}
 	return nil
