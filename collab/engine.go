@@ -200,7 +200,7 @@ func (e *Engine) Head(ctx context.Context, padID string) (int, error) {
 	defer e.release(p)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.head, nil
+	return p.recent.Head(), nil
 }
 
 // Rebase transforms a selection made at revision base through every op

@@ -22,9 +22,8 @@ type outcome struct {
 	err error
 }
 
-// pad is one loaded pad. Its loop goroutine is the only writer of doc,
-// head and recent; it writes them under mu, so other goroutines read them
-// under mu.
+// pad is one loaded pad. Its loop goroutine is the only writer of doc and
+// recent; it writes them under mu, so other goroutines read them under mu.
 type pad struct {
 	e  *Engine
 	id string
@@ -38,9 +37,8 @@ type pad struct {
 
 	mu     sync.Mutex
 	doc    *Doc
-	head   int
-	recent []Record // the last records, contiguous, ending at head
-	snap   int      // revision of the newest snapshot saved or loaded
+	recent History // the last records; its head is the pad's
+	snap   int     // revision of the newest snapshot saved or loaded
 
 	qmu      sync.Mutex
 	queue    []*submission
@@ -70,7 +68,8 @@ func (p *pad) load() {
 	if err == nil {
 		// Loading is not committing: these records are not reported.
 		p.doc = NewDoc(snap.Text)
-		p.head, p.snap = snap.Rev, snap.Rev
+		p.recent = NewHistory(snap.Rev, p.e.cfg.KeepRecent)
+		p.snap = snap.Rev
 		_, err = p.apply(recs)
 	}
 	if err != nil {
@@ -216,15 +215,14 @@ func (p *pad) loop() {
 // means the log's history changed, and the pad is dropped); a gap, or nil,
 // means reading the log.
 func (p *pad) takeRemote(recs []Record) {
-	first := p.head - len(p.recent)
-	for len(recs) > 0 && recs[0].Rev <= p.head {
-		if r := recs[0]; r.Rev > first && !sameRecord(r, p.recent[r.Rev-first-1]) {
+	for len(recs) > 0 && recs[0].Rev <= p.recent.Head() {
+		if old, ok := p.recent.At(recs[0].Rev); ok && !sameRecord(recs[0], old) {
 			p.markBroken()
 			return
 		}
 		recs = recs[1:]
 	}
-	if recs == nil || len(recs) > 0 && recs[0].Rev != p.head+1 {
+	if recs == nil || len(recs) > 0 && recs[0].Rev != p.recent.Head()+1 {
 		_, _ = p.catchUp() // on failure the next commit's conflict catches up
 		return
 	}
@@ -238,7 +236,7 @@ func (p *pad) takeRemote(recs []Record) {
 func (p *pad) catchUp() (int, error) {
 	ctx, cancel := p.e.logCtx()
 	defer cancel()
-	recs, err := p.e.cfg.Log.Records(ctx, p.id, p.head, -1)
+	recs, err := p.e.cfg.Log.Records(ctx, p.id, p.recent.Head(), -1)
 	if err != nil {
 		return 0, err
 	}
@@ -258,17 +256,18 @@ var errDiverged = errors.New("the log's records differ from the pad's")
 func (p *pad) restoreLog() error {
 	ctx, cancel := p.e.logCtx()
 	defer cancel()
-	first := p.head - len(p.recent)
+	first := p.recent.First()
+	ours, _ := p.recent.After(first)
 	kept, err := p.e.cfg.Log.Records(ctx, p.id, first, -1)
 	if err != nil {
 		return err
 	}
 	for i, r := range kept {
-		if i >= len(p.recent) || !sameRecord(r, p.recent[i]) {
+		if i >= len(ours) || !sameRecord(r, ours[i]) {
 			return errDiverged
 		}
 	}
-	return p.e.cfg.Log.Append(ctx, p.id, first+len(kept), p.recent[len(kept):])
+	return p.e.cfg.Log.Append(ctx, p.id, first+len(kept), ours[len(kept):])
 }
 
 // sameRecord reports whether a and b are the same commit.
@@ -280,7 +279,7 @@ func sameRecord(a, b Record) bool {
 // answers each. On a lost race with another replica it catches up and
 // tries again.
 func (p *pad) commit(batch []*submission) {
-	if p.e.cfg.Feed != nil && slices.ContainsFunc(batch, func(s *submission) bool { return s.Base > p.head }) {
+	if p.e.cfg.Feed != nil && slices.ContainsFunc(batch, func(s *submission) bool { return s.Base > p.recent.Head() }) {
 		// Another replica committed what this client saw; this one has
 		// not heard of it yet.
 		_, _ = p.catchUp()
@@ -292,7 +291,7 @@ func (p *pad) commit(batch []*submission) {
 			return
 		}
 		ctx, cancel := p.e.logCtx()
-		err := p.e.cfg.Log.Append(ctx, p.id, p.head, recs)
+		err := p.e.cfg.Log.Append(ctx, p.id, p.recent.Head(), recs)
 		cancel()
 		if errors.Is(err, ErrConflict) {
 			var n int
@@ -309,7 +308,7 @@ func (p *pad) commit(batch []*submission) {
 					continue
 				}
 				p.markBroken()
-				err = errorf(CodeUnavailable, "the log is behind this pad's revision %d (%v); reloading the pad", p.head, err)
+				err = errorf(CodeUnavailable, "the log is behind this pad's revision %d (%v); reloading the pad", p.recent.Head(), err)
 			}
 		}
 		if err != nil {
@@ -348,11 +347,11 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 	length := p.doc.Len()
 	now := p.e.cfg.Now()
 	for i, s := range batch {
-		if s.Base > p.head {
-			outs[i].err = errorf(CodeRevAhead, "op is based on revision %d but the head is %d", s.Base, p.head)
+		if s.Base > p.recent.Head() {
+			outs[i].err = errorf(CodeRevAhead, "op is based on revision %d but the head is %d", s.Base, p.recent.Head())
 			continue
 		}
-		hist, ok := p.recentAfter(s.Base)
+		hist, ok := p.recent.After(s.Base)
 		if !ok {
 			// Only a late op reads the log, under its own timeout.
 			ctx, cancel := p.e.logCtx()
@@ -368,7 +367,7 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 		if outs[i].err != nil || outs[i].res.Duplicate {
 			continue
 		}
-		rec := Record{Rev: p.head + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Time: now}
+		rec := Record{Rev: p.recent.Head() + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Time: now}
 		recs = append(recs, rec)
 		outs[i].res.Rev = rec.Rev
 	}
@@ -414,8 +413,8 @@ func (p *pad) applyRecords(recs []Record) error {
 	if p.e.cfg.OnCommit != nil {
 		p.e.cfg.OnCommit(p.id, applied)
 	}
-	if p.head-p.snap >= p.e.cfg.SnapshotEvery {
-		p.saveSnapshot(Snapshot{Rev: p.head, Text: p.doc.String()})
+	if p.recent.Head()-p.snap >= p.e.cfg.SnapshotEvery {
+		p.saveSnapshot(Snapshot{Rev: p.recent.Head(), Text: p.doc.String()})
 	}
 	return err
 }
@@ -425,23 +424,21 @@ func (p *pad) applyRecords(recs []Record) error {
 // returns the records it applied.
 func (p *pad) apply(recs []Record) ([]Record, error) {
 	var err error
+	head := p.recent.Head()
 	applied := 0
 	for _, r := range recs {
-		if r.Rev != p.head+1 {
-			err = errorf(CodeUnavailable, "record %d does not follow head %d", r.Rev, p.head)
+		if r.Rev != head+1 {
+			err = errorf(CodeUnavailable, "record %d does not follow head %d", r.Rev, head)
 			break
 		}
 		if err = p.doc.Apply(r.Op); err != nil {
 			break
 		}
-		p.head = r.Rev
+		head = r.Rev
 		applied++
 	}
 	recs = recs[:applied]
-	p.recent = append(p.recent, recs...)
-	if keep := p.e.cfg.KeepRecent; len(p.recent) > 2*keep {
-		p.recent = append([]Record(nil), p.recent[len(p.recent)-keep:]...)
-	}
+	p.recent.Append(recs...)
 	return recs, err
 }
 
@@ -457,28 +454,17 @@ func (p *pad) saveSnapshot(s Snapshot) {
 	}()
 }
 
-// recentAfter returns the records after base (base <= head) up to the
-// head, if the recent records reach back to base. The caller holds p.mu or
-// is the loop (the only writer of head and recent).
-func (p *pad) recentAfter(base int) ([]Record, bool) {
-	first := p.head - len(p.recent)
-	if base < first {
-		return nil, false
-	}
-	return p.recent[base-first:], true
-}
-
 // history returns the records after base up to the head, and the head. It
 // reads the log, with ctx, only if the recent records do not reach back to
 // base.
 func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
 	p.mu.Lock()
-	head := p.head
+	head := p.recent.Head()
 	if base > head {
 		p.mu.Unlock()
 		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", base, head)
 	}
-	if recs, ok := p.recentAfter(base); ok {
+	if recs, ok := p.recent.After(base); ok {
 		p.mu.Unlock()
 		return recs, head, nil
 	}
@@ -493,7 +479,7 @@ func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
 // join runs fn at a consistent point; see Engine.Join.
 func (p *pad) join(ctx context.Context, since int, fn func(head int, text string, missed []Record)) error {
 	p.mu.Lock()
-	behind := since > p.head
+	behind := since > p.recent.Head()
 	p.mu.Unlock()
 	if behind && p.e.cfg.Feed != nil {
 		// The client saw revisions on another replica that this one has
@@ -505,7 +491,7 @@ func (p *pad) join(ctx context.Context, since int, fn func(head int, text string
 	if since < 0 {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		fn(p.head, p.doc.String(), nil)
+		fn(p.recent.Head(), p.doc.String(), nil)
 		return nil
 	}
 	recs, head, err := p.history(ctx, since)
@@ -514,22 +500,22 @@ func (p *pad) join(ctx context.Context, since int, fn func(head int, text string
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if head < p.head {
+	if head < p.recent.Head() {
 		// Records committed while we read the log are in recent.
-		first := p.head - len(p.recent)
-		if head < first {
+		more, ok := p.recent.After(head)
+		if !ok {
 			return errorf(CodeUnavailable, "pad moved too fast to resume; join again")
 		}
-		recs = append(recs[:len(recs):len(recs)], p.recent[head-first:]...)
+		recs = append(recs[:len(recs):len(recs)], more...)
 	}
-	fn(p.head, "", recs)
+	fn(p.recent.Head(), "", recs)
 	return nil
 }
 
 // text returns the text at rev (rev < 0: the head) and the head.
 func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	p.mu.Lock()
-	head := p.head
+	head := p.recent.Head()
 	if rev < 0 || rev == head {
 		defer p.mu.Unlock()
 		return p.doc.String(), head, nil

@@ -12,10 +12,6 @@ import (
 	"github.com/confpad/confpad/protocol"
 )
 
-// ringSize is how many recent records a hub keeps to move cursors from the
-// revision they were made at to the head.
-const ringSize = 1024
-
 // hub is the fan-out point of one pad on this replica: its connections,
 // their users, and the recent ops. Every message to a pad's connections
 // goes through the hub under mu, in revision order, so presence and links
@@ -30,9 +26,12 @@ type hub struct {
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
 	byClient map[string]*conn
-	head     int
-	ring     []collab.Record // recent records ending at head
-	links    []conference.Link
+	// history holds the recent records delivered, ending at the head of
+	// the stream the connections have: cursors made at older revisions
+	// move to the head through it. Its zero value keeps as many as the
+	// engine's: DefaultKeepRecent, which the Server does not change.
+	history collab.History
+	links   []conference.Link
 	// version fingerprints links and readOnly (sessionVersion).
 	version string
 	// refreshing is set while the session is being re-read from the
@@ -64,8 +63,8 @@ func newHub(s *Server, session conference.Session) *hub {
 func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if head != h.head {
-		h.head, h.ring = head, nil // first connection, or the pad was reloaded
+	if head != h.history.Head() {
+		h.history.Reset(head) // first connection, or the pad was reloaded
 	}
 	if old := h.byClient[cn.user.Client]; old != nil {
 		// The same client reconnected before its old connection died.
@@ -151,7 +150,7 @@ func (h *hub) commit(recs []collab.Record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, r := range recs {
-		if r.Rev <= h.head {
+		if r.Rev <= h.history.Head() {
 			continue // already delivered (the pad was reloaded)
 		}
 		author := h.byClient[r.Client]
@@ -161,14 +160,13 @@ func (h *hub) commit(recs []collab.Record) {
 		if len(h.conns) > 1 || author == nil && len(h.conns) > 0 {
 			h.broadcastLocked(protocol.EncodeOp(r), author)
 		}
-		h.head = r.Rev
-		h.ring = append(h.ring, r)
-	}
-	if len(h.ring) > 2*ringSize {
-		h.ring = append([]collab.Record(nil), h.ring[len(h.ring)-ringSize:]...)
+		if r.Rev != h.history.Head()+1 {
+			h.history.Reset(r.Rev - 1) // a gap: cursors cannot cross it
+		}
+		h.history.Append(r)
 	}
 	for client, u := range h.pending {
-		if u.Rev <= h.head {
+		if u.Rev <= h.history.Head() {
 			delete(h.pending, client)
 			h.remoteCursorLocked(u)
 		}
@@ -187,55 +185,43 @@ func (h *hub) reset() {
 	}
 }
 
-// advanceLocked moves a selection made at revision rev to the head through
-// the recent records; false if rev is ahead of the head or too old.
-func (h *hub) advanceLocked(sel [2]int, rev int) ([2]int, bool) {
-	first := h.head - len(h.ring)
-	if rev > h.head || rev < first {
-		return sel, false
-	}
-	for _, r := range h.ring[rev-first:] {
-		sel = collab.TransformSelection(sel, r.Op)
-	}
-	return sel, true
-}
-
 // moveToHeadLocked moves u's selection to the head; false, with u
-// unchanged, if u has none or it cannot be placed (advanceLocked).
+// unchanged, if u has none or it cannot be placed (History.MoveSelection).
 func (h *hub) moveToHeadLocked(u *cluster.User) bool {
 	if u.Sel == nil {
 		return false
 	}
-	sel, ok := h.advanceLocked(*u.Sel, u.Rev)
+	sel, ok := h.history.MoveSelection(*u.Sel, u.Rev)
 	if !ok {
 		return false
 	}
-	u.Sel, u.Rev = &sel, h.head
+	u.Sel, u.Rev = &sel, h.history.Head()
 	return true
 }
 
-// cursor stores a connection's selection (made at rev, at most the head
-// the engine reported) and broadcasts it, at most once per
+// cursor moves a connection's selection, made at rev, to the head through
+// the recent records, stores it and broadcasts it, at most once per
 // Config.CursorInterval per connection: within the interval only the
-// latest selection is sent, when the interval ends.
-func (h *hub) cursor(cn *conn, sel [2]int, rev int) {
+// latest selection is sent, when the interval ends. It returns false, and
+// does nothing, if rev is after the head or older than the recent records.
+func (h *hub) cursor(cn *conn, sel [2]int, rev int) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.conns[cn]; !ok {
-		return
+		return true // it left meanwhile
 	}
-	sel, ok := h.advanceLocked(sel, rev)
+	sel, ok := h.history.MoveSelection(sel, rev)
 	if !ok {
-		return // too old to place; the client sends another soon
+		return false
 	}
-	cn.user.Sel, cn.user.Rev = &sel, h.head
+	cn.user.Sel, cn.user.Rev = &sel, h.history.Head()
 	if cn.cursorTimer != nil {
-		return // a send is scheduled and will take the latest selection
+		return true // a send is scheduled and will take the latest selection
 	}
 	wait := h.s.cfg.CursorInterval - time.Since(cn.lastCursor)
 	if wait <= 0 {
 		h.sendCursorLocked(cn)
-		return
+		return true
 	}
 	cn.cursorTimer = time.AfterFunc(wait, func() {
 		h.mu.Lock()
@@ -245,6 +231,7 @@ func (h *hub) cursor(cn *conn, sel [2]int, rev int) {
 			h.sendCursorLocked(cn)
 		}
 	})
+	return true
 }
 
 // sendCursorLocked broadcasts cn's selection, moved to the head.
@@ -281,7 +268,7 @@ func (h *hub) remote(event string, u cluster.User) {
 		return
 	}
 	if event == cluster.KindCursor {
-		if u.Rev > h.head {
+		if u.Rev > h.history.Head() {
 			h.pending[u.Client] = u
 			return
 		}
@@ -375,7 +362,7 @@ func (h *hub) presenceLocked(event string, u cluster.User) []byte {
 	if event != cluster.KindCursor {
 		w.Sel = nil
 	}
-	return protocol.EncodePresence(event, w, h.head)
+	return protocol.EncodePresence(event, w, h.history.Head())
 }
 
 // broadcastLocked queues the same bytes to every connection but except.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/protocol"
 )
@@ -111,6 +112,30 @@ func TestPresenceAcrossReplicas(t *testing.T) {
 	a.readPresence("leave", "bob")
 	if n := peopleIn(t, s1, "main"); n != 1 {
 		t.Errorf("replica 1 counts %d people after replica 2 died, want 1", n)
+	}
+}
+
+// TestCursorOlderThanTheHubIsMovedThroughTheEngine: a selection made at a
+// revision from before the pad's hub existed (its recent records start at
+// the first join) is moved by the engine instead, and still reaches the
+// others at the head.
+func TestCursorOlderThanTheHubIsMovedThroughTheEngine(t *testing.T) {
+	ts := newTestServer(t, Config{CursorInterval: time.Millisecond})
+	w := dial(t, ts, "main")
+	w.join("writer", -1)
+	r1 := w.op(0, 1, `["hello"]`)
+	w.op(r1, 2, `["xyz"]`)
+	w.conn.Close(websocket.StatusNormalClosure, "")
+	eventually(t, "the pad's hub to go", func() bool { return ts.srv.lookupHub("main") == nil })
+
+	a, c := dial(t, ts, "main"), dial(t, ts, "main")
+	a.join("ada", -1)
+	c.join("cy", -1)
+	// ada selected "ll" at revision 1, before this hub's first revision (2).
+	a.sendRaw(`{"type":"cursor","rev":1,"sel":[2,4]}`)
+	m := c.readPresence("cursor", "ada")
+	if m.Rev != 2 || m.User.Sel == nil || *m.User.Sel != [2]int{5, 7} {
+		t.Fatalf("cy saw ada's cursor %+v at rev %d, want [5 7] at rev 2", m.User.Sel, m.Rev)
 	}
 }
 

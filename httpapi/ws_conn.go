@@ -296,9 +296,14 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	}
 }
 
-// moveCursor places the connection's selection at the head and hands it
-// to the hub.
+// moveCursor hands the connection's selection to the hub, which moves it
+// to the head through its recent records. Only a selection the hub cannot
+// place goes through the engine, which reports a revision after the head
+// (rev_ahead) and moves an older one through the Log.
 func (cn *conn) moveCursor(ctx context.Context, msg protocol.ClientMessage) {
+	if cn.hub.cursor(cn, msg.Sel, msg.Rev) {
+		return
+	}
 	sel, head, err := cn.s.engine.Rebase(ctx, cn.pad.ID, msg.Rev, msg.Sel)
 	if err != nil {
 		cn.sendEngineError(err, -1)
