@@ -9,7 +9,8 @@ import (
 // transformed with Left keeps its insert first (before the other op's), the
 // one transformed with Right puts it after. The two ops of a concurrent pair
 // are always transformed with opposite sides. In confpad the server
-// transforms an incoming op against history with Left (see ARCHITECTURE.md).
+// transforms an incoming op against history with Left (docs/protocol.md,
+// "op"; docs/architecture.md, step 4).
 type Side int8
 
 // The two sides, as the npm package's 'left' and 'right'. The zero Side is
