@@ -30,7 +30,7 @@ const floorChildEnv = "CONFPAD_LOAD_FLOOR_SENDER"
 
 // floorMessage is what the sender writes per message: an unmasked
 // websocket text frame (2-byte header) carrying a typical op broadcast, as
-// httpapi's encodeOp writes it, 70 bytes in all. An ack is shorter (36
+// protocol.EncodeOp writes it, 70 bytes in all. An ack is shorter (36
 // bytes framed) but a run sends 119 broadcasts per ack.
 var floorMessage = wsTextFrame(`{"type":"op","rev":1650,"op":[345,"a"],"author":"load-AbCdEfGh-w12"}`)
 
