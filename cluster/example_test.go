@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/confpad/confpad/cluster"
 )
@@ -21,7 +22,11 @@ func ExampleMemoryBus() {
 	defer cancel()
 	_ = bus.Publish(context.Background(), cluster.Message{Replica: "replica-a", Pad: "tracing", Kind: cluster.KindJoin,
 		Users: []cluster.User{{Client: "ada", Name: "Ada", Color: "#3366ff"}}})
-	m := <-got
-	fmt.Println(m.Replica, m.Pad, m.Kind, m.Users[0].Name)
+	select {
+	case m := <-got:
+		fmt.Println(m.Replica, m.Pad, m.Kind, m.Users[0].Name)
+	case <-time.After(10 * time.Second):
+		fmt.Println("nothing arrived")
+	}
 	// Output: replica-a tracing join Ada
 }
