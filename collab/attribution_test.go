@@ -213,4 +213,3 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ops)), "ns/edit")
 	b.ReportMetric(float64(len(a.runs)), "runs")
 }
-
