@@ -578,3 +578,22 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
+
+func TestSubmitRecordsTheAuthor(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{})
+	mustSubmit(t, e, "p", Submission{Client: "c1", Seq: 1, Author: "ann", Op: NewOp(Insert("a"))})
+	mustSubmit(t, e, "p", Submission{Client: "c2", Seq: 1, Base: 1, Op: NewOp(Insert("b"))})
+	recs, err := log.Records(context.Background(), "p", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"ann", "c2"} {
+		if recs[i].Author != want {
+			t.Errorf("record %d has author %q, want %q", i+1, recs[i].Author, want)
+		}
+		if got, _ := e.recorded("p", i); got.Author != want {
+			t.Errorf("OnCommit record %d has author %q, want %q", i+1, got.Author, want)
+		}
+	}
+}

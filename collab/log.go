@@ -14,8 +14,12 @@ type Record struct {
 	// Op is the operation as committed (already transformed to apply at
 	// revision Rev-1).
 	Op Op
-	// Client is the author's client id.
+	// Client is the id of the client (one page load) that sent the op.
 	Client string
+	// Author is the public id of the op's author. A Log stores a record
+	// appended with an empty Author, and records stored before authors were
+	// kept, with their Client as Author.
+	Author string
 	// Seq is the author's sequence number; with Client it identifies a
 	// submission, so that a resend is not applied twice.
 	Seq int

@@ -368,7 +368,11 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 		if outs[i].err != nil || outs[i].res.Duplicate {
 			continue
 		}
-		rec := Record{Rev: p.head + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Time: now}
+		author := s.Author
+		if author == "" {
+			author = s.Client
+		}
+		rec := Record{Rev: p.head + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Author: author, Time: now}
 		recs = append(recs, rec)
 		outs[i].res.Rev = rec.Rev
 	}

@@ -53,7 +53,7 @@ func fillSource(t *testing.T, path string) {
 			if pos := len([]rune(text)); pos > 0 {
 				op = collab.NewOp(collab.Skip(pos), collab.Insert(ins))
 			}
-			rec := collab.Record{Op: op, Client: fmt.Sprintf("client-%d", rev%3), Seq: rev, Time: created.Add(time.Duration(rev) * time.Second)}
+			rec := collab.Record{Op: op, Client: fmt.Sprintf("client-%d", rev%3), Author: fmt.Sprintf("author-%d", rev%2), Seq: rev, Time: created.Add(time.Duration(rev) * time.Second)}
 			if err := db.Append(ctx, pad, rev-1, []collab.Record{rec}); err != nil {
 				t.Fatal(err)
 			}

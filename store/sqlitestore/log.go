@@ -26,7 +26,11 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 		if err != nil {
 			return fmt.Errorf("sqlitestore: append to pad %q: encode op of revision %d: %w", pad, head+i+1, err)
 		}
-		rows[i] = row{client: rec.Client, seq: rec.Seq, time: rec.Time.UnixMilli(), op: string(op)}
+		author := rec.Author
+		if author == "" {
+			author = rec.Client // see collab.Record.Author
+		}
+		rows[i] = row{client: rec.Client, author: author, seq: rec.Seq, time: rec.Time.UnixMilli(), op: string(op)}
 	}
 	return s.w.submit(&appendReq{ctx: ctx, pad: pad, head: head, rows: rows, done: make(chan error, 1)})
 }
@@ -174,7 +178,7 @@ func records(ctx context.Context, q querier, pad string, from, to int) ([]collab
 		to = math.MaxInt64
 	}
 	rows, err := q.QueryContext(ctx,
-		`SELECT rev, client, seq, time, op FROM ops WHERE pad = ? AND rev > ? AND rev <= ? ORDER BY rev`,
+		`SELECT rev, client, author, seq, time, op FROM ops WHERE pad = ? AND rev > ? AND rev <= ? ORDER BY rev`,
 		pad, from, to)
 	if err != nil {
 		return nil, err
@@ -187,7 +191,7 @@ func records(ctx context.Context, q querier, pad string, from, to int) ([]collab
 			millis int64
 			op     []byte
 		)
-		if err := rows.Scan(&rec.Rev, &rec.Client, &rec.Seq, &millis, &op); err != nil {
+		if err := rows.Scan(&rec.Rev, &rec.Client, &rec.Author, &rec.Seq, &millis, &op); err != nil {
 			return nil, err
 		}
 		rec.Time = time.UnixMilli(millis).UTC()
