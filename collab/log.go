@@ -35,6 +35,19 @@ type Snapshot struct {
 	Text string
 }
 
+// CheckpointEvery is the distance between checkpoints: the engine saves a
+// snapshot at every revision that is a multiple of it, and a Log keeps
+// those snapshots for good, so that reading any revision of a pad replays
+// fewer than CheckpointEvery records. Etherpad keeps its key revisions
+// at the same distance.
+const CheckpointEvery = 100
+
+// IsCheckpoint reports whether a snapshot at rev is a checkpoint, which a
+// Log never drops.
+func IsCheckpoint(rev int) bool {
+	return rev > 0 && rev%CheckpointEvery == 0
+}
+
 // Replay returns the document that snap becomes with recs, the records
 // after it in revision order, applied one by one.
 func Replay(snap Snapshot, recs []Record) (*Doc, error) {
@@ -72,8 +85,9 @@ type Log interface {
 	// ErrConflict and stores nothing. When it returns nil the records are
 	// durable (and, in cluster mode, published to every replica).
 	Append(ctx context.Context, pad string, head int, recs []Record) error
-	// SaveSnapshot stores a snapshot. Snapshots only speed up loading; a
-	// lost one costs replay time, never data.
+	// SaveSnapshot stores a snapshot. Snapshots only speed up loading and
+	// reading old revisions; a lost one costs replay time, never data. A
+	// Log may drop old snapshots, but never a checkpoint (IsCheckpoint).
 	SaveSnapshot(ctx context.Context, pad string, s Snapshot) error
 }
 

@@ -440,6 +440,9 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 		}
 		p.head = r.Rev
 		applied++
+		if IsCheckpoint(p.head) {
+			p.saveSnapshot(Snapshot{Rev: p.head, Text: p.doc.String()})
+		}
 	}
 	recs = recs[:applied]
 	p.recent = append(p.recent, recs...)
@@ -449,9 +452,15 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 	return recs, err
 }
 
-// saveSnapshot writes s in the background; p.mu is held.
+// saveSnapshot writes s in the background; p.mu is held (or the pad is
+// not shared yet).
 func (p *pad) saveSnapshot(s Snapshot) {
 	p.snap = s.Rev
+	p.writeSnapshot(s)
+}
+
+// writeSnapshot writes s in the background.
+func (p *pad) writeSnapshot(s Snapshot) {
 	p.e.wg.Add(1)
 	go func() {
 		defer p.e.wg.Done()
@@ -549,6 +558,20 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	recs, err := p.e.cfg.Log.Records(ctx, p.id, snap.Rev, rev)
 	if err != nil {
 		return "", head, unavailable(err)
+	}
+	if len(recs) != rev-snap.Rev {
+		return "", head, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), snap.Rev, rev-snap.Rev)
+	}
+	if c := rev - rev%CheckpointEvery; c > snap.Rev {
+		// The log lacks the checkpoint below rev (the pad's history is
+		// older than checkpoints): save it, so that the next read near
+		// here replays fewer records.
+		doc, err := Replay(snap, recs[:c-snap.Rev])
+		if err != nil {
+			return "", head, err
+		}
+		snap, recs = Snapshot{Rev: c, Text: doc.String()}, recs[c-snap.Rev:]
+		p.writeSnapshot(snap)
 	}
 	doc, err := Replay(snap, recs)
 	if err != nil {

@@ -27,6 +27,7 @@ func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
 		{"Records", testRecordsRanges},
 		{"Load", testLoad},
 		{"SnapshotAt", testSnapshotAt},
+		{"CheckpointsKept", testCheckpointsKept},
 		{"RoundTrip", testRoundTrip},
 		{"PadsIndependent", testPadsIndependent},
 		{"AstralText", testAstralText},
@@ -359,4 +360,39 @@ func testAstralText(t *testing.T, log collab.Log) {
 		t.Fatalf("Records: %v", err)
 	}
 	checkRecords(t, "Records with astral text", got, recs)
+}
+
+// testCheckpointsKept saves two checkpoints and then more other snapshots
+// than a store keeps: the checkpoints stay, and so does the newest.
+func testCheckpointsKept(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	const k = collab.CheckpointEvery
+	n := 2*k + 20
+	mustAppend(t, log, pad, 0, inserts(0, n, "c"))
+	checkpoints := []collab.Snapshot{{Rev: k, Text: "first checkpoint"}, {Rev: 2 * k, Text: "second checkpoint"}}
+	for _, c := range checkpoints {
+		mustSnapshot(t, log, pad, c)
+	}
+	for rev := 2*k + 1; rev <= n; rev++ {
+		mustSnapshot(t, log, pad, collab.Snapshot{Rev: rev, Text: fmt.Sprint("snapshot ", rev)})
+	}
+	tests := []struct {
+		rev  int
+		want collab.Snapshot
+	}{
+		{k - 1, collab.Snapshot{}},
+		{k, checkpoints[0]},
+		{2*k - 1, checkpoints[0]},
+		{2 * k, checkpoints[1]},
+		{n, collab.Snapshot{Rev: n, Text: fmt.Sprint("snapshot ", n)}},
+	}
+	for _, tt := range tests {
+		got, err := log.SnapshotAt(t.Context(), pad, tt.rev)
+		if err != nil {
+			t.Fatalf("SnapshotAt(%d): %v", tt.rev, err)
+		}
+		if got != tt.want {
+			t.Errorf("SnapshotAt(%d) = %+v, want %+v", tt.rev, got, tt.want)
+		}
+	}
 }
