@@ -60,6 +60,25 @@ func Replay(snap Snapshot, recs []Record) (*Doc, error) {
 	return doc, nil
 }
 
+// ReplayText returns the text of the document that snap becomes with recs,
+// the records after it in revision order: Replay's text, found faster for
+// a long text and a few records by composing their ops into one and
+// applying that in one pass over the text.
+func ReplayText(snap Snapshot, recs []Record) (string, error) {
+	var op Op
+	for _, r := range recs {
+		var err error
+		if op, err = Compose(op, r.Op); err != nil {
+			return "", fmt.Errorf("revision %d: %w", r.Rev, err)
+		}
+	}
+	text, err := Apply(snap.Text, op)
+	if err != nil {
+		return "", fmt.Errorf("revisions %d to %d: %w", snap.Rev+1, snap.Rev+len(recs), err)
+	}
+	return text, nil
+}
+
 // ErrConflict is returned by Log.Append when the pad's head is no longer the
 // revision the caller expected: another writer appended first.
 var ErrConflict = errors.New("collab: pad head has moved")

@@ -573,9 +573,6 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 		snap, recs = Snapshot{Rev: c, Text: doc.String()}, recs[c-snap.Rev:]
 		p.writeSnapshot(snap)
 	}
-	doc, err := Replay(snap, recs)
-	if err != nil {
-		return "", head, err
-	}
-	return doc.String(), head, nil
+	text, err := ReplayText(snap, recs)
+	return text, head, err
 }
