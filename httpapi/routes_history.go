@@ -214,8 +214,8 @@ type importJSON struct {
 
 // etherpadJSON describes an imported Etherpad pad.
 type etherpadJSON struct {
-	Pad     string `json:"pad"`
-	Head    int    `json:"head"`
+	Pad     string               `json:"pad"`
+	Head    int                  `json:"head"`
 	Authors []etherpadAuthorJSON `json:"authors"`
 	// Attribution is who wrote each character of the imported text, in
 	// Etherpad's author ids ("" for none), from At on.
