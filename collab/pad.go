@@ -391,8 +391,11 @@ func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) (
 				return outcome{res: Result{Rev: r.Rev, Op: r.Op, Duplicate: true}}, length
 			}
 			// Both ops were validated on the way in: Submit checked op,
-			// and the history holds only committed ops.
-			op = transform(op, r.Op, Left)
+			// and the history holds only committed ops. Side Right: at a
+			// tie, what was committed first stays first, so a late insert
+			// at someone's cursor goes after what they typed there and
+			// their cursor stays in their own text.
+			op = transform(op, r.Op, Right)
 		}
 	}
 	if n := op.baseLen(); n > length {
