@@ -151,16 +151,11 @@ func (s *Server) restore(c echo.Context) error {
 	if req.Rev == nil || *req.Rev < 0 {
 		return apiError(http.StatusBadRequest, codeBadRev, "rev must be a revision number >= 0")
 	}
-	sess, err := s.editableSession(c)
+	sess, current, head, err := s.editableText(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	current, head, err := s.engine.Text(ctx, sess.ID, -1)
-	if err != nil {
-		return engineHTTPError(err)
-	}
-	old, head, err := s.engine.Text(ctx, sess.ID, *req.Rev)
+	old, head, err := s.engine.Text(c.Request().Context(), sess.ID, *req.Rev)
 	if err != nil {
 		return revisionError(err, *req.Rev, head)
 	}
@@ -171,17 +166,22 @@ func (s *Server) restore(c echo.Context) error {
 	return c.JSON(http.StatusOK, restoreJSON{changeJSON: res, Restored: *req.Rev})
 }
 
-// editableSession reads the session of the request's pad and refuses an
-// archived one.
-func (s *Server) editableSession(c echo.Context) (conference.Session, error) {
-	sess, err := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id"))
+// editableText reads the session of the request's pad, refusing an
+// archived one, and its pad's text and head; errors are HTTP errors.
+func (s *Server) editableText(c echo.Context) (conference.Session, string, int, error) {
+	ctx := c.Request().Context()
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
 	if err != nil {
-		return sess, catalogError(err)
+		return sess, "", 0, catalogError(err)
 	}
 	if sess.State == conference.StateArchived {
-		return sess, apiError(http.StatusConflict, codeReadOnly, "this session is archived and read-only")
+		return sess, "", 0, apiError(http.StatusConflict, codeReadOnly, "this session is archived and read-only")
 	}
-	return sess, nil
+	text, head, err := s.engine.Text(ctx, sess.ID, -1)
+	if err != nil {
+		return sess, "", 0, engineHTTPError(err)
+	}
+	return sess, text, head, nil
 }
 
 // commitChange submits op, made on revision base, to the pad as a new
@@ -265,14 +265,9 @@ func (s *Server) importText(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.editableSession(c)
+	sess, current, head, err := s.editableText(c)
 	if err != nil {
 		return err
-	}
-	ctx := c.Request().Context()
-	current, head, err := s.engine.Text(ctx, sess.ID, -1)
-	if err != nil {
-		return engineHTTPError(err)
 	}
 	out := importJSON{Mode: mode, Format: format, Characters: utf8.RuneCountInString(text), Etherpad: ep}
 	var op collab.Op
