@@ -14,9 +14,9 @@
 //
 // An incoming remote op r is transformed against the unacknowledged ops
 // before it is applied to the local text: each unacknowledged op u becomes
-// Transform(u, r, Left) and r becomes Transform(r, u, Right). This is the
+// Transform(u, r, Right) and r becomes Transform(r, u, Left). This is the
 // mirror of the server, which transforms an incoming op against history
-// with side Left, so every client and the server reach the same text.
+// with side Right, so every client and the server reach the same text.
 //
 // # Resuming
 //

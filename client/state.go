@@ -126,13 +126,13 @@ func (s *state) remote(rev int, op collab.Op) (applied bool, err error) {
 
 // transformPair transforms the local op l and the remote op r past each
 // other with the server's tie-breaking: the remote op was committed first,
-// so l takes side Left against it and r takes side Right.
+// so l takes side Right against it and r takes side Left.
 func transformPair(l, r collab.Op) (collab.Op, collab.Op, error) {
-	l2, err := collab.Transform(l, r, collab.Left)
+	l2, err := collab.Transform(l, r, collab.Right)
 	if err != nil {
 		return collab.Op{}, collab.Op{}, fmt.Errorf("client: transform local op: %w", err)
 	}
-	r2, err := collab.Transform(r, l, collab.Right)
+	r2, err := collab.Transform(r, l, collab.Left)
 	if err != nil {
 		return collab.Op{}, collab.Op{}, fmt.Errorf("client: transform remote op: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 // simServer is an in-memory model of the server's ordering for the state
 // machine tests: ops based on an old revision are transformed against the
-// history after it with side Left, and (client, seq) pairs are deduped.
+// history after it with side Right, and (client, seq) pairs are deduped.
 type simServer struct {
 	text    string
 	history []simRecord
@@ -34,7 +34,7 @@ func (s *simServer) submit(t *testing.T, client string, seq, base int, op collab
 	}
 	for _, r := range s.history[base:] {
 		var err error
-		if op, err = collab.Transform(op, r.op, collab.Left); err != nil {
+		if op, err = collab.Transform(op, r.op, collab.Right); err != nil {
 			t.Fatalf("server transform: %v", err)
 		}
 	}
@@ -257,19 +257,19 @@ func TestStateRemote(t *testing.T) {
 	if _, err := s.remote(2, collab.NewOp(collab.Insert("?"))); err == nil {
 		t.Fatal("revision gap accepted")
 	}
-	// The server transforms the pending L against R with side Left, so L
-	// stays before R; the client must agree.
+	// The server transforms the pending L against R with side Right, so R,
+	// committed first, stays before L; the client must agree.
 	if _, err := s.remote(1, collab.NewOp(collab.Skip(1), collab.Insert("R"))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.remote(2, collab.NewOp(collab.Insert("Q"))); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.doc.String(); got != "QxLRy" {
-		t.Fatalf("text %q, want QxLRy", got)
+	if got := s.doc.String(); got != "QxRLy" {
+		t.Fatalf("text %q, want QxRLy", got)
 	}
-	if got := s.inflight.op.String(); got != `[2,"L"]` {
-		t.Fatalf("in-flight op %s, want [2,\"L\"]", got)
+	if got := s.inflight.op.String(); got != `[3,"L"]` {
+		t.Fatalf("in-flight op %s, want [3,\"L\"]", got)
 	}
 	if got := s.inflight.wire.String(); got != `[1,"L"]` {
 		t.Fatalf("wire op %s changed; a resend must repeat it", got)

@@ -103,6 +103,9 @@ type Submission struct {
 	// is the author's id; Seq counts the author's ops.
 	Client string
 	Seq    int
+	// Author is the public id of the op's author, stored with its record;
+	// empty means Client.
+	Author string
 	// Base is the revision the op was made on.
 	Base int
 	// Op is the change, relative to revision Base.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -358,8 +359,9 @@ func TestLaggingReplicaCatchesUp(t *testing.T) {
 	// append loses the race, it reads the log, transforms and retries.
 	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 3, Base: 2, Op: NewOp(Insert("c"))})
 	mustSubmit(t, b, "p", Submission{Client: "y", Seq: 1, Base: 2, Op: NewOp(Insert("d"))})
-	if got := text(t, b, "p"); got != "dcba" {
-		t.Errorf("text = %q, want dcba", got)
+	// c, committed first, stays before d, inserted at the same place.
+	if got := text(t, b, "p"); got != "cdba" {
+		t.Errorf("text = %q, want cdba", got)
 	}
 	if _, conflicts, _ := log.counts(); conflicts != 1 {
 		t.Errorf("%d append conflicts, want 1", conflicts)
@@ -577,4 +579,111 @@ func BenchmarkSubmit(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+func TestSubmitRecordsTheAuthor(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{})
+	mustSubmit(t, e, "p", Submission{Client: "c1", Seq: 1, Author: "ann", Op: NewOp(Insert("a"))})
+	mustSubmit(t, e, "p", Submission{Client: "c2", Seq: 1, Base: 1, Op: NewOp(Insert("b"))})
+	recs, err := log.Records(context.Background(), "p", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"ann", "c2"} {
+		if recs[i].Author != want {
+			t.Errorf("record %d has author %q, want %q", i+1, recs[i].Author, want)
+		}
+		if got, _ := e.recorded("p", i); got.Author != want {
+			t.Errorf("OnCommit record %d has author %q, want %q", i+1, got.Author, want)
+		}
+	}
+}
+
+// snapshotRevs returns the revisions of pad's snapshots in log, sorted.
+func snapshotRevs(log *memLog, pad string) []int {
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	var revs []int
+	for _, s := range log.snaps[pad] {
+		revs = append(revs, s.Rev)
+	}
+	slices.Sort(revs)
+	return revs
+}
+
+func TestEngineSavesACheckpointAtEveryMultiple(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{SnapshotEvery: 1 << 30})
+	ctx := context.Background()
+	n := 2*CheckpointEvery + 7
+	var subs []Submission
+	for i := range n {
+		subs = append(subs, Submission{Client: "a", Seq: i + 1, Base: 0, Op: NewOp(Insert("x"))})
+	}
+	// Submitted together they commit in batches that step over the
+	// multiples; each must still get its checkpoint.
+	var wg sync.WaitGroup
+	for _, s := range subs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := e.Submit(ctx, "p", s); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	e.Close()
+	if got, want := snapshotRevs(log, "p"), []int{CheckpointEvery, 2 * CheckpointEvery}; !slices.Equal(got, want) {
+		t.Errorf("snapshots at %v, want checkpoints %v", got, want)
+	}
+	for _, s := range log.snaps["p"] {
+		if len([]rune(s.Text)) != s.Rev {
+			t.Errorf("checkpoint %d holds %d characters, want %d", s.Rev, len([]rune(s.Text)), s.Rev)
+		}
+	}
+}
+
+// TestTextBackfillsAMissingCheckpoint reads an old revision of a pad whose
+// log has no checkpoints (written before they existed): the text is right,
+// and the checkpoint below it is saved for the next read.
+func TestTextBackfillsAMissingCheckpoint(t *testing.T) {
+	log := newMemLog()
+	ctx := context.Background()
+	var recs []Record
+	want := ""
+	head := 3*CheckpointEvery + 50
+	for i := range head {
+		c := string(rune('a' + i%26))
+		recs = append(recs, Record{Rev: i + 1, Op: NewOp(Insert(c)), Client: "a", Seq: i + 1})
+		want = c + want
+	}
+	if err := log.Append(ctx, "p", 0, recs); err != nil {
+		t.Fatal(err)
+	}
+	// The old engine's latest snapshot, so that loading replays nothing.
+	if err := log.SaveSnapshot(ctx, "p", Snapshot{Rev: head, Text: want}); err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEngine(t, log, Config{SnapshotEvery: 1 << 30})
+	rev := CheckpointEvery + 42
+	got, _, err := e.Text(ctx, "p", rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := want[len(want)-rev:]; got != w {
+		t.Errorf("Text(%d) = %q, want %q", rev, got, w)
+	}
+	e.Close()
+	if got, want := snapshotRevs(log, "p"), []int{CheckpointEvery, head}; !slices.Equal(got, want) {
+		t.Errorf("snapshots at %v after the read, want %v", got, want)
+	}
+	e2 := newTestEngine(t, log, Config{})
+	for _, rev := range []int{0, 1, CheckpointEvery - 1, CheckpointEvery, rev, 3 * CheckpointEvery, head} {
+		got, _, err := e2.Text(ctx, "p", rev)
+		if w := want[len(want)-rev:]; got != w || err != nil {
+			t.Errorf("Text(%d) = %q, %v; want %q", rev, got, err, w)
+		}
+	}
 }

@@ -150,3 +150,18 @@ func ExampleOp_AppendJSON() {
 	// Output:
 	// {"op":[2,"<b>"]} <nil>
 }
+
+func ExampleDiff() {
+	op := collab.Diff("Q&A at 10:30\n", "Q&A at 11:00\n")
+	fmt.Println(op)
+	// Output: [8,{"d":"0:3"},"1:0"]
+}
+
+func ExampleAttribution() {
+	a := collab.NewAttribution()
+	_ = a.Apply(collab.NewOp(collab.Insert("Notes\n")), "ann")
+	_ = a.Apply(collab.NewOp(collab.Skip(5), collab.Insert(" 😀")), "bob")
+	_ = a.Apply(collab.NewOp(collab.Delete(1)), "cy")
+	fmt.Println(a.Runs(), a.Len())
+	// Output: [{ann 4} {bob 2} {ann 1}] 7
+}

@@ -14,8 +14,12 @@ type Record struct {
 	// Op is the operation as committed (already transformed to apply at
 	// revision Rev-1).
 	Op Op
-	// Client is the author's client id.
+	// Client is the id of the client (one page load) that sent the op.
 	Client string
+	// Author is the public id of the op's author. A Log stores a record
+	// appended with an empty Author, and records stored before authors were
+	// kept, with their Client as Author.
+	Author string
 	// Seq is the author's sequence number; with Client it identifies a
 	// submission, so that a resend is not applied twice.
 	Seq int
@@ -31,6 +35,19 @@ type Snapshot struct {
 	Text string
 }
 
+// CheckpointEvery is the distance between checkpoints: the engine saves a
+// snapshot at every revision that is a multiple of it, and a Log keeps
+// those snapshots for good, so that reading any revision of a pad replays
+// fewer than CheckpointEvery records. Etherpad keeps its key revisions
+// at the same distance.
+const CheckpointEvery = 100
+
+// IsCheckpoint reports whether a snapshot at rev is a checkpoint, which a
+// Log never drops.
+func IsCheckpoint(rev int) bool {
+	return rev > 0 && rev%CheckpointEvery == 0
+}
+
 // Replay returns the document that snap becomes with recs, the records
 // after it in revision order, applied one by one.
 func Replay(snap Snapshot, recs []Record) (*Doc, error) {
@@ -41,6 +58,25 @@ func Replay(snap Snapshot, recs []Record) (*Doc, error) {
 		}
 	}
 	return doc, nil
+}
+
+// ReplayText returns the text of the document that snap becomes with recs,
+// the records after it in revision order: Replay's text, found faster for
+// a long text and a few records by composing their ops into one and
+// applying that in one pass over the text.
+func ReplayText(snap Snapshot, recs []Record) (string, error) {
+	var op Op
+	for _, r := range recs {
+		var err error
+		if op, err = Compose(op, r.Op); err != nil {
+			return "", fmt.Errorf("revision %d: %w", r.Rev, err)
+		}
+	}
+	text, err := Apply(snap.Text, op)
+	if err != nil {
+		return "", fmt.Errorf("revisions %d to %d: %w", snap.Rev+1, snap.Rev+len(recs), err)
+	}
+	return text, nil
 }
 
 // ErrConflict is returned by Log.Append when the pad's head is no longer the
@@ -68,8 +104,9 @@ type Log interface {
 	// ErrConflict and stores nothing. When it returns nil the records are
 	// durable (and, in cluster mode, published to every replica).
 	Append(ctx context.Context, pad string, head int, recs []Record) error
-	// SaveSnapshot stores a snapshot. Snapshots only speed up loading; a
-	// lost one costs replay time, never data.
+	// SaveSnapshot stores a snapshot. Snapshots only speed up loading and
+	// reading old revisions; a lost one costs replay time, never data. A
+	// Log may drop old snapshots, but never a checkpoint (IsCheckpoint).
 	SaveSnapshot(ctx context.Context, pad string, s Snapshot) error
 }
 

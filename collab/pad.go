@@ -367,7 +367,11 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 		if outs[i].err != nil || outs[i].res.Duplicate {
 			continue
 		}
-		rec := Record{Rev: p.recent.Head() + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Time: now}
+		author := s.Author
+		if author == "" {
+			author = s.Client
+		}
+		rec := Record{Rev: p.recent.Head() + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Author: author, Time: now}
 		recs = append(recs, rec)
 		outs[i].res.Rev = rec.Rev
 	}
@@ -386,8 +390,11 @@ func (p *pad) rebaseSubmission(s Submission, hist, batch []Record, length int) (
 				return outcome{res: Result{Rev: r.Rev, Op: r.Op, Duplicate: true}}, length
 			}
 			// Both ops were validated on the way in: Submit checked op,
-			// and the history holds only committed ops.
-			op = transform(op, r.Op, Left)
+			// and the history holds only committed ops. Side Right: at a
+			// tie, what was committed first stays first, so a late insert
+			// at someone's cursor goes after what they typed there and
+			// their cursor stays in their own text.
+			op = transform(op, r.Op, Right)
 		}
 	}
 	if n := op.baseLen(); n > length {
@@ -436,15 +443,24 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 		}
 		head = r.Rev
 		applied++
+		if IsCheckpoint(head) {
+			p.saveSnapshot(Snapshot{Rev: head, Text: p.doc.String()})
+		}
 	}
 	recs = recs[:applied]
 	p.recent.Append(recs...)
 	return recs, err
 }
 
-// saveSnapshot writes s in the background; p.mu is held.
+// saveSnapshot writes s in the background; p.mu is held (or the pad is
+// not shared yet).
 func (p *pad) saveSnapshot(s Snapshot) {
 	p.snap = s.Rev
+	p.writeSnapshot(s)
+}
+
+// writeSnapshot writes s in the background.
+func (p *pad) writeSnapshot(s Snapshot) {
 	p.e.wg.Add(1)
 	go func() {
 		defer p.e.wg.Done()
@@ -532,9 +548,20 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	if err != nil {
 		return "", head, unavailable(err)
 	}
-	doc, err := Replay(snap, recs)
-	if err != nil {
-		return "", head, err
+	if len(recs) != rev-snap.Rev {
+		return "", head, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), snap.Rev, rev-snap.Rev)
 	}
-	return doc.String(), head, nil
+	if c := rev - rev%CheckpointEvery; c > snap.Rev {
+		// The log lacks the checkpoint below rev (the pad's history is
+		// older than checkpoints): save it, so that the next read near
+		// here replays fewer records.
+		doc, err := Replay(snap, recs[:c-snap.Rev])
+		if err != nil {
+			return "", head, err
+		}
+		snap, recs = Snapshot{Rev: c, Text: doc.String()}, recs[c-snap.Rev:]
+		p.writeSnapshot(snap)
+	}
+	text, err := ReplayText(snap, recs)
+	return text, head, err
 }

@@ -41,11 +41,14 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET(api+"/pads/:id", s.getPad)
 	e.GET(api+"/pads/:id/text", s.getText)
 	e.POST(api+"/pads/:id/links", s.addLink)
+	e.GET(api+"/pads/:id/revisions", s.listRevisions)
 
 	e.POST(api+"/pads", s.createPad, s.requireAdmin)
 	e.PATCH(api+"/pads/:id", s.updatePad, s.requireAdmin)
 	e.DELETE(api+"/pads/:id", s.deletePad, s.requireAdmin)
 	e.DELETE(api+"/pads/:id/links/:linkID", s.deleteLink, s.requireAdmin)
+	e.POST(api+"/pads/:id/restore", s.restore, s.requireAdmin)
+	e.POST(importPath, s.importText, s.requireAdmin)
 
 	e.GET("/pads/:id/ws", s.serveWS)
 
@@ -69,15 +72,19 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies at maxBodyBytes; reading past it fails
-// with *http.MaxBytesError.
+// limitBody caps request bodies at maxBodyBytes (imports at
+// maxImportBytes); reading past it fails with *http.MaxBytesError.
 func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.ContentLength > maxBodyBytes {
-			return errBodyTooLarge
+		limit, tooLarge := int64(maxBodyBytes), errBodyTooLarge
+		if c.Path() == importPath {
+			limit, tooLarge = maxImportBytes, errImportTooLarge
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBodyBytes)
+		if r.ContentLength > limit {
+			return tooLarge
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
 }

@@ -93,7 +93,8 @@ func (s *Server) getPad(c echo.Context) error {
 
 // getText answers GET /api/v1/pads/:id/text[?rev=R] with the plain text
 // at the head or at revision R. Headers X-Pad-Rev (the revision served)
-// and X-Pad-Head tell which. A rev after the head is 400 rev_ahead.
+// and X-Pad-Head tell which. A rev after the head is 404, naming the
+// pad's revisions.
 func (s *Server) getText(c echo.Context) error {
 	ctx := c.Request().Context()
 	rev := -1
@@ -110,7 +111,7 @@ func (s *Server) getText(c echo.Context) error {
 	}
 	text, head, err := s.engine.Text(ctx, sess.ID, rev)
 	if err != nil {
-		return engineHTTPError(err)
+		return revisionError(err, rev, head)
 	}
 	if rev < 0 {
 		rev = head
@@ -228,6 +229,8 @@ func engineHTTPError(err error) error {
 			return apiError(http.StatusBadRequest, ce.Code, ce.Message)
 		case collab.CodeUnavailable:
 			return apiError(http.StatusServiceUnavailable, ce.Code, ce.Message)
+		case collab.CodeTooLarge:
+			return apiError(http.StatusRequestEntityTooLarge, ce.Code, ce.Message)
 		}
 		return apiError(http.StatusBadRequest, ce.Code, ce.Message)
 	}

@@ -41,7 +41,7 @@ func TestHTTPAPI(t *testing.T) {
 		{"text of unknown pad", "GET", "/api/v1/pads/nope/text", "", nil, 404, codeNotFound},
 		{"bad rev", "GET", "/api/v1/pads/main/text?rev=x", "", nil, 400, codeBadRev},
 		{"negative rev", "GET", "/api/v1/pads/main/text?rev=-1", "", nil, 400, codeBadRev},
-		{"rev after head", "GET", "/api/v1/pads/main/text?rev=3", "", nil, 400, protocol.RevAhead},
+		{"rev after head", "GET", "/api/v1/pads/main/text?rev=3", "", nil, 404, codeNotFound},
 		{"link", "POST", "/api/v1/pads/main/links", `{"title":"Slides","url":"https://example.org/a.pdf"}`, nil, 201, `"url":"https://example.org/a.pdf"`},
 		{"javascript link", "POST", "/api/v1/pads/main/links", `{"title":"x","url":"javascript:alert(1)"}`, nil, 400, codeBadRequest},
 		{"relative link", "POST", "/api/v1/pads/main/links", `{"title":"x","url":"/a.pdf"}`, nil, 400, codeBadRequest},

@@ -119,8 +119,8 @@ func (c *otClient) handle(m serverMsg) {
 				continue
 			}
 			mine := *pending
-			if *pending, err = collab.Transform(mine, op, collab.Left); err == nil {
-				op, err = collab.Transform(op, mine, collab.Right)
+			if *pending, err = collab.Transform(mine, op, collab.Right); err == nil {
+				op, err = collab.Transform(op, mine, collab.Left)
 			}
 		}
 		if err == nil {

@@ -189,15 +189,27 @@ func parseRename(raw *rawClientMessage, msg *ClientMessage) *Error {
 	return parseIdentity(raw, msg)
 }
 
+// CleanName returns a display name with surrounding space trimmed, or an
+// error saying why it is not acceptable: longer than MaxNameLen code points
+// or holding a control character. Names given at join, at rename and in
+// imported files pass the same check.
+func CleanName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > MaxNameLen {
+		return "", fmt.Errorf("is longer than %d characters", MaxNameLen)
+	}
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", errors.New("contains a control character")
+	}
+	return name, nil
+}
+
 // parseIdentity reads the optional name and color of a join or rename.
 func parseIdentity(raw *rawClientMessage, msg *ClientMessage) *Error {
 	if raw.Name != nil {
-		name := strings.TrimSpace(*raw.Name)
-		if utf8.RuneCountInString(name) > MaxNameLen {
-			return Errorf(BadMessage, `"name" is longer than %d characters`, MaxNameLen)
-		}
-		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-			return Errorf(BadMessage, `"name" contains a control character`)
+		name, err := CleanName(*raw.Name)
+		if err != nil {
+			return Errorf(BadMessage, `"name" %s`, err.Error())
 		}
 		msg.Name = name
 	}

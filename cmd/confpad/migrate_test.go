@@ -53,7 +53,7 @@ func fillSource(t *testing.T, path string) {
 			if pos := len([]rune(text)); pos > 0 {
 				op = collab.NewOp(collab.Skip(pos), collab.Insert(ins))
 			}
-			rec := collab.Record{Op: op, Client: fmt.Sprintf("client-%d", rev%3), Seq: rev, Time: created.Add(time.Duration(rev) * time.Second)}
+			rec := collab.Record{Op: op, Client: fmt.Sprintf("client-%d", rev%3), Author: fmt.Sprintf("author-%d", rev%2), Seq: rev, Time: created.Add(time.Duration(rev) * time.Second)}
 			if err := db.Append(ctx, pad, rev-1, []collab.Record{rec}); err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +165,8 @@ func TestMigrateBothWays(t *testing.T) {
 }
 
 // checkContent compares a copy with the source: everything equal, except
-// that a copy keeps only the newest keep snapshots of each pad.
+// that a copy keeps only the checkpoints and the newest keep snapshots of
+// each pad.
 func checkContent(t *testing.T, where string, got, want storeContent, keep int) {
 	t.Helper()
 	if got.Title != want.Title {
@@ -181,8 +182,14 @@ func checkContent(t *testing.T, where string, got, want storeContent, keep int) 
 		if !reflect.DeepEqual(got.Records[pad], recs) {
 			t.Errorf("%s: pad %q has %d records that differ from the source's %d", where, pad, len(got.Records[pad]), len(recs))
 		}
+		// A copy keeps the checkpoints and the newest keep snapshots.
 		snaps := want.Snapshots[pad]
-		wantSnaps := snaps[max(0, len(snaps)-keep):]
+		var wantSnaps []collab.Snapshot
+		for i, s := range snaps {
+			if collab.IsCheckpoint(s.Rev) || i >= len(snaps)-keep {
+				wantSnaps = append(wantSnaps, s)
+			}
+		}
 		if !slices.Equal(got.Snapshots[pad], wantSnaps) {
 			t.Errorf("%s: pad %q snapshots at %v, want %v", where, pad, snapRevs(got.Snapshots[pad]), snapRevs(wantSnaps))
 		}

@@ -116,6 +116,46 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     await closeAll();
   });
 
+  test('a co-author pressing Enter at your cursor leaves your cursor where you type', T, async () => {
+    const id = await server.createPad('e2e-enter-at-cursor', 'Enter at your cursor');
+    // Grace's page hears from the server only when the test lets it, so
+    // that her Enter is made on a text without Ada's latest keystroke, as
+    // when two people type at once over a real network.
+    let holding = false;
+    const held = [];
+    let toGrace = null;
+    const holdable = (page) => page.routeWebSocket(/\/ws$/, (ws) => {
+      const srv = ws.connectToServer();
+      toGrace = (m) => ws.send(m);
+      srv.onMessage((m) => (holding ? held.push(m) : ws.send(m)));
+    });
+    const a = await open(id, { name: 'Ada' });
+    const b = await open(id, { name: 'Grace', prepare: holdable });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('first line\nsecond');
+    await settled([a, b]);
+    // Both cursors at the end of the first line.
+    for (const p of [a, b]) {
+      await p.click('.cm-content');
+      await p.keyboard.press('Control+Home');
+      await p.keyboard.press('End');
+    }
+    holding = true;
+    await a.keyboard.type('!');
+    await waitFor('Ada\'s keystroke to be committed', () => a.evaluate(() => window.confpad.synced()));
+    await b.keyboard.press('Enter');
+    await waitFor('Grace\'s Enter to be committed', async () => (await server.text(id)).split('\n').length === 3);
+    holding = false;
+    for (const m of held.splice(0)) toGrace(m);
+    await settled([a, b]);
+    await a.keyboard.type('?');
+    await b.keyboard.insertText('from Grace');
+    const text = await settled([a, b]);
+    assert.equal(text, 'first line!?\nfrom Grace\nsecond');
+    assert.equal(await server.text(id), text);
+    await closeAll();
+  });
+
   test('a slide link added on one page shows up on the other', T, async () => {
     const id = await server.createPad('e2e-links', 'Links');
     const a = await open(id, { name: 'Ada' });

@@ -10,8 +10,9 @@
 // and stays in flight until the server acks seq S. While it waits, local
 // edits are composed into the buffer. A remote op R arriving meanwhile is
 // transformed the way the server orders ops (it transforms an incoming op
-// against history with side "left"):
-//   pending' = transform(pending, R, "left"); R' = transform(R, pending, "right")
+// against history with side "right", so that at a tie what was committed
+// first stays first):
+//   pending' = transform(pending, R, "right"); R' = transform(R, pending, "left")
 // for the in-flight op and then the buffer, and R' is applied locally.
 //
 // The buffer is a queue of ops, each changing at most MAX_OP code points, so
@@ -247,13 +248,13 @@ export class OTClient {
     let remote = msg.op;
     if (this.inflight !== null) {
       const own = this.inflight.op;
-      this.inflight.op = type.transform(own, remote, 'left');
-      remote = type.transform(remote, own, 'right');
+      this.inflight.op = type.transform(own, remote, 'right');
+      remote = type.transform(remote, own, 'left');
     }
     for (let i = 0; i < this.queue.length; i++) {
       const own = this.queue[i];
-      this.queue[i] = type.transform(own, remote, 'left');
-      remote = type.transform(remote, own, 'right');
+      this.queue[i] = type.transform(own, remote, 'right');
+      remote = type.transform(remote, own, 'left');
     }
     this.record(msg.rev, msg.op);
     this.moveCursor(remote);

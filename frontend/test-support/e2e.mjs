@@ -154,9 +154,12 @@ export async function launchBrowser(profileDir) {
 /**
  * openPad opens the pad page as a user with the given name and colour and
  * waits until it is live. Page errors fail the test through page.errors.
+ * prepare, if given, runs on the new page before it loads (to route its
+ * websocket, for example).
  */
-export async function openPad(context, server, id, { name, color } = {}) {
+export async function openPad(context, server, id, { name, color, prepare } = {}) {
   const page = await context.newPage();
+  if (prepare) await prepare(page);
   page.setDefaultTimeout(20_000);
   page.errors = [];
   page.on('pageerror', (err) => page.errors.push(err.message));

@@ -1,6 +1,6 @@
 // A simulated confpad server and network for testing the OT client: the
 // server orders ops in one history, transforms each incoming op against the
-// ops after its base with side 'left', dedupes by (client, seq), and on a
+// ops after its base with side 'right', dedupes by (client, seq), and on a
 // join with "since" replays missed ops (others' as `op`, the joiner's own as
 // `ack`) before a `welcome` without text. Connections deliver in order but
 // only when the test says so, so clients progress at different speeds.
@@ -81,7 +81,7 @@ export class SimServer {
       }
       if (msg.rev > this.head) return reply({ type: 'error', code: 'rev_ahead', message: 'op ahead' });
       let op = msg.op;
-      for (let r = msg.rev + 1; r <= this.head; r++) op = type.transform(op, this.log[r - 1].op, 'left');
+      for (let r = msg.rev + 1; r <= this.head; r++) op = type.transform(op, this.log[r - 1].op, 'right');
       this.text = type.apply(this.text, op);
       this.log.push({ op, client: conn.client, seq: msg.seq });
       this.committed.set(key, this.head);

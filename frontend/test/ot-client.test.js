@@ -201,7 +201,8 @@ test('acks replayed on resume advance without a resend; stale acks are ignored',
 test('transform sides: concurrent inserts at one position order as the server does', () => {
   const cases = [
     // [own pending op, remote op, expected remote op applied locally]
-    { own: ['A'], remote: ['B'], local: 'Axy', want: 'ABxy' },
+    // B was committed first, so it stays before our A.
+    { own: ['A'], remote: ['B'], local: 'Axy', want: 'BAxy' },
     { own: [1, 'A'], remote: [1, { d: 1 }], local: 'xAy', want: 'xA' },
     { own: [{ d: 1 }], remote: [1, '😀'], local: 'y', want: '😀y' },
   ];
@@ -215,8 +216,8 @@ test('transform sides: concurrent inserts at one position order as the server do
     c.submit(tc.own);
     c.receive({ type: 'op', rev: 1, op: tc.remote, author: 'other' });
     assert.equal(doc, tc.want, JSON.stringify(tc));
-    // The server would commit our op after the remote one with side 'left'.
-    const server = type.apply(type.apply('xy', tc.remote), type.transform(tc.own, tc.remote, 'left'));
+    // The server would commit our op after the remote one with side 'right'.
+    const server = type.apply(type.apply('xy', tc.remote), type.transform(tc.own, tc.remote, 'right'));
     assert.equal(doc, server, JSON.stringify(tc));
   }
 });

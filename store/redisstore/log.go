@@ -31,8 +31,8 @@ func (s *Store) Load(ctx context.Context, pad string) (collab.Snapshot, []collab
 }
 
 // SnapshotAt returns the newest kept snapshot with Rev <= rev, or the empty
-// snapshot at revision 0. Only the newest few snapshots are kept
-// (Options.SnapshotsKept), so for an old revision this is often revision 0.
+// snapshot at revision 0. Checkpoints and the newest few other snapshots
+// (Options.SnapshotsKept) are kept.
 func (s *Store) SnapshotAt(ctx context.Context, pad string, rev int) (collab.Snapshot, error) {
 	if rev < 0 {
 		return collab.Snapshot{}, nil
@@ -137,7 +137,8 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 }
 
 // SaveSnapshot stores a snapshot and drops the oldest beyond
-// Options.SnapshotsKept. A snapshot ahead of the pad's head is refused.
+// Options.SnapshotsKept, except checkpoints (collab.IsCheckpoint), which
+// are kept for good. A snapshot ahead of the pad's head is refused.
 func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapshot) error {
 	if err := checkPad(pad); err != nil {
 		return err
@@ -147,7 +148,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 	}
 	head, err := snapshotSaveScript.Run(ctx, s.rdb,
 		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "log")},
-		snap.Rev, snap.Text, s.keep).Int64()
+		snap.Rev, snap.Text, s.keep, collab.CheckpointEvery).Int64()
 	if err != nil {
 		return fmt.Errorf("redisstore: save snapshot %d of pad %q: %w", snap.Rev, pad, err)
 	}

@@ -16,11 +16,23 @@ type storedRecord struct {
 	Client string    `json:"client,omitempty"`
 	Seq    int       `json:"seq,omitempty"`
 	Time   time.Time `json:"time"`
+	// Author is absent in records stored before authors were kept; such a
+	// record's author is its client.
+	Author string `json:"author,omitempty"`
+}
+
+// record returns the collab.Record r stores.
+func (r storedRecord) record() collab.Record {
+	author := r.Author
+	if author == "" {
+		author = r.Client
+	}
+	return collab.Record{Rev: r.Rev, Op: r.Op, Client: r.Client, Seq: r.Seq, Author: author, Time: r.Time}
 }
 
 // encodeRecord returns the stored JSON of rec.
 func encodeRecord(rec collab.Record) (string, error) {
-	b, err := json.Marshal(storedRecord(rec))
+	b, err := json.Marshal(storedRecord{Rev: rec.Rev, Op: rec.Op, Client: rec.Client, Seq: rec.Seq, Time: rec.Time, Author: rec.Author})
 	if err != nil {
 		return "", fmt.Errorf("encode record %d: %w", rec.Rev, err)
 	}
@@ -33,7 +45,7 @@ func decodeRecord(data string) (collab.Record, error) {
 	if err := json.Unmarshal([]byte(data), &r); err != nil {
 		return collab.Record{}, fmt.Errorf("decode record: %w", err)
 	}
-	return collab.Record(r), nil
+	return r.record(), nil
 }
 
 // decodeBatch parses a published batch: a JSON array of stored records.
@@ -44,7 +56,7 @@ func decodeBatch(data string) ([]collab.Record, error) {
 	}
 	recs := make([]collab.Record, len(rs))
 	for i, r := range rs {
-		recs[i] = collab.Record(r)
+		recs[i] = r.record()
 	}
 	return recs, nil
 }

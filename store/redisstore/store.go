@@ -9,7 +9,7 @@
 //
 //	confpad:{pad}:log       list; element i is the JSON record of revision i+1
 //	                        (its length is the pad's head)
-//	confpad:{pad}:snaps     sorted set of snapshot revisions (the newest few)
+//	confpad:{pad}:snaps     sorted set of snapshot revisions (checkpoints and the newest few)
 //	confpad:{pad}:snaptext  hash revision -> snapshot text
 //	confpad:{pad}:meta      the session's metadata as JSON
 //	confpad:{pad}:links     hash link id -> slide link JSON

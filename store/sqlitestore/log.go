@@ -26,7 +26,11 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 		if err != nil {
 			return fmt.Errorf("sqlitestore: append to pad %q: encode op of revision %d: %w", pad, head+i+1, err)
 		}
-		rows[i] = row{client: rec.Client, seq: rec.Seq, time: rec.Time.UnixMilli(), op: string(op)}
+		author := rec.Author
+		if author == "" {
+			author = rec.Client // see collab.Record.Author
+		}
+		rows[i] = row{client: rec.Client, author: author, seq: rec.Seq, time: rec.Time.UnixMilli(), op: string(op)}
 	}
 	return s.w.submit(&appendReq{ctx: ctx, pad: pad, head: head, rows: rows, done: make(chan error, 1)})
 }
@@ -74,16 +78,17 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 	return recs, nil
 }
 
-// SnapshotsKept is how many snapshots per pad SaveSnapshot keeps, newest
-// first, as redisstore does by default: a snapshot only speeds up loading,
-// and without pruning a big, busy pad would store a full copy of itself
-// every few hundred ops. An op based on a revision older than the oldest
-// kept snapshot is transformed against records replayed from revision 0.
+// SnapshotsKept is how many snapshots per pad SaveSnapshot keeps besides
+// checkpoints (collab.IsCheckpoint), newest first, as redisstore does by
+// default: such a snapshot only speeds up loading, and without pruning a
+// big, busy pad would store a full copy of itself every few hundred ops.
+// Checkpoints are kept for good, so that reading an old revision replays
+// fewer than collab.CheckpointEvery records.
 const SnapshotsKept = 4
 
 // SaveSnapshot implements collab.Log. Saving a snapshot at a revision that
-// already has one replaces it; snapshots beyond the newest SnapshotsKept
-// are dropped in the same transaction.
+// already has one replaces it; snapshots that are not checkpoints, beyond
+// the newest SnapshotsKept, are dropped in the same transaction.
 func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapshot) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err == nil {
@@ -95,9 +100,9 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 	}
 	if err == nil {
 		_, err = tx.ExecContext(ctx,
-			`DELETE FROM snapshots WHERE pad = ? AND rev <
+			`DELETE FROM snapshots WHERE pad = ? AND rev % ? != 0 AND rev <
 			 (SELECT rev FROM snapshots WHERE pad = ? ORDER BY rev DESC LIMIT 1 OFFSET ?)`,
-			pad, pad, SnapshotsKept-1)
+			pad, collab.CheckpointEvery, pad, SnapshotsKept-1)
 	}
 	if err == nil {
 		err = tx.Commit()
@@ -174,7 +179,7 @@ func records(ctx context.Context, q querier, pad string, from, to int) ([]collab
 		to = math.MaxInt64
 	}
 	rows, err := q.QueryContext(ctx,
-		`SELECT rev, client, seq, time, op FROM ops WHERE pad = ? AND rev > ? AND rev <= ? ORDER BY rev`,
+		`SELECT rev, client, author, seq, time, op FROM ops WHERE pad = ? AND rev > ? AND rev <= ? ORDER BY rev`,
 		pad, from, to)
 	if err != nil {
 		return nil, err
@@ -187,7 +192,7 @@ func records(ctx context.Context, q querier, pad string, from, to int) ([]collab
 			millis int64
 			op     []byte
 		)
-		if err := rows.Scan(&rec.Rev, &rec.Client, &rec.Seq, &millis, &op); err != nil {
+		if err := rows.Scan(&rec.Rev, &rec.Client, &rec.Author, &rec.Seq, &millis, &op); err != nil {
 			return nil, err
 		}
 		rec.Time = time.UnixMilli(millis).UTC()

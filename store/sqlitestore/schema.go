@@ -61,6 +61,12 @@ var migrations = []string{
 		value TEXT NOT NULL
 	);
 	`,
+	// Version 2: the public id of each op's author. Ops stored before it
+	// get their client id, which is what identified their author then.
+	`
+	ALTER TABLE ops ADD COLUMN author TEXT NOT NULL DEFAULT '';
+	UPDATE ops SET author = client;
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

@@ -84,7 +84,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
 
-	read, err := sql.Open("sqlite", dsn(path, "_query_only=1"))
+	read, err := sql.Open("sqlite", dsn(path, "_query_only=1&_pragma=mmap_size(1073741824)"))
 	if err == nil {
 		read.SetMaxOpenConns(readConns)
 		read.SetMaxIdleConns(readConns)

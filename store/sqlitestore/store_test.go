@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -414,5 +415,47 @@ func TestAppendRefusesInvalidOp(t *testing.T) {
 				t.Fatalf("Records after a refused Append = %d records, %v; want none", len(recs), err)
 			}
 		})
+	}
+}
+
+// TestMigrationGivesOldOpsTheirClientAsAuthor opens a database written
+// with schema version 1, before ops kept their author: its ops read back
+// with their client as author, and new ops keep theirs.
+func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", dsn(path, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		migrations[0],
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
+		`INSERT INTO schema_version (version) VALUES (1)`,
+		`INSERT INTO ops (pad, rev, client, seq, time, op) VALUES ('p', 1, 'old-client', 1, 1000, '["hi"]')`,
+	} {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	rec := collab.Record{Op: collab.NewOp(collab.Skip(2), collab.Insert("!")), Client: "new-client", Author: "ann", Seq: 1, Time: time.UnixMilli(2000)}
+	if err := s.Append(t.Context(), "p", 1, []collab.Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.Records(t.Context(), "p", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var authors []string
+	for _, r := range recs {
+		authors = append(authors, r.Author)
+	}
+	if want := []string{"old-client", "ann"}; !slices.Equal(authors, want) {
+		t.Errorf("authors %q, want %q", authors, want)
 	}
 }

@@ -24,6 +24,7 @@ const (
 // row is one record of an append, encoded for the ops table.
 type row struct {
 	client string
+	author string
 	seq    int
 	time   int64  // Unix milliseconds
 	op     string // JSON
@@ -135,7 +136,7 @@ func (w *writer) prepare() error {
 	if err != nil {
 		return err
 	}
-	insert, err := w.db.PrepareContext(ctx, `INSERT INTO ops (pad, rev, client, seq, time, op) VALUES (?, ?, ?, ?, ?, ?)`)
+	insert, err := w.db.PrepareContext(ctx, `INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		head.Close()
 		return err
@@ -237,7 +238,7 @@ func applyBatch(headStmt, insStmt *sql.Stmt, batch []*appendReq) ([]error, error
 			continue
 		}
 		for j, row := range r.rows {
-			if _, err := insStmt.ExecContext(ctx, r.pad, h+j+1, row.client, row.seq, row.time, row.op); err != nil {
+			if _, err := insStmt.ExecContext(ctx, r.pad, h+j+1, row.client, row.author, row.seq, row.time, row.op); err != nil {
 				return nil, fmt.Errorf("insert revision %d: %w", h+j+1, err)
 			}
 		}

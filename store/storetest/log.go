@@ -27,6 +27,7 @@ func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
 		{"Records", testRecordsRanges},
 		{"Load", testLoad},
 		{"SnapshotAt", testSnapshotAt},
+		{"CheckpointsKept", testCheckpointsKept},
 		{"RoundTrip", testRoundTrip},
 		{"PadsIndependent", testPadsIndependent},
 		{"AstralText", testAstralText},
@@ -286,9 +287,9 @@ func testSnapshotAt(t *testing.T, log collab.Log) {
 func testRoundTrip(t *testing.T, log collab.Log) {
 	pad := uniqueID(t, "pad")
 	recs := []collab.Record{
-		{Rev: 1, Op: collab.NewOp(collab.Insert("Hello, wörld 😀")), Client: "0b7e4c2e-6f0a-4d47-9d1a-3c1f0e1c2b3a", Seq: 1, Time: baseTime},
-		{Rev: 2, Op: collab.NewOp(collab.Skip(7), collab.Delete(5), collab.Insert("plumbers")), Client: "c2", Seq: 1 << 40, Time: baseTime.Add(999 * time.Microsecond)},
-		{Rev: 3, Op: collab.NewOp(collab.Skip(1), collab.DeleteText("ell"), collab.Insert("\"q\"\\\n\t")), Client: "ünïcode client 🚀", Seq: 0, Time: baseTime.Add(time.Hour).UTC()},
+		{Rev: 1, Op: collab.NewOp(collab.Insert("Hello, wörld 😀")), Client: "0b7e4c2e-6f0a-4d47-9d1a-3c1f0e1c2b3a", Author: "a-7f3e", Seq: 1, Time: baseTime},
+		{Rev: 2, Op: collab.NewOp(collab.Skip(7), collab.Delete(5), collab.Insert("plumbers")), Client: "c2", Author: "a-7f3e", Seq: 1 << 40, Time: baseTime.Add(999 * time.Microsecond)},
+		{Rev: 3, Op: collab.NewOp(collab.Skip(1), collab.DeleteText("ell"), collab.Insert("\"q\"\\\n\t")), Client: "ünïcode client 🚀", Author: "ünïcode author 🚀", Seq: 0, Time: baseTime.Add(time.Hour).UTC()},
 		{Rev: 4, Op: collab.NewOp(collab.DeleteText("H")), Client: "", Seq: 7, Time: time.Date(2038, time.January, 19, 3, 14, 8, 0, time.UTC)},
 		{Rev: 5, Op: collab.NewOp(collab.Skip(2), collab.Insert("𝄞"), collab.Skip(3), collab.DeleteText("😀x")), Client: "c5", Seq: 2, Time: baseTime.Add(-24 * time.Hour * 365 * 10)},
 	}
@@ -359,4 +360,39 @@ func testAstralText(t *testing.T, log collab.Log) {
 		t.Fatalf("Records: %v", err)
 	}
 	checkRecords(t, "Records with astral text", got, recs)
+}
+
+// testCheckpointsKept saves two checkpoints and then more other snapshots
+// than a store keeps: the checkpoints stay, and so does the newest.
+func testCheckpointsKept(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	const k = collab.CheckpointEvery
+	n := 2*k + 20
+	mustAppend(t, log, pad, 0, inserts(0, n, "c"))
+	checkpoints := []collab.Snapshot{{Rev: k, Text: "first checkpoint"}, {Rev: 2 * k, Text: "second checkpoint"}}
+	for _, c := range checkpoints {
+		mustSnapshot(t, log, pad, c)
+	}
+	for rev := 2*k + 1; rev <= n; rev++ {
+		mustSnapshot(t, log, pad, collab.Snapshot{Rev: rev, Text: fmt.Sprint("snapshot ", rev)})
+	}
+	tests := []struct {
+		rev  int
+		want collab.Snapshot
+	}{
+		{k - 1, collab.Snapshot{}},
+		{k, checkpoints[0]},
+		{2*k - 1, checkpoints[0]},
+		{2 * k, checkpoints[1]},
+		{n, collab.Snapshot{Rev: n, Text: fmt.Sprint("snapshot ", n)}},
+	}
+	for _, tt := range tests {
+		got, err := log.SnapshotAt(t.Context(), pad, tt.rev)
+		if err != nil {
+			t.Fatalf("SnapshotAt(%d): %v", tt.rev, err)
+		}
+		if got != tt.want {
+			t.Errorf("SnapshotAt(%d) = %+v, want %+v", tt.rev, got, tt.want)
+		}
+	}
 }

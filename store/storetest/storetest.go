@@ -49,6 +49,7 @@ func inserts(head, n int, client string) []collab.Record {
 			Rev:    rev,
 			Op:     collab.NewOp(collab.Insert(string(rune('a' + rev%26)))),
 			Client: client,
+			Author: "author of " + client,
 			Seq:    i + 1,
 			Time:   baseTime.Add(time.Duration(rev) * time.Second),
 		}
@@ -65,9 +66,13 @@ func checkRecords(t *testing.T, what string, got, want []collab.Record) {
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if g.Rev != w.Rev || g.Client != w.Client || g.Seq != w.Seq {
-			t.Errorf("%s: record %d is rev %d client %q seq %d, want rev %d client %q seq %d",
-				what, i, g.Rev, g.Client, g.Seq, w.Rev, w.Client, w.Seq)
+		wantAuthor := w.Author
+		if wantAuthor == "" {
+			wantAuthor = w.Client // see collab.Record.Author
+		}
+		if g.Rev != w.Rev || g.Client != w.Client || g.Seq != w.Seq || g.Author != wantAuthor {
+			t.Errorf("%s: record %d is rev %d client %q author %q seq %d, want rev %d client %q author %q seq %d",
+				what, i, g.Rev, g.Client, g.Author, g.Seq, w.Rev, w.Client, wantAuthor, w.Seq)
 		}
 		if !g.Op.Equal(w.Op) {
 			t.Errorf("%s: record %d (rev %d) op = %#v, want %#v", what, i, w.Rev, g.Op, w.Op)

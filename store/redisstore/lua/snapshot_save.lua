@@ -1,4 +1,5 @@
--- snapshot_save.lua: store a snapshot and keep only the newest few.
+-- snapshot_save.lua: store a snapshot and keep only the newest few besides
+-- the checkpoints, which are kept for good.
 --
 -- KEYS[1]  the pad's snapshot index: a sorted set of revisions (score = rev)
 -- KEYS[2]  the pad's snapshot texts: a hash from revision to text
@@ -6,6 +7,8 @@
 -- ARGV[1]  the snapshot's revision
 -- ARGV[2]  the snapshot's text
 -- ARGV[3]  how many snapshots to keep (the newest by revision)
+-- ARGV[4]  the distance between checkpoints: snapshots at its multiples
+--          are never dropped
 --
 -- Returns the pad's head, or -1 when the snapshot is ahead of it (nothing is
 -- stored then).
@@ -15,9 +18,12 @@ if tonumber(ARGV[1]) > head then
 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local every = tonumber(ARGV[4])
 local old = redis.call('ZRANGE', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
 for _, rev in ipairs(old) do
-  redis.call('ZREM', KEYS[1], rev)
-  redis.call('HDEL', KEYS[2], rev)
+  if tonumber(rev) % every ~= 0 then
+    redis.call('ZREM', KEYS[1], rev)
+    redis.call('HDEL', KEYS[2], rev)
+  end
 end
 return head

@@ -1,0 +1,215 @@
+package collab
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+)
+
+// oracleAttribute applies op by author to authors, one entry per code point
+// of the document, by walking the op's components character by character.
+// It shares no code with Attribution.Apply.
+func oracleAttribute(authors []string, op Op, author string) ([]string, bool) {
+	var out []string
+	pos := 0
+	for _, c := range op.All() {
+		switch {
+		case c.Skip() > 0:
+			if pos+c.Skip() > len(authors) {
+				return nil, false
+			}
+			out = append(out, authors[pos:pos+c.Skip()]...)
+			pos += c.Skip()
+		case c.Delete() > 0:
+			if pos+c.Delete() > len(authors) {
+				return nil, false
+			}
+			pos += c.Delete()
+		default:
+			for range []rune(c.Insert()) {
+				out = append(out, author)
+			}
+		}
+	}
+	return append(out, authors[pos:]...), true
+}
+
+// expand returns the author of every character a covers, and checks that
+// its runs are in normal form.
+func expand(t *testing.T, a *Attribution) []string {
+	t.Helper()
+	var out []string
+	for i, r := range a.Runs() {
+		if r.Len <= 0 {
+			t.Fatalf("run %d of %v is empty", i, a.Runs())
+		}
+		if i > 0 && a.runs[i-1].Author == r.Author {
+			t.Fatalf("runs %d and %d of %v have the same author", i-1, i, a.Runs())
+		}
+		for range r.Len {
+			out = append(out, r.Author)
+		}
+	}
+	if len(out) != a.Len() {
+		t.Fatalf("Len() = %d, the runs cover %d", a.Len(), len(out))
+	}
+	return out
+}
+
+func TestAttributionApply(t *testing.T) {
+	tests := []struct {
+		name   string
+		start  []Run
+		op     Op
+		author string
+		want   []Run
+	}{
+		{"insert into empty", nil, NewOp(Insert("héllo")), "a", []Run{{"a", 5}}},
+		{"append same author merges", []Run{{"a", 3}}, NewOp(Skip(3), Insert("xy")), "a", []Run{{"a", 5}}},
+		{"insert in the middle splits", []Run{{"a", 4}}, NewOp(Skip(2), Insert("😅")), "b", []Run{{"a", 2}, {"b", 1}, {"a", 2}}},
+		{"delete drops a run and merges", []Run{{"a", 2}, {"b", 1}, {"a", 2}}, NewOp(Skip(2), Delete(1)), "c", []Run{{"a", 4}}},
+		{"replace", []Run{{"a", 2}, {"b", 2}}, NewOp(Skip(1), DeleteText("ab"), Insert("z")), "c", []Run{{"a", 1}, {"c", 1}, {"b", 1}}},
+		{"insert at a boundary joins the left run", []Run{{"a", 2}, {"b", 2}}, NewOp(Skip(2), Insert("q")), "b", []Run{{"a", 2}, {"b", 3}}},
+		{"delete everything", []Run{{"a", 2}, {"b", 2}}, NewOp(Delete(4)), "c", nil},
+		{"empty op", []Run{{"a", 2}}, Op{}, "c", []Run{{"a", 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := NewAttribution(tt.start...)
+			if err := a.Apply(tt.op, tt.author); err != nil {
+				t.Fatal(err)
+			}
+			if got := a.Runs(); !slices.Equal(got, tt.want) {
+				t.Errorf("runs %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAttributionApplyRefusesAnOpPastTheEnd(t *testing.T) {
+	a := NewAttribution(Run{"a", 3})
+	for _, op := range []Op{NewOp(Skip(4), Insert("x")), NewOp(Skip(1), Delete(3)), NewOp(Skip(-1))} {
+		err := a.Apply(op, "b")
+		if err == nil {
+			t.Errorf("Apply(%v) succeeded on 3 characters", op)
+		}
+		if got := a.Runs(); !slices.Equal(got, []Run{{"a", 3}}) || a.Len() != 3 {
+			t.Errorf("after the failed Apply(%v): %v, want it unchanged", op, got)
+		}
+	}
+	if err := a.Apply(NewOp(Skip(4), Insert("x")), "b"); !errors.Is(err, ErrPastEnd) {
+		t.Errorf("error %v, want ErrPastEnd", err)
+	}
+}
+
+func TestNewAttributionNormalises(t *testing.T) {
+	a := NewAttribution(Run{"a", 1}, Run{"b", 0}, Run{"a", 2}, Run{"c", -1}, Run{"b", 1})
+	if got, want := a.Runs(), []Run{{"a", 3}, {"b", 1}}; !slices.Equal(got, want) {
+		t.Errorf("runs %v, want %v", got, want)
+	}
+	if a.Len() != 4 {
+		t.Errorf("Len() = %d, want 4", a.Len())
+	}
+}
+
+func TestAttributionCloneIsIndependent(t *testing.T) {
+	a := NewAttribution(Run{"a", 2})
+	b := a.Clone()
+	if err := a.Apply(NewOp(Insert("x")), "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Runs(); !slices.Equal(got, []Run{{"a", 2}}) {
+		t.Errorf("the clone changed to %v", got)
+	}
+}
+
+// TestPropertyAttributionMatchesOracle applies random ops by random authors
+// to a document, its attribution and a per-character author array, and
+// checks after each op that they agree.
+func TestPropertyAttributionMatchesOracle(t *testing.T) {
+	rng, fail := testRand(t)
+	authors := []string{"ann", "bob", "cy", "dee"}
+	for range 300 {
+		doc := ""
+		a := NewAttribution()
+		var oracle []string
+		for range 40 {
+			op := randomLooseOp(rng, doc)
+			author := authors[rng.IntN(len(authors))]
+			doc = mustApply(fail, doc, op)
+			want, ok := oracleAttribute(oracle, op, author)
+			if !ok {
+				fail("the oracle found %v past the end of %q", op, doc)
+			}
+			if err := a.Apply(op, author); err != nil {
+				fail("Apply(%v, %q): %v", op, author, err)
+			}
+			if got := expand(t, a); !slices.Equal(got, want) {
+				fail("after %v by %s: %v, oracle %v", op, author, a.Runs(), want)
+			}
+			if a.Len() != len([]rune(doc)) {
+				fail("attribution covers %d, document has %d code points", a.Len(), len([]rune(doc)))
+			}
+			oracle = want
+		}
+	}
+}
+
+func FuzzAttributionApply(f *testing.F) {
+	f.Add([]byte("aab"), []byte(`[1,"xy",{"d":1}]`), "c")
+	f.Fuzz(func(t *testing.T, start []byte, data []byte, author string) {
+		op, err := ParseOp(data)
+		if err != nil {
+			return
+		}
+		var oracle []string
+		var runs []Run
+		for _, b := range start {
+			who := fmt.Sprint(b % 4)
+			oracle = append(oracle, who)
+			runs = append(runs, Run{who, 1})
+		}
+		a := NewAttribution(runs...)
+		want, fits := oracleAttribute(oracle, op, author)
+		err = a.Apply(op, author)
+		if fits != (err == nil) {
+			t.Fatalf("Apply(%v): error %v, but the op fits: %v", op, err, fits)
+		}
+		if err != nil {
+			want = oracle
+		}
+		if got := expand(t, a); !slices.Equal(got, want) {
+			t.Fatalf("Apply(%v): %v, oracle %v", op, a.Runs(), want)
+		}
+	})
+}
+
+// BenchmarkReplayAutomergePaperAttributed is BenchmarkReplayAutomergePaper
+// with the attribution carried through every edit, each edit by one of
+// three authors in turn: compare the two for the cost of attribution.
+func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
+	tr := loadSequentialTrace(b, "automerge-paper")
+	ops := opsOf(tr)
+	authors := []string{"ann", "bob", "cy"}
+	b.ReportAllocs()
+	var d *Doc
+	var a *Attribution
+	for b.Loop() {
+		d = NewDoc(tr.StartContent)
+		a = NewAttribution(Run{"start", d.Len()})
+		for i, op := range ops {
+			if err := d.Apply(op); err != nil {
+				b.Fatal(err)
+			}
+			if err := a.Apply(op, authors[i/1000%len(authors)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if a.Len() != d.Len() {
+		b.Fatalf("attribution covers %d, document %d", a.Len(), d.Len())
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ops)), "ns/edit")
+	b.ReportMetric(float64(len(a.runs)), "runs")
+}
