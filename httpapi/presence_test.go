@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/confpad/confpad/internal/testutil"
 )
 
 // cutBus is a PresenceBus whose replica can be made to fall silent, as if
@@ -63,7 +65,7 @@ func TestPresenceAcrossReplicas(t *testing.T) {
 
 	a := dial(t, s1, "main")
 	a.join("ada", -1)
-	eventually(t, "replica 2 to see ada", func() bool { return peopleIn(t, s2, "main") == 1 })
+	testutil.Eventually(t, "replica 2 to see ada", func() bool { return peopleIn(t, s2, "main") == 1 })
 
 	b := dial(t, s2, "main")
 	w := b.join("bob", -1)
