@@ -23,7 +23,7 @@ import (
 // Normalize usually share the text of the op they are given instead of
 // copying it. So a result is one small allocation that the garbage collector
 // never scans, which is what makes a transform cost about as much as its
-// walk (see docs/PERFORMANCE.md).
+// walk (see docs/performance-log.md, 2026-11-26).
 type Op struct {
 	parts []part
 	text  string // holds the texts of parts, and possibly other bytes
