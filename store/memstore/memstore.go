@@ -1,8 +1,8 @@
-// Package memstore is an in-memory collab.Log and collab.Feed: a pad store
-// that lives and dies with the process. It is for tests, examples and
-// trying the pad engine out; it passes the same conformance suites
-// (store/storetest) as the SQLite and Redis stores, so what works on it
-// works on them.
+// Package memstore is an in-memory collab.Log, collab.Feed and
+// conference.Catalog: a store that lives and dies with the process. It is
+// for tests, examples and trying confpad's parts out; it passes the same
+// conformance suites (store/storetest) as the SQLite and Redis stores, so
+// what works on it works on them.
 //
 // Two engines on one Store behave like two replicas on one Redis: each
 // Append is published to every subscriber of the pad, in revision order.
@@ -17,13 +17,16 @@ import (
 	"time"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
 )
 
 // Store is an in-memory pad log and feed. The zero Store is not ready for
 // use; make one with New. A Store is safe for concurrent use.
 type Store struct {
-	mu   sync.Mutex
-	pads map[string]*padLog
+	mu       sync.Mutex
+	pads     map[string]*padLog
+	title    string
+	sessions map[string]conference.Session // by id; Links never nil
 
 	// publishing is held from a commit to the end of its delivery, and
 	// taken before mu is released, so that batches reach subscribers in
@@ -46,7 +49,11 @@ type subscriber struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{pads: make(map[string]*padLog), subs: make(map[string]map[*subscriber]struct{})}
+	return &Store{
+		pads:     make(map[string]*padLog),
+		sessions: make(map[string]conference.Session),
+		subs:     make(map[string]map[*subscriber]struct{}),
+	}
 }
 
 var (

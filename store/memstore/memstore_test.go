@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/store/memstore"
 	"github.com/confpad/confpad/store/storetest"
 )
@@ -18,6 +19,10 @@ func TestFeedConformance(t *testing.T) {
 		s := memstore.New()
 		return storetest.FeedStore{Log: s, Feed: s}
 	})
+}
+
+func TestCatalogConformance(t *testing.T) {
+	storetest.TestCatalog(t, func(*testing.T) conference.Catalog { return memstore.New() })
 }
 
 // TestTruncate: a truncated pad has lost its records and snapshots past the
