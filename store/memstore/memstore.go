@@ -206,8 +206,8 @@ func (s *Store) Truncate(pad string, rev int) {
 // on, in revision order, from the goroutine of the Append that committed
 // it. This feed loses nothing, so it never calls fn(nil). fn must not
 // block, must not modify recs and must not call Append. The returned
-// function cancels the subscription; once it has returned, fn is not
-// called again.
+// function cancels the subscription: fn gets no batch committed after it
+// returns, though a delivery already under way may still reach fn once.
 func (s *Store) Subscribe(pad string, fn func(recs []collab.Record)) (cancel func()) {
 	sub := &subscriber{fn: fn}
 	s.subsMu.Lock()
