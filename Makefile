@@ -29,8 +29,8 @@ help:
 	@awk '/^## [a-z-]+: / { sub(/^## /, ""); i = index($$0, ": "); printf "  %-13s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2); next } /^## / { sub(/^## /, ""); printf "  %-13s %s\n", "", $$0 }' $(MAKEFILE_LIST)
 
 ## check: the quick check (the default): gofmt, go vet, staticcheck and
-## go test ./... (tests that need Redis or Chromium run if it is installed,
-## else skip); installs no system packages
+## go test -short ./... (which skips the tests that start redis-server or
+## nginx); installs no system packages
 check: fmt-check vet staticcheck quick-test
 
 ## test: everything CI checks: dependencies, gofmt, vet, staticcheck, Go
@@ -54,9 +54,9 @@ vet:
 staticcheck:
 	GO=$(GO) scripts/staticcheck.sh
 
-## quick-test: go test ./... as it is, with no generated vectors
+## quick-test: go test -short ./...: no services, the checked-in OT vectors
 quick-test:
-	$(GO) test $(GOTESTFLAGS) ./...
+	$(GO) test -short $(GOTESTFLAGS) ./...
 
 ## go-test: go test ./... with fresh OT reference vectors from the npm package
 go-test:
