@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/confpad/confpad/client"
 	"github.com/confpad/confpad/collab"
 )
@@ -156,7 +158,7 @@ func TestResume(t *testing.T) {
 				if tc.hold == toClient {
 					// Wait until the server has committed flaky's op:
 					// the other client sees it.
-					waitFor(t, func() bool { return other.Rev() >= before+2 })
+					testutil.Eventually(t, "the other client to hear of both edits", func() bool { return other.Rev() >= before+2 })
 				}
 				proxy.cut()
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -188,18 +190,6 @@ func recv[T any](t *testing.T, ch <-chan T) T {
 		t.Fatal("nothing received in 10s")
 	}
 	return v
-}
-
-// waitFor polls cond for up to ten seconds.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 // TestAutoReconnect: with AutoReconnect the client resumes by itself after

@@ -1,4 +1,4 @@
-package collab
+package collab_test
 
 import (
 	"context"
@@ -10,45 +10,48 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/internal/testutil"
 )
 
 // testEngine starts an engine over log that records every OnCommit call.
 type testEngine struct {
-	*Engine
+	*collab.Engine
 	mu        sync.Mutex
-	committed map[string][]Record
+	committed map[string][]collab.Record
 }
 
-func newTestEngine(t testing.TB, log *memLog, cfg Config) *testEngine {
-	te := &testEngine{committed: map[string][]Record{}}
+func newTestEngine(t testing.TB, log *testLog, cfg collab.Config) *testEngine {
+	te := &testEngine{committed: map[string][]collab.Record{}}
 	cfg.Log = log
-	cfg.OnCommit = func(pad string, recs []Record) {
+	cfg.OnCommit = func(pad string, recs []collab.Record) {
 		te.mu.Lock()
 		te.committed[pad] = append(te.committed[pad], recs...)
 		te.mu.Unlock()
 	}
-	te.Engine = NewEngine(cfg)
+	te.Engine = collab.NewEngine(cfg)
 	t.Cleanup(te.Close)
 	return te
 }
 
 // recorded returns the ith record OnCommit reported for pad, if any.
-func (te *testEngine) recorded(pad string, i int) (Record, bool) {
+func (te *testEngine) recorded(pad string, i int) (collab.Record, bool) {
 	te.mu.Lock()
 	defer te.mu.Unlock()
 	if i >= len(te.committed[pad]) {
-		return Record{}, false
+		return collab.Record{}, false
 	}
 	return te.committed[pad][i], true
 }
 
-func (te *testEngine) seen(pad string) []Record {
+func (te *testEngine) seen(pad string) []collab.Record {
 	te.mu.Lock()
 	defer te.mu.Unlock()
-	return append([]Record(nil), te.committed[pad]...)
+	return append([]collab.Record(nil), te.committed[pad]...)
 }
 
-func mustSubmit(t *testing.T, e *testEngine, pad string, s Submission) Result {
+func mustSubmit(t *testing.T, e *testEngine, pad string, s collab.Submission) collab.Result {
 	t.Helper()
 	res, err := e.Submit(context.Background(), pad, s)
 	if err != nil {
@@ -67,11 +70,11 @@ func text(t *testing.T, e *testEngine, pad string) string {
 }
 
 func TestSubmitTransformsConcurrentOps(t *testing.T) {
-	e := newTestEngine(t, newMemLog(), Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("hello world"))})
+	e := newTestEngine(t, newTestLog(), collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("hello world"))})
 	// b and c both edit revision 1 without seeing each other.
-	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(5), Insert(","))})
-	res := mustSubmit(t, e, "p", Submission{Client: "c", Seq: 1, Base: 1, Op: NewOp(Skip(11), Insert("!"))})
+	mustSubmit(t, e, "p", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Skip(5), collab.Insert(","))})
+	res := mustSubmit(t, e, "p", collab.Submission{Client: "c", Seq: 1, Base: 1, Op: collab.NewOp(collab.Skip(11), collab.Insert("!"))})
 	if res.Rev != 3 {
 		t.Errorf("rev = %d, want 3", res.Rev)
 	}
@@ -84,28 +87,28 @@ func TestSubmitTransformsConcurrentOps(t *testing.T) {
 }
 
 func TestSubmitRejectsBadInput(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{MaxDocLen: 15, MaxOpLen: 10})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("0123456789"))})
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{MaxDocLen: 15, MaxOpLen: 10})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("0123456789"))})
 	cases := []struct {
 		name string
-		sub  Submission
+		sub  collab.Submission
 		code string
 	}{
-		{"future base", Submission{Client: "b", Seq: 1, Base: 5, Op: NewOp(Insert("x"))}, CodeRevAhead},
-		{"negative base", Submission{Client: "b", Seq: 1, Base: -1, Op: NewOp(Insert("x"))}, CodeBadOp},
-		{"skip past end", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(11), Insert("x"))}, CodeBadOp},
-		{"delete past end", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(5), Delete(6))}, CodeBadOp},
-		{"empty component", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Component{}, Insert("b"))}, CodeBadOp},
-		{"trailing skip", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("b"), Skip(1))}, CodeBadOp},
-		{"op too large", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("01234567890"))}, CodeTooLarge},
+		{"future base", collab.Submission{Client: "b", Seq: 1, Base: 5, Op: collab.NewOp(collab.Insert("x"))}, collab.CodeRevAhead},
+		{"negative base", collab.Submission{Client: "b", Seq: 1, Base: -1, Op: collab.NewOp(collab.Insert("x"))}, collab.CodeBadOp},
+		{"skip past end", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Skip(11), collab.Insert("x"))}, collab.CodeBadOp},
+		{"delete past end", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Skip(5), collab.Delete(6))}, collab.CodeBadOp},
+		{"empty component", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Component{}, collab.Insert("b"))}, collab.CodeBadOp},
+		{"trailing skip", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Insert("b"), collab.Skip(1))}, collab.CodeBadOp},
+		{"op too large", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Insert("01234567890"))}, collab.CodeTooLarge},
 		// Within MaxOpLen, so only MaxDocLen refuses it.
-		{"pad too large", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Skip(10), Insert("abcdef"))}, CodeTooLarge},
+		{"pad too large", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Skip(10), collab.Insert("abcdef"))}, collab.CodeTooLarge},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.Submit(context.Background(), "p", tc.sub)
-			var ce *Error
+			var ce *collab.Error
 			if !errors.As(err, &ce) || ce.Code != tc.code {
 				t.Fatalf("err = %v, want code %s", err, tc.code)
 			}
@@ -115,26 +118,26 @@ func TestSubmitRejectsBadInput(t *testing.T) {
 		})
 	}
 	// The pad still works.
-	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 2, Base: 1, Op: NewOp(Delete(10))})
+	mustSubmit(t, e, "p", collab.Submission{Client: "b", Seq: 2, Base: 1, Op: collab.NewOp(collab.Delete(10))})
 	if got := text(t, e, "p"); got != "" {
 		t.Errorf("text = %q, want empty", got)
 	}
 }
 
 func TestSubmitNormalisesOps(t *testing.T) {
-	e := newTestEngine(t, newMemLog(), Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("abc"))})
-	res := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Skip(1), Insert("p"), Insert("q"))})
-	if want := (NewOp(Skip(1), Insert("pq"))); res.Op.String() != want.String() {
+	e := newTestEngine(t, newTestLog(), collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("abc"))})
+	res := mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 2, Base: 1, Op: collab.NewOp(collab.Skip(1), collab.Insert("p"), collab.Insert("q"))})
+	if want := (collab.NewOp(collab.Skip(1), collab.Insert("pq"))); res.Op.String() != want.String() {
 		t.Errorf("committed op %v, want %v", res.Op, want)
 	}
 }
 
 func TestResubmitIsNotAppliedTwice(t *testing.T) {
-	e := newTestEngine(t, newMemLog(), Config{})
-	first := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: NewOp(Insert("x"))})
-	mustSubmit(t, e, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("y"))})
-	again := mustSubmit(t, e, "p", Submission{Client: "a", Seq: 7, Base: 0, Op: NewOp(Insert("x"))})
+	e := newTestEngine(t, newTestLog(), collab.Config{})
+	first := mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 7, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
+	mustSubmit(t, e, "p", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Insert("y"))})
+	again := mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 7, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
 	if !again.Duplicate || again.Rev != first.Rev {
 		t.Errorf("resubmit = %+v, want duplicate of rev %d", again, first.Rev)
 	}
@@ -144,27 +147,27 @@ func TestResubmitIsNotAppliedTwice(t *testing.T) {
 }
 
 func TestResubmitAfterRestartIsNotAppliedTwice(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
 	e.Close()
-	e2 := newTestEngine(t, log, Config{})
-	res := mustSubmit(t, e2, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
+	e2 := newTestEngine(t, log, collab.Config{})
+	res := mustSubmit(t, e2, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
 	if !res.Duplicate || text(t, e2, "p") != "x" {
 		t.Errorf("resubmit after restart = %+v, text %q", res, text(t, e2, "p"))
 	}
 }
 
 func TestOldBaseReadsTheLog(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{KeepRecent: 4})
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{KeepRecent: 4})
 	for i := range 50 {
-		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: NewOp(Insert("a"))})
+		mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: collab.NewOp(collab.Insert("a"))})
 	}
-	_, _, readsBefore := log.counts()
+	_, _, readsBefore, _ := log.counts()
 	// An offline laptop comes back with an edit made on revision 3.
-	mustSubmit(t, e, "p", Submission{Client: "late", Seq: 1, Base: 3, Op: NewOp(Skip(3), Insert("L"))})
-	if _, _, reads := log.counts(); reads == readsBefore {
+	mustSubmit(t, e, "p", collab.Submission{Client: "late", Seq: 1, Base: 3, Op: collab.NewOp(collab.Skip(3), collab.Insert("L"))})
+	if _, _, reads, _ := log.counts(); reads == readsBefore {
 		t.Error("late op was transformed without reading the log")
 	}
 	// Later inserts went before the late edit's position, so it ends last.
@@ -174,13 +177,13 @@ func TestOldBaseReadsTheLog(t *testing.T) {
 }
 
 func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
-	e := newTestEngine(t, newMemLog(), Config{KeepRecent: 3})
+	e := newTestEngine(t, newTestLog(), collab.Config{KeepRecent: 3})
 	for i := range 10 {
-		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(NewOp(Skip(i), Insert("x")))})
+		mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: collab.Normalize(collab.NewOp(collab.Skip(i), collab.Insert("x")))})
 	}
 	for _, since := range []int{0, 2, 7, 10} {
 		called := false
-		leave, err := e.Join(context.Background(), "p", since, func(head int, text string, missed []Record) {
+		leave, err := e.Join(context.Background(), "p", since, func(head int, text string, missed []collab.Record) {
 			called = true
 			if head != 10 || text != "" || len(missed) != 10-since {
 				t.Errorf("since %d: head %d, text %q, %d missed", since, head, text, len(missed))
@@ -196,11 +199,11 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 		}
 		leave()
 	}
-	if _, err := e.Join(context.Background(), "p", 11, func(int, string, []Record) { t.Error("fn called for a future revision") }); err == nil {
+	if _, err := e.Join(context.Background(), "p", 11, func(int, string, []collab.Record) { t.Error("fn called for a future revision") }); err == nil {
 		t.Error("join since a future revision succeeded")
 	}
 	called := false
-	leave, err := e.Join(context.Background(), "p", -1, func(head int, text string, missed []Record) {
+	leave, err := e.Join(context.Background(), "p", -1, func(head int, text string, missed []collab.Record) {
 		called = true
 		if head != 10 || text != "xxxxxxxxxx" || missed != nil {
 			t.Errorf("snapshot join: head %d, text %q, missed %v", head, text, missed)
@@ -213,16 +216,16 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 }
 
 func TestTextAtOldRevisionAndSnapshots(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{SnapshotEvery: 4})
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{SnapshotEvery: 4})
 	for i := range 10 {
-		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(NewOp(Skip(i), Insert(fmt.Sprint(i))))})
+		mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: collab.Normalize(collab.NewOp(collab.Skip(i), collab.Insert(fmt.Sprint(i))))})
 	}
 	e.Close() // waits for snapshot writers
-	if n := len(log.snaps["p"]); n != 2 {
+	if _, _, _, n := log.counts(); n != 2 {
 		t.Errorf("%d snapshots saved, want 2 (at 4 and 8)", n)
 	}
-	e2 := newTestEngine(t, log, Config{})
+	e2 := newTestEngine(t, log, collab.Config{})
 	if head, err := e2.Head(context.Background(), "p"); head != 10 || err != nil {
 		t.Errorf("Head after reload = %d, %v; want 10", head, err)
 	}
@@ -241,9 +244,9 @@ func TestTextAtOldRevisionAndSnapshots(t *testing.T) {
 }
 
 func TestRebaseMovesCursorThroughOps(t *testing.T) {
-	e := newTestEngine(t, newMemLog(), Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("hello"))})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Insert(">> "))})
+	e := newTestEngine(t, newTestLog(), collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("hello"))})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 2, Base: 1, Op: collab.NewOp(collab.Insert(">> "))})
 	sel, head, err := e.Rebase(context.Background(), "p", 1, [2]int{2, 5})
 	if err != nil || head != 2 || sel != [2]int{5, 8} {
 		t.Errorf("Rebase = %v, %d, %v; want [5 8], 2", sel, head, err)
@@ -251,20 +254,20 @@ func TestRebaseMovesCursorThroughOps(t *testing.T) {
 }
 
 func TestLogFailureIsReportedAndNothingApplied(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
 	log.setFailing(errors.New("disk on fire"))
-	_, err := e.Submit(context.Background(), "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Insert("y"))})
-	var ce *Error
-	if !errors.As(err, &ce) || ce.Code != CodeUnavailable {
+	_, err := e.Submit(context.Background(), "p", collab.Submission{Client: "a", Seq: 2, Base: 1, Op: collab.NewOp(collab.Insert("y"))})
+	var ce *collab.Error
+	if !errors.As(err, &ce) || ce.Code != collab.CodeUnavailable {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
 	log.setFailing(nil)
 	if got := text(t, e, "p"); got != "x" {
 		t.Errorf("text = %q after failed append", got)
 	}
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 2, Base: 1, Op: NewOp(Insert("y"))})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 2, Base: 1, Op: collab.NewOp(collab.Insert("y"))})
 	if got := text(t, e, "p"); got != "yx" {
 		t.Errorf("text = %q after retry", got)
 	}
@@ -274,8 +277,8 @@ func TestLogFailureIsReportedAndNothingApplied(t *testing.T) {
 // Redis: ops race for the head, losers catch up and retry, and both
 // replicas report every record once, in order.
 func TestReplicasConverge(t *testing.T) {
-	log := newMemLog()
-	replicas := []*testEngine{newTestEngine(t, log, Config{Feed: log}), newTestEngine(t, log, Config{Feed: log})}
+	log := newTestLog()
+	replicas := []*testEngine{newTestEngine(t, log, collab.Config{Feed: log}), newTestEngine(t, log, collab.Config{Feed: log})}
 	const writers, edits = 6, 60
 	for _, r := range replicas {
 		if _, err := r.Head(context.Background(), "p"); err != nil { // load the pad before anyone writes
@@ -295,14 +298,14 @@ func TestReplicasConverge(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				op := NewOp(Insert(string(rune('a' + w))))
+				op := collab.NewOp(collab.Insert(string(rune('a' + w))))
 				if head > 0 {
-					op = NewOp(Skip(rng.IntN(head+1)), Insert(string(rune('a'+w))))
-					op = Normalize(op)
+					op = collab.NewOp(collab.Skip(rng.IntN(head+1)), collab.Insert(string(rune('a'+w))))
+					op = collab.Normalize(op)
 				}
 				// The base is the pad's length only if no deletes happen,
 				// which is the case here: one char per revision.
-				if _, err := e.Submit(context.Background(), "p", Submission{Client: fmt.Sprint(w), Seq: i, Base: head, Op: op}); err != nil {
+				if _, err := e.Submit(context.Background(), "p", collab.Submission{Client: fmt.Sprint(w), Seq: i, Base: head, Op: op}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -311,11 +314,8 @@ func TestReplicasConverge(t *testing.T) {
 	}
 	wg.Wait()
 	// Each replica may still be taking the other's last published records.
-	deadline := time.Now().Add(5 * time.Second)
-	for _, r := range replicas {
-		for len(text(t, r, "p")) < writers*edits && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
-		}
+	for i, r := range replicas {
+		testutil.Eventually(t, fmt.Sprintf("replica %d to hold every edit", i), func() bool { return len(text(t, r, "p")) >= writers*edits })
 	}
 	final := text(t, replicas[0], "p")
 	if len(final) != writers*edits {
@@ -340,13 +340,13 @@ func TestReplicasConverge(t *testing.T) {
 // TestLaggingReplicaCatchesUp: a client that saw revisions on one replica
 // resumes and edits on another that has not heard of them yet.
 func TestLaggingReplicaCatchesUp(t *testing.T) {
-	log := newMemLog()
-	a := newTestEngine(t, log, Config{Feed: log})
+	log := newTestLog()
+	a := newTestEngine(t, log, collab.Config{Feed: log})
 	// b has no feed subscription to hear from a: it lags until it reads the log.
-	b := newTestEngine(t, log, Config{Feed: silentFeed{}})
-	mustSubmit(t, b, "p", Submission{Client: "x", Seq: 1, Base: 0, Op: NewOp(Insert("a"))})
-	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 2, Base: 1, Op: NewOp(Insert("b"))})
-	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ string, missed []Record) {
+	b := newTestEngine(t, log, collab.Config{Feed: silentFeed{}})
+	mustSubmit(t, b, "p", collab.Submission{Client: "x", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("a"))})
+	mustSubmit(t, a, "p", collab.Submission{Client: "x", Seq: 2, Base: 1, Op: collab.NewOp(collab.Insert("b"))})
+	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ string, missed []collab.Record) {
 		if head != 2 || len(missed) != 0 {
 			t.Errorf("join since 2: head %d, %d missed", head, len(missed))
 		}
@@ -357,13 +357,13 @@ func TestLaggingReplicaCatchesUp(t *testing.T) {
 	leave()
 	// b has not heard of revision 3 when its client edits revision 2: its
 	// append loses the race, it reads the log, transforms and retries.
-	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 3, Base: 2, Op: NewOp(Insert("c"))})
-	mustSubmit(t, b, "p", Submission{Client: "y", Seq: 1, Base: 2, Op: NewOp(Insert("d"))})
+	mustSubmit(t, a, "p", collab.Submission{Client: "x", Seq: 3, Base: 2, Op: collab.NewOp(collab.Insert("c"))})
+	mustSubmit(t, b, "p", collab.Submission{Client: "y", Seq: 1, Base: 2, Op: collab.NewOp(collab.Insert("d"))})
 	// c, committed first, stays before d, inserted at the same place.
 	if got := text(t, b, "p"); got != "cdba" {
 		t.Errorf("text = %q, want cdba", got)
 	}
-	if _, conflicts, _ := log.counts(); conflicts != 1 {
+	if _, conflicts, _, _ := log.counts(); conflicts != 1 {
 		t.Errorf("%d append conflicts, want 1", conflicts)
 	}
 }
@@ -371,20 +371,20 @@ func TestLaggingReplicaCatchesUp(t *testing.T) {
 // silentFeed never delivers anything.
 type silentFeed struct{}
 
-func (silentFeed) Subscribe(string, func([]Record)) func() { return func() {} }
+func (silentFeed) Subscribe(string, func([]collab.Record)) func() { return func() {} }
 
 func TestIdlePadsAreUnloaded(t *testing.T) {
-	log := newMemLog()
+	log := newTestLog()
 	var mu sync.Mutex
 	now := time.Unix(0, 0)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	e := newTestEngine(t, log, Config{IdleTimeout: 10 * time.Millisecond, Now: clock})
-	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
-	leave, err := e.Join(context.Background(), "p", -1, func(int, string, []Record) {})
+	e := newTestEngine(t, log, collab.Config{IdleTimeout: 10 * time.Millisecond, Now: clock})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
+	leave, err := e.Join(context.Background(), "p", -1, func(int, string, []collab.Record) {})
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded := func() bool { e.Engine.mu.Lock(); defer e.Engine.mu.Unlock(); return e.pads["p"] != nil }
+	loaded := func() bool { return collab.PadLoaded(e.Engine, "p") }
 	mu.Lock()
 	now = now.Add(time.Hour)
 	mu.Unlock()
@@ -396,13 +396,7 @@ func TestIdlePadsAreUnloaded(t *testing.T) {
 	mu.Lock()
 	now = now.Add(time.Hour)
 	mu.Unlock()
-	deadline := time.Now().Add(5 * time.Second)
-	for loaded() && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if loaded() {
-		t.Fatal("an idle pad stayed loaded")
-	}
+	testutil.Eventually(t, "the idle pad to be unloaded", func() bool { return !loaded() })
 	if got := text(t, e, "p"); got != "x" {
 		t.Errorf("reloaded text = %q", got)
 	}
@@ -411,51 +405,31 @@ func TestIdlePadsAreUnloaded(t *testing.T) {
 // TestBatchedCommitsUnderLoad holds the log's first append open while 49
 // more ops arrive: they must all go to the log in one more Append.
 func TestBatchedCommitsUnderLoad(t *testing.T) {
-	log := newMemLog()
+	log := newTestLog()
 	log.gate = make(chan struct{})
-	e := newTestEngine(t, log, Config{})
+	e := newTestEngine(t, log, collab.Config{})
 	const n = 50
 	var wg sync.WaitGroup
 	submit := func(i int) {
 		defer wg.Done()
-		if _, err := e.Submit(context.Background(), "p", Submission{Client: fmt.Sprint(i), Seq: 1, Base: 0, Op: NewOp(Insert("x"))}); err != nil {
+		if _, err := e.Submit(context.Background(), "p", collab.Submission{Client: fmt.Sprint(i), Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))}); err != nil {
 			t.Error(err)
-		}
-	}
-	queued := func() int {
-		e.Engine.mu.Lock()
-		p := e.pads["p"]
-		e.Engine.mu.Unlock()
-		if p == nil {
-			return 0
-		}
-		p.qmu.Lock()
-		defer p.qmu.Unlock()
-		return len(p.queue)
-	}
-	waitFor := func(what string, cond func() bool) {
-		deadline := time.Now().Add(5 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-			time.Sleep(time.Millisecond)
 		}
 	}
 	wg.Add(1)
 	go submit(0)
-	waitFor("the first append", func() bool { log.mu.Lock(); defer log.mu.Unlock(); return log.waiting == 1 })
+	testutil.Eventually(t, "the first append", func() bool { return log.waitingAtGate() == 1 })
 	for i := 1; i < n; i++ {
 		wg.Add(1)
 		go submit(i)
 	}
-	waitFor("the other ops to queue", func() bool { return queued() == n-1 })
+	testutil.Eventually(t, "the other ops to queue", func() bool { return collab.Queued(e.Engine, "p") == n-1 })
 	close(log.gate)
 	wg.Wait()
 	if got := len(text(t, e, "p")); got != n {
 		t.Fatalf("length %d, want %d", got, n)
 	}
-	if appends, _, _ := log.counts(); appends != 2 {
+	if appends, _, _, _ := log.counts(); appends != 2 {
 		t.Errorf("%d appends for %d ops, want 2 (one held open, then one batch)", appends, n)
 	}
 }
@@ -478,20 +452,20 @@ func TestLogBehindThePad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			log := newMemLog()
-			e := newTestEngine(t, log, Config{KeepRecent: tt.keep})
+			log := newTestLog()
+			e := newTestEngine(t, log, collab.Config{KeepRecent: tt.keep})
 			for i := range 3 {
-				mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: NewOp(Insert("x"))})
+				mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: collab.NewOp(collab.Insert("x"))})
 			}
-			log.truncate("p", 1)
+			log.Truncate("p", 1)
 			if tt.rewrite {
-				if err := log.Append(t.Context(), "p", 1, []Record{{Rev: 2, Op: NewOp(Insert("w")), Client: "b", Seq: 1}}); err != nil {
+				if err := log.Append(t.Context(), "p", 1, []collab.Record{{Rev: 2, Op: collab.NewOp(collab.Insert("w")), Client: "b", Seq: 1}}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			res, err := e.Submit(ctx, "p", Submission{Client: "a", Seq: 4, Base: 3, Op: NewOp(Insert("y"))})
+			res, err := e.Submit(ctx, "p", collab.Submission{Client: "a", Seq: 4, Base: 3, Op: collab.NewOp(collab.Insert("y"))})
 			if tt.restored {
 				if err != nil || res.Rev != 4 {
 					t.Fatalf("submit: rev %d, err %v; want rev 4", res.Rev, err)
@@ -510,8 +484,8 @@ func TestLogBehindThePad(t *testing.T) {
 				}
 				return
 			}
-			var ce *Error
-			if !errors.As(err, &ce) || ce.Code != CodeUnavailable {
+			var ce *collab.Error
+			if !errors.As(err, &ce) || ce.Code != collab.CodeUnavailable {
 				t.Fatalf("err = %v, want unavailable", err)
 			}
 			want := "x"
@@ -530,15 +504,15 @@ func TestLogBehindThePad(t *testing.T) {
 // and another replica committed others), drops the pad, tells OnReset,
 // and serves the log's history from then on.
 func TestRemoteRewritesHistory(t *testing.T) {
-	log := newMemLog()
+	log := newTestLog()
 	reset := make(chan string, 1)
-	a := newTestEngine(t, log, Config{Feed: log, OnReset: func(pad string) { reset <- pad }})
-	b := newTestEngine(t, log, Config{Feed: log})
+	a := newTestEngine(t, log, collab.Config{Feed: log, OnReset: func(pad string) { reset <- pad }})
+	b := newTestEngine(t, log, collab.Config{Feed: log})
 	for i := range 3 {
-		mustSubmit(t, a, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: NewOp(Insert("x"))})
+		mustSubmit(t, a, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: collab.NewOp(collab.Insert("x"))})
 	}
-	log.truncate("p", 1)
-	mustSubmit(t, b, "p", Submission{Client: "b", Seq: 1, Base: 1, Op: NewOp(Insert("b"))})
+	log.Truncate("p", 1)
+	mustSubmit(t, b, "p", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Insert("b"))})
 	select {
 	case pad := <-reset:
 		if pad != "p" {
@@ -555,26 +529,26 @@ func TestRemoteRewritesHistory(t *testing.T) {
 // BenchmarkSubmit measures the engine with 20 clients each 5 revisions
 // behind the head: every op is transformed against 5 others.
 func BenchmarkSubmit(b *testing.B) {
-	e := newTestEngine(b, newMemLog(), Config{})
+	e := newTestEngine(b, newTestLog(), collab.Config{})
 	ctx := context.Background()
 	const clients, lag = 20, 5
 	names := make([]string, clients)
 	for i := range names {
 		names[i] = fmt.Sprint("client-", i)
 	}
-	op := NewOp(Skip(2), Insert("k"))
-	if _, err := e.Submit(ctx, "p", Submission{Client: "seed", Seq: 0, Base: 0, Op: NewOp(Insert(strings.Repeat("seed ", 20)))}); err != nil {
+	op := collab.NewOp(collab.Skip(2), collab.Insert("k"))
+	if _, err := e.Submit(ctx, "p", collab.Submission{Client: "seed", Seq: 0, Base: 0, Op: collab.NewOp(collab.Insert(strings.Repeat("seed ", 20)))}); err != nil {
 		b.Fatal(err)
 	}
 	for i := range lag {
-		if _, err := e.Submit(ctx, "p", Submission{Client: "seed", Seq: i + 1, Base: i + 1, Op: op}); err != nil {
+		if _, err := e.Submit(ctx, "p", collab.Submission{Client: "seed", Seq: i + 1, Base: i + 1, Op: op}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ResetTimer()
 	for i := range b.N {
 		// Before op i the head is 1+lag+i, so base 1+i is lag revisions behind.
-		if _, err := e.Submit(ctx, "p", Submission{Client: names[i%clients], Seq: i, Base: 1 + i, Op: op}); err != nil {
+		if _, err := e.Submit(ctx, "p", collab.Submission{Client: names[i%clients], Seq: i, Base: 1 + i, Op: op}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -582,10 +556,10 @@ func BenchmarkSubmit(b *testing.B) {
 }
 
 func TestSubmitRecordsTheAuthor(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{})
-	mustSubmit(t, e, "p", Submission{Client: "c1", Seq: 1, Author: "ann", Op: NewOp(Insert("a"))})
-	mustSubmit(t, e, "p", Submission{Client: "c2", Seq: 1, Base: 1, Op: NewOp(Insert("b"))})
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "c1", Seq: 1, Author: "ann", Op: collab.NewOp(collab.Insert("a"))})
+	mustSubmit(t, e, "p", collab.Submission{Client: "c2", Seq: 1, Base: 1, Op: collab.NewOp(collab.Insert("b"))})
 	recs, err := log.Records(context.Background(), "p", 0, -1)
 	if err != nil {
 		t.Fatal(err)
@@ -600,26 +574,14 @@ func TestSubmitRecordsTheAuthor(t *testing.T) {
 	}
 }
 
-// snapshotRevs returns the revisions of pad's snapshots in log, sorted.
-func snapshotRevs(log *memLog, pad string) []int {
-	log.mu.Lock()
-	defer log.mu.Unlock()
-	var revs []int
-	for _, s := range log.snaps[pad] {
-		revs = append(revs, s.Rev)
-	}
-	slices.Sort(revs)
-	return revs
-}
-
 func TestEngineSavesACheckpointAtEveryMultiple(t *testing.T) {
-	log := newMemLog()
-	e := newTestEngine(t, log, Config{SnapshotEvery: 1 << 30})
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{SnapshotEvery: 1 << 30})
 	ctx := context.Background()
-	n := 2*CheckpointEvery + 7
-	var subs []Submission
+	n := 2*collab.CheckpointEvery + 7
+	var subs []collab.Submission
 	for i := range n {
-		subs = append(subs, Submission{Client: "a", Seq: i + 1, Base: 0, Op: NewOp(Insert("x"))})
+		subs = append(subs, collab.Submission{Client: "a", Seq: i + 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
 	}
 	// Submitted together they commit in batches that step over the
 	// multiples; each must still get its checkpoint.
@@ -635,10 +597,10 @@ func TestEngineSavesACheckpointAtEveryMultiple(t *testing.T) {
 	}
 	wg.Wait()
 	e.Close()
-	if got, want := snapshotRevs(log, "p"), []int{CheckpointEvery, 2 * CheckpointEvery}; !slices.Equal(got, want) {
+	if got, want := log.snapshotRevs("p"), []int{collab.CheckpointEvery, 2 * collab.CheckpointEvery}; !slices.Equal(got, want) {
 		t.Errorf("snapshots at %v, want checkpoints %v", got, want)
 	}
-	for _, s := range log.snaps["p"] {
+	for _, s := range log.saved("p") {
 		if len([]rune(s.Text)) != s.Rev {
 			t.Errorf("checkpoint %d holds %d characters, want %d", s.Rev, len([]rune(s.Text)), s.Rev)
 		}
@@ -649,25 +611,25 @@ func TestEngineSavesACheckpointAtEveryMultiple(t *testing.T) {
 // log has no checkpoints (written before they existed): the text is right,
 // and the checkpoint below it is saved for the next read.
 func TestTextBackfillsAMissingCheckpoint(t *testing.T) {
-	log := newMemLog()
+	log := newTestLog()
 	ctx := context.Background()
-	var recs []Record
+	var recs []collab.Record
 	want := ""
-	head := 3*CheckpointEvery + 50
+	head := 3*collab.CheckpointEvery + 50
 	for i := range head {
 		c := string(rune('a' + i%26))
-		recs = append(recs, Record{Rev: i + 1, Op: NewOp(Insert(c)), Client: "a", Seq: i + 1})
+		recs = append(recs, collab.Record{Rev: i + 1, Op: collab.NewOp(collab.Insert(c)), Client: "a", Seq: i + 1})
 		want = c + want
 	}
 	if err := log.Append(ctx, "p", 0, recs); err != nil {
 		t.Fatal(err)
 	}
 	// The old engine's latest snapshot, so that loading replays nothing.
-	if err := log.SaveSnapshot(ctx, "p", Snapshot{Rev: head, Text: want}); err != nil {
+	if err := log.SaveSnapshot(ctx, "p", collab.Snapshot{Rev: head, Text: want}); err != nil {
 		t.Fatal(err)
 	}
-	e := newTestEngine(t, log, Config{SnapshotEvery: 1 << 30})
-	rev := CheckpointEvery + 42
+	e := newTestEngine(t, log, collab.Config{SnapshotEvery: 1 << 30})
+	rev := collab.CheckpointEvery + 42
 	got, _, err := e.Text(ctx, "p", rev)
 	if err != nil {
 		t.Fatal(err)
@@ -676,11 +638,11 @@ func TestTextBackfillsAMissingCheckpoint(t *testing.T) {
 		t.Errorf("Text(%d) = %q, want %q", rev, got, w)
 	}
 	e.Close()
-	if got, want := snapshotRevs(log, "p"), []int{CheckpointEvery, head}; !slices.Equal(got, want) {
+	if got, want := log.snapshotRevs("p"), []int{collab.CheckpointEvery, head}; !slices.Equal(got, want) {
 		t.Errorf("snapshots at %v after the read, want %v", got, want)
 	}
-	e2 := newTestEngine(t, log, Config{})
-	for _, rev := range []int{0, 1, CheckpointEvery - 1, CheckpointEvery, rev, 3 * CheckpointEvery, head} {
+	e2 := newTestEngine(t, log, collab.Config{})
+	for _, rev := range []int{0, 1, collab.CheckpointEvery - 1, collab.CheckpointEvery, rev, 3 * collab.CheckpointEvery, head} {
 		got, _, err := e2.Text(ctx, "p", rev)
 		if w := want[len(want)-rev:]; got != w || err != nil {
 			t.Errorf("Text(%d) = %q, %v; want %q", rev, got, err, w)

@@ -86,8 +86,9 @@ var ErrConflict = errors.New("collab: pad head has moved")
 // Log is the durable history of every pad: ops indexed by revision plus
 // occasional snapshots. The pad engine is its only writer on a replica.
 // A pad that was never written has head 0 and the empty text.
-// Implementations live in store/; the same conformance suite runs against
-// each of them.
+// Implementations live in store/ (store/memstore keeps it in memory, for
+// tests and examples); the same conformance suite, store/storetest.TestLog,
+// runs against each of them.
 type Log interface {
 	// Load returns the pad's latest snapshot and every record after it, up
 	// to the head, in revision order.
@@ -112,6 +113,8 @@ type Log interface {
 
 // Feed tells a replica about records that other replicas committed. It is a
 // hint: the Log is the truth, and a pad that sees a gap reads the log.
+// Implementations live in store/ and pass the conformance suite
+// store/storetest.TestFeed.
 type Feed interface {
 	// Subscribe calls fn with records of pad as they are published, in
 	// publish order (which is revision order). fn(nil) means messages may

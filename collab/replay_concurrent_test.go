@@ -1,4 +1,4 @@
-package collab
+package collab_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/confpad/confpad/collab"
 )
 
 // traceClient is one agent of a concurrent trace, connected to the engine
@@ -17,15 +19,15 @@ import (
 type traceClient struct {
 	id       string
 	seq      int
-	rev      int  // last server revision this client has processed
-	inflight *Op  // sent, not yet acknowledged
-	queue    []Op // made locally, not yet sent; each follows the previous
-	doc      *Doc // what the agent sees
+	rev      int         // last server revision this client has processed
+	inflight *collab.Op  // sent, not yet acknowledged
+	queue    []collab.Op // made locally, not yet sent; each follows the previous
+	doc      *collab.Doc // what the agent sees
 
 	// extras are remote ops this client has applied that the agent's next
 	// edit may not know about, rebased to the end of the local history, with
 	// the count of the other agent's edits each one completes.
-	extras     []Op
+	extras     []collab.Op
 	extraCount []int
 	remoteSeen int // the other agent's edits applied so far
 }
@@ -39,14 +41,14 @@ func (c *traceClient) send(t *testing.T, e *testEngine) {
 	c.queue = c.queue[1:]
 	c.inflight = &op
 	c.seq++
-	s := Submission{Client: c.id, Seq: c.seq, Base: c.rev, Op: op}
+	s := collab.Submission{Client: c.id, Seq: c.seq, Base: c.rev, Op: op}
 	if _, err := e.Submit(context.Background(), "trace", s); err != nil {
 		t.Fatalf("client %s: %v", c.id, err)
 	}
 }
 
 // receive processes one record from the server, in revision order.
-func (c *traceClient) receive(t *testing.T, r Record) {
+func (c *traceClient) receive(t *testing.T, r collab.Record) {
 	c.rev = r.Rev
 	if r.Client == c.id {
 		c.inflight = nil
@@ -56,8 +58,8 @@ func (c *traceClient) receive(t *testing.T, r Record) {
 	var err error
 	if c.inflight != nil {
 		mine := *c.inflight
-		if *c.inflight, err = Transform(mine, op, Right); err == nil {
-			op, err = Transform(op, mine, Left)
+		if *c.inflight, err = collab.Transform(mine, op, collab.Right); err == nil {
+			op, err = collab.Transform(op, mine, collab.Left)
 		}
 	}
 	for i := range c.queue {
@@ -65,8 +67,8 @@ func (c *traceClient) receive(t *testing.T, r Record) {
 			break
 		}
 		mine := c.queue[i]
-		if c.queue[i], err = Transform(mine, op, Right); err == nil {
-			op, err = Transform(op, mine, Left)
+		if c.queue[i], err = collab.Transform(mine, op, collab.Right); err == nil {
+			op, err = collab.Transform(op, mine, collab.Left)
 		}
 	}
 	if err == nil {
@@ -83,7 +85,7 @@ func (c *traceClient) receive(t *testing.T, r Record) {
 // edit applies an edit the agent made knowing `known` of the other agent's
 // edits: it is rebased over the remote ops the agent had not seen yet and
 // then applied and queued like a keystroke.
-func (c *traceClient) edit(t *testing.T, op Op, known int) {
+func (c *traceClient) edit(t *testing.T, op collab.Op, known int) {
 	if known > c.remoteSeen {
 		t.Fatalf("client %s: edit knows %d remote edits, only %d arrived", c.id, known, c.remoteSeen)
 	}
@@ -93,10 +95,10 @@ func (c *traceClient) edit(t *testing.T, op Op, known int) {
 	var err error
 	for i := range c.extras {
 		extra, mine := c.extras[i], op
-		if op, err = Transform(mine, extra, Left); err != nil {
+		if op, err = collab.Transform(mine, extra, collab.Left); err != nil {
 			t.Fatalf("client %s: rebasing edit: %v", c.id, err)
 		}
-		if c.extras[i], err = Transform(extra, mine, Right); err != nil {
+		if c.extras[i], err = collab.Transform(extra, mine, collab.Right); err != nil {
 			t.Fatalf("client %s: rebasing extras: %v", c.id, err)
 		}
 	}
@@ -112,11 +114,11 @@ func (c *traceClient) edit(t *testing.T, op Op, known int) {
 // in order but after random delays, so ops arrive at the engine based on
 // stale revisions and are transformed there, as in a live session.
 func TestReplayConcurrentTrace(t *testing.T) {
-	trace := loadConcurrentTrace(t, "friendsforever")
-	e := newTestEngine(t, newMemLog(), Config{})
+	trace := collab.LoadConcurrentTrace(t, "friendsforever")
+	e := newTestEngine(t, newTestLog(), collab.Config{})
 	clients := make([]*traceClient, trace.NumAgents)
 	for i := range clients {
-		clients[i] = &traceClient{id: fmt.Sprint("agent-", i), doc: NewDoc("")}
+		clients[i] = &traceClient{id: fmt.Sprint("agent-", i), doc: collab.NewDoc("")}
 	}
 	// known[i][a] counts agent a's transactions that transaction i knows;
 	// nth[i] numbers transaction i within its agent's own sequence.
@@ -188,10 +190,10 @@ func TestReplayConcurrentTrace(t *testing.T) {
 				t.Fatalf("txn %d: agent %d never received the edits it knows (%d of %d; delivered %v, other queue %d inflight %v)", i, c, clients[c].remoteSeen, others, delivered, len(clients[1-c].queue), clients[1-c].inflight != nil)
 			}
 		}
-		var op Op
+		var op collab.Op
 		for _, p := range tx.Patches {
 			var err error
-			if op, err = Compose(op, patchOp(p.Pos, p.Del, p.Ins)); err != nil {
+			if op, err = collab.Compose(op, collab.PatchOp(p.Pos, p.Del, p.Ins)); err != nil {
 				t.Fatalf("txn %d: %v", i, err)
 			}
 		}

@@ -275,18 +275,6 @@ func mustParseOp(t testing.TB, raw json.RawMessage) collab.Op {
 	return op
 }
 
-// eventually polls cond until it holds or the test timeout passes.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(testTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // counterValue reads a Prometheus counter.
 func counterValue(c prometheus.Counter) float64 {
 	var m dto.Metric

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/confpad/confpad/cluster"
+	"github.com/confpad/confpad/internal/testutil"
 	"github.com/confpad/confpad/protocol"
 )
 
@@ -67,7 +68,7 @@ func TestPresenceAcrossReplicas(t *testing.T) {
 
 	a := dial(t, s1, "main")
 	a.join("ada", -1)
-	eventually(t, "replica 2 to see ada", func() bool { return peopleIn(t, s2, "main") == 1 })
+	testutil.Eventually(t, "replica 2 to see ada", func() bool { return peopleIn(t, s2, "main") == 1 })
 
 	b := dial(t, s2, "main")
 	w := b.join("bob", -1)
@@ -126,7 +127,7 @@ func TestCursorOlderThanTheHubIsMovedThroughTheEngine(t *testing.T) {
 	r1 := w.op(0, 1, `["hello"]`)
 	w.op(r1, 2, `["xyz"]`)
 	w.conn.Close(websocket.StatusNormalClosure, "")
-	eventually(t, "the pad's hub to go", func() bool { return ts.srv.lookupHub("main") == nil })
+	testutil.Eventually(t, "the pad's hub to go", func() bool { return ts.srv.lookupHub("main") == nil })
 
 	a, c := dial(t, ts, "main"), dial(t, ts, "main")
 	a.join("ada", -1)

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/coder/websocket"
 
 	"github.com/confpad/confpad/collab"
@@ -342,7 +344,7 @@ func testSlowClientIsCutOff(t *testing.T, cfg Config, ops int) {
 	if seen := <-readerOps; seen != ops {
 		t.Fatalf("the reader got %d ops, want %d", seen, ops)
 	}
-	eventually(t, "the slow client to be cut off", func() bool {
+	testutil.Eventually(t, "the slow client to be cut off", func() bool {
 		return counterValue(ts.srv.metrics.slowDisconnects) == 1
 	})
 	// Draining what was buffered ends in a closed connection.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/coder/websocket"
 	"github.com/confpad/confpad/protocol"
 )
@@ -91,7 +93,7 @@ func TestUnansweredPingsCloseTheConnection(t *testing.T) {
 	ts := newTestServer(t, Config{PingInterval: 20 * time.Millisecond})
 	c := dial(t, ts, "main")
 	c.join("silent", -1) // then reads nothing, so pongs are not sent
-	eventually(t, "the server to give up on the connection", func() bool {
+	testutil.Eventually(t, "the server to give up on the connection", func() bool {
 		ts.srv.connsMu.Lock()
 		defer ts.srv.connsMu.Unlock()
 		for cn := range ts.srv.conns {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/confpad/confpad/store/redisstore/redistest"
 )
 
@@ -54,7 +56,7 @@ func TestReplicaKilled(t *testing.T) {
 	// A reader on replica 0 only (no failover, no reconnect), to watch
 	// from replica 1 whether it is dropped when replica 0 dies.
 	lurker := newTypist(t, "ws://confpad.test/pads/kill/ws", failoverHTTPClient(top.ports()[:1], 0), "lurker", 0, 1)
-	waitUntil(t, "the lurker in presence on replica 1", func() bool {
+	testutil.Eventually(t, "the lurker in presence on replica 1", func() bool {
 		joined, _ := tys[1].saw("lurker")
 		return joined
 	})
@@ -73,7 +75,7 @@ func TestReplicaKilled(t *testing.T) {
 			t.Errorf("typist %s of the killed replica: %d disconnects, %d resumes", ty.id, disconnects, resumes)
 		}
 	}
-	waitUntil(t, "the dead replica's lurker to leave presence on replica 1", func() bool {
+	testutil.Eventually(t, "the dead replica's lurker to leave presence on replica 1", func() bool {
 		_, left := tys[1].saw("lurker")
 		return left
 	})
@@ -120,11 +122,11 @@ func TestRedisRestart(t *testing.T) {
 
 	srv.Stop()
 	for _, r := range top.replicas {
-		waitUntil(t, fmt.Sprintf("replica %d to report not ready", r.n), func() bool {
+		testutil.Eventually(t, fmt.Sprintf("replica %d to report not ready", r.n), func() bool {
 			return r.readyStatus() == http.StatusServiceUnavailable
 		})
 	}
-	waitUntil(t, "an op refused as unavailable", func() bool {
+	testutil.Eventually(t, "an op refused as unavailable", func() bool {
 		for _, ty := range tys {
 			if ty.errorCount("unavailable") > 0 {
 				return true

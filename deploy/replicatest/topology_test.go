@@ -293,19 +293,6 @@ func redisName(pid int) string {
 	return fmt.Sprintf("confpad-%s-%d", host, pid)
 }
 
-// waitUntil polls cond every 20 ms until it holds, failing the test after
-// waitLimit.
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", waitLimit, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestReplicaOnATakenPort: when another server took a replica's port
 // before it listened, awaitReady says so instead of taking the other
 // server's 200 on /readyz for the replica's.

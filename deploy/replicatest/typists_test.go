@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/confpad/confpad/client"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/store/redisstore"
@@ -295,7 +297,7 @@ func checkConverged(t *testing.T, redisURL, pad string, typists []*typist) {
 	}
 	text := doc.String()
 	for _, ty := range typists {
-		waitUntil(t, fmt.Sprintf("typist %s at revision %d", ty.id, head), func() bool { return ty.c.Rev() >= head })
+		testutil.Eventually(t, fmt.Sprintf("typist %s at revision %d", ty.id, head), func() bool { return ty.c.Rev() >= head })
 		if got := ty.c.Text(); got != text {
 			t.Errorf("typist %s text (%d code points) differs from Redis's (%d)", ty.id, len([]rune(got)), doc.Len())
 		}

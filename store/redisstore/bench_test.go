@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/store/redisstore/redistest"
 )
@@ -23,7 +25,7 @@ func BenchmarkAppendToFeed(b *testing.B) {
 			got <- time.Now()
 		}
 	})()
-	waitFor(b, "the subscription", func() bool {
+	testutil.Eventually(b, "the subscription", func() bool {
 		return subscribed(b, srv, reader)
 	})
 	ctx := b.Context()

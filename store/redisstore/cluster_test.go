@@ -19,6 +19,12 @@ func TestCluster(t *testing.T) {
 	t.Run("LogConformance", func(t *testing.T) {
 		storetest.TestLog(t, func(t *testing.T) collab.Log { return openStore(t, c.URL(), "") })
 	})
+	t.Run("FeedConformance", func(t *testing.T) {
+		storetest.TestFeed(t, func(t *testing.T) storetest.FeedStore {
+			s := openStore(t, c.URL(), "")
+			return storetest.FeedStore{Log: s, Feed: s}
+		})
+	})
 	t.Run("CatalogConformance", func(t *testing.T) {
 		storetest.TestCatalog(t, func(t *testing.T) conference.Catalog { return openStore(t, c.URL(), "") })
 	})
@@ -36,10 +42,10 @@ func TestCluster(t *testing.T) {
 				t.Fatalf("100 pads all on %d shards", len(shards))
 			}
 		}
-		followers := make([]*follower, len(pads))
+		followers := make([]*storetest.Follower, len(pads))
 		for i, pad := range pads {
-			followers[i] = follow(t, watcher, pad)
-			followers[i].waitNils(t, 1)
+			followers[i] = storetest.Follow(t, watcher, watcher, pad)
+			followers[i].WaitNils(t, 1)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 		defer cancel()
@@ -50,7 +56,7 @@ func TestCluster(t *testing.T) {
 		for _, pad := range pads {
 			for i, client := range clients {
 				wg.Go(func() {
-					if _, err := typeOps(ctx, writers[i], pad, client, perClient); err != nil {
+					if _, err := storetest.TypeOps(ctx, writers[i], pad, client, perClient); err != nil {
 						errs <- err
 					}
 				})
@@ -63,8 +69,8 @@ func TestCluster(t *testing.T) {
 		}
 		for i, pad := range pads {
 			checkExactlyOnce(t, watcher, pad, clients, perClient)
-			followers[i].waitHead(t, len(clients)*perClient)
-			followers[i].check(t)
+			followers[i].WaitHead(t, len(clients)*perClient)
+			followers[i].Check(t)
 		}
 		got, err := watcher.Pads(ctx)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/store/redisstore/redistest"
 )
@@ -58,7 +60,7 @@ func TestResendToAnotherReplica(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.withFeed && tt.loaded {
-				waitFor(t, "B to hear of A's commit", func() bool {
+				testutil.Eventually(t, "B to hear of A's commit", func() bool {
 					head, err := b.Head(ctx, "pad")
 					return err == nil && head == first.Rev
 				})
@@ -123,7 +125,7 @@ func TestReplicasConvergeThroughRedis(t *testing.T) {
 		}
 	}
 	for i, e := range replicas {
-		waitFor(t, fmt.Sprintf("replica %d at the head", i), func() bool {
+		testutil.Eventually(t, fmt.Sprintf("replica %d at the head", i), func() bool {
 			head, err := e.Head(ctx, "pad")
 			return err == nil && head == len(recs)
 		})

@@ -49,12 +49,25 @@ func (s *Store) snapshotAt(ctx context.Context, pad, maxRev string) (collab.Snap
 	if err != nil {
 		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: %w", pad, err)
 	}
-	rev, ok1 := res[0].(int64)
-	text, ok2 := res[1].(string)
-	if len(res) != 2 || !ok1 || !ok2 {
+	snap, ok := parseSnapshotReply(res)
+	if !ok {
 		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: unexpected reply %v", pad, res)
 	}
-	return collab.Snapshot{Rev: int(rev), Text: text}, nil
+	return snap, nil
+}
+
+// parseSnapshotReply reads the reply of lua/snapshot_at.lua, {rev, text};
+// ok is false for a reply of any other shape.
+func parseSnapshotReply(res []any) (snap collab.Snapshot, ok bool) {
+	if len(res) != 2 {
+		return collab.Snapshot{}, false
+	}
+	rev, ok1 := res[0].(int64)
+	text, ok2 := res[1].(string)
+	if !ok1 || !ok2 {
+		return collab.Snapshot{}, false
+	}
+	return collab.Snapshot{Rev: int(rev), Text: text}, true
 }
 
 // Records returns the records with from < Rev <= to in revision order (to <

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/google/uuid"
 
 	"github.com/confpad/confpad/collab"
@@ -113,7 +115,7 @@ func TestPing(t *testing.T) {
 	if err := srv.StartAgain(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "Ping to succeed after Redis returned", func() bool { return s.Ping(ctx) == nil })
+	testutil.Eventually(t, "Ping to succeed after Redis returned", func() bool { return s.Ping(ctx) == nil })
 }
 
 func TestPadIDsThatCannotBeHashTags(t *testing.T) {
@@ -130,18 +132,6 @@ func TestPadIDsThatCannotBeHashTags(t *testing.T) {
 		if err := s.CreateSession(ctx, conference.Session{ID: pad}); err == nil {
 			t.Errorf("CreateSession %q succeeded", pad)
 		}
-	}
-}
-
-// waitFor polls cond until it holds, failing the test after waitTimeout.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

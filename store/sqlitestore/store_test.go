@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
+
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/store/storetest"
@@ -264,13 +266,7 @@ func TestGroupCommit(t *testing.T) {
 	}
 	// The writer takes one append and waits for the connection; the rest
 	// queue behind it.
-	deadline := time.Now().Add(10 * time.Second)
-	for len(s.w.reqs) < appends-1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d appends queued", len(s.w.reqs))
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, "the other appends to queue", func() bool { return len(s.w.reqs) >= appends-1 })
 	conn.Close()
 	for range appends {
 		if err := <-errs; err != nil {
@@ -316,10 +312,7 @@ func TestCloseDrains(t *testing.T) {
 		})
 	}
 	// Close once some appends have committed, while the rest are running.
-	deadline := time.Now().Add(10 * time.Second)
-	for s.CommitStats().Appends < writers && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	testutil.Eventually(t, "some appends to commit", func() bool { return s.CommitStats().Appends >= writers })
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}

@@ -1,7 +1,8 @@
 // Package storetest holds the conformance suites that every confpad store
-// must pass: TestLog for collab.Log and TestCatalog for conference.Catalog.
-// The embedded SQLite store and the Redis store run the same suites, so the
-// pad engine and the HTTP layer can rely on one behaviour whichever store is
+// must pass: TestLog for collab.Log, TestFeed for collab.Feed and
+// TestCatalog for conference.Catalog. The embedded SQLite store, the Redis
+// store and the in-memory store (memstore) run the same suites, so the pad
+// engine and the HTTP layer can rely on one behaviour whichever store is
 // configured.
 //
 // Every subtest uses ids of its own (the test's name plus a random suffix),

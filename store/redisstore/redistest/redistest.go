@@ -5,6 +5,8 @@
 // When redis-server is not installed the tests that need it are skipped,
 // unless the environment sets CONFPAD_REQUIRE_REDIS=1 (as `make test` does),
 // in which case they fail: in CI a missing Redis must not pass silently.
+// Under go test -short (make check) they are skipped too, unless
+// CONFPAD_REQUIRE_REDIS=1, so that the quick check starts no service.
 package redistest
 
 import (
@@ -48,9 +50,13 @@ func CLIBinary(t testing.TB) string {
 
 // Program returns the path of a program a test needs besides Redis (nginx,
 // bash) found in PATH, with the same skip rule as Binary: a skip, or a
-// failure when CONFPAD_REQUIRE_REDIS=1.
+// failure when CONFPAD_REQUIRE_REDIS=1. Under -short it skips without
+// looking, unless CONFPAD_REQUIRE_REDIS=1.
 func Program(t testing.TB, name string) string {
 	t.Helper()
+	if testing.Short() && os.Getenv(RequireEnv) != "1" {
+		t.Skipf("-short: the tests that need %s are skipped", name)
+	}
 	path, err := exec.LookPath(name)
 	if err == nil {
 		return path

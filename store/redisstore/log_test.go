@@ -1,0 +1,36 @@
+package redisstore
+
+import (
+	"testing"
+
+	"github.com/confpad/confpad/collab"
+)
+
+// TestParseSnapshotReply feeds the snapshot script's reply parser replies
+// of every wrong shape: each is refused, none panics.
+func TestParseSnapshotReply(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply []any
+		want  collab.Snapshot
+		ok    bool
+	}{
+		{"snapshot", []any{int64(7), "hello"}, collab.Snapshot{Rev: 7, Text: "hello"}, true},
+		{"empty pad", []any{int64(0), ""}, collab.Snapshot{}, true},
+		{"nil", nil, collab.Snapshot{}, false},
+		{"empty", []any{}, collab.Snapshot{}, false},
+		{"rev only", []any{int64(7)}, collab.Snapshot{}, false},
+		{"three values", []any{int64(7), "hello", "more"}, collab.Snapshot{}, false},
+		{"rev as text", []any{"7", "hello"}, collab.Snapshot{}, false},
+		{"text as number", []any{int64(7), int64(1)}, collab.Snapshot{}, false},
+		{"nil text", []any{int64(7), nil}, collab.Snapshot{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := parseSnapshotReply(tt.reply)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("parseSnapshotReply(%#v) = %+v, %v; want %+v, %v", tt.reply, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
