@@ -95,13 +95,9 @@ func (s *Server) getPad(c echo.Context) error {
 // and X-Pad-Head tell which. A rev after the head is 400 rev_ahead.
 func (s *Server) getText(c echo.Context) error {
 	ctx := c.Request().Context()
-	rev := -1
-	if q := c.QueryParam("rev"); q != "" {
-		r, err := strconv.Atoi(q)
-		if err != nil || r < 0 {
-			return apiError(http.StatusBadRequest, codeBadRev, "rev must be a revision number >= 0")
-		}
-		rev = r
+	rev, err := revParam(c)
+	if err != nil {
+		return err
 	}
 	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
 	if err != nil {

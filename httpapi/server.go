@@ -21,6 +21,7 @@ import (
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/site"
 )
 
 // Defaults for the zero values of Config.
@@ -91,6 +92,10 @@ type Config struct {
 	// screen frame.
 	MessageRate  float64
 	MessageBurst int
+
+	// BoFRate is how many BoF sessions one client address (the TCP peer)
+	// may start per hour, on this replica (default DefaultBoFRate).
+	BoFRate int
 }
 
 func (c Config) withDefaults() Config {
@@ -125,6 +130,9 @@ func (c Config) withDefaults() Config {
 	if c.MessageBurst <= 0 {
 		c.MessageBurst = DefaultMessageBurst
 	}
+	if c.BoFRate <= 0 {
+		c.BoFRate = DefaultBoFRate
+	}
 	return c
 }
 
@@ -137,7 +145,8 @@ type Server struct {
 	maxOpLen int
 	metrics  *metrics
 	echo     *echo.Echo
-	pages    *pages
+	pages    *site.Pages
+	bofLimit *rateLimit
 	assets   *assets
 	replica  string
 
@@ -179,6 +188,7 @@ func New(cfg Config) (*Server, error) {
 		hubs:     map[string]*hub{},
 		sessions: map[*session]struct{}{},
 		busOut:   make(chan PresenceMessage, 4096),
+		bofLimit: newRateLimit(cfg.BoFRate),
 	}
 	s.engine = collab.NewEngine(collab.Config{
 		Log:       cfg.Log,
