@@ -1,6 +1,7 @@
 package notes
 
 import (
+	"html"
 	"strconv"
 	"strings"
 
@@ -55,10 +56,22 @@ func renderHTMLBlock(w util.BufWriter, src []byte, node ast.Node, entering bool)
 	return ast.WalkSkipChildren, nil
 }
 
+// destination returns a link or image destination as the browser will
+// read it: character references resolved and URL-escaped, so that what
+// SafeURL checks is exactly what is written.
+func destination(raw []byte) string {
+	return string(util.URLEscape([]byte(html.UnescapeString(string(raw))), false))
+}
+
+// writeURL writes a destination from destination() as an attribute value.
+func writeURL(w util.BufWriter, dest string) {
+	_, _ = w.Write(util.EscapeHTML([]byte(dest)))
+}
+
 // writeLinkStart writes <a href="dest" rel=... [title=...]>.
-func writeLinkStart(w util.BufWriter, dest, title []byte) {
+func writeLinkStart(w util.BufWriter, dest string, title []byte) {
 	_, _ = w.WriteString(`<a href="`)
-	_, _ = w.Write(util.EscapeHTML(util.URLEscape(dest, true)))
+	writeURL(w, dest)
 	_, _ = w.WriteString(`" rel="` + LinkRel + `"`)
 	if len(title) > 0 {
 		_, _ = w.WriteString(` title="`)
@@ -72,11 +85,12 @@ func writeLinkStart(w util.BufWriter, dest, title []byte) {
 // its text.
 func renderLink(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	n := node.(*ast.Link)
-	if !SafeURL(string(n.Destination)) {
+	dest := destination(n.Destination)
+	if !SafeURL(dest) {
 		return ast.WalkContinue, nil
 	}
 	if entering {
-		writeLinkStart(w, n.Destination, n.Title)
+		writeLinkStart(w, dest, n.Title)
 	} else {
 		_, _ = w.WriteString("</a>")
 	}
@@ -96,12 +110,13 @@ func renderAutoLink(w util.BufWriter, src []byte, node ast.Node, entering bool) 
 	case n.AutoLinkType == ast.AutoLinkURL && strings.HasPrefix(strings.ToLower(dest), "www."):
 		dest = "http://" + dest
 	}
+	dest = destination([]byte(dest))
 	label := util.EscapeHTML(n.Label(src))
 	if !SafeURL(dest) {
 		_, _ = w.Write(label)
 		return ast.WalkContinue, nil
 	}
-	writeLinkStart(w, []byte(dest), nil)
+	writeLinkStart(w, dest, nil)
 	_, _ = w.Write(label)
 	_, _ = w.WriteString("</a>")
 	return ast.WalkContinue, nil
@@ -114,12 +129,13 @@ func renderImage(w util.BufWriter, src []byte, node ast.Node, entering bool) (as
 	}
 	n := node.(*ast.Image)
 	alt := util.EscapeHTML([]byte(plainText(n, src)))
-	if !SafeURL(string(n.Destination)) {
+	dest := destination(n.Destination)
+	if !SafeURL(dest) {
 		_, _ = w.Write(alt)
 		return ast.WalkSkipChildren, nil
 	}
 	_, _ = w.WriteString(`<img src="`)
-	_, _ = w.Write(util.EscapeHTML(util.URLEscape(n.Destination, true)))
+	writeURL(w, dest)
 	_, _ = w.WriteString(`" alt="`)
 	_, _ = w.Write(alt)
 	_ = w.WriteByte('"')
