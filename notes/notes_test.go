@@ -1,110 +1,60 @@
-package notes
+package notes_test
 
 import (
-	"os"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"golang.org/x/net/html"
+	"github.com/confpad/confpad/internal/htmlcheck"
+	"github.com/confpad/confpad/notes"
 )
 
 // testLines reads a file of ../testdata/xss, one entry a line.
-func testLines(t testing.TB, name string) []string {
-	t.Helper()
-	data, err := os.ReadFile("../testdata/xss/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-}
+func testLines(name string) []string { return htmlcheck.Lines("../testdata/xss/" + name) }
 
 // mustRender renders src and fails t on error.
-func mustRender(t testing.TB, src string) Doc {
+func mustRender(t testing.TB, src string) notes.Doc {
 	t.Helper()
-	d, err := Render(src)
+	d, err := notes.Render(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return d
 }
 
-// page is rendered notes parsed back: their text, and what in them could
-// run or navigate.
-type page struct {
-	text    string
-	ids     map[string]bool
-	dangers []string
-}
-
-// runnable lists tags that must never come out of notes.
-var runnable = []string{"script", "iframe", "object", "embed", "svg", "math", "style", "link", "meta", "base", "form", "input", "button", "textarea", "select", "frame", "frameset", "template", "noscript", "video", "audio", "source", "details", "marquee", "body"}
-
-// parse parses rendered HTML the way a browser tokenizes it.
-func parse(t testing.TB, doc string) page {
-	t.Helper()
-	p := page{ids: map[string]bool{}}
-	var text strings.Builder
-	z := html.NewTokenizer(strings.NewReader(doc))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			p.text = text.String()
-			return p
-		case html.TextToken:
-			text.Write(z.Text())
-		case html.StartTagToken, html.SelfClosingTagToken:
-			tok := z.Token()
-			if tok.Data == "input" && slices.Contains(tok.Attr, html.Attribute{Key: "type", Val: "checkbox"}) && slices.ContainsFunc(tok.Attr, func(a html.Attribute) bool { return a.Key == "disabled" }) {
-				continue // a task list's box
-			}
-			if slices.Contains(runnable, tok.Data) {
-				p.dangers = append(p.dangers, "tag <"+tok.Data+">")
-			}
-			for _, a := range tok.Attr {
-				switch {
-				case strings.HasPrefix(a.Key, "on") || a.Key == "style" || a.Key == "srcdoc" || a.Key == "formaction":
-					p.dangers = append(p.dangers, "attribute "+a.Key+"="+a.Val)
-				case (a.Key == "href" || a.Key == "src") && !SafeURL(a.Val):
-					p.dangers = append(p.dangers, a.Key+"="+a.Val)
-				case a.Key == "id":
-					p.ids[a.Val] = true
-				}
-			}
-			if tok.Data == "a" && !slices.Contains(tok.Attr, html.Attribute{Key: "rel", Val: LinkRel}) && !hasClass(tok, "anchor") {
-				p.dangers = append(p.dangers, "a link without rel")
-			}
-		}
+// dangers lists what in rendered notes could run or navigate, and links
+// without the notes' rel.
+func dangers(d notes.Doc) []string {
+	out := htmlcheck.Parse(string(d.HTML)).Dangers
+	if n, m := strings.Count(string(d.HTML), "<a "), strings.Count(string(d.HTML), `rel="`+notes.LinkRel+`"`)+strings.Count(string(d.HTML), `class="anchor"`); n != m {
+		out = append(out, fmt.Sprintf("%d links, %d with rel or heading anchors", n, m))
 	}
-}
-
-func hasClass(tok html.Token, class string) bool {
-	return slices.Contains(tok.Attr, html.Attribute{Key: "class", Val: class})
+	return out
 }
 
 func TestPayloadsRunNothing(t *testing.T) {
-	payloads := testLines(t, "payloads.txt")
+	payloads := testLines("payloads.txt")
 	if len(payloads) < 40 {
 		t.Fatalf("%d payloads, want at least 40", len(payloads))
 	}
 	docs := append(slices.Clone(payloads), strings.Join(payloads, "\n"), strings.Join(payloads, "\n\n"), "- "+strings.Join(payloads, "\n- "), "> "+strings.Join(payloads, "\n> "))
 	for i, src := range docs {
-		p := parse(t, string(mustRender(t, src).HTML))
-		if len(p.dangers) > 0 {
-			t.Errorf("document %d %q renders %q", i, src, p.dangers)
+		if d := dangers(mustRender(t, src)); len(d) > 0 {
+			t.Errorf("document %d %q renders %q", i, src, d)
 		}
 	}
 }
 
 func TestCodeLinesVerbatim(t *testing.T) {
-	lines := testLines(t, "code-lines.txt")
+	lines := testLines("code-lines.txt")
 	docs := map[string]string{"lines": strings.Join(lines, "\n"), "paragraphs": strings.Join(lines, "\n\n"), "list": "- " + strings.Join(lines, "\n- ")}
 	for name, src := range docs {
-		p := parse(t, string(mustRender(t, src).HTML))
+		text := htmlcheck.Parse(string(mustRender(t, src).HTML)).Text
 		for _, l := range lines {
-			if !strings.Contains(p.text, l) {
-				t.Errorf("%s: %q is not in the rendered text %q", name, l, p.text)
+			if !strings.Contains(text, l) {
+				t.Errorf("%s: %q is not in the rendered text %q", name, l, text)
 			}
 		}
 	}
@@ -148,7 +98,7 @@ func TestTOC(t *testing.T) {
 		t.Errorf("two headings: %+v, TOC %+v", two.Headings, two.TOC())
 	}
 	three := mustRender(t, "# A\n\n## B `c`\n\ntext\n\n### A\n")
-	want := []Heading{{1, "a", "A"}, {2, "b-c", "B c"}, {3, "a-1", "A"}}
+	want := []notes.Heading{{1, "a", "A"}, {2, "b-c", "B c"}, {3, "a-1", "A"}}
 	if !slices.Equal(three.TOC(), want) {
 		t.Errorf("TOC = %+v, want %+v", three.TOC(), want)
 	}
@@ -195,29 +145,29 @@ func TestLineAnchors(t *testing.T) {
 
 func TestSafeURL(t *testing.T) {
 	for _, u := range []string{"https://a.org", "http://a.org/x?y", "mailto:a@b.org", "/p/x", "x.html", "#L3", "//a.org/x", "HTTPS://A.ORG"} {
-		if !SafeURL(u) {
+		if !notes.SafeURL(u) {
 			t.Errorf("SafeURL(%q) = false", u)
 		}
 	}
 	for _, u := range []string{"javascript:alert(1)", "JavaScript:x", " javascript:x", "java\tscript:x", "data:text/html,x", "data:image/png;base64,AA", "vbscript:x", "file:///etc/passwd", "\\\\evil", "x\x00y"} {
-		if SafeURL(u) {
+		if notes.SafeURL(u) {
 			t.Errorf("SafeURL(%q) = true", u)
 		}
 	}
 }
 
 func FuzzRender(f *testing.F) {
-	for _, s := range testLines(f, "payloads.txt") {
+	for _, s := range testLines("payloads.txt") {
 		f.Add(s)
 	}
 	f.Add("# a\n\n- b\n  > c\n\n```\nd\n```\n")
 	f.Fuzz(func(t *testing.T, src string) {
-		d, err := Render(src)
+		d, err := notes.Render(src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := parse(t, string(d.HTML)); len(p.dangers) > 0 {
-			t.Fatalf("%q renders %q", src, p.dangers)
+		if d := dangers(d); len(d) > 0 {
+			t.Fatalf("%q renders %q", src, d)
 		}
 		checkLineAnchors(t, src)
 	})
