@@ -13,7 +13,6 @@
 package notes
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -82,7 +81,8 @@ var markdown = goldmark.New(
 func Render(source string) (Doc, error) {
 	src := []byte(source)
 	doc := markdown.Parser().Parse(text.NewReader(src))
-	var buf bytes.Buffer
+	var buf strings.Builder
+	buf.Grow(len(src) + len(src)/2) // tags and line anchors
 	if err := markdown.Renderer().Render(&buf, src, doc); err != nil {
 		return Doc{}, fmt.Errorf("render notes: %w", err)
 	}

@@ -2,6 +2,7 @@ package site
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -52,8 +54,9 @@ type sessionJSON struct {
 // sessions/ID.html (each page self-contained: inline CSS, no scripts,
 // relative links), sessions/ID.md (the pad text as is), and
 // conference.json (the programme with every session's metadata, slide
-// links and files). It reads one pad at a time, so memory does not grow
-// with the conference.
+// links and files). It reads and renders a few pads at a time (in
+// parallel, ahead of writing), so memory does not grow with the
+// conference. c.Text may be called from several goroutines at once.
 func (p *Pages) Export(ctx context.Context, dst Dest, c Conference) error {
 	entries := make([]Entry, len(c.Sessions))
 	for i, s := range c.Sessions {
@@ -71,32 +74,78 @@ func (p *Pages) Export(ctx context.Context, dst Dest, c Conference) error {
 		return err
 	}
 	prog := programmeJSON{Title: c.Title, Exported: time.Now().UTC().Truncate(time.Second), Sessions: make([]sessionJSON, 0, len(ordered))}
-	for _, e := range ordered {
-		if err := ctx.Err(); err != nil {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for ch := range p.renderAhead(ctx, c, ordered) {
+		r := <-ch
+		if r.err != nil {
+			return fmt.Errorf("export session %q: %w", r.e.ID, r.err)
+		}
+		html, md := sessionFile(r.e.ID, "html"), sessionFile(r.e.ID, "md")
+		if err := writeFile(dst, html, func(w io.Writer) error { _, err := r.page.WriteTo(w); return err }); err != nil {
 			return err
 		}
-		text, rev, err := c.Text(ctx, e.ID)
-		if err != nil {
-			return fmt.Errorf("export session %q: %w", e.ID, err)
-		}
-		data, err := NotesData(e.Session, c.Title, staticURLs(1), text, rev, rev)
-		if err != nil {
-			return fmt.Errorf("export session %q: %w", e.ID, err)
-		}
-		html, md := sessionFile(e.ID, "html"), sessionFile(e.ID, "md")
-		if err := writeFile(dst, html, func(w io.Writer) error { return p.Notes(w, data) }); err != nil {
+		if err := writeFile(dst, md, func(w io.Writer) error { _, err := io.WriteString(w, r.text); return err }); err != nil {
 			return err
 		}
-		if err := writeFile(dst, md, func(w io.Writer) error { _, err := io.WriteString(w, text); return err }); err != nil {
-			return err
-		}
-		prog.Sessions = append(prog.Sessions, sessionJSON{Session: e.Session, Day: e.Slot.Day, Rev: rev, HTML: html, MD: md})
+		prog.Sessions = append(prog.Sessions, sessionJSON{Session: r.e.Session, Day: r.e.Slot.Day, Rev: r.rev, HTML: html, MD: md})
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	return writeFile(dst, "conference.json", func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(prog)
 	})
+}
+
+// renderedSession is a session's text and notes page, made ahead of
+// writing.
+type renderedSession struct {
+	e    Entry
+	text string
+	rev  int
+	page bytes.Buffer
+	err  error
+}
+
+// renderAhead reads and renders the sessions' pages, up to
+// runtime.GOMAXPROCS (at most 4) at once, ahead of the writer, which
+// receives them in order: one channel per session, each yielding its
+// result. Memory is bounded by the sessions in flight. It stops when ctx
+// is done.
+func (p *Pages) renderAhead(ctx context.Context, c Conference, entries []Entry) <-chan chan *renderedSession {
+	ahead := min(runtime.GOMAXPROCS(0), 4)
+	queue := make(chan chan *renderedSession, ahead-1)
+	go func() {
+		defer close(queue)
+		for _, e := range entries {
+			ch := make(chan *renderedSession, 1)
+			select {
+			case queue <- ch:
+			case <-ctx.Done():
+				return
+			}
+			go func() { ch <- p.renderSession(ctx, c, e) }()
+		}
+	}()
+	return queue
+}
+
+// renderSession reads a session's text and renders its static page.
+func (p *Pages) renderSession(ctx context.Context, c Conference, e Entry) *renderedSession {
+	r := &renderedSession{e: e}
+	r.text, r.rev, r.err = c.Text(ctx, e.ID)
+	if r.err != nil {
+		return r
+	}
+	data, err := NotesData(e.Session, c.Title, staticURLs(1), r.text, r.rev, r.rev)
+	if err == nil {
+		err = p.Notes(&r.page, data)
+	}
+	r.err = err
+	return r
 }
 
 // writeFile creates name in dst and fills it with write.
@@ -115,10 +164,17 @@ func writeFile(dst Dest, name string, write func(io.Writer) error) error {
 // to w, streaming: nothing is kept once it is written.
 func (p *Pages) WriteZip(ctx context.Context, w io.Writer, c Conference) error {
 	zw := zip.NewWriter(w)
-	// Notes compress well even at the fastest level, which keeps a large
-	// conference's zip well under a second.
+	// Notes compress well even at the fastest level; one compressor
+	// (about a megabyte of state) serves every file in turn.
+	var fw *flate.Writer
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
+		if fw == nil {
+			var err error
+			fw, err = flate.NewWriter(out, flate.BestSpeed)
+			return fw, err
+		}
+		fw.Reset(out)
+		return fw, nil
 	})
 	if err := p.Export(ctx, zipDest{zw}, c); err != nil {
 		return err

@@ -7,7 +7,6 @@
 package site
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -54,15 +53,14 @@ func ParsePage(fsys fs.FS, name string) (*template.Template, error) {
 	return t, nil
 }
 
-// Render writes a page of a template from ParsePage; it writes nothing if
-// rendering fails.
+// Render writes a page of a template from ParsePage. After an error, part
+// of the page may have been written: callers that can still send an error
+// instead (HTTP handlers) write into a buffer first.
 func Render(w io.Writer, t *template.Template, data any) error {
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := t.ExecuteTemplate(w, "layout", data); err != nil {
 		return fmt.Errorf("rendering page: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return nil
 }
 
 // Page is what the layout of every page needs.

@@ -27,10 +27,10 @@ type Page struct {
 }
 
 // runnable are the tags that could run script or load a document.
-var runnable = []string{"script", "iframe", "object", "embed", "svg", "math", "link", "meta", "base", "form", "input", "button", "textarea", "select", "frame", "frameset", "template", "noscript", "video", "audio", "source", "details", "marquee"}
+var runnable = []string{"script", "iframe", "object", "embed", "svg", "math", "link", "base", "form", "input", "button", "textarea", "select", "frame", "frameset", "template", "noscript", "video", "audio", "source", "details", "marquee"}
 
 // Parse reads doc. allowedTags are runnable tags the caller's page may
-// hold on purpose (such as "style" in a layout, or "form" on the index).
+// hold on purpose (such as "form" and "input" on the index).
 func Parse(doc string, allowedTags ...string) Page {
 	p := Page{IDs: map[string]bool{}}
 	var text strings.Builder
@@ -46,6 +46,9 @@ func Parse(doc string, allowedTags ...string) Page {
 			tok := z.Token()
 			if tok.Data == "input" && attr(tok, "type") == "checkbox" && slices.ContainsFunc(tok.Attr, func(a html.Attribute) bool { return a.Key == "disabled" }) {
 				continue // a task list's box
+			}
+			if tok.Data == "meta" && attr(tok, "http-equiv") != "" {
+				p.Dangers = append(p.Dangers, "meta http-equiv="+attr(tok, "http-equiv"))
 			}
 			if slices.Contains(runnable, tok.Data) && !slices.Contains(allowedTags, tok.Data) {
 				p.Dangers = append(p.Dangers, "tag <"+tok.Data+">")
