@@ -225,9 +225,17 @@ func BenchmarkWriteZip(b *testing.B) {
 		b.Fatal(err)
 	}
 	const size = 100 << 10
+	// Notes as people take them: a heading every kilobyte or so, with
+	// paragraphs, lists, links, code and the odd <angle bracket>.
 	var para strings.Builder
 	for i := 0; para.Len() < size; i++ {
-		fmt.Fprintf(&para, "## Topic %d\n\n- the `Vec<T>` of [item %d](https://example.org/%d) is **bold** and kill -9 <pid>\n- a < b > c, some more words about scheduling latency\n\n", i, i, i)
+		fmt.Fprintf(&para, "## Topic %d\n\nThe speaker explained how `Vec<T>` is laid out, with [the slides](https://example.org/slides/%d.pdf) and a demo. "+
+			"Questions from the room about scheduling latency, RCU grace periods and the page cache; a < b > c in the worst case.\n\n"+
+			"- first point: send kill -9 <pid> only as a last resort\n- second point is **important** and _subtle_\n- third point, see www.example.org/%d\n\n"+
+			"```c\n#include <linux/sched.h>\nstatic int answer(void) { return 42; }\n```\n\n"+
+			"> Someone asked whether this is upstream yet; the answer was: not yet, patches are on the list.\n\n"+
+			"Follow-up: compare with the numbers from last year, and write down the open questions before the BoF tonight. "+
+			"Action items go to the mailing list, and the notes stay here for everyone who could not attend the session.\n\n", i, i, i)
 	}
 	text := para.String()[:size]
 	for _, sessions := range []int{25, 100, 400} {
