@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/site"
 )
 
@@ -62,31 +63,53 @@ func (s *Server) renderIndex(c echo.Context, status int, notice string) error {
 // from Markdown, read-only, with the session's metadata, slide links and
 // downloads; no JavaScript needed.
 func (s *Server) notesPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	rev, err := revParam(c)
+	v, err := s.padVersion(c)
 	if err != nil {
 		return err
 	}
-	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	return s.renderNotes(c, v, site.LiveURLs())
+}
+
+// renderNotes renders the notes page of v, linked to others by urls.
+func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs) error {
+	title, err := s.cfg.Catalog.Title(c.Request().Context())
 	if err != nil {
 		return catalogError(err)
 	}
-	text, head, err := s.engine.Text(ctx, sess.ID, rev)
-	if err != nil {
-		return engineHTTPError(err)
-	}
-	if rev < 0 {
-		rev = head
-	}
-	title, err := s.cfg.Catalog.Title(ctx)
-	if err != nil {
-		return catalogError(err)
-	}
-	data, err := site.NotesData(sess, siteTitle(title), site.LiveURLs(), text, rev, head)
+	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head)
 	if err != nil {
 		return err
 	}
 	return renderPage(c, http.StatusOK, func(b *bytes.Buffer) error { return s.pages.Notes(b, data) })
+}
+
+// padVersion is a session and its pad's text at a revision.
+type padVersion struct {
+	sess      conference.Session
+	text      string
+	rev, head int
+}
+
+// padVersion reads the session :id and its text at ?rev=R (the head when
+// absent); errors are HTTP errors.
+func (s *Server) padVersion(c echo.Context) (padVersion, error) {
+	ctx := c.Request().Context()
+	rev, err := revParam(c)
+	if err != nil {
+		return padVersion{}, err
+	}
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	if err != nil {
+		return padVersion{}, catalogError(err)
+	}
+	text, head, err := s.engine.Text(ctx, sess.ID, rev)
+	if err != nil {
+		return padVersion{}, engineHTTPError(err)
+	}
+	if rev < 0 {
+		rev = head
+	}
+	return padVersion{sess: sess, text: text, rev: rev, head: head}, nil
 }
 
 // revParam reads ?rev=R: -1 when absent, else a revision >= 0.

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"mime"
 	"net/http"
@@ -27,39 +26,19 @@ func attachment(c echo.Context, name string) {
 // CSS, no scripts, no links to other pages).
 func (s *Server) exportText(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx := c.Request().Context()
-		rev, err := revParam(c)
+		v, err := s.padVersion(c)
 		if err != nil {
 			return err
 		}
-		sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
-		if err != nil {
-			return catalogError(err)
-		}
-		text, head, err := s.engine.Text(ctx, sess.ID, rev)
-		if err != nil {
-			return engineHTTPError(err)
-		}
-		if rev < 0 {
-			rev = head
-		}
-		attachment(c, sess.ID+"."+format)
+		attachment(c, v.sess.ID+"."+format)
 		switch format {
 		case "md":
-			return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", []byte(text))
+			return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", []byte(v.text))
 		case "txt":
-			return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(site.PlainText(sess, text)))
-		}
-		title, err := s.cfg.Catalog.Title(ctx)
-		if err != nil {
-			return catalogError(err)
-		}
-		data, err := site.NotesData(sess, siteTitle(title), site.StandaloneURLs(), text, rev, head)
-		if err != nil {
-			return err
+			return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(site.PlainText(v.sess, v.text)))
 		}
 		c.Response().Header().Set("Content-Security-Policy", exportCSP)
-		return renderPage(c, http.StatusOK, func(b *bytes.Buffer) error { return s.pages.Notes(b, data) })
+		return s.renderNotes(c, v, site.StandaloneURLs())
 	}
 }
 

@@ -94,26 +94,14 @@ func (s *Server) getPad(c echo.Context) error {
 // at the head or at revision R. Headers X-Pad-Rev (the revision served)
 // and X-Pad-Head tell which. A rev after the head is 400 rev_ahead.
 func (s *Server) getText(c echo.Context) error {
-	ctx := c.Request().Context()
-	rev, err := revParam(c)
+	v, err := s.padVersion(c)
 	if err != nil {
 		return err
 	}
-	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
-	if err != nil {
-		return catalogError(err)
-	}
-	text, head, err := s.engine.Text(ctx, sess.ID, rev)
-	if err != nil {
-		return engineHTTPError(err)
-	}
-	if rev < 0 {
-		rev = head
-	}
 	h := c.Response().Header()
-	h.Set("X-Pad-Rev", strconv.Itoa(rev))
-	h.Set("X-Pad-Head", strconv.Itoa(head))
-	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(text))
+	h.Set("X-Pad-Rev", strconv.Itoa(v.rev))
+	h.Set("X-Pad-Head", strconv.Itoa(v.head))
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(v.text))
 }
 
 // linkRequest is the body of POST /api/v1/pads/:id/links.

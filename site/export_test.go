@@ -1,7 +1,6 @@
 package site_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -133,22 +132,9 @@ func TestWriteZip(t *testing.T) {
 	if err := pages.WriteZip(t.Context(), &buf, conf); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	files, err := htmlcheck.Unzip(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", f.Name, err)
-		}
-		files[f.Name] = string(data)
 	}
 	if len(files) != 2+2*len(texts) {
 		t.Errorf("%d files in the zip, want %d", len(files), 2+2*len(texts))

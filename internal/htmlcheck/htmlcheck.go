@@ -1,6 +1,7 @@
-// Package htmlcheck reads HTML the way a browser tokenizes it and reports
-// what in it could run script or navigate somewhere unsafe; tests of the
-// pages and exports use it, next to the real browser tests.
+// Package htmlcheck reads what the reader's side of confpad produces as a
+// browser or a user would: HTML tokenized as a browser does, with what in
+// it could run script or navigate somewhere unsafe, and zip exports. Tests
+// of the pages and exports use it, next to the real browser tests.
 package htmlcheck
 
 import (
