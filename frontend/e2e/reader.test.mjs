@@ -82,6 +82,18 @@ describe('the reader\'s pages in Chromium', { skip: missing ?? false }, () => {
     for (const l of CODE) assert.ok(text.includes(l), `${where} lacks ${JSON.stringify(l)}`);
   };
 
+  test('the index fits a phone: the sixteen sessions of the default conference in under three screens', T, async () => {
+    const page = await newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(server.url);
+    assert.equal(await page.locator('ul.sessions > li').count(), 16);
+    const { height, width } = await page.evaluate(() => ({ height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth }));
+    assert.ok(height < 3 * 844, `the index is ${(height / 844).toFixed(2)} screens long`);
+    assert.ok(width <= 390, `the index is ${width} px wide`);
+    assert.equal(await page.locator('form[action="/search"][method="get"] input[name="q"]').count(), 1, 'the search box');
+    await page.close();
+  });
+
   const notes = `${CODE.join('\n')}\n\n${PAYLOADS.join('\n\n')}\n`;
   const xssName = '<img src=x onerror=__xss(900)>';
   let id;
