@@ -123,7 +123,11 @@ func bofID(title string) string {
 	}
 	var suffix [3]byte
 	_, _ = rand.Read(suffix[:])
-	return "bof-" + strings.TrimSuffix(b.String(), "-") + "-" + hex.EncodeToString(suffix[:])
+	slug := strings.TrimSuffix(b.String(), "-")
+	if slug == "" {
+		return "bof-" + hex.EncodeToString(suffix[:])
+	}
+	return "bof-" + slug + "-" + hex.EncodeToString(suffix[:])
 }
 
 // clientAddr is the address a request came from: the connection's peer.

@@ -327,3 +327,19 @@ func TestIndexByProgramme(t *testing.T) {
 		t.Error("the index shows BoFs where the conference takes none")
 	}
 }
+
+func TestBoFID(t *testing.T) {
+	for _, tt := range []struct{ title, prefix string }{
+		{"Rust in the kernel", "bof-rust-in-the-kernel-"},
+		{"  eBPF & <friends>!! ", "bof-ebpf-friends-"},
+		{"日本語", "bof-"},
+		{"", "bof-"},
+		{strings.Repeat("ab ", 40), "bof-" + strings.Repeat("ab-", 13) + "a-"},
+	} {
+		id := bofID(tt.title)
+		rest, ok := strings.CutPrefix(id, tt.prefix)
+		if !ok || len(rest) != 6 || !conference.ValidID(id) {
+			t.Errorf("bofID(%q) = %q, want %q and 6 hex digits, a valid id", tt.title, id, tt.prefix)
+		}
+	}
+}
