@@ -19,6 +19,15 @@ const (
 	StateArchived = "archived"
 )
 
+// Session kinds.
+const (
+	// KindSession is a session of the programme (the zero value, "").
+	KindSession = ""
+	// KindBoF is a birds-of-a-feather session that someone started on the
+	// day, where the conference allows it (Program.BoFs).
+	KindBoF = "bof"
+)
+
 // Session is one session (microconference) and its pad. The pad id is the
 // session id.
 type Session struct {
@@ -34,6 +43,11 @@ type Session struct {
 	Speakers    []string `json:"speakers,omitempty"`
 	// State is StateLive or StateArchived.
 	State string `json:"state"`
+	// Kind is KindSession or KindBoF.
+	Kind string `json:"kind,omitempty"`
+	// Order is the session's 1-based place in the program file it came
+	// from, 0 for sessions created otherwise (BoFs, the admin API).
+	Order int `json:"order,omitempty"`
 	// Links are the session's slide links in the order they were added.
 	// A Catalog returns a non-nil (possibly empty) list.
 	Links []Link `json:"links"`
@@ -75,6 +89,11 @@ type Catalog interface {
 	Title(ctx context.Context) (string, error)
 	// SetTitle sets the conference title.
 	SetTitle(ctx context.Context, title string) error
+	// BoFs reports whether the conference lets anyone start BoF sessions
+	// (false if it was never set).
+	BoFs(ctx context.Context) (bool, error)
+	// SetBoFs allows or forbids starting BoF sessions.
+	SetBoFs(ctx context.Context, allowed bool) error
 	// Sessions lists every session, ordered by id, links included.
 	Sessions(ctx context.Context) ([]Session, error)
 	// Session returns one session with its links, or ErrNotFound.

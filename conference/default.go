@@ -6,10 +6,11 @@ const DefaultTitle = "Linux Plumbers Conference 2011"
 // Default returns the conference confpad creates when it is started without
 // a program: the sixteen microconferences of the Linux Plumbers Conference
 // 2011, with slug ids and short descriptions. Times and rooms are left
-// empty. Each call returns a fresh copy that the caller may change.
+// empty. Anyone may start BoF sessions. Each call returns a fresh copy that the caller may change.
 func Default() Program {
 	return Program{
 		Title: DefaultTitle,
+		BoFs:  true,
 		Sessions: []Session{
 			{ID: "audio", Title: "Audio",
 				Description: "The Linux sound stack from drivers to desktop sound servers. How to make audio just work across many devices, with embedded and phone hardware as the hardest case."},

@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// Import makes cat hold the conference p. It sets the conference title,
-// creates each session of p that cat lacks (state live, no links, an empty
+// Import makes cat hold the conference p. It sets the conference title
+// and whether BoFs are allowed, creates each session of p that cat lacks (state live, no links, an empty
 // pad), and gives each session that cat already has the metadata of p:
-// title, description, time, room and speakers. It never changes a
+// title, description, time, room, speakers and place in the programme
+// (Session.Order). It never changes a
 // session's state, links or notes, and leaves alone the sessions that cat
 // has and p does not. It writes only what differs, so importing the same
 // program again writes nothing. p must be valid (Program.Validate); a
@@ -30,6 +31,15 @@ func Import(ctx context.Context, cat Catalog, p Program) error {
 			return fmt.Errorf("import program: set conference title: %w", err)
 		}
 	}
+	bofs, err := cat.BoFs(ctx)
+	if err != nil {
+		return fmt.Errorf("import program: read whether BoFs are allowed: %w", err)
+	}
+	if bofs != p.BoFs {
+		if err := cat.SetBoFs(ctx, p.BoFs); err != nil {
+			return fmt.Errorf("import program: allow BoFs: %w", err)
+		}
+	}
 	existing, err := cat.Sessions(ctx)
 	if err != nil {
 		return fmt.Errorf("import program: list sessions: %w", err)
@@ -38,7 +48,8 @@ func Import(ctx context.Context, cat Catalog, p Program) error {
 	for _, s := range existing {
 		have[s.ID] = s
 	}
-	for _, s := range p.Sessions {
+	for i, s := range p.Sessions {
+		s.Order = i + 1
 		if err := importSession(ctx, cat, s, have); err != nil {
 			return fmt.Errorf("import program: session %q: %w", s.ID, err)
 		}
@@ -73,11 +84,13 @@ func withMetadata(dst, src Session) Session {
 	dst.Time = src.Time
 	dst.Room = src.Room
 	dst.Speakers = slices.Clone(src.Speakers)
+	dst.Order = src.Order
 	return dst
 }
 
 // sameMetadata reports whether a and b have the same program metadata.
 func sameMetadata(a, b Session) bool {
 	return a.Title == b.Title && a.Description == b.Description &&
-		a.Time == b.Time && a.Room == b.Room && slices.Equal(a.Speakers, b.Speakers)
+		a.Time == b.Time && a.Room == b.Room && slices.Equal(a.Speakers, b.Speakers) &&
+		a.Order == b.Order
 }

@@ -15,8 +15,9 @@ import (
 // to fail. The real stores are checked by the store conformance suites.
 type memCatalog struct {
 	title    string
+	bofs     bool
 	sessions map[string]Session
-	writes   []string // "title", "create <id>", "update <id>"
+	writes   []string // "title", "bofs", "create <id>", "update <id>"
 	failOn   string   // a write ("create b") or read ("sessions") to fail
 	// racer, if set, creates a session just before CreateSession of the
 	// same id, as another replica would.
@@ -55,6 +56,16 @@ func (c *memCatalog) SetTitle(_ context.Context, title string) error {
 		return err
 	}
 	c.title = title
+	return nil
+}
+
+func (c *memCatalog) BoFs(context.Context) (bool, error) { return c.bofs, c.fail("bofs") }
+
+func (c *memCatalog) SetBoFs(_ context.Context, allowed bool) error {
+	if err := c.write("bofs"); err != nil {
+		return err
+	}
+	c.bofs = allowed
 	return nil
 }
 
@@ -133,8 +144,8 @@ func TestImport(t *testing.T) {
 		Speakers: []string{"Old"}, State: StateArchived, Links: []Link{link}, Created: created}
 	other := Session{ID: "zz-not-in-program", Title: "Kept", State: StateLive, Created: created}
 	prog := Program{Title: "Plumbers 2026", Sessions: []Session{
-		{ID: "audio", Title: "Audio", Description: "Sound.", Speakers: []string{"Ann"}},
-		{ID: "tracing", Title: "Tracing", Description: "Traces.", Time: "Thu 9:00", Room: "B"},
+		{ID: "audio", Title: "Audio", Description: "Sound.", Speakers: []string{"Ann"}, Order: 1},
+		{ID: "tracing", Title: "Tracing", Description: "Traces.", Time: "Thu 9:00", Room: "B", Order: 2},
 	}}
 
 	tests := []struct {
@@ -165,7 +176,7 @@ func TestImport(t *testing.T) {
 			wantWrites: []string{"title", "create audio", "update tracing"},
 			check: func(t *testing.T, c *memCatalog) {
 				want := archived
-				want.Title, want.Description, want.Time, want.Room, want.Speakers = "Tracing", "Traces.", "Thu 9:00", "B", nil
+				want.Title, want.Description, want.Time, want.Room, want.Speakers, want.Order = "Tracing", "Traces.", "Thu 9:00", "B", nil, 2
 				if got := c.sessions["tracing"]; !reflect.DeepEqual(got, want) {
 					t.Errorf("tracing\n got %+v\nwant %+v", got, want)
 				}
@@ -253,7 +264,10 @@ func TestImportIsIdempotent(t *testing.T) {
 	if !maps.EqualFunc(before, c.sessions, func(a, b Session) bool { return reflect.DeepEqual(a, b) }) {
 		t.Error("second import changed the sessions")
 	}
-	if len(c.sessions) != 16 || c.title != DefaultTitle {
-		t.Errorf("%d sessions, title %q", len(c.sessions), c.title)
+	if len(c.sessions) != 16 || c.title != DefaultTitle || !c.bofs {
+		t.Errorf("%d sessions, title %q, BoFs allowed %v", len(c.sessions), c.title, c.bofs)
+	}
+	if got := c.sessions["audio"].Order; got != 1 {
+		t.Errorf("audio is number %d in the programme, want 1", got)
 	}
 }

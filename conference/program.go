@@ -36,6 +36,9 @@ const (
 type Program struct {
 	// Title is the conference title; it must not be empty.
 	Title string
+	// BoFs lets anyone start birds-of-a-feather sessions (KindBoF) on the
+	// day; a program file sets it with `bofs: true`.
+	BoFs bool
 	// Sessions are the conference's sessions in program order, with
 	// unique ids.
 	Sessions []Session
@@ -243,6 +246,7 @@ func validate(p Program, file string, where linesOf) error {
 //	    time: Thu 9:00-12:30         # free text, optional
 //	    room: Salon C                # optional
 //	    speakers: [Steven Rostedt]   # optional
+//	bofs: true                       # optional: anyone may start a BoF
 //
 // Unknown fields are errors, so that a typo does not silently lose data.
 //
@@ -285,6 +289,7 @@ func ParseProgram(data []byte, filename string) (Program, error) {
 type rawProgram struct {
 	title        string
 	titleLine    int
+	bofs         bool
 	sessionsLine int
 	sessions     []rawSession
 }
@@ -327,7 +332,7 @@ func (r rawProgram) line(i int, field string) int {
 
 // program returns the parsed program with its text fields trimmed.
 func (r rawProgram) program() Program {
-	p := Program{Title: strings.TrimSpace(r.title), Sessions: make([]Session, len(r.sessions))}
+	p := Program{Title: strings.TrimSpace(r.title), BoFs: r.bofs, Sessions: make([]Session, len(r.sessions))}
 	for i, rs := range r.sessions {
 		s := rs.Session
 		s.Title = strings.TrimSpace(s.Title)
@@ -367,7 +372,7 @@ func (s *rawSession) setField(name, value string, line int) {
 
 // Field names of a program file, for error messages.
 const (
-	programFields = "title, sessions"
+	programFields = "title, sessions, bofs"
 	sessionFields = "id, title, description, time, room, speakers"
 )
 

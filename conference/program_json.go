@@ -25,6 +25,9 @@ func parseJSONProgram(data []byte) (rawProgram, error) {
 		case "title":
 			r.title, r.titleLine, err = w.str("", "title")
 			return err
+		case "bofs":
+			r.bofs, err = w.boolean("", "bofs")
+			return err
 		case "sessions":
 			r.sessionsLine = lineAt(data, w.dec.InputOffset())
 			return w.array("", "sessions", func(i int) error {
@@ -167,6 +170,21 @@ func (w *jsonWalker) str(label, field string) (string, int, error) {
 		return "", line, nil
 	}
 	return "", line, posError(line, label, fmt.Errorf("%s must be a string, not %s", field, jsonKind(tok)))
+}
+
+// boolean reads true, false, or null as false.
+func (w *jsonWalker) boolean(label, field string) (bool, error) {
+	tok, line, err := w.next(label)
+	if err != nil {
+		return false, err
+	}
+	switch v := tok.(type) {
+	case bool:
+		return v, nil
+	case nil:
+		return false, nil
+	}
+	return false, posError(line, label, fmt.Errorf("%s must be true or false, not %s", field, jsonKind(tok)))
 }
 
 // jsonKind names the kind of value a token starts, for error messages.

@@ -11,6 +11,7 @@ import (
 // programFile is the JSON form of a program file, for tests that write one.
 type programFile struct {
 	Title    string        `json:"title"`
+	BoFs     bool          `json:"bofs,omitempty"`
 	Sessions []sessionFile `json:"sessions"`
 }
 
@@ -26,7 +27,7 @@ type sessionFile struct {
 // programJSON encodes p as a JSON program file.
 func programJSON(t testing.TB, p Program) []byte {
 	t.Helper()
-	f := programFile{Title: p.Title}
+	f := programFile{Title: p.Title, BoFs: p.BoFs}
 	for _, s := range p.Sessions {
 		f.Sessions = append(f.Sessions, sessionFile{s.ID, s.Title, s.Description, s.Time, s.Room, s.Speakers})
 	}
@@ -39,6 +40,7 @@ func programJSON(t testing.TB, p Program) []byte {
 
 var wantExample = Program{
 	Title: "Plumbers 2026",
+	BoFs:  true,
 	Sessions: []Session{
 		{ID: "tracing", Title: "Tracing", Description: "Ftrace, perf and LTTng.\nAll of them.", Time: "Thu 9:00", Room: "Salon C", Speakers: []string{"Steven", "Mathieu"}},
 		{ID: "rt", Title: "Real Time"},
@@ -47,6 +49,7 @@ var wantExample = Program{
 
 const exampleYAML = `# a comment
 title: Plumbers 2026
+bofs: true
 sessions:
   - id: tracing
     title: "  Tracing  "
@@ -63,6 +66,7 @@ sessions:
 
 const exampleJSON = `{
   "title": "Plumbers 2026",
+  "bofs": true,
   "sessions": [
     {
       "id": "tracing",
@@ -134,8 +138,12 @@ func TestParseProgramErrors(t *testing.T) {
 			`p.yaml:6: session "a": id is used twice (first at line 3)`, 6},
 		{"unknown session field", "p.yaml", session("id: b\n    title: B\n    speaker: Ann"),
 			`p.yaml:7: session 2: unknown field "speaker" (known fields: id, title, description, time, room, speakers)`, 7},
+		{"bofs not a boolean", "p.yaml", "title: C\nbofs: maybe\n",
+			`p.yaml:2: bofs must be true or false, not "maybe"`, 2},
+		{"bofs not a boolean in JSON", "p.json", "{\"title\": \"C\",\n\"bofs\": \"yes\"}",
+			`p.json:2: bofs must be true or false, not a string`, 2},
 		{"unknown top field", "p.yaml", "title: C\nsesions: []\n",
-			`p.yaml:2: unknown field "sesions" (known fields: title, sessions)`, 2},
+			`p.yaml:2: unknown field "sesions" (known fields: title, sessions, bofs)`, 2},
 		{"duplicate field", "p.yaml", session("id: b\n    title: B\n    title: C"),
 			`p.yaml:7: session 2: field "title" appears twice`, 7},
 		{"empty speaker", "p.yaml", session("id: b\n    title: B\n    speakers:\n      - Ann\n      - \"\""),

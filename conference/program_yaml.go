@@ -46,6 +46,9 @@ func parseYAMLProgram(data []byte) (rawProgram, error) {
 			r.sessionsLine = keyLine
 			r.sessions, err = yamlSessions(v)
 			return err
+		case "bofs":
+			r.bofs, err = yamlBool(v, "", "bofs")
+			return err
 		}
 		return posError(keyLine, "", unknownField(key, programFields))
 	})
@@ -159,6 +162,22 @@ func yamlString(n *yaml.Node, label, field string) (string, error) {
 		return "", err
 	}
 	return v.Value, nil
+}
+
+// yamlBool reads true or false (null as false).
+func yamlBool(n *yaml.Node, label, field string) (bool, error) {
+	v, err := yamlValue(n, label, field, yaml.ScalarNode)
+	if err != nil || v == nil {
+		return false, err
+	}
+	if v.ShortTag() != "!!bool" {
+		return false, posError(v.Line, label, fmt.Errorf("%s must be true or false, not %q", field, v.Value))
+	}
+	b, err := strconv.ParseBool(v.Value)
+	if err != nil { // YAML 1.1 spellings such as "yes" are strings in yaml.v3
+		return false, posError(v.Line, label, fmt.Errorf("%s must be true or false, not %q", field, v.Value))
+	}
+	return b, nil
 }
 
 // yamlKind names a node kind for error messages.

@@ -2,95 +2,127 @@ package httpapi
 
 import (
 	"bytes"
-	"embed"
 	"errors"
-	"fmt"
-	"html/template"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
+
+	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/site"
 )
 
-//go:embed templates/*.html
-var templateFS embed.FS
-
-// pages holds the parsed page templates and the Markdown renderer.
-type pages struct {
-	index, notes, errorPage *template.Template
-	markdown                goldmark.Markdown
-}
-
-func newPages() (*pages, error) {
-	parse := func(name string) (*template.Template, error) {
-		t, err := template.ParseFS(templateFS, "templates/layout.html", "templates/"+name)
-		if err != nil {
-			return nil, fmt.Errorf("parsing page template %s: %w", name, err)
-		}
-		return t, nil
-	}
-	p := &pages{
-		// Raw HTML in notes is not passed through (goldmark's default).
-		markdown: goldmark.New(goldmark.WithExtensions(extension.GFM)),
-	}
-	var err error
-	if p.index, err = parse("index.html"); err != nil {
-		return nil, err
-	}
-	if p.notes, err = parse("notes.html"); err != nil {
-		return nil, err
-	}
-	if p.errorPage, err = parse("error.html"); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// render writes a page with status.
-func render(c echo.Context, status int, t *template.Template, data any) error {
+// renderPage writes a page of package site with status.
+func renderPage(c echo.Context, status int, write func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return fmt.Errorf("rendering page: %w", err)
+	if err := write(&buf); err != nil {
+		return err
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// indexPage serves GET /: the conference and its sessions, plain HTML.
+// siteTitle is the conference title for page headers, "confpad" if unset.
+func siteTitle(title string) string {
+	if title == "" {
+		return "confpad"
+	}
+	return title
+}
+
+// indexPage serves GET /: the programme by day, the BoFs, and the form
+// that starts a BoF where the conference allows it; plain HTML.
 func (s *Server) indexPage(c echo.Context) error {
-	list, err := s.padList(c.Request().Context())
+	return s.renderIndex(c, http.StatusOK, "")
+}
+
+// renderIndex renders the index page with a notice above the programme.
+func (s *Server) renderIndex(c echo.Context, status int, notice string) error {
+	ctx := c.Request().Context()
+	list, err := s.padList(ctx)
 	if err != nil {
 		return err
 	}
-	if list.Title == "" {
-		list.Title = "confpad"
-	}
-	return render(c, http.StatusOK, s.pages.index, map[string]any{"Title": list.Title, "Sessions": list.Pads})
-}
-
-// notesPage serves GET /p/:id/notes: the pad's notes rendered from
-// Markdown, read-only, with the slide links; no JavaScript needed.
-func (s *Server) notesPage(c echo.Context) error {
-	ctx := c.Request().Context()
-	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	allow, err := s.cfg.Catalog.BoFs(ctx)
 	if err != nil {
 		return catalogError(err)
 	}
-	text, head, err := s.engine.Text(ctx, sess.ID, -1)
+	entries := make([]site.Entry, len(list.Pads))
+	for i, p := range list.Pads {
+		entries[i] = site.Entry{Session: p.Session, People: p.People}
+	}
+	days, bofs := site.Programme(entries)
+	title := siteTitle(list.Title)
+	data := site.IndexPage{
+		Page: site.Page{Title: title, Site: title, URLs: site.LiveURLs()},
+		Days: days, BoFs: bofs, AllowBoFs: allow, Notice: notice,
+	}
+	return renderPage(c, status, func(b *bytes.Buffer) error { return s.pages.Index(b, data) })
+}
+
+// notesPage serves GET /p/:id/notes[?rev=R]: the pad's notes rendered
+// from Markdown, read-only, with the session's metadata, slide links and
+// downloads; no JavaScript needed.
+func (s *Server) notesPage(c echo.Context) error {
+	v, err := s.padVersion(c)
 	if err != nil {
-		return engineHTTPError(err)
+		return err
 	}
-	var html bytes.Buffer
-	if err := s.pages.markdown.Convert([]byte(text), &html); err != nil {
-		return fmt.Errorf("rendering notes of %s: %w", sess.ID, err)
+	return s.renderNotes(c, v, site.LiveURLs())
+}
+
+// renderNotes renders the notes page of v, linked to others by urls.
+func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs) error {
+	title, err := s.cfg.Catalog.Title(c.Request().Context())
+	if err != nil {
+		return catalogError(err)
 	}
-	return render(c, http.StatusOK, s.pages.notes, map[string]any{
-		"Title":   sess.Title,
-		"Session": sess,
-		"Rev":     head,
-		"Notes":   template.HTML(html.String()), // goldmark escapes raw HTML
-		"Empty":   text == "",
-	})
+	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head)
+	if err != nil {
+		return err
+	}
+	return renderPage(c, http.StatusOK, func(b *bytes.Buffer) error { return s.pages.Notes(b, data) })
+}
+
+// padVersion is a session and its pad's text at a revision.
+type padVersion struct {
+	sess      conference.Session
+	text      string
+	rev, head int
+}
+
+// padVersion reads the session :id and its text at ?rev=R (the head when
+// absent); errors are HTTP errors.
+func (s *Server) padVersion(c echo.Context) (padVersion, error) {
+	ctx := c.Request().Context()
+	rev, err := revParam(c)
+	if err != nil {
+		return padVersion{}, err
+	}
+	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	if err != nil {
+		return padVersion{}, catalogError(err)
+	}
+	text, head, err := s.engine.Text(ctx, sess.ID, rev)
+	if err != nil {
+		return padVersion{}, revisionError(err, rev, head)
+	}
+	if rev < 0 {
+		rev = head
+	}
+	return padVersion{sess: sess, text: text, rev: rev, head: head}, nil
+}
+
+// revParam reads ?rev=R: -1 when absent, else a revision >= 0.
+func revParam(c echo.Context) (int, error) {
+	q := c.QueryParam("rev")
+	if q == "" {
+		return -1, nil
+	}
+	r, err := strconv.Atoi(q)
+	if err != nil || r < 0 {
+		return 0, apiError(http.StatusBadRequest, codeBadRev, "rev must be a revision number >= 0")
+	}
+	return r, nil
 }
 
 // padPage serves GET /p/:id: the editor's page shell from the frontend.
@@ -112,7 +144,9 @@ func (s *Server) errorPage(c echo.Context, he *httpError) error {
 	if he.Status == http.StatusNotFound {
 		msg = "There is no such page or session."
 	}
-	return render(c, he.Status, s.pages.errorPage, map[string]any{
-		"Title": http.StatusText(he.Status), "Status": he.Status, "Message": msg,
-	})
+	data := site.ErrorPage{
+		Page:   site.Page{Title: http.StatusText(he.Status), Site: "confpad", URLs: site.LiveURLs()},
+		Status: he.Status, Message: msg,
+	}
+	return renderPage(c, he.Status, func(b *bytes.Buffer) error { return s.pages.Error(b, data) })
 }

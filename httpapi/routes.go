@@ -11,6 +11,7 @@ import (
 
 	"github.com/confpad/confpad/frontend"
 	"github.com/confpad/confpad/protocol"
+	"github.com/confpad/confpad/site"
 )
 
 // maxBodyBytes limits request bodies of the JSON API.
@@ -18,7 +19,7 @@ const maxBodyBytes = 64 << 10
 
 // routes builds the Echo router with every route of the server.
 func (s *Server) routes() (*echo.Echo, error) {
-	pages, err := newPages()
+	pages, err := site.NewPages()
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +43,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET(api+"/pads/:id/text", s.getText)
 	e.POST(api+"/pads/:id/links", s.addLink)
 	e.GET(api+"/pads/:id/revisions", s.listRevisions)
+	e.POST(api+"/bofs", s.startBoFAPI)
 
 	e.POST(api+"/pads", s.createPad, s.requireAdmin)
 	e.PATCH(api+"/pads/:id", s.updatePad, s.requireAdmin)
@@ -55,6 +57,11 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET("/", s.indexPage)
 	e.GET("/p/:id", s.padPage)
 	e.GET("/p/:id/notes", s.notesPage)
+	e.GET("/p/:id/export.md", s.exportText("md"))
+	e.GET("/p/:id/export.txt", s.exportText("txt"))
+	e.GET("/p/:id/export.html", s.exportText("html"))
+	e.GET("/export.zip", s.exportZip)
+	e.POST("/bofs", s.startBoFForm)
 	e.GET("/assets/*", s.assets.serve)
 	return e, nil
 }
@@ -198,7 +205,7 @@ func toHTTPError(err error) *httpError {
 // wantsHTML reports whether a request is for a page rather than the API.
 func wantsHTML(r *http.Request) bool {
 	p := r.URL.Path
-	return p == "/" || strings.HasPrefix(p, "/p/") ||
+	return p == "/" || p == "/bofs" || strings.HasPrefix(p, "/p/") ||
 		!strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/pads/") &&
 			strings.Contains(r.Header.Get("Accept"), "text/html")
 }

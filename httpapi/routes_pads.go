@@ -96,30 +96,14 @@ func (s *Server) getPad(c echo.Context) error {
 // and X-Pad-Head tell which. A rev after the head is 404, naming the
 // pad's revisions.
 func (s *Server) getText(c echo.Context) error {
-	ctx := c.Request().Context()
-	rev := -1
-	if q := c.QueryParam("rev"); q != "" {
-		r, err := strconv.Atoi(q)
-		if err != nil || r < 0 {
-			return apiError(http.StatusBadRequest, codeBadRev, "rev must be a revision number >= 0")
-		}
-		rev = r
-	}
-	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
+	v, err := s.padVersion(c)
 	if err != nil {
-		return catalogError(err)
-	}
-	text, head, err := s.engine.Text(ctx, sess.ID, rev)
-	if err != nil {
-		return revisionError(err, rev, head)
-	}
-	if rev < 0 {
-		rev = head
+		return err
 	}
 	h := c.Response().Header()
-	h.Set("X-Pad-Rev", strconv.Itoa(rev))
-	h.Set("X-Pad-Head", strconv.Itoa(head))
-	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(text))
+	h.Set("X-Pad-Rev", strconv.Itoa(v.rev))
+	h.Set("X-Pad-Head", strconv.Itoa(v.head))
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(v.text))
 }
 
 // linkRequest is the body of POST /api/v1/pads/:id/links.

@@ -127,7 +127,7 @@ func TestPages(t *testing.T) {
 		}
 	}
 	status, notes, _ := ts.do(t, "GET", "/p/main/notes", "")
-	for _, want := range []string{"<h1>Title</h1>", "<em>notes</em>", `href="https://example.org/deck"`, "Deck"} {
+	for _, want := range []string{`<h1 id="title">Title`, "<em>notes</em>", `href="https://example.org/deck"`, "Deck"} {
 		if status != 200 || !strings.Contains(notes, want) {
 			t.Errorf("notes page (%d) lacks %q", status, want)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/protocol"
+	"github.com/confpad/confpad/site"
 )
 
 // Defaults for the zero values of Config.
@@ -92,6 +93,10 @@ type Config struct {
 	// screen frame.
 	MessageRate  float64
 	MessageBurst int
+
+	// BoFRate is how many BoF sessions one client address (the TCP peer)
+	// may start per hour, on this replica (default DefaultBoFRate).
+	BoFRate int
 }
 
 func (c Config) withDefaults() Config {
@@ -126,6 +131,9 @@ func (c Config) withDefaults() Config {
 	if c.MessageBurst <= 0 {
 		c.MessageBurst = DefaultMessageBurst
 	}
+	if c.BoFRate <= 0 {
+		c.BoFRate = DefaultBoFRate
+	}
 	return c
 }
 
@@ -138,7 +146,8 @@ type Server struct {
 	maxOpLen int
 	metrics  *metrics
 	echo     *echo.Echo
-	pages    *pages
+	pages    *site.Pages
+	bofLimit *rateLimit
 	assets   *assets
 	replica  string
 
@@ -180,6 +189,7 @@ func New(cfg Config) (*Server, error) {
 		hubs:     map[string]*hub{},
 		conns:    map[*conn]struct{}{},
 		busOut:   make(chan cluster.Message, 4096),
+		bofLimit: newRateLimit(cfg.BoFRate),
 	}
 	s.engine = collab.NewEngine(collab.Config{
 		Log:       cfg.Log,

@@ -34,6 +34,8 @@ type config struct {
 	// Redis, when set, selects cluster mode: a Redis URL for storage and
 	// fan-out between replicas, in place of the embedded database.
 	Redis string
+	// BoFRate is how many BoFs one client address may start per hour.
+	BoFRate int
 	// Pprof, when set, is a host:port where Go's profiles (net/http/pprof)
 	// are served, for measuring the server under load.
 	Pprof string
@@ -96,6 +98,14 @@ var options = []option{
 			return nil
 		}
 		return checkHostPort(v)
+	}},
+	{"bof-rate", "CONFPAD_BOF_RATE", "10", "how many BoF pads one client `address` may start per hour (per replica)", func(c *config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return errors.New("want a number from 1 to 100000")
+		}
+		c.BoFRate = n
+		return nil
 	}},
 	{"max-doc", "CONFPAD_MAX_DOC", "2MiB", "largest pad in characters: a `size`, or with KiB or MiB", func(c *config, v string) error {
 		n, err := parseSize(v)

@@ -6,6 +6,8 @@
 //	confpad [serve] [flags]     serve the conference (the default command)
 //	confpad migrate --from STORE --to STORE
 //	                            copy every session and pad between stores
+//	confpad export --out DIR [--from STORE]
+//	                            write the conference's notes as a static site
 //
 // Every serve flag has an environment variable (--addr and CONFPAD_ADDR,
 // and so on); a flag beats its variable. Run `confpad -h` or
@@ -33,6 +35,7 @@ const defaultCommand = "serve"
 var commands = map[string]command{
 	"serve":   serve,
 	"migrate": migrate,
+	"export":  export,
 }
 
 func main() {

@@ -33,8 +33,9 @@ var (
 	_ migrationStore = (*redisstore.Store)(nil)
 )
 
-// migrate is the migrate command: it copies every session (metadata and
-// slide links), the conference title, and every pad's full history and
+// migrate is the migrate command: it copies every session (metadata,
+// kind, programme order and slide links), the conference title and BoF
+// setting, and every pad's full history and
 // snapshots from one store to another, empty one:
 //
 //	confpad migrate --from sqlite:./data/confpad.db --to redis://127.0.0.1:6379/0
@@ -117,6 +118,13 @@ func copyStore(ctx context.Context, src, dst migrationStore) (migrationStats, er
 		return st, err
 	}
 	if err := dst.SetTitle(ctx, title); err != nil {
+		return st, err
+	}
+	bofs, err := src.BoFs(ctx)
+	if err != nil {
+		return st, err
+	}
+	if err := dst.SetBoFs(ctx, bofs); err != nil {
 		return st, err
 	}
 	sessions, err := src.Sessions(ctx)

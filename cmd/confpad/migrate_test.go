@@ -31,13 +31,17 @@ func fillSource(t *testing.T, path string) {
 	if err := db.SetTitle(ctx, "Linux Plumbers Conference 2011 ☃"); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.SetBoFs(ctx, true); err != nil {
+		t.Fatal(err)
+	}
 	created := time.Date(2011, 9, 7, 9, 0, 0, 0, time.UTC)
 	sessions := []conference.Session{
 		{ID: "tracing", Title: "Tracing", Room: "Salon A", Speakers: []string{"Ada"}, State: conference.StateLive, Created: created,
 			Links: []conference.Link{{ID: "l-b", Title: "Slides", URL: "https://example.org/t.pdf", Added: created.Add(time.Hour)},
 				{ID: "l-a", Title: "Video 😀", URL: "https://example.org/v", Added: created.Add(2 * time.Hour)}}},
 		{ID: "audio-𝄞", Title: "Audio", State: conference.StateArchived, Created: created.Add(time.Minute)},
-		{ID: "empty", Title: "Nobody wrote here", State: conference.StateLive, Created: created},
+		{ID: "empty", Title: "Nobody wrote here", State: conference.StateLive, Created: created, Order: 2},
+		{ID: "bof-hallway-1a2b3c", Title: "Hallway", Kind: conference.KindBoF, Time: "Thu 18:00", State: conference.StateLive, Created: created},
 	}
 	for _, s := range sessions {
 		if err := db.CreateSession(ctx, s); err != nil {
@@ -70,6 +74,7 @@ func fillSource(t *testing.T, path string) {
 // storeContent is everything migrate copies, times in UTC milliseconds.
 type storeContent struct {
 	Title     string
+	BoFs      bool
 	Sessions  []conference.Session
 	Records   map[string][]collab.Record
 	Snapshots map[string][]collab.Snapshot
@@ -81,6 +86,9 @@ func readContent(t *testing.T, s migrationStore) storeContent {
 	var c storeContent
 	var err error
 	if c.Title, err = s.Title(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.BoFs, err = s.BoFs(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if c.Sessions, err = s.Sessions(ctx); err != nil {
@@ -169,8 +177,8 @@ func TestMigrateBothWays(t *testing.T) {
 // each pad.
 func checkContent(t *testing.T, where string, got, want storeContent, keep int) {
 	t.Helper()
-	if got.Title != want.Title {
-		t.Errorf("%s: title %q, want %q", where, got.Title, want.Title)
+	if got.Title != want.Title || got.BoFs != want.BoFs {
+		t.Errorf("%s: title %q, BoFs %v, want %q, %v", where, got.Title, got.BoFs, want.Title, want.BoFs)
 	}
 	if !reflect.DeepEqual(got.Sessions, want.Sessions) {
 		t.Errorf("%s: sessions\n%+v\nwant\n%+v", where, got.Sessions, want.Sessions)

@@ -70,6 +70,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		AdminToken:    token,
 		MaxFrameBytes: cfg.MaxFrame,
 		MaxDocLen:     cfg.MaxDoc,
+		BoFRate:       cfg.BoFRate,
 		Logger:        logger,
 		Ready:         st.ready,
 	})

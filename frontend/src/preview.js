@@ -1,9 +1,29 @@
 // The Markdown preview: GitHub-flavoured Markdown rendered by marked and
 // sanitised by DOMPurify (notes are written by anyone in the room), with
-// links opening in a new tab.
+// links opening in a new tab. As on the server's notes page, raw HTML in
+// the notes is shown as the text it is: `Vec<T>` and `kill -9 <pid>` stay
+// visible.
 
 import DOMPurify from 'dompurify';
-import { marked } from 'marked';
+import { Marked } from 'marked';
+
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** escapeHTML returns s with the characters special in HTML escaped. */
+function escapeHTML(s) {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  async: false,
+  renderer: {
+    html({ text, block }) {
+      return block ? `<pre class="raw-html">${escapeHTML(text)}</pre>` : escapeHTML(text);
+    },
+  },
+});
 
 let hooked = false;
 
@@ -23,7 +43,7 @@ export function renderMarkdown(source) {
       }
     });
   }
-  const html = marked.parse(source, { gfm: true, breaks: false, async: false });
+  const html = marked.parse(source);
   return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: ['style', 'form', 'button', 'select', 'textarea'] });
 }
 

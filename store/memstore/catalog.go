@@ -33,6 +33,27 @@ func (s *Store) SetTitle(ctx context.Context, title string) error {
 	return nil
 }
 
+// BoFs reports whether anyone may start BoF sessions (false until set).
+func (s *Store) BoFs(ctx context.Context) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bofs, nil
+}
+
+// SetBoFs sets whether anyone may start BoF sessions.
+func (s *Store) SetBoFs(ctx context.Context, allowed bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bofs = allowed
+	return nil
+}
+
 // Sessions lists every session, ordered by id, links included.
 func (s *Store) Sessions(ctx context.Context) ([]conference.Session, error) {
 	if err := ctx.Err(); err != nil {

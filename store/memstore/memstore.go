@@ -26,6 +26,7 @@ type Store struct {
 	mu       sync.Mutex
 	pads     map[string]*padLog
 	title    string
+	bofs     bool
 	sessions map[string]conference.Session // by id; Links never nil
 
 	// publishing is held from a commit to the end of its delivery, and

@@ -24,6 +24,8 @@ type storedSession struct {
 	Room        string   `json:"room,omitempty"`
 	Speakers    []string `json:"speakers,omitempty"`
 	State       string   `json:"state,omitempty"`
+	Kind        string   `json:"kind,omitempty"`
+	Order       int      `json:"order,omitempty"`
 }
 
 // storedLink is a slide link as stored in a session's link list; the Lua
@@ -48,6 +50,27 @@ func (s *Store) Title(ctx context.Context) (string, error) {
 func (s *Store) SetTitle(ctx context.Context, title string) error {
 	if err := s.rdb.Set(ctx, s.catalogKey("title"), title, 0).Err(); err != nil {
 		return fmt.Errorf("redisstore: set conference title: %w", err)
+	}
+	return nil
+}
+
+// BoFs reports whether anyone may start BoF sessions (false if never set).
+func (s *Store) BoFs(ctx context.Context) (bool, error) {
+	v, err := s.rdb.Get(ctx, s.catalogKey("bofs")).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return false, fmt.Errorf("redisstore: read whether BoFs are allowed: %w", err)
+	}
+	return v == "1", nil
+}
+
+// SetBoFs allows or forbids starting BoF sessions.
+func (s *Store) SetBoFs(ctx context.Context, allowed bool) error {
+	v := "0"
+	if allowed {
+		v = "1"
+	}
+	if err := s.rdb.Set(ctx, s.catalogKey("bofs"), v, 0).Err(); err != nil {
+		return fmt.Errorf("redisstore: allow BoFs: %w", err)
 	}
 	return nil
 }
@@ -126,7 +149,7 @@ func decodeSession(id string, meta []any, links []string) (conference.Session, e
 	}
 	sess := conference.Session{
 		ID: id, Title: st.Title, Description: st.Description, Time: st.Time,
-		Room: st.Room, Speakers: st.Speakers, State: st.State,
+		Room: st.Room, Speakers: st.Speakers, State: st.State, Kind: st.Kind, Order: st.Order,
 		Created: time.UnixMilli(ms).UTC(),
 		Links:   make([]conference.Link, 0, len(links)),
 	}
@@ -268,6 +291,7 @@ func encodeSession(sess conference.Session) (string, error) {
 	b, err := json.Marshal(storedSession{
 		Title: sess.Title, Description: sess.Description, Time: sess.Time,
 		Room: sess.Room, Speakers: sess.Speakers, State: sess.State,
+		Kind: sess.Kind, Order: sess.Order,
 	})
 	return string(b), err
 }

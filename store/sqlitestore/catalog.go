@@ -32,8 +32,32 @@ func (s *Store) SetTitle(ctx context.Context, title string) error {
 	return nil
 }
 
+// BoFs implements conference.Catalog.
+func (s *Store) BoFs(ctx context.Context) (bool, error) {
+	var v string
+	err := s.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'bofs'`).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("sqlitestore: read whether BoFs are allowed: %w", err)
+	}
+	return v == "1", nil
+}
+
+// SetBoFs implements conference.Catalog.
+func (s *Store) SetBoFs(ctx context.Context, allowed bool) error {
+	v := "0"
+	if allowed {
+		v = "1"
+	}
+	_, err := s.write.ExecContext(ctx,
+		`INSERT INTO meta (key, value) VALUES ('bofs', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, v)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: allow BoFs: %w", err)
+	}
+	return nil
+}
+
 // sessionColumns are the sessions columns that scanSession reads, in order.
-const sessionColumns = `id, title, description, time, room, speakers, state, created`
+const sessionColumns = `id, title, description, time, room, speakers, state, created, kind, position`
 
 // Sessions implements conference.Catalog.
 func (s *Store) Sessions(ctx context.Context) ([]conference.Session, error) {
@@ -94,8 +118,9 @@ func (s *Store) CreateSession(ctx context.Context, sess conference.Session) erro
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx,
-		`INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		sess.ID, sess.Title, sess.Description, sess.Time, sess.Room, string(speakers), sess.State, sess.Created.UnixMilli())
+		`INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		sess.ID, sess.Title, sess.Description, sess.Time, sess.Room, string(speakers), sess.State, sess.Created.UnixMilli(),
+		sess.Kind, sess.Order)
 	if err == nil {
 		err = affectedOne(res, conference.ErrExists)
 	}
@@ -127,8 +152,8 @@ func (s *Store) UpdateSession(ctx context.Context, sess conference.Session) erro
 		return fmt.Errorf("sqlitestore: update session %q: %w", sess.ID, err)
 	}
 	res, err := s.write.ExecContext(ctx,
-		`UPDATE sessions SET title = ?, description = ?, time = ?, room = ?, speakers = ?, state = ? WHERE id = ?`,
-		sess.Title, sess.Description, sess.Time, sess.Room, string(speakers), sess.State, sess.ID)
+		`UPDATE sessions SET title = ?, description = ?, time = ?, room = ?, speakers = ?, state = ?, kind = ?, position = ? WHERE id = ?`,
+		sess.Title, sess.Description, sess.Time, sess.Room, string(speakers), sess.State, sess.Kind, sess.Order, sess.ID)
 	if err == nil {
 		err = affectedOne(res, conference.ErrNotFound)
 	}
@@ -221,7 +246,7 @@ func querySessions(ctx context.Context, q querier, query string, args ...any) ([
 			speakers []byte
 			created  int64
 		)
-		if err := rows.Scan(&sess.ID, &sess.Title, &sess.Description, &sess.Time, &sess.Room, &speakers, &sess.State, &created); err != nil {
+		if err := rows.Scan(&sess.ID, &sess.Title, &sess.Description, &sess.Time, &sess.Room, &speakers, &sess.State, &created, &sess.Kind, &sess.Order); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(speakers, &sess.Speakers); err != nil {

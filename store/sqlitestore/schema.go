@@ -67,6 +67,14 @@ var migrations = []string{
 	ALTER TABLE ops ADD COLUMN author TEXT NOT NULL DEFAULT '';
 	UPDATE ops SET author = client;
 	`,
+	// Version 3: BoF sessions and programme order. kind is '' for a
+	// programme session and 'bof' for a BoF; position is the 1-based place
+	// in the program file, 0 if none. meta key 'bofs' is '1' when anyone
+	// may start BoFs.
+	`
+	ALTER TABLE sessions ADD COLUMN kind     TEXT    NOT NULL DEFAULT '';
+	ALTER TABLE sessions ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

@@ -28,6 +28,7 @@ func TestCatalog(t *testing.T, newCatalog func(t *testing.T) conference.Catalog)
 		run  func(t *testing.T, c conference.Catalog)
 	}{
 		{"Title", testTitle},
+		{"BoFs", testBoFs},
 		{"CreateAndGet", testCreateAndGet},
 		{"CreateExisting", testCreateExisting},
 		{"NotFound", testNotFound},
@@ -90,7 +91,8 @@ func mustAddLink(t *testing.T, c conference.Catalog, id string, l conference.Lin
 func checkSession(t *testing.T, got, want conference.Session) {
 	t.Helper()
 	if got.ID != want.ID || got.Title != want.Title || got.Description != want.Description ||
-		got.Time != want.Time || got.Room != want.Room || got.State != want.State {
+		got.Time != want.Time || got.Room != want.Room || got.State != want.State ||
+		got.Kind != want.Kind || got.Order != want.Order {
 		t.Errorf("session = %+v, want %+v", got, want)
 	}
 	if !slices.Equal(got.Speakers, want.Speakers) {
@@ -144,6 +146,25 @@ func testTitle(t *testing.T, c conference.Catalog) {
 	}
 }
 
+func testBoFs(t *testing.T, c conference.Catalog) {
+	ctx := t.Context()
+	got, err := c.BoFs(ctx)
+	if err != nil {
+		t.Fatalf("BoFs: %v", err)
+	}
+	if got {
+		t.Errorf("BoFs of an empty catalog = true, want false")
+	}
+	for _, want := range []bool{true, true, false, true} {
+		if err := c.SetBoFs(ctx, want); err != nil {
+			t.Fatalf("SetBoFs(%v): %v", want, err)
+		}
+		if got, err := c.BoFs(ctx); err != nil || got != want {
+			t.Errorf("BoFs after SetBoFs(%v) = %v, %v", want, got, err)
+		}
+	}
+}
+
 func testCreateAndGet(t *testing.T, c conference.Catalog) {
 	tests := []struct {
 		name string
@@ -151,6 +172,8 @@ func testCreateAndGet(t *testing.T, c conference.Catalog) {
 	}{
 		{"AllFields", session(uniqueID(t, "full"), "Virtualization")},
 		{"OnlyID", conference.Session{ID: uniqueID(t, "bare")}},
+		{"BoF", conference.Session{ID: uniqueID(t, "bof"), Title: "Hallway BoF", Kind: conference.KindBoF, Time: "Thu 18:00", State: conference.StateLive}},
+		{"ProgrammeOrder", conference.Session{ID: uniqueID(t, "ord"), Title: "Third", Order: 3, State: conference.StateLive}},
 		{"Archived", conference.Session{ID: uniqueID(t, "old"), Title: "Tracing", State: conference.StateArchived, Created: time.Date(2011, 9, 9, 0, 0, 0, 0, time.UTC)}},
 		{"AstralID", conference.Session{ID: uniqueID(t, "𝄞😀"), Title: "Audio 🎵"}},
 		{"WithLinks", conference.Session{ID: uniqueID(t, "links"), Title: "Migrated", Links: []conference.Link{
@@ -254,6 +277,8 @@ func testUpdateSession(t *testing.T, c conference.Catalog) {
 		Room:        "Salon B",
 		Speakers:    []string{"Grace Hopper"},
 		State:       conference.StateArchived,
+		Kind:        conference.KindBoF,
+		Order:       7,
 		Created:     s.Created,
 	}
 	if err := c.UpdateSession(t.Context(), updated); err != nil {
