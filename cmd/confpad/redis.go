@@ -24,7 +24,8 @@ type stores struct {
 	// feed and presence connect replicas; nil in embedded mode.
 	feed     collab.Feed
 	presence httpapi.PresenceBus
-	// ready is what /readyz checks: the database, or every Redis master.
+	// ready is what /readyz checks: that the database accepts writes, or
+	// that every Redis master answers.
 	ready func(context.Context) error
 	// where says where the data is, for the start-up log line (a Redis
 	// URL with its password hidden).
@@ -43,11 +44,14 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 	ctx = context.WithoutCancel(ctx)
 	if redisURL == "" {
 		path := filepath.Join(dataDir, "confpad.db")
-		db, err := sqlitestore.Open(ctx, path)
+		db, err := sqlitestore.Open(ctx, path, sqlitestore.WithLogger(logger))
 		if err != nil {
 			return nil, err
 		}
-		return &stores{catalog: db, log: db, ready: db.Ping, where: path, close: db.Close}, nil
+		// A store that opens but refuses writes (a read-only disk, a full
+		// one) is logged now; /readyz reports it until writes succeed.
+		_ = db.CheckWritable(ctx)
+		return &stores{catalog: db, log: db, ready: db.CheckWritable, where: path, close: db.Close}, nil
 	}
 	redis.SetLogger(redisLogger{logger})
 	rs, err := redisstore.Open(ctx, redisURL, redisstore.Options{ClientName: replicaName()})

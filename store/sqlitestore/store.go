@@ -57,6 +57,8 @@ type Store struct {
 	// read is a pool of query-only connections.
 	read *sql.DB
 	w    *writer
+	// health follows the outcome of every write.
+	health *health
 }
 
 // Open opens the SQLite database at path, creating its directory, the file
@@ -66,7 +68,7 @@ type Store struct {
 // Open makes SQLite commit with fdatasync(2) rather than fsync(2) in the
 // whole process, as SQLite's own Linux builds do: the same durability, and
 // on ext4 about half the wait per commit.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	_, _ = sqlite.Fdatasync(true) // unavailable on some platforms: fsync stays
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlitestore: create the directory of %s: %w", path, err)
@@ -97,7 +99,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s for reading: %w", path, err)
 	}
-	return &Store{write: write, read: read, w: startWriter(write)}, nil
+	s := &Store{write: write, read: read, health: &health{}}
+	for _, o := range opts {
+		o(s)
+	}
+	s.w = startWriter(write, s.health)
+	return s, nil
 }
 
 // dsn builds the driver's data source name for the file at path: a file:
