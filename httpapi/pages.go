@@ -16,6 +16,11 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// pagesCSS is the pages' stylesheet, served as /assets/pages.css.
+//
+//go:embed templates/pages.css
+var pagesCSS []byte
+
 // pages holds the parsed page templates and the Markdown renderer.
 type pages struct {
 	index, notes, errorPage *template.Template
