@@ -6,6 +6,9 @@
 //	confpad [serve] [flags]     serve the conference (the default command)
 //	confpad migrate --from STORE --to STORE
 //	                            copy every session and pad between stores
+//	confpad backup --out FILE   copy the database, consistently, while it serves
+//	confpad check               check the database and replay every pad
+//	confpad version             print the version
 //
 // Every serve flag has an environment variable (--addr and CONFPAD_ADDR,
 // and so on); a flag beats its variable. Run `confpad -h` or
@@ -33,6 +36,9 @@ const defaultCommand = "serve"
 var commands = map[string]command{
 	"serve":   serve,
 	"migrate": migrate,
+	"version": printVersion,
+	"backup":  backup,
+	"check":   check,
 }
 
 func main() {

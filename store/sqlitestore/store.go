@@ -137,3 +137,45 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
+
+// Backup writes a consistent copy of the whole database to the new file
+// out (VACUUM INTO): the state of one moment, even while other
+// connections and processes write. The copy is compact and needs no -wal
+// file; it is a database Open can use as it is. out must not exist.
+func (s *Store) Backup(ctx context.Context, out string) error {
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("sqlitestore: backup to %s: the file exists", out)
+	}
+	if _, err := s.write.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
+		return fmt.Errorf("sqlitestore: backup to %s: %w", out, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity_check over the whole file and
+// returns an error listing the problems it reports, nil when it reports
+// none.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.read.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("sqlitestore: integrity check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlitestore: integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("sqlitestore: integrity check failed:\n%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
