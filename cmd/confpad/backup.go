@@ -134,7 +134,7 @@ func checkStore(ctx context.Context, st migrationStore, w io.Writer) error {
 	}
 	pads, err := st.Pads(ctx)
 	if err != nil {
-		return fmt.Errorf("check: %w", err)
+		problems = append(problems, err.Error())
 	}
 	for _, pad := range pads {
 		head, snaps, err := checkPad(ctx, st, pad)

@@ -17,6 +17,10 @@ import (
 	"github.com/confpad/confpad/httpapi"
 )
 
+// stderr is where serve writes its logs and, apart from them, the
+// generated admin token; tests replace it.
+var stderr io.Writer = os.Stderr
+
 // drainTimeout bounds the graceful part of a shutdown: finishing requests
 // and commits and closing websockets.
 const drainTimeout = 15 * time.Second
@@ -28,11 +32,11 @@ const drainTimeout = 15 * time.Second
 // an address it cannot listen on, stops it before any store is opened (a
 // program file's error names the file and line).
 func serve(ctx context.Context, args []string, env func(string) string) error {
-	cfg, err := loadConfig(args, env, os.Stderr)
+	cfg, err := loadConfig(args, env, stderr)
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, os.Stderr)
+	logger := newLogger(cfg, stderr)
 
 	var program *conference.Program
 	if cfg.Program != "" {
@@ -62,7 +66,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		// Shown once, on the terminal only: logs are often shipped
 		// elsewhere and kept.
 		token = rand.Text()
-		fmt.Fprintf(os.Stderr, "confpad: no --admin-token set; the admin token of this run (shown only now) is:\n\n    %s\n\n", token)
+		fmt.Fprintf(stderr, "confpad: no --admin-token set; the admin token of this run (shown only now) is:\n\n    %s\n\n", token)
 		logger.Warn("no admin token configured: generated one for this run and showed it on the terminal (stderr)")
 	}
 	metrics, metricsAddr := httpapi.MetricsPublic, ""
