@@ -33,6 +33,13 @@ func cspWith(frameAncestors []string) string {
 	return contentSecurityPolicy + "; frame-ancestors " + fa
 }
 
+// withStyleNonce returns the policy csp that also allows <style> elements
+// carrying nonce (the editor's CodeMirror writes its theme into one).
+// Scripts stay limited to this origin's files.
+func withStyleNonce(csp, nonce string) string {
+	return strings.Replace(csp, "style-src 'self'", "style-src 'self' 'nonce-"+nonce+"'", 1)
+}
+
 // securityHeaders sets the browser security headers on every response,
 // pages, assets, API answers, websocket refusals and errors alike. It
 // runs before routing and before the handler, so a handler may replace

@@ -69,8 +69,13 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d", status, tc.status)
 			}
+			csp := cspWith(nil)
+			if tc.name == "pad page" {
+				csp = withStyleNonce(csp, "NONCE")
+				h.Set("Content-Security-Policy", regexp.MustCompile(`'nonce-[A-Z2-7]{26}'`).ReplaceAllString(h.Get("Content-Security-Policy"), "'nonce-NONCE'"))
+			}
 			want := map[string]string{
-				"Content-Security-Policy": cspWith(nil),
+				"Content-Security-Policy": csp,
 				"X-Content-Type-Options":  "nosniff",
 				"Referrer-Policy":         "no-referrer",
 				"X-Frame-Options":         "DENY",
@@ -81,6 +86,31 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPadPageStyleNonce: the editor page gets a fresh nonce for its
+// <style> element in each answer, in the header and in the page alike.
+func TestPadPageStyleNonce(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	nonceRE := regexp.MustCompile(`'nonce-([A-Za-z0-9]+)'`)
+	seen := map[string]bool{}
+	for range 2 {
+		_, body, h := ts.do(t, "GET", "/p/main", "")
+		m := nonceRE.FindStringSubmatch(h.Get("Content-Security-Policy"))
+		if m == nil {
+			t.Fatalf("no nonce in %q", h.Get("Content-Security-Policy"))
+		}
+		if !strings.Contains(body, `<meta name="csp-nonce" content="`+m[1]+`">`) {
+			t.Errorf("the page does not carry the header's nonce %s", m[1])
+		}
+		if strings.Contains(h.Get("Content-Security-Policy"), "script-src 'self' 'nonce") {
+			t.Error("the nonce lets scripts in")
+		}
+		seen[m[1]] = true
+	}
+	if len(seen) != 2 {
+		t.Error("two answers share a nonce")
 	}
 }
 
