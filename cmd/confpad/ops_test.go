@@ -210,3 +210,20 @@ func TestReadyzReadOnlyAtStart(t *testing.T) {
 		t.Errorf("readers get %q", got)
 	}
 }
+
+// TestDataDirNotWritable: a data directory the server may not write (a
+// host folder owned by someone else) stops serve with the fix.
+func TestDataDirNotWritable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root writes anywhere: run as a normal user to test permissions")
+	}
+	data := t.TempDir()
+	if err := os.Chmod(data, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(data, 0o755) })
+	err := run(t.Context(), []string{"--addr", freeAddr(t), "--data", data}, noEnv)
+	if err == nil || !strings.Contains(err.Error(), "not writable by this process") || !strings.Contains(err.Error(), "chown") {
+		t.Fatalf("serve on an unwritable directory: %v", err)
+	}
+}

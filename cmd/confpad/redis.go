@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -44,6 +46,9 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 	ctx = context.WithoutCancel(ctx)
 	if redisURL == "" {
 		path := filepath.Join(dataDir, "confpad.db")
+		if err := checkDataDir(dataDir); err != nil {
+			return nil, err
+		}
 		db, err := sqlitestore.Open(ctx, path, sqlitestore.WithLogger(logger))
 		if err != nil {
 			return nil, err
@@ -67,6 +72,28 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 		where:    rs.URL(),
 		close:    rs.Close,
 	}, nil
+}
+
+// checkDataDir creates dir if needed and refuses, with the fix, a
+// directory this process may not write for lack of permission: the usual
+// mistake with a host folder mounted into the container. A read-only disk
+// is left to the store, which serves readers and reports not ready.
+func checkDataDir(dir string) error {
+	err := os.MkdirAll(dir, 0o750)
+	if err == nil {
+		var f *os.File
+		if f, err = os.CreateTemp(dir, ".write-test-*"); err == nil {
+			f.Close()
+			return os.Remove(f.Name())
+		}
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("the data directory %s is not writable by this process (uid %d, gid %d): "+
+			"give it to that user (chown -R %d:%d DIR; for the container image, the host folder mounted at /data) "+
+			"or run as the directory's owner (docker run --user \"$(id -u):$(id -g)\"): %w",
+			dir, os.Getuid(), os.Getgid(), os.Getuid(), os.Getgid(), err)
+	}
+	return nil
 }
 
 // replicaName names this process's Redis connections (CLIENT LIST shows
