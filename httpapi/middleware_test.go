@@ -10,31 +10,14 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
+
+	"github.com/confpad/confpad/internal/testsink"
 )
-
-// syncBuffer collects logs from the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	ts := newTestServer(t, Config{})
@@ -292,7 +275,7 @@ func TestForwardedForIgnoredWithoutTrustedProxy(t *testing.T) {
 }
 
 func TestAccessAndAuditLog(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testsink.Buffer{}
 	ts := newTestServer(t, Config{AccessLog: true, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	ts.do(t, "GET", "/api/v1/pads/main", "")
 	ts.do(t, "HEAD", "/healthz", "")

@@ -1,39 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
+
+	"github.com/confpad/confpad/internal/testsink"
+	"github.com/confpad/confpad/internal/tmpfs"
 )
 
-// lockedBuffer collects what serve writes to stderr.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // captureStderr makes serve write to a buffer for the rest of the test.
-func captureStderr(t *testing.T) *lockedBuffer {
-	b := &lockedBuffer{}
+func captureStderr(t *testing.T) *testsink.Buffer {
+	b := &testsink.Buffer{}
 	old := stderr
 	stderr = b
 	t.Cleanup(func() { stderr = old })
@@ -117,24 +99,12 @@ func TestMetricsOnAnotherAddress(t *testing.T) {
 	}
 }
 
-// mountTmpfs mounts a tmpfs of size bytes at a new directory, or skips the
-// test where mounting is not allowed (not root).
-func mountTmpfs(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v): run as root to test a full or read-only disk", err)
-	}
-	t.Cleanup(func() { _ = syscall.Unmount(dir, syscall.MNT_DETACH) })
-	return dir
-}
-
 // TestReadyzFollowsTheDisk fills the data directory's disk under a running
 // server: /readyz fails while writes fail, the failure is logged once with
 // its cause however often /readyz asks, and both recover once there is
 // room again.
 func TestReadyzFollowsTheDisk(t *testing.T) {
-	data := mountTmpfs(t, 4<<20)
+	data := tmpfs.Mount(t, 4<<20)
 	out := captureStderr(t)
 	addr, stop := startServe(t, "--data", data, "--log-level=info", "--access-log=off")
 	defer stop()
@@ -180,10 +150,10 @@ func TestReadyzFollowsTheDisk(t *testing.T) {
 // server ran (with its -wal and -shm), on a disk mounted read-only: the
 // server starts for readers but is not ready, and says why.
 func TestReadyzReadOnlyAtStart(t *testing.T) {
-	live := mountTmpfs(t, 16<<20)
+	live := tmpfs.Mount(t, 16<<20)
 	addr, stop := startServe(t, "--data", live)
 	writeNote(t, addr, "tracing", "kept")
-	left := mountTmpfs(t, 16<<20)
+	left := tmpfs.Mount(t, 16<<20)
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		b, err := os.ReadFile(filepath.Join(live, "confpad.db"+suffix))
 		if err != nil {
@@ -194,9 +164,7 @@ func TestReadyzReadOnlyAtStart(t *testing.T) {
 		}
 	}
 	stop()
-	if err := syscall.Mount("", left, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-		t.Fatalf("remount read-only: %v", err)
-	}
+	tmpfs.ReadOnly(t, left)
 	out := captureStderr(t)
 	addr, stop = startServe(t, "--data", left, "--log-level=info")
 	defer stop()

@@ -1,43 +1,24 @@
 package sqlitestore
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/internal/testsink"
+	"github.com/confpad/confpad/internal/tmpfs"
 )
 
-// logBuffer is a slog handler target safe for the store's goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // openLogged opens a store at path that logs to the returned buffer.
-func openLogged(t *testing.T, path string) (*Store, *logBuffer) {
+func openLogged(t *testing.T, path string) (*Store, *testsink.Buffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testsink.Buffer{}
 	s, err := Open(t.Context(), path, WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -118,26 +99,10 @@ func TestCheckWritableAtPageLimit(t *testing.T) {
 	}
 }
 
-// mountTmpfs mounts a tmpfs of size bytes at a new directory, or skips the
-// test where mounting is not allowed (not root, no CAP_SYS_ADMIN).
-func mountTmpfs(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v): run as root to test a really full or read-only disk", err)
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-	return dir
-}
-
 // TestCheckWritableOnFullDisk fills a real (small tmpfs) disk.
 func TestCheckWritableOnFullDisk(t *testing.T) {
 	ctx := t.Context()
-	dir := mountTmpfs(t, 2<<20)
+	dir := tmpfs.Mount(t, 2<<20)
 	s, logs := openLogged(t, filepath.Join(dir, "confpad.db"))
 	if err := s.CheckWritable(ctx); err != nil {
 		t.Fatalf("CheckWritable on an empty disk: %v", err)
@@ -181,7 +146,7 @@ func TestCheckWritableOnFullDisk(t *testing.T) {
 // writes; it never claims to be writable.
 func TestCheckWritableReadOnlyAtStart(t *testing.T) {
 	ctx := t.Context()
-	dir := mountTmpfs(t, 16<<20)
+	dir := tmpfs.Mount(t, 16<<20)
 	path := filepath.Join(dir, "confpad.db")
 	s, err := Open(ctx, path)
 	if err != nil {
@@ -207,10 +172,8 @@ func TestCheckWritableReadOnlyAtStart(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-		t.Fatalf("remount read-only: %v", err)
-	}
-	ro := &logBuffer{}
+	tmpfs.ReadOnly(t, dir)
+	ro := &testsink.Buffer{}
 	s2, err := Open(ctx, filepath.Join(left, "confpad.db"), WithLogger(slog.New(slog.NewTextHandler(ro, nil))))
 	if err != nil {
 		t.Logf("Open refuses the read-only database: %v", err)
