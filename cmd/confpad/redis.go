@@ -13,6 +13,7 @@ import (
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/httpapi"
+	"github.com/confpad/confpad/internal/episode"
 	"github.com/confpad/confpad/store/redisstore"
 	"github.com/confpad/confpad/store/sqlitestore"
 	"github.com/redis/go-redis/v9"
@@ -26,8 +27,8 @@ type stores struct {
 	// feed and presence connect replicas; nil in embedded mode.
 	feed     collab.Feed
 	presence httpapi.PresenceBus
-	// ready is what /readyz checks: that the database accepts writes, or
-	// that every Redis master answers.
+	// ready is what /readyz checks: that the database, or every Redis
+	// master, takes writes.
 	ready func(context.Context) error
 	// where says where the data is, for the start-up log line (a Redis
 	// URL with its password hidden).
@@ -63,12 +64,22 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("cluster mode: %w", err)
 	}
+	// Redis that answers but refuses writes (out of memory, a read-only
+	// replica after a failover) makes the replica not ready, logged once
+	// per episode.
+	writes := &episode.Tracker{Logger: logger, What: "storage: writes"}
+	ready := func(ctx context.Context) error {
+		err := rs.CheckWritable(ctx)
+		writes.Observe(err)
+		return err
+	}
+	_ = ready(ctx)
 	return &stores{
 		catalog:  rs,
 		log:      rs,
 		feed:     rs,
 		presence: cluster.NewPresenceBus(rs),
-		ready:    rs.Ping,
+		ready:    ready,
 		where:    rs.URL(),
 		close:    rs.Close,
 	}, nil

@@ -2,11 +2,8 @@ package sqlitestore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
-	"time"
 )
 
 // probeBytes is the size of the row CheckWritable writes and deletes: big
@@ -22,43 +19,7 @@ type Option func(*Store)
 // failed write with its cause at error level, and the first write that
 // succeeds again at info level. Without it the store logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *Store) { s.health.logger = l }
-}
-
-// health tracks whether the database accepts writes, from every write the
-// store makes (appends, snapshots, catalog changes, probes), and logs each
-// change of state once.
-type health struct {
-	logger *slog.Logger // nil: silent
-
-	mu      sync.Mutex
-	failing error     // the last write's error while writes fail; nil when they succeed
-	since   time.Time // when the current failure episode began
-}
-
-// observe records the outcome of a write: err nil is a success. Errors
-// that say nothing about the database (a caller's cancelled context, a
-// closed store) are ignored.
-func (h *health) observe(err error) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrClosed) {
-		return
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	switch {
-	case err != nil && h.failing == nil:
-		h.failing, h.since = err, time.Now()
-		if h.logger != nil {
-			h.logger.Error("storage: writes are failing; not ready until one succeeds", "err", err)
-		}
-	case err != nil:
-		h.failing = err
-	case h.failing != nil:
-		if h.logger != nil {
-			h.logger.Info("storage: writes succeed again", "failed_for", time.Since(h.since).Round(time.Millisecond), "last_err", h.failing)
-		}
-		h.failing = nil
-	}
+	return func(s *Store) { s.health.Logger = l }
 }
 
 // CheckWritable reports whether the database accepts writes now: it
@@ -80,7 +41,7 @@ func (s *Store) CheckWritable(ctx context.Context) error {
 	if err == nil {
 		err = tx.Commit()
 	}
-	s.health.observe(err)
+	s.health.Observe(err)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: the database refuses writes: %w", err)
 	}

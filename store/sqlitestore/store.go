@@ -28,6 +28,7 @@ import (
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/internal/episode"
 )
 
 // Compile-time checks that a Store is both seams.
@@ -58,7 +59,7 @@ type Store struct {
 	read *sql.DB
 	w    *writer
 	// health follows the outcome of every write.
-	health *health
+	health *episode.Tracker
 }
 
 // Open opens the SQLite database at path, creating its directory, the file
@@ -99,7 +100,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s for reading: %w", path, err)
 	}
-	s := &Store{write: write, read: read, health: &health{}}
+	s := &Store{write: write, read: read, health: &episode.Tracker{What: "storage: writes"}}
 	for _, o := range opts {
 		o(s)
 	}
