@@ -120,11 +120,13 @@ var errBodyTimeout = apiError(http.StatusRequestTimeout, "timeout", "the request
 
 // limitBodyTime bounds the time to read a request's body to
 // Config.BodyTimeout, so that a client trickling a body (slowloris) holds
-// no handler for long. Websocket upgrades are left alone: their
-// connection lives on with its own deadlines.
+// no handler for long. Requests without a body are left alone (the
+// deadline would also end a long answer's wait for the client), and so
+// are websocket upgrades: their connection lives on with its own
+// deadlines.
 func (s *Server) limitBodyTime(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !isUpgrade(c.Request()) {
+		if r := c.Request(); r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !isUpgrade(r) {
 			rc := http.NewResponseController(c.Response().Writer)
 			_ = rc.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout)) // unsupported only on test recorders
 		}
