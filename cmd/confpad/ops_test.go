@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -193,5 +194,27 @@ func TestDataDirNotWritable(t *testing.T) {
 	err := run(t.Context(), []string{"--addr", freeAddr(t), "--data", data}, noEnv)
 	if err == nil || !strings.Contains(err.Error(), "not writable by this process") || !strings.Contains(err.Error(), "chown") {
 		t.Fatalf("serve on an unwritable directory: %v", err)
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	old := version
+	version = "v1.2.3-test"
+	t.Cleanup(func() { version = old })
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	err = run(t.Context(), []string{"version"}, noEnv)
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if err != nil || !strings.HasPrefix(string(out), "confpad v1.2.3-test (go") {
+		t.Fatalf("confpad version: %q, %v", out, err)
+	}
+	if err := run(t.Context(), []string{"version", "extra"}, noEnv); err == nil {
+		t.Error("confpad version takes no arguments")
 	}
 }
