@@ -19,7 +19,9 @@ type metrics struct {
 	errors          *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
+// newMetrics makes the metrics of a server of the given version
+// (confpad_build_info{version}).
+func newMetrics(version string) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		connections: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -44,7 +46,13 @@ func newMetrics() *metrics {
 			Help: "Errors reported to clients, by code (websocket error messages and HTTP API errors).",
 		}, []string{"code"}),
 	}
-	m.registry.MustRegister(m.connections, m.opsCommitted, m.submitSeconds, m.slowDisconnects, m.errors,
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "confpad_build_info",
+		Help:        "Always 1; its version label is the running confpad's version.",
+		ConstLabels: prometheus.Labels{"version": version},
+	})
+	buildInfo.Set(1)
+	m.registry.MustRegister(buildInfo, m.connections, m.opsCommitted, m.submitSeconds, m.slowDisconnects, m.errors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"net/http"
 	"strconv"
@@ -134,8 +135,15 @@ func (s *Server) padPage(c echo.Context) error {
 	if page == nil {
 		return errors.New("the frontend has no pad.html")
 	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.HTMLBlob(http.StatusOK, page.plain)
+	// A fresh nonce for this answer lets the editor's <style> element in,
+	// and only it: the page reads it from <meta name="csp-nonce">.
+	nonce := rand.Text()
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", withStyleNonce(h.Get("Content-Security-Policy"), nonce))
+	h.Set("Cache-Control", "no-store")
+	body := bytes.Replace(page.plain, []byte("<head>"), []byte(`<head>
+<meta name="csp-nonce" content="`+nonce+`">`), 1)
+	return c.HTMLBlob(http.StatusOK, body)
 }
 
 // errorPage renders an error for a page request.

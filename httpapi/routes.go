@@ -27,14 +27,26 @@ func (s *Server) routes() (*echo.Echo, error) {
 	if s.assets, err = newAssets(frontend.Assets()); err != nil {
 		return nil, err
 	}
+	if s.assets.files[site.StylesheetFile], err = newAsset(site.StylesheetFile, site.Stylesheet); err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanics, limitBody)
+	e.IPExtractor = ipExtractor(s.cfg.TrustedProxies)
+	// Before routing: every answer, a 404 or 405 too, is logged and has
+	// the security headers.
+	e.Pre(s.accessLog, s.securityHeaders)
+	e.Use(s.recoverPanics, s.limitBodyTime, limitBody)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	switch s.cfg.Metrics {
+	case MetricsPublic:
+		e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	case MetricsAdmin:
+		e.GET("/metrics", echo.WrapHandler(s.metrics.handler()), s.requireAdmin)
+	}
 
 	const api = "/api/v1"
 	e.GET(api+"/openapi.json", s.openAPI)
@@ -52,7 +64,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.POST(api+"/pads/:id/restore", s.restore, s.requireAdmin)
 	e.POST(importPath, s.importText, s.requireAdmin)
 
-	e.GET("/pads/:id/ws", s.serveWS)
+	e.GET("/pads/:id/ws", s.serveWS, s.limitConns)
 
 	e.GET("/", s.indexPage)
 	e.GET("/p/:id", s.padPage)
@@ -98,9 +110,9 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 
 var errBodyTooLarge = apiError(http.StatusRequestEntityTooLarge, codeTooLarge, "request body is larger than 64 KiB")
 
-// healthz answers 200 while the process runs.
+// healthz answers 200 while the process runs, with the server's version.
 func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
 }
 
 // readyz answers 200 when Config.Ready says the server can serve, and 503

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"strings"
 	"time"
@@ -13,15 +12,14 @@ import (
 )
 
 // requireAdmin lets a request through only with the header
-// "Authorization: Bearer <Config.AdminToken>", compared in constant time.
+// "Authorization: Bearer <Config.AdminToken>" (see hasAdminToken).
 // Without a configured token the admin routes answer 403.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s.cfg.AdminToken == "" {
 			return apiError(http.StatusForbidden, codeForbidden, "admin routes are disabled: the server has no admin token")
 		}
-		token, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.AdminToken)) != 1 {
+		if !s.hasAdminToken(c.Request()) {
 			return apiError(http.StatusUnauthorized, codeUnauthorized, "send Authorization: Bearer <admin token>")
 		}
 		return next(c)
@@ -56,6 +54,7 @@ func (s *Server) createPad(c echo.Context) error {
 	if err := s.cfg.Catalog.CreateSession(c.Request().Context(), sess); err != nil {
 		return catalogError(err)
 	}
+	s.audit(c, "create", sess.ID, "title", sess.Title)
 	return c.JSON(http.StatusCreated, padJSON{Session: sess})
 }
 
@@ -99,9 +98,12 @@ func (s *Server) updatePad(c echo.Context) error {
 	if err := s.cfg.Catalog.UpdateSession(ctx, sess); err != nil {
 		return catalogError(err)
 	}
+	action := "update"
 	if sess.State != oldState {
 		s.changeState(sess.ID, sess.State)
+		action = map[string]string{conference.StateArchived: "archive", conference.StateLive: "reopen"}[sess.State]
 	}
+	s.audit(c, action, sess.ID, "title", sess.Title, "state", sess.State)
 	return c.JSON(http.StatusOK, s.padInfo(sess, nil))
 }
 
@@ -114,6 +116,7 @@ func (s *Server) deletePad(c echo.Context) error {
 		return catalogError(err)
 	}
 	s.changeState(id, cluster.StateDeleted)
+	s.audit(c, "delete", id)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -124,6 +127,7 @@ func (s *Server) deleteLink(c echo.Context) error {
 	if err := s.cfg.Catalog.DeleteLink(c.Request().Context(), id, c.Param("linkID")); err != nil {
 		return catalogError(err)
 	}
+	s.audit(c, "delete_link", id, "link", c.Param("linkID"))
 	if err := s.pushLinks(c, id); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"unicode"
@@ -184,6 +185,9 @@ func decodeJSON(c echo.Context, v any) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return errBodyTooLarge
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return errBodyTimeout
 		}
 		return apiError(http.StatusBadRequest, codeBadRequest, "body must be a JSON object: "+protocol.JSONProblem(err))
 	}

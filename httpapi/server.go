@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,22 @@ const (
 	DefaultPresenceInterval = 2 * time.Second
 	DefaultMessageRate      = 200
 	DefaultMessageBurst     = 1000
+	DefaultMaxConnsPerAddr  = 1000
+	DefaultBodyTimeout      = 30 * time.Second
+)
+
+// MetricsAccess says who may read /metrics.
+type MetricsAccess int
+
+// The ways /metrics is served.
+const (
+	// MetricsPublic serves /metrics to anyone (the default).
+	MetricsPublic MetricsAccess = iota
+	// MetricsAdmin serves /metrics only with the admin token.
+	MetricsAdmin
+	// MetricsOff serves no /metrics route: the caller serves
+	// Server.MetricsHandler elsewhere (another address).
+	MetricsOff
 )
 
 // Config configures a Server. Catalog and Log are required; every other
@@ -97,6 +114,25 @@ type Config struct {
 	// BoFRate is how many BoF sessions one client address (the TCP peer)
 	// may start per hour, on this replica (default DefaultBoFRate).
 	BoFRate int
+	// MaxConnsPerAddr is how many websockets one client address may hold
+	// at once (default 1000: a conference's NAT puts many people behind
+	// one address); one more is refused with 429.
+	MaxConnsPerAddr int
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For names the client; from anywhere else the peer's
+	// address is the client's. None: the peer's address always.
+	TrustedProxies []*net.IPNet
+	// BodyTimeout bounds reading a request's body (default 30s).
+	BodyTimeout time.Duration
+	// FrameAncestors are the origins that may frame the pages
+	// (Content-Security-Policy frame-ancestors); none: no one may.
+	FrameAncestors []string
+	// Metrics says who may read /metrics.
+	Metrics MetricsAccess
+	// AccessLog logs every request and websocket at info level.
+	AccessLog bool
+	// Version is the server's version, shown by /healthz and /metrics.
+	Version string
 }
 
 func (c Config) withDefaults() Config {
@@ -116,6 +152,7 @@ func (c Config) withDefaults() Config {
 		{&c.IdleTimeout, DefaultIdleTimeout},
 		{&c.CursorInterval, DefaultCursorInterval},
 		{&c.PresenceInterval, DefaultPresenceInterval},
+		{&c.BodyTimeout, DefaultBodyTimeout},
 	}
 	for _, d := range defaults {
 		if *d.d <= 0 {
@@ -134,6 +171,12 @@ func (c Config) withDefaults() Config {
 	if c.BoFRate <= 0 {
 		c.BoFRate = DefaultBoFRate
 	}
+	if c.MaxConnsPerAddr <= 0 {
+		c.MaxConnsPerAddr = DefaultMaxConnsPerAddr
+	}
+	if c.Version == "" {
+		c.Version = "unknown"
+	}
 	return c
 }
 
@@ -150,6 +193,7 @@ type Server struct {
 	bofLimit *rateLimit
 	assets   *assets
 	replica  string
+	perAddr  *connLimiter
 
 	hubsMu sync.RWMutex
 	hubs   map[string]*hub
@@ -184,7 +228,8 @@ func New(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		maxOpLen: collab.DefaultMaxOpLen,
-		metrics:  newMetrics(),
+		metrics:  newMetrics(cfg.Version),
+		perAddr:  &connLimiter{max: cfg.MaxConnsPerAddr, byAddr: map[string]int{}},
 		replica:  uuid.NewString(),
 		hubs:     map[string]*hub{},
 		conns:    map[*conn]struct{}{},
@@ -216,8 +261,13 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the HTTP handler of every route.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler returns the HTTP handler of every route; HEAD is answered
+// wherever GET is.
+func (s *Server) Handler() http.Handler { return headAsGet(s.echo) }
+
+// MetricsHandler serves the Prometheus metrics, for serving them on
+// another address (Config.Metrics MetricsOff).
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
 
 // Shutdown closes every websocket with StatusGoingAway ("server
 // restarting, reconnect"), waits for the connections to finish (or ctx to

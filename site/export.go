@@ -51,8 +51,8 @@ type sessionJSON struct {
 }
 
 // Export writes the conference as a static site into dst: index.html,
-// sessions/ID.html (each page self-contained: inline CSS, no scripts,
-// relative links), sessions/ID.md (the pad text as is), and
+// pages.css (the stylesheet every page links), sessions/ID.html (no
+// scripts, relative links), sessions/ID.md (the pad text as is), and
 // conference.json (the programme with every session's metadata, slide
 // links and files). It reads and renders a few pads at a time (in
 // parallel, ahead of writing), so memory does not grow with the
@@ -71,6 +71,9 @@ func (p *Pages) Export(ctx context.Context, dst Dest, c Conference) error {
 
 	index := IndexPage{Page: Page{Title: c.Title, Site: c.Title, URLs: staticURLs(0)}, Days: days, BoFs: bofs}
 	if err := writeFile(dst, "index.html", func(w io.Writer) error { return p.Index(w, index) }); err != nil {
+		return err
+	}
+	if err := writeFile(dst, StylesheetFile, func(w io.Writer) error { _, err := w.Write(Stylesheet); return err }); err != nil {
 		return err
 	}
 	prog := programmeJSON{Title: c.Title, Exported: time.Now().UTC().Truncate(time.Second), Sessions: make([]sessionJSON, 0, len(ordered))}

@@ -136,8 +136,12 @@ func TestWriteZip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2+2*len(texts) {
-		t.Errorf("%d files in the zip, want %d", len(files), 2+2*len(texts))
+	// index.html, pages.css and conference.json, and two per session.
+	if len(files) != 3+2*len(texts) {
+		t.Errorf("%d files in the zip, want %d", len(files), 3+2*len(texts))
+	}
+	if files[site.StylesheetFile] != string(site.Stylesheet) {
+		t.Errorf("the zip's %s is not the pages' stylesheet", site.StylesheetFile)
 	}
 	checkExport(t, files, texts)
 }

@@ -20,8 +20,17 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// Stylesheet is the pages' CSS: linked from every page (URLs.Stylesheet),
+// inline only in a standalone file.
+//
+//go:embed templates/pages.css
+var Stylesheet []byte
+
 // funcs are the template functions of every page.
-var funcs = template.FuncMap{"safeURL": notes.SafeURL}
+var funcs = template.FuncMap{
+	"safeURL":    notes.SafeURL,
+	"stylesheet": func() template.CSS { return template.CSS(Stylesheet) },
+}
 
 // Pages holds the parsed page templates. It is safe for concurrent use.
 type Pages struct {

@@ -9,6 +9,9 @@ const (
 	standalone        // one downloaded file: no links to other pages
 )
 
+// StylesheetFile is the name of the stylesheet in a static site or zip.
+const StylesheetFile = "pages.css"
+
 // URLs makes the links between pages for one setting: the live server,
 // a static site, or a standalone file. A method that returns "" means the
 // setting has no such page, and templates leave the link out.
@@ -44,6 +47,18 @@ func (u URLs) Home() string {
 		return "/"
 	case static:
 		return u.root + "index.html"
+	}
+	return ""
+}
+
+// Stylesheet is the pages' stylesheet (Stylesheet), or "" in a
+// standalone file, which carries it inline.
+func (u URLs) Stylesheet() string {
+	switch u.where {
+	case live:
+		return "/assets/pages.css"
+	case static:
+		return u.root + StylesheetFile
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // config is the serve command's configuration, merged from built-in
@@ -39,6 +40,23 @@ type config struct {
 	// Pprof, when set, is a host:port where Go's profiles (net/http/pprof)
 	// are served, for measuring the server under load.
 	Pprof string
+	// MaxConnsPerAddr bounds the websockets of one client address.
+	MaxConnsPerAddr int
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	// MessageRate and MessageBurst bound the frames of one connection.
+	MessageRate  float64
+	MessageBurst int
+	// ReadHeaderTimeout, BodyTimeout and IdleTimeout bound reading a
+	// request's headers, its body, and an idle keep-alive connection.
+	ReadHeaderTimeout, BodyTimeout, IdleTimeout time.Duration
+	// FrameAncestors may frame the pages; none: no one.
+	FrameAncestors []string
+	// Metrics is "public", "admin", or a host:port serving /metrics
+	// instead of the main address.
+	Metrics string
+	// AccessLog logs every request and websocket.
+	AccessLog bool
 }
 
 // option is one setting: a flag, its environment variable, its built-in
@@ -79,7 +97,7 @@ var options = []option{
 		c.LogFormat = v
 		return nil
 	}},
-	{"admin-token", "CONFPAD_ADMIN_TOKEN", "", "bearer `token` for the admin API; none: a random one, logged at start", func(c *config, v string) error {
+	{"admin-token", "CONFPAD_ADMIN_TOKEN", "", "bearer `token` for the admin API; none: a random one, shown once on the terminal (stderr) at start", func(c *config, v string) error {
 		c.AdminToken = v
 		return nil
 	}},
@@ -112,6 +130,93 @@ var options = []option{
 		c.MaxDoc = int(n)
 		return err
 	}},
+	{"max-conns-per-addr", "CONFPAD_MAX_CONNS_PER_ADDR", "1000", "most websockets one client address may hold at once (a `number`; conference NAT puts many people behind one address)", func(c *config, v string) error {
+		n, err := parseCount(v)
+		c.MaxConnsPerAddr = n
+		return err
+	}},
+	{"trusted-proxies", "CONFPAD_TRUSTED_PROXIES", "", "comma-separated `networks` (CIDR) of reverse proxies whose X-Forwarded-For names the client; none: the peer address is the client", func(c *config, v string) error {
+		c.TrustedProxies = nil
+		for part := range strings.SplitSeq(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			_, n, err := net.ParseCIDR(part)
+			if err != nil {
+				return fmt.Errorf("want networks such as 10.0.0.0/8,127.0.0.1/32: %w", err)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, n)
+		}
+		return nil
+	}},
+	{"message-rate", "CONFPAD_MESSAGE_RATE", "200", "websocket frames a connection may send per second on average (a `number`); above it the connection is closed", func(c *config, v string) error {
+		n, err := parseCount(v)
+		c.MessageRate = float64(n)
+		return err
+	}},
+	{"message-burst", "CONFPAD_MESSAGE_BURST", "1000", "websocket frames a connection may send at once above --message-rate (a `number`)", func(c *config, v string) error {
+		n, err := parseCount(v)
+		c.MessageBurst = n
+		return err
+	}},
+	{"read-header-timeout", "CONFPAD_READ_HEADER_TIMEOUT", "10s", "longest wait for a request's headers (a `duration` such as 10s)", func(c *config, v string) error {
+		return parseDuration(v, &c.ReadHeaderTimeout)
+	}},
+	{"body-timeout", "CONFPAD_BODY_TIMEOUT", "30s", "longest wait for a request's body (a `duration`)", func(c *config, v string) error {
+		return parseDuration(v, &c.BodyTimeout)
+	}},
+	{"idle-timeout", "CONFPAD_IDLE_TIMEOUT", "2m", "how long an idle keep-alive HTTP connection stays open (a `duration`)", func(c *config, v string) error {
+		return parseDuration(v, &c.IdleTimeout)
+	}},
+	{"frame-ancestors", "CONFPAD_FRAME_ANCESTORS", "", "space-separated `origins` that may show the pages in a frame (CSP frame-ancestors); none: no one", func(c *config, v string) error {
+		c.FrameAncestors = nil
+		if v = strings.TrimSpace(v); v != "" {
+			c.FrameAncestors = strings.Fields(v)
+		}
+		for _, o := range c.FrameAncestors {
+			if strings.ContainsAny(o, ";,") {
+				return fmt.Errorf("want origins such as https://stream.example.org separated by spaces, not %q", o)
+			}
+		}
+		return nil
+	}},
+	{"metrics", "CONFPAD_METRICS", "public", "who may read /metrics: public, admin (the admin token), or a `host:port` to serve /metrics there instead", func(c *config, v string) error {
+		c.Metrics = v
+		if v == "public" || v == "admin" {
+			return nil
+		}
+		if err := checkHostPort(v); err != nil {
+			return fmt.Errorf("want public, admin or host:port: %w", err)
+		}
+		return nil
+	}},
+	{"access-log", "CONFPAD_ACCESS_LOG", "on", "log every request and websocket at info level: on or off", func(c *config, v string) error {
+		switch v {
+		case "on", "off":
+			c.AccessLog = v == "on"
+			return nil
+		}
+		return errors.New("want on or off")
+	}},
+}
+
+// parseCount reads a positive whole number.
+func parseCount(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > 1<<30 {
+		return 0, fmt.Errorf("want a positive whole number, not %q", s)
+	}
+	return n, nil
+}
+
+// parseDuration reads a positive duration (time.ParseDuration) into d.
+func parseDuration(s string, d *time.Duration) error {
+	v, err := time.ParseDuration(s)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("want a positive duration such as 30s or 2m, not %q", s)
+	}
+	*d = v
+	return nil
 }
 
 // loadConfig merges the built-in defaults, then the environment variables

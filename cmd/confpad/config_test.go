@@ -5,10 +5,13 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -20,6 +23,15 @@ func TestLoadConfig(t *testing.T) {
 		MaxFrame:  256 << 10,
 		MaxDoc:    2 << 20,
 		BoFRate:   10,
+
+		MaxConnsPerAddr:   1000,
+		MessageRate:       200,
+		MessageBurst:      1000,
+		ReadHeaderTimeout: 10 * time.Second,
+		BodyTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		Metrics:           "public",
+		AccessLog:         true,
 	}
 	with := func(change func(*config)) config {
 		c := defaults
@@ -41,15 +53,41 @@ func TestLoadConfig(t *testing.T) {
 				"CONFPAD_LOG_LEVEL": "debug", "CONFPAD_LOG_FORMAT": "json", "CONFPAD_ADMIN_TOKEN": "s3cret",
 				"CONFPAD_MAX_FRAME": "1MiB", "CONFPAD_MAX_DOC": "100000", "CONFPAD_BOF_RATE": "3",
 			},
-			want: config{Addr: ":8080", DataDir: "/var/lib/confpad", Program: "lpc.yaml", LogLevel: slog.LevelDebug,
-				LogFormat: "json", AdminToken: "s3cret", MaxFrame: 1 << 20, MaxDoc: 100000, BoFRate: 3},
+			want: with(func(c *config) {
+				c.Addr, c.DataDir, c.Program, c.LogLevel = ":8080", "/var/lib/confpad", "lpc.yaml", slog.LevelDebug
+				c.LogFormat, c.AdminToken, c.MaxFrame, c.MaxDoc = "json", "s3cret", 1<<20, 100000
+				c.BoFRate = 3
+			}),
 		},
 		{
 			name: "flags",
 			args: []string{"--addr", "0.0.0.0:80", "-data=d", "--program=p.json", "--log-level=WARN",
 				"--log-format", "json", "--admin-token", "t", "--max-frame", "64K", "--max-doc", "3M", "--bof-rate", "50"},
-			want: config{Addr: "0.0.0.0:80", DataDir: "d", Program: "p.json", LogLevel: slog.LevelWarn,
-				LogFormat: "json", AdminToken: "t", MaxFrame: 64 << 10, MaxDoc: 3 << 20, BoFRate: 50},
+			want: with(func(c *config) {
+				c.Addr, c.DataDir, c.Program, c.LogLevel = "0.0.0.0:80", "d", "p.json", slog.LevelWarn
+				c.LogFormat, c.AdminToken, c.MaxFrame, c.MaxDoc = "json", "t", 64<<10, 3<<20
+				c.BoFRate = 50
+			}),
+		},
+		{
+			name: "limits",
+			args: []string{"--max-conns-per-addr=5", "--message-rate=10", "--message-burst=20", "--read-header-timeout=1s",
+				"--body-timeout=2s", "--idle-timeout=3m", "--frame-ancestors", "'self' https://a.example", "--metrics=admin",
+				"--access-log=off", "--trusted-proxies=10.0.0.0/8, 127.0.0.1/32"},
+			want: with(func(c *config) {
+				c.MaxConnsPerAddr, c.MessageRate, c.MessageBurst = 5, 10, 20
+				c.ReadHeaderTimeout, c.BodyTimeout, c.IdleTimeout = time.Second, 2*time.Second, 3*time.Minute
+				c.FrameAncestors, c.Metrics, c.AccessLog = []string{"'self'", "https://a.example"}, "admin", false
+				c.TrustedProxies = []*net.IPNet{
+					{IP: net.IP{10, 0, 0, 0}, Mask: net.CIDRMask(8, 32)},
+					{IP: net.IP{127, 0, 0, 1}, Mask: net.CIDRMask(32, 32)},
+				}
+			}),
+		},
+		{
+			name: "metrics elsewhere",
+			env:  map[string]string{"CONFPAD_METRICS": "127.0.0.1:9090"},
+			want: with(func(c *config) { c.Metrics = "127.0.0.1:9090" }),
 		},
 		{
 			name: "flags beat environment",
@@ -77,6 +115,12 @@ func TestLoadConfig(t *testing.T) {
 		{name: "empty data", args: []string{"--data="}, wantErr: "want a directory"},
 		{name: "zero BoF rate", args: []string{"--bof-rate=0"}, wantErr: "want a number from 1 to 100000"},
 		{name: "bad pprof address", env: map[string]string{"CONFPAD_PPROF": "6060"}, wantErr: `CONFPAD_PPROF="6060": want host:port`},
+		{name: "bad count", args: []string{"--max-conns-per-addr=0"}, wantErr: "want a positive whole number"},
+		{name: "bad duration", args: []string{"--body-timeout=30"}, wantErr: "want a positive duration"},
+		{name: "bad metrics", args: []string{"--metrics=private"}, wantErr: "want public, admin or host:port"},
+		{name: "bad proxy", args: []string{"--trusted-proxies=10.0.0.1"}, wantErr: "want networks"},
+		{name: "bad frame ancestor", args: []string{"--frame-ancestors=a;b"}, wantErr: "want origins"},
+		{name: "bad access log", args: []string{"--access-log=yes"}, wantErr: "want on or off"},
 		{name: "unknown flag", args: []string{"--sticky=yes"}, wantErr: "flag provided but not defined: -sticky"},
 		{
 			name: "cluster mode",
@@ -98,7 +142,7 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("config\n got %+v\nwant %+v", got, tt.want)
 			}
 		})

@@ -6,6 +6,9 @@
 //	confpad [serve] [flags]     serve the conference (the default command)
 //	confpad migrate --from STORE --to STORE
 //	                            copy every session and pad between stores
+//	confpad backup --out FILE   copy the database, consistently, while it serves
+//	confpad check               check the database and replay every pad
+//	confpad version             print the version
 //	confpad export --out DIR [--from STORE]
 //	                            write the conference's notes as a static site
 //
@@ -36,6 +39,9 @@ var commands = map[string]command{
 	"serve":   serve,
 	"migrate": migrate,
 	"export":  export,
+	"version": printVersion,
+	"backup":  backup,
+	"check":   check,
 }
 
 func main() {

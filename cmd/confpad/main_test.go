@@ -11,7 +11,7 @@ func TestRun(t *testing.T) {
 		args    []string
 		wantErr string // "" for nil
 	}{
-		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate" (commands: export, migrate, serve)`},
+		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate" (commands: backup, check, export, migrate, serve, version)`},
 		{"help of the default command", []string{"-h"}, ""},
 		{"help of serve", []string{"serve", "-h"}, ""},
 		{"bad flag reaches serve", []string{"serve", "--log-format=xml"}, `invalid value "xml" for flag -log-format: want text or json`},

@@ -17,6 +17,10 @@ import (
 	"github.com/confpad/confpad/httpapi"
 )
 
+// stderr is where serve writes its logs and, apart from them, the
+// generated admin token; tests replace it.
+var stderr io.Writer = os.Stderr
+
 // drainTimeout bounds the graceful part of a shutdown: finishing requests
 // and commits and closing websockets.
 const drainTimeout = 15 * time.Second
@@ -28,11 +32,11 @@ const drainTimeout = 15 * time.Second
 // an address it cannot listen on, stops it before any store is opened (a
 // program file's error names the file and line).
 func serve(ctx context.Context, args []string, env func(string) string) error {
-	cfg, err := loadConfig(args, env, os.Stderr)
+	cfg, err := loadConfig(args, env, stderr)
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, os.Stderr)
+	logger := newLogger(cfg, stderr)
 
 	var program *conference.Program
 	if cfg.Program != "" {
@@ -59,31 +63,62 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 
 	token := cfg.AdminToken
 	if token == "" {
+		// Shown once, on the terminal only: logs are often shipped
+		// elsewhere and kept.
 		token = rand.Text()
-		logger.Warn("no admin token configured, generated one for this run", "admin_token", token)
+		fmt.Fprintf(stderr, "confpad: no --admin-token set; the admin token of this run (shown only now) is:\n\n    %s\n\n", token)
+		logger.Warn("no admin token configured: generated one for this run and showed it on the terminal (stderr)")
+	}
+	metrics, metricsAddr := httpapi.MetricsPublic, ""
+	switch cfg.Metrics {
+	case "public":
+	case "admin":
+		metrics = httpapi.MetricsAdmin
+	default:
+		metrics, metricsAddr = httpapi.MetricsOff, cfg.Metrics
 	}
 	srv, err := httpapi.New(httpapi.Config{
-		Catalog:       st.catalog,
-		Log:           st.log,
-		Feed:          st.feed,
-		Bus:           st.bus,
-		AdminToken:    token,
-		MaxFrameBytes: cfg.MaxFrame,
-		MaxDocLen:     cfg.MaxDoc,
-		BoFRate:       cfg.BoFRate,
-		Logger:        logger,
-		Ready:         st.ready,
+		Catalog:         st.catalog,
+		Log:             st.log,
+		Feed:            st.feed,
+		Bus:             st.bus,
+		AdminToken:      token,
+		MaxFrameBytes:   cfg.MaxFrame,
+		MaxDocLen:       cfg.MaxDoc,
+		BoFRate:         cfg.BoFRate,
+		Logger:          logger,
+		Ready:           st.ready,
+		MessageRate:     cfg.MessageRate,
+		MessageBurst:    cfg.MessageBurst,
+		MaxConnsPerAddr: cfg.MaxConnsPerAddr,
+		TrustedProxies:  cfg.TrustedProxies,
+		BodyTimeout:     cfg.BodyTimeout,
+		FrameAncestors:  cfg.FrameAncestors,
+		Metrics:         metrics,
+		AccessLog:       cfg.AccessLog,
+		Version:         buildVersion(),
 	})
 	if err != nil {
 		return fmt.Errorf("set up HTTP API: %w", err)
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	side := map[string]*http.ServeMux{} // extra addresses: profiles, metrics
 	if cfg.Pprof != "" {
-		stop, err := serveProfiles(cfg.Pprof, logger)
+		side[cfg.Pprof] = profilesMux()
+	}
+	if metricsAddr != "" {
+		if side[metricsAddr] == nil {
+			side[metricsAddr] = http.NewServeMux()
+		}
+		side[metricsAddr].Handle("/metrics", srv.MetricsHandler())
+	}
+	for addr, mux := range side {
+		stop, err := serveSide(addr, mux, logger)
 		if err != nil {
 			return errors.Join(err, srv.Shutdown(context.Background()))
 		}
@@ -91,7 +126,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	logger.Info("confpad is serving", "url", "http://"+ln.Addr().String(), "store", st.where)
+	logger.Info("confpad is serving", "url", "http://"+ln.Addr().String(), "store", st.where, "version", buildVersion())
 
 	select {
 	case err := <-served:
@@ -153,21 +188,26 @@ func importProgram(ctx context.Context, cat conference.Catalog, program *confere
 	return nil
 }
 
-// serveProfiles serves net/http/pprof on addr until the returned function
-// is called.
-func serveProfiles(addr string, logger *slog.Logger) (stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen for profiles: %w", err)
-	}
+// profilesMux serves net/http/pprof.
+func profilesMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	return mux
+}
+
+// serveSide serves mux on addr (profiles, metrics: operator-only pages
+// kept off the main address) until the returned function is called.
+func serveSide(addr string, mux *http.ServeMux, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
 	ps := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = ps.Serve(ln) }()
-	logger.Info("serving profiles", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	logger.Info("serving operator pages", "url", "http://"+ln.Addr().String())
 	return func() { _ = ps.Close() }, nil
 }

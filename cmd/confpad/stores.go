@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"github.com/confpad/confpad/cluster/redisbus"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/internal/episode"
 	"github.com/confpad/confpad/store/redisstore"
 	"github.com/confpad/confpad/store/sqlitestore"
 	"github.com/redis/go-redis/v9"
@@ -24,7 +27,8 @@ type stores struct {
 	// feed and bus connect replicas; nil in embedded mode.
 	feed collab.Feed
 	bus  cluster.Bus
-	// ready is what /readyz checks: the database, or every Redis master.
+	// ready is what /readyz checks: that the database, or every Redis
+	// master, takes writes.
 	ready func(context.Context) error
 	// where says where the data is, for the start-up log line (a Redis
 	// URL with its password hidden).
@@ -43,26 +47,64 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 	ctx = context.WithoutCancel(ctx)
 	if redisURL == "" {
 		path := filepath.Join(dataDir, "confpad.db")
-		db, err := sqlitestore.Open(ctx, path)
+		if err := checkDataDir(dataDir); err != nil {
+			return nil, err
+		}
+		db, err := sqlitestore.Open(ctx, path, sqlitestore.WithLogger(logger))
 		if err != nil {
 			return nil, err
 		}
-		return &stores{catalog: db, log: db, ready: db.Ping, where: path, close: db.Close}, nil
+		// A store that opens but refuses writes (a read-only disk, a full
+		// one) is logged now; /readyz reports it until writes succeed.
+		_ = db.CheckWritable(ctx)
+		return &stores{catalog: db, log: db, ready: db.CheckWritable, where: path, close: db.Close}, nil
 	}
 	redis.SetLogger(redisLogger{logger})
 	rs, err := redisstore.Open(ctx, redisURL, redisstore.Options{ClientName: replicaName()})
 	if err != nil {
 		return nil, fmt.Errorf("cluster mode: %w", err)
 	}
+	// Redis that answers but refuses writes (out of memory, a read-only
+	// replica after a failover) makes the replica not ready, logged once
+	// per episode.
+	writes := &episode.Tracker{Logger: logger, What: "storage: writes"}
+	ready := func(ctx context.Context) error {
+		err := rs.CheckWritable(ctx)
+		writes.Observe(err)
+		return err
+	}
+	_ = ready(ctx)
 	return &stores{
 		catalog: rs,
 		log:     rs,
 		feed:    rs,
 		bus:     redisbus.New(rs),
-		ready:   rs.Ping,
+		ready:   ready,
 		where:   rs.URL(),
 		close:   rs.Close,
 	}, nil
+}
+
+// checkDataDir creates dir if needed and refuses, with the fix, a
+// directory this process may not write for lack of permission: the usual
+// mistake with a host folder mounted into the container. A read-only disk
+// is left to the store, which serves readers and reports not ready.
+func checkDataDir(dir string) error {
+	err := os.MkdirAll(dir, 0o750)
+	if err == nil {
+		var f *os.File
+		if f, err = os.CreateTemp(dir, ".write-test-*"); err == nil {
+			f.Close()
+			return os.Remove(f.Name())
+		}
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("the data directory %s is not writable by this process (uid %d, gid %d): "+
+			"give it to that user (chown -R %d:%d DIR; for the container image, the host folder mounted at /data) "+
+			"or run as the directory's owner (docker run --user \"$(id -u):$(id -g)\"): %w",
+			dir, os.Getuid(), os.Getgid(), os.Getuid(), os.Getgid(), err)
+	}
+	return nil
 }
 
 // replicaName names this process's Redis connections (CLIENT LIST shows

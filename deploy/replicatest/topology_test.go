@@ -25,12 +25,14 @@ import (
 // waitLimit bounds every wait in these tests.
 const waitLimit = 60 * time.Second
 
-// replica is one confpad process in cluster mode on a fixed loopback port;
-// it can be killed and started again on the same port.
+// replica is one confpad process in cluster mode (or, with dataDir set,
+// embedded mode) on a fixed loopback port; it can be killed and started
+// again on the same port.
 type replica struct {
 	n        int
 	port     int
 	redisURL string
+	dataDir  string
 	token    string
 	logPath  string
 
@@ -117,11 +119,14 @@ func (r *replica) start(t testing.TB) {
 		logf.Close()
 		t.Fatal(err)
 	}
-	cmd := exec.Command(confpadBin, "serve",
-		"--addr", "127.0.0.1:"+strconv.Itoa(r.port),
-		"--redis", r.redisURL,
+	store := []string{"--redis", r.redisURL}
+	if r.dataDir != "" {
+		store = []string{"--data", r.dataDir}
+	}
+	cmd := exec.Command(confpadBin, append([]string{"serve",
+		"--addr", "127.0.0.1:" + strconv.Itoa(r.port),
 		"--admin-token", r.token,
-		"--log-level", "info")
+		"--log-level", "info", "--access-log", "off"}, store...)...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	redistest.DieWithParent(cmd, syscall.SIGKILL)

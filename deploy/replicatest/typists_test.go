@@ -259,9 +259,10 @@ func (cr *crowd) stopAndSync(t *testing.T) {
 
 // checkConverged checks, once typing has stopped and synced, that every
 // typist of pad holds the pad's text as Redis has it (the log replayed),
-// and that the log holds every acknowledged op exactly once: each ack's
-// revision is that client's (client, seq) in the log, no (client, seq) is
-// in the log twice, and the acks carry every edit the typist made.
+// and that the log holds every acknowledged op exactly once and in order:
+// each ack's revision is that client's (client, seq) in the log, no
+// (client, seq) is in the log twice, a client's ops follow its seq order,
+// and the acks carry every edit the typist made.
 func checkConverged(t *testing.T, redisURL, pad string, typists []*typist) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
@@ -271,7 +272,20 @@ func checkConverged(t *testing.T, redisURL, pad string, typists []*typist) {
 		t.Fatal(err)
 	}
 	defer rs.Close()
-	log, err := rs.Records(ctx, pad, 0, -1)
+	checkLog(t, rs, pad, typists)
+}
+
+// recordLog is what checkLog reads: a store's records of a pad.
+type recordLog interface {
+	Records(ctx context.Context, pad string, from, to int) ([]collab.Record, error)
+}
+
+// checkLog is checkConverged against any store's log of pad.
+func checkLog(t *testing.T, store recordLog, pad string, typists []*typist) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	log, err := store.Records(ctx, pad, 0, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,6 +296,7 @@ func checkConverged(t *testing.T, redisURL, pad string, typists []*typist) {
 		seq    int
 	}
 	at := make(map[key]int, head)
+	lastSeq := map[string]int{} // each client's ops must be in seq order
 	for i, r := range log {
 		if r.Rev != i+1 {
 			t.Fatalf("log element %d has revision %d", i, r.Rev)
@@ -289,6 +304,10 @@ func checkConverged(t *testing.T, redisURL, pad string, typists []*typist) {
 		if err := doc.Apply(r.Op); err != nil {
 			t.Fatalf("log revision %d does not apply: %v", r.Rev, err)
 		}
+		if r.Seq <= lastSeq[r.Client] {
+			t.Fatalf("client %s seq %d at revision %d comes after its seq %d: out of order", r.Client, r.Seq, r.Rev, lastSeq[r.Client])
+		}
+		lastSeq[r.Client] = r.Seq
 		k := key{r.Client, r.Seq}
 		if prev, dup := at[k]; dup {
 			t.Fatalf("client %s seq %d is in the log twice: revisions %d and %d", r.Client, r.Seq, prev, r.Rev)

@@ -61,6 +61,15 @@ const wellFormedInput = EditorState.transactionFilter.of((tr) => {
 
 const remote = [Transaction.remote.of(true), Transaction.addToHistory.of(false)];
 
+/**
+ * The server's Content-Security-Policy allows no inline styles except a
+ * <style> carrying this page's nonce, which CodeMirror needs for its theme
+ * (on a document it writes a <style> element). The server puts the nonce
+ * in <meta name="csp-nonce">; without it (another server) CodeMirror works
+ * as usual.
+ */
+const cspNonce = document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') ?? '';
+
 /** Editor wraps the EditorView of one pad. */
 export class Editor {
   /**
@@ -75,6 +84,7 @@ export class Editor {
       state: EditorState.create({
         doc: '',
         extensions: [
+          EditorView.cspNonce.of(cspNonce),
           history(),
           drawSelection(),
           highlightActiveLine(),

@@ -152,17 +152,34 @@ export async function launchBrowser(profileDir) {
 }
 
 /**
+ * watchErrors collects a page's uncaught errors and every
+ * Content-Security-Policy violation it reports (the securitypolicyviolation
+ * event, and Chromium's console message) in page.errors.
+ */
+export async function watchErrors(page) {
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|CSP violation/.test(msg.text())) page.errors.push(msg.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+}
+
+/**
  * openPad opens the pad page as a user with the given name and colour and
- * waits until it is live. Page errors fail the test through page.errors.
- * prepare, if given, runs on the new page before it loads (to route its
- * websocket, for example).
+ * waits until it is live. Page errors and Content-Security-Policy
+ * violations fail the test through page.errors. prepare, if given, runs
+ * on the new page before it loads (to route its websocket, for example).
  */
 export async function openPad(context, server, id, { name, color, prepare } = {}) {
   const page = await context.newPage();
   if (prepare) await prepare(page);
   page.setDefaultTimeout(20_000);
-  page.errors = [];
-  page.on('pageerror', (err) => page.errors.push(err.message));
+  await watchErrors(page);
   if (name) {
     await page.addInitScript(([n, c]) => {
       localStorage.setItem('confpad.name', n);

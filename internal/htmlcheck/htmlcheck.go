@@ -51,7 +51,7 @@ func Parse(doc string, allowedTags ...string) Page {
 			if tok.Data == "meta" && attr(tok, "http-equiv") != "" {
 				p.Dangers = append(p.Dangers, "meta http-equiv="+attr(tok, "http-equiv"))
 			}
-			if slices.Contains(runnable, tok.Data) && !slices.Contains(allowedTags, tok.Data) {
+			if slices.Contains(runnable, tok.Data) && !slices.Contains(allowedTags, tok.Data) && !isOwnStylesheet(tok) {
 				p.Dangers = append(p.Dangers, "tag <"+tok.Data+">")
 			}
 			for _, a := range tok.Attr {
@@ -73,6 +73,12 @@ func Parse(doc string, allowedTags ...string) Page {
 			}
 		}
 	}
+}
+
+// isOwnStylesheet reports whether tok is a <link> to a stylesheet of the
+// site itself (the pages' pages.css), which runs nothing.
+func isOwnStylesheet(tok html.Token) bool {
+	return tok.Data == "link" && attr(tok, "rel") == "stylesheet" && isLocal(attr(tok, "href")) && len(tok.Attr) == 2
 }
 
 // isLocal reports whether href stays on the site (a path, not a URL).

@@ -183,6 +183,25 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// writeProbe is a script that changes nothing but, carrying a shebang
+// without the no-writes and allow-oom flags, counts as a write: Redis 7
+// refuses it where it refuses appends, on a read-only replica (READONLY)
+// and above maxmemory without eviction (OOM).
+const writeProbe = "#!lua\nreturn 1"
+
+// CheckWritable reports whether Redis takes writes now: the server, or
+// every master of a cluster. It is what /readyz checks in cluster mode: a
+// replica that cannot append ops should take no editors.
+func (s *Store) CheckWritable(ctx context.Context) error {
+	err := s.eachNode(ctx, func(ctx context.Context, c *redis.Client) error {
+		return c.Eval(ctx, writeProbe, nil).Err()
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: Redis refuses writes: %w", err)
+	}
+	return nil
+}
+
 // Close ends every subscription and closes the connections. The Store must
 // not be used afterwards.
 func (s *Store) Close() error {

@@ -107,6 +107,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 	if err == nil {
 		err = tx.Commit()
 	}
+	s.health.Observe(err)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: save snapshot of pad %q at revision %d: %w", pad, snap.Rev, err)
 	}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/internal/episode"
 )
 
 // Compile-time checks that a Store is both seams.
@@ -57,6 +58,8 @@ type Store struct {
 	// read is a pool of query-only connections.
 	read *sql.DB
 	w    *writer
+	// health follows the outcome of every write.
+	health *episode.Tracker
 }
 
 // Open opens the SQLite database at path, creating its directory, the file
@@ -66,7 +69,7 @@ type Store struct {
 // Open makes SQLite commit with fdatasync(2) rather than fsync(2) in the
 // whole process, as SQLite's own Linux builds do: the same durability, and
 // on ext4 about half the wait per commit.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	_, _ = sqlite.Fdatasync(true) // unavailable on some platforms: fsync stays
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlitestore: create the directory of %s: %w", path, err)
@@ -97,7 +100,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s for reading: %w", path, err)
 	}
-	return &Store{write: write, read: read, w: startWriter(write)}, nil
+	s := &Store{write: write, read: read, health: &episode.Tracker{What: "storage: writes"}}
+	for _, o := range opts {
+		o(s)
+	}
+	s.w = startWriter(write, s.health)
+	return s, nil
 }
 
 // dsn builds the driver's data source name for the file at path: a file:
@@ -129,4 +137,46 @@ func (s *Store) Close() error {
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Backup writes a consistent copy of the whole database to the new file
+// out (VACUUM INTO): the state of one moment, even while other
+// connections and processes write. The copy is compact and needs no -wal
+// file; it is a database Open can use as it is. out must not exist.
+func (s *Store) Backup(ctx context.Context, out string) error {
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("sqlitestore: backup to %s: the file exists", out)
+	}
+	if _, err := s.write.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
+		return fmt.Errorf("sqlitestore: backup to %s: %w", out, err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity_check over the whole file and
+// returns an error listing the problems it reports, nil when it reports
+// none.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.read.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("sqlitestore: integrity check: %w", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlitestore: integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("sqlitestore: integrity check failed:\n%s", strings.Join(problems, "\n"))
+	}
+	return nil
 }

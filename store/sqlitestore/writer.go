@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/internal/episode"
 )
 
 // Queue and batch sizes of the group-commit writer.
@@ -56,7 +57,8 @@ type CommitStats struct {
 // inserts the ones that match, commits, and only then answers the callers.
 // While one transaction is being synced, the next batch queues up.
 type writer struct {
-	db *sql.DB
+	db     *sql.DB
+	health *episode.Tracker
 	// headStmt and insertStmt are prepared on first use and kept while the
 	// writer runs: its one connection keeps them compiled, so a commit
 	// does not parse SQL again. Only the writer goroutine touches them.
@@ -74,8 +76,8 @@ type writer struct {
 }
 
 // startWriter starts the writer goroutine for db.
-func startWriter(db *sql.DB) *writer {
-	w := &writer{db: db, reqs: make(chan *appendReq, queueLen), done: make(chan struct{})}
+func startWriter(db *sql.DB, h *episode.Tracker) *writer {
+	w := &writer{db: db, health: h, reqs: make(chan *appendReq, queueLen), done: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -162,6 +164,7 @@ func (w *writer) commitBatch(first *appendReq) {
 		tx, err = w.db.BeginTx(context.Background(), nil)
 	}
 	if err != nil {
+		w.health.Observe(err)
 		first.done <- fmt.Errorf("sqlitestore: append to pad %q: begin: %w", first.pad, err)
 		return
 	}
@@ -176,6 +179,7 @@ func (w *writer) commitBatch(first *appendReq) {
 	} else {
 		tx.Rollback()
 	}
+	w.health.Observe(err)
 	if err != nil {
 		for _, r := range batch {
 			r.done <- fmt.Errorf("sqlitestore: append to pad %q: %w", r.pad, err)

@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// contentSecurityPolicy is the policy of every response, before its
+// frame-ancestors directive: scripts, styles, fonts and connections
+// (websockets included) only from this origin, nothing inline; images
+// also from https: (slides and pictures in notes) and data: URLs; no
+// plugins, no <base>, forms post only here. A handler that serves
+// something else (an export with its own inline styles) may set its own.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+	"connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'"
+
+// cspWith returns the Content-Security-Policy header for the frame
+// ancestors allowed: 'none' when there are none.
+func cspWith(frameAncestors []string) string {
+	fa := "'none'"
+	if len(frameAncestors) > 0 {
+		fa = strings.Join(frameAncestors, " ")
+	}
+	return contentSecurityPolicy + "; frame-ancestors " + fa
+}
+
+// withStyleNonce returns the policy csp that also allows <style> elements
+// carrying nonce (the editor's CodeMirror writes its theme into one).
+// Scripts stay limited to this origin's files.
+func withStyleNonce(csp, nonce string) string {
+	return strings.Replace(csp, "style-src 'self'", "style-src 'self' 'nonce-"+nonce+"'", 1)
+}
+
+// securityHeaders sets the browser security headers on every response,
+// pages, assets, API answers, websocket refusals and errors alike. It
+// runs before routing and before the handler, so a handler may replace
+// one (Header().Set) for its own response.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	csp := cspWith(s.cfg.FrameAncestors)
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		// Pad and edit URLs may carry secrets: never send them along.
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if len(s.cfg.FrameAncestors) == 0 {
+			h.Set("X-Frame-Options", "DENY") // for browsers without CSP frame-ancestors
+		}
+		return next(c)
+	}
+}
+
+// headAsGet serves a HEAD request as a GET of the same path, so that HEAD
+// works wherever GET does (uptime checkers use it). The handlers see GET;
+// the HTTP server still knows the request is HEAD and sends the headers
+// (Content-Length included) without the body. requestMethod tells the
+// access log the method sent.
+func headAsGet(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			get := r.WithContext(context.WithValue(r.Context(), headKey{}, true))
+			get.Method = http.MethodGet
+			r = get
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// headKey marks, in a request's context, a HEAD served as GET.
+type headKey struct{}
+
+// requestMethod is r's method as the client sent it.
+func requestMethod(r *http.Request) string {
+	if r.Context().Value(headKey{}) != nil {
+		return http.MethodHead
+	}
+	return r.Method
+}
+
+// isUpgrade reports whether r asks for a websocket.
+func isUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// accessLog logs every request at info level once it is answered: method,
+// path, status, duration, bytes written and the client address. Handler
+// errors are answered here (through the error handler) so that the line
+// has the status sent. Websockets are logged by limitConns instead, when
+// they open and close.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		method, path := requestMethod(c.Request()), c.Request().URL.Path
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		res := c.Response()
+		if !s.cfg.AccessLog || res.Status == http.StatusSwitchingProtocols {
+			return nil
+		}
+		s.log.Info("request", "method", method, "path", path, "status", res.Status,
+			"duration", time.Since(start).Round(time.Microsecond), "bytes", res.Size, "remote", c.RealIP())
+		return nil
+	}
+}
+
+// errBodyTimeout answers a request whose body did not arrive within
+// Config.BodyTimeout.
+var errBodyTimeout = apiError(http.StatusRequestTimeout, "timeout", "the request body did not arrive in time")
+
+// limitBodyTime bounds the time to read a request's body to
+// Config.BodyTimeout, so that a client trickling a body (slowloris) holds
+// no handler for long. Requests without a body are left alone (the
+// deadline would also end a long answer's wait for the client), and so
+// are websocket upgrades: their connection lives on with its own
+// deadlines.
+func (s *Server) limitBodyTime(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody && !isUpgrade(r) {
+			rc := http.NewResponseController(c.Response().Writer)
+			_ = rc.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout)) // unsupported only on test recorders
+		}
+		return next(c)
+	}
+}
+
+// connLimiter counts the open websockets of each client address.
+type connLimiter struct {
+	max    int
+	mu     sync.Mutex
+	byAddr map[string]int
+}
+
+// acquire counts one more connection from addr, or reports false when
+// addr already has max.
+func (l *connLimiter) acquire(addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byAddr[addr] >= l.max {
+		return false
+	}
+	l.byAddr[addr]++
+	return true
+}
+
+// release counts one connection from addr less.
+func (l *connLimiter) release(addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byAddr[addr]--; l.byAddr[addr] <= 0 {
+		delete(l.byAddr, addr)
+	}
+}
+
+// codeTooManyConnections answers a websocket over the per-address limit.
+const codeTooManyConnections = "too_many_connections"
+
+// limitConns guards the websocket route: a client address (see
+// Config.TrustedProxies) may hold Config.MaxConnsPerAddr websockets at
+// once; one more is refused with 429 before the upgrade. It logs each
+// websocket's open and close with its pad.
+func (s *Server) limitConns(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		addr := c.RealIP()
+		if !s.perAddr.acquire(addr) {
+			s.log.Warn("websocket refused: too many connections from one address", "remote", addr, "limit", s.cfg.MaxConnsPerAddr)
+			return apiError(http.StatusTooManyRequests, codeTooManyConnections,
+				fmt.Sprintf("this address already has %d open connections (the server's limit)", s.cfg.MaxConnsPerAddr))
+		}
+		defer s.perAddr.release(addr)
+		start := time.Now()
+		pad := c.Param("id")
+		if s.cfg.AccessLog {
+			s.log.Info("websocket opened", "pad", pad, "remote", addr)
+		}
+		err := next(c)
+		if s.cfg.AccessLog {
+			s.log.Info("websocket closed", "pad", pad, "remote", addr, "status", c.Response().Status,
+				"duration", time.Since(start).Round(time.Millisecond))
+		}
+		return err
+	}
+}
+
+// ipExtractor finds a request's client address: the peer's, or, when the
+// peer is one of the trusted proxies, the last address in
+// X-Forwarded-For that is not a trusted proxy.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// hasAdminToken reports whether r carries "Authorization: Bearer
+// <Config.AdminToken>" (the scheme in any case), compared in constant
+// time. It is false when the server has no admin token.
+func (s *Server) hasAdminToken(r *http.Request) bool {
+	if s.cfg.AdminToken == "" {
+		return false
+	}
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	return ok && strings.EqualFold(scheme, "Bearer") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.cfg.AdminToken)) == 1
+}
+
+// audit logs an admin action at info level: what was done to what, by
+// whom (the admin token's holder, from which address).
+func (s *Server) audit(c echo.Context, action, pad string, attrs ...any) {
+	s.log.Info("audit: admin action", append([]any{
+		"action", action, "pad", pad, "by", "admin token", "remote", c.RealIP(),
+		slog.String("user_agent", c.Request().UserAgent()),
+	}, attrs...)...)
+}
