@@ -155,9 +155,10 @@ func (s *Server) restore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	old, head, err := s.engine.Text(c.Request().Context(), sess.ID, *req.Rev)
+	// The diff applies to current, at head; the pad may have moved since.
+	old, latest, err := s.engine.Text(c.Request().Context(), sess.ID, *req.Rev)
 	if err != nil {
-		return revisionError(err, *req.Rev, head)
+		return revisionError(err, *req.Rev, latest)
 	}
 	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), restoreAuthor)
 	if err != nil {
