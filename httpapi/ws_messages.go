@@ -25,7 +25,7 @@ const (
 	codeBadOp       = collab.CodeBadOp
 	codeRevAhead    = collab.CodeRevAhead
 	codeTooLarge    = collab.CodeTooLarge
-	codeReadOnly    = "read_only"
+	codeReadOnly    = collab.CodeReadOnly
 	codeUnknownPad  = "unknown_pad"
 	codeUnavailable = collab.CodeUnavailable
 	codeInternal    = "internal"
