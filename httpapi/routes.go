@@ -45,6 +45,8 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.PATCH(api+"/pads/:id", s.updatePad, s.requireAdmin)
 	e.DELETE(api+"/pads/:id", s.deletePad, s.requireAdmin)
 	e.DELETE(api+"/pads/:id/links/:linkID", s.deleteLink, s.requireAdmin)
+	e.POST(api+"/pads/:id/archive", s.archivePad, s.requireAdmin)
+	e.POST(api+"/pads/:id/unarchive", s.unarchivePad, s.requireAdmin)
 
 	e.GET("/pads/:id/ws", s.serveWS)
 
@@ -127,6 +129,7 @@ const (
 	codeForbidden    = "forbidden"
 	codeBadRev       = "bad_rev"
 	codeTooManyLinks = "too_many_links"
+	codeArchived     = "archived"
 )
 
 // handleError is Echo's error handler: JSON errors for the API, an HTML

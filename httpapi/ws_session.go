@@ -272,10 +272,19 @@ func (sess *session) readFailed(err error) {
 // sends the error.
 func (sess *session) join(ctx context.Context, msg clientMessage) (leave func()) {
 	s := sess.s
-	h := s.acquireHub(sess.pad)
+	h, err := s.joinHub(ctx, sess.pad.ID)
+	switch {
+	case errors.Is(err, conference.ErrNotFound):
+		sess.sendError(codeUnknownPad, "no session "+sess.pad.ID, -1)
+		sess.kill(statusUnknownPad, "unknown pad")
+		return nil
+	case err != nil:
+		sess.sendError(codeUnavailable, "catalog unavailable; join again", -1)
+		return nil
+	}
 	sess.user = PresenceUser{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	var text *string
-	leave, err := s.engine.Join(ctx, sess.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
+	leave, err = s.engine.Join(ctx, sess.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
 		if msg.Since < 0 {
 			text = &t
 		}
@@ -302,6 +311,9 @@ func (sess *session) submit(ctx context.Context, msg clientMessage) {
 	switch {
 	case err != nil:
 		sess.sendEngineError(err, msg.Seq)
+		if isReadOnly(err) {
+			s.refreshLater(sess.hub) // this replica's copy of the state is stale
+		}
 	case res.Duplicate:
 		sess.send(encodeAck(msg.Seq, res.Rev))
 	default:
