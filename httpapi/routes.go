@@ -39,6 +39,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET(api+"/pads", s.listPads)
 	e.GET(api+"/pads/:id", s.getPad)
 	e.GET(api+"/pads/:id/text", s.getText)
+	e.GET(api+"/search", s.searchAPI)
 	e.POST(api+"/pads/:id/links", s.addLink)
 
 	e.POST(api+"/pads", s.createPad, s.requireAdmin)
@@ -53,6 +54,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET("/", s.indexPage)
 	e.GET("/p/:id", s.padPage)
 	e.GET("/p/:id/notes", s.notesPage)
+	e.GET("/search", s.searchPage)
 	e.GET("/assets/*", s.assets.serve)
 	return e, nil
 }

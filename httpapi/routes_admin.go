@@ -120,6 +120,7 @@ func (s *Server) deletePad(c echo.Context) error {
 		return catalogError(err)
 	}
 	s.changeState(id, stateDeleted)
+	s.search.remove(c.Request().Context(), id)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/search"
 )
 
 // Defaults for the zero values of Config.
@@ -49,6 +50,10 @@ type Config struct {
 	// Presence connects the replicas' presence and slide links; nil for a
 	// single replica.
 	Presence PresenceBus
+	// Search is the full-text index of every pad, kept current by the
+	// server (search.Indexer): the SQLite FTS5 index in embedded mode, a
+	// search.Memory per replica in cluster mode. Nil: a search.Memory.
+	Search search.Index
 	// AdminToken guards the admin routes (Authorization: Bearer <token>).
 	// Empty disables them: they answer 403.
 	AdminToken string
@@ -139,6 +144,7 @@ type Server struct {
 	echo     *echo.Echo
 	pages    *pages
 	assets   *assets
+	search   *searcher
 	replica  string
 
 	hubsMu sync.RWMutex
@@ -170,6 +176,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("httpapi: Config.Catalog and Config.Log are required")
 	}
 	cfg = cfg.withDefaults()
+	var err error
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger,
@@ -188,8 +195,14 @@ func New(cfg Config) (*Server, error) {
 		MaxDocLen: cfg.MaxDocLen,
 		MaxOpLen:  s.maxOpLen,
 	})
+	s.search, err = newSearcher(s)
+	if err != nil {
+		s.engine.Close()
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
 	e, err := s.routes()
 	if err != nil {
+		s.search.close()
 		s.engine.Close()
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
@@ -230,6 +243,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-ctx.Done():
 			err = fmt.Errorf("httpapi: shutdown: websockets still closing: %w", ctx.Err())
 		}
+		s.search.close()
 		s.engine.Close()
 		if s.unsubBus != nil {
 			s.unsubBus()
@@ -263,6 +277,7 @@ func (s *Server) onCommit(pad string, recs []collab.Record) {
 	if h := s.lookupHub(pad); h != nil {
 		h.commit(recs)
 	}
+	s.search.indexer.Touch(pad)
 }
 
 // onReset is the engine's OnReset: the pad's history changed under its

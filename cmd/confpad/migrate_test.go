@@ -39,11 +39,6 @@ func fillSource(t *testing.T, path string) {
 		{ID: "audio-𝄞", Title: "Audio", State: conference.StateArchived, Created: created.Add(time.Minute)},
 		{ID: "empty", Title: "Nobody wrote here", State: conference.StateLive, Created: created},
 	}
-	for _, s := range sessions {
-		if err := db.CreateSession(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for i, pad := range []string{"tracing", "audio-𝄞", "orphan"} {
 		n := 30 + 1000*i // "audio-𝄞" needs two chunks
 		text := ""
@@ -63,6 +58,12 @@ func fillSource(t *testing.T, path string) {
 					t.Fatal(err)
 				}
 			}
+		}
+	}	// The sessions come after their pads: an archived session's pad
+	// refuses appends.
+	for _, s := range sessions {
+		if err := db.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

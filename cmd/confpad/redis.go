@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/httpapi"
+	"github.com/confpad/confpad/search"
+	"github.com/confpad/confpad/search/ftsindex"
 	"github.com/confpad/confpad/store/redisstore"
 	"github.com/confpad/confpad/store/sqlitestore"
 	"github.com/redis/go-redis/v9"
@@ -24,6 +27,10 @@ type stores struct {
 	// feed and presence connect replicas; nil in embedded mode.
 	feed     collab.Feed
 	presence httpapi.PresenceBus
+	// search is the full-text index: SQLite FTS5 in <data>/search.db in
+	// embedded mode; nil in cluster mode, where each replica indexes in
+	// memory (httpapi's default).
+	search search.Index
 	// ready is what /readyz checks: the database, or every Redis master.
 	ready func(context.Context) error
 	// where says where the data is, for the start-up log line (a Redis
@@ -47,7 +54,15 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 		if err != nil {
 			return nil, err
 		}
-		return &stores{catalog: db, log: db, ready: db.Ping, where: path, close: db.Close}, nil
+		index, err := ftsindex.Open(ctx, filepath.Join(dataDir, "search.db"))
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		return &stores{
+			catalog: db, log: db, search: index, ready: db.Ping, where: path,
+			close: func() error { return errors.Join(db.Close(), index.Close()) },
+		}, nil
 	}
 	redis.SetLogger(redisLogger{logger})
 	rs, err := redisstore.Open(ctx, redisURL, redisstore.Options{ClientName: replicaName()})

@@ -67,6 +67,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		Log:           st.log,
 		Feed:          st.feed,
 		Presence:      st.presence,
+		Search:        st.search,
 		AdminToken:    token,
 		MaxFrameBytes: cfg.MaxFrame,
 		MaxDocLen:     cfg.MaxDoc,
