@@ -59,7 +59,8 @@ func fillSource(t *testing.T, path string) {
 				}
 			}
 		}
-	} // The sessions come after their pads: an archived session's pad
+	}
+	// The sessions come after their pads: an archived session's pad
 	// refuses appends.
 	for _, s := range sessions {
 		if err := db.CreateSession(ctx, s); err != nil {
