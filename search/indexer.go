@@ -32,7 +32,7 @@ type IndexerConfig struct {
 	Feed collab.Feed
 	// Resync, with a Feed, is how often Pads is read again, to follow
 	// sessions created (and drop those deleted) on other replicas
-	// (default one minute).
+	// (default 10 seconds).
 	Resync time.Duration
 	// Delay is how long after a pad's first change since it was last
 	// indexed it is indexed again (default DefaultDelay): a pad is
@@ -67,7 +67,7 @@ func NewIndexer(cfg IndexerConfig) *Indexer {
 		cfg.Delay = DefaultDelay
 	}
 	if cfg.Resync <= 0 {
-		cfg.Resync = time.Minute
+		cfg.Resync = 10 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
