@@ -13,7 +13,8 @@ import (
 var _ Index = (*Memory)(nil)
 
 // Memory is an Index in memory: an inverted index from tokens to pads,
-// plus each pad's text for phrases and snippets. Cluster mode runs one per
+// and for each pad its token sequence with each token's positions (for
+// phrases) and its text (for snippets). Cluster mode runs one per
 // replica (see the package comment). The zero value is not usable; call
 // NewMemory.
 type Memory struct {
@@ -29,8 +30,8 @@ type memDoc struct {
 	rev    int
 	text   string
 	folded string
-	counts map[string]int // token -> occurrences
-	length int            // tokens
+	seq    []string           // the folded tokens in order (parts of folded)
+	pos    map[string][]int32 // token -> its indexes in seq
 }
 
 // NewMemory returns an empty Memory index.
@@ -50,25 +51,26 @@ func (m *Memory) Update(ctx context.Context, pad string, rev int, text string) e
 	if old != nil && old.rev == rev {
 		return nil
 	}
-	d := &memDoc{rev: rev, text: text, folded: fold(text), counts: map[string]int{}}
+	d := &memDoc{rev: rev, text: text, folded: Fold(text), pos: map[string][]int32{}}
 	eachToken(d.folded, func(sp span) bool {
-		d.counts[d.folded[sp.start:sp.end]]++
-		d.length++
+		tok := d.folded[sp.start:sp.end]
+		d.pos[tok] = append(d.pos[tok], int32(len(d.seq)))
+		d.seq = append(d.seq, tok)
 		return true
 	})
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.removeLocked(pad)
 	m.docs[pad] = d
-	m.totalLen += d.length
-	for tok, n := range d.counts {
+	m.totalLen += len(d.seq)
+	for tok, at := range d.pos {
 		p := m.postings[tok]
 		if p == nil {
 			p = map[string]int{}
 			m.postings[tok] = p
 			m.vocab = nil
 		}
-		p[pad] = n
+		p[pad] = len(at)
 	}
 	return nil
 }
@@ -87,8 +89,8 @@ func (m *Memory) removeLocked(pad string) {
 		return
 	}
 	delete(m.docs, pad)
-	m.totalLen -= d.length
-	for tok := range d.counts {
+	m.totalLen -= len(d.seq)
+	for tok := range d.pos {
 		p := m.postings[tok]
 		delete(p, pad)
 		if len(p) == 0 {
@@ -130,7 +132,7 @@ func (m *Memory) Search(_ context.Context, q Query, limit int) ([]Hit, error) {
 			if scores != nil && !ok {
 				continue // missed an earlier phrase
 			}
-			next[pad] = prev + bm25(c, m.docs[pad].length, len(tf), n, avg)
+			next[pad] = prev + bm25(c, len(m.docs[pad].seq), len(tf), n, avg)
 		}
 		scores = next
 		if len(scores) == 0 {
@@ -149,7 +151,8 @@ func (m *Memory) Search(_ context.Context, q Query, limit int) ([]Hit, error) {
 	})
 	hits = hits[:min(limit, len(hits))]
 	for i := range hits {
-		hits[i].Snippet = MakeSnippet(m.docs[hits[i].Pad].text, q)
+		d := m.docs[hits[i].Pad]
+		hits[i].Snippet = MakeSnippet(d.text, d.folded, q)
 	}
 	return hits, nil
 }
@@ -170,17 +173,43 @@ func (m *Memory) phraseCounts(p Phrase) map[string]int {
 	}
 	out := map[string]int{}
 	for pad := range cands {
-		folded := m.docs[pad].folded
-		for from := 0; ; {
-			_, e, ok := findPhrase(folded, p, from)
-			if !ok {
-				break
-			}
-			out[pad]++
-			from = e
+		if c := m.docs[pad].phraseCount(p); c > 0 {
+			out[pad] = c
 		}
 	}
 	return out
+}
+
+// phraseCount counts the matches of a phrase of several tokens: around
+// each position of its rarest whole token, the others must follow in
+// order.
+func (d *memDoc) phraseCount(p Phrase) int {
+	last := len(p.Tokens) - 1
+	anchor := -1
+	for k, tok := range p.Tokens {
+		if (k < last || !p.Prefix) && (anchor < 0 || len(d.pos[tok]) < len(d.pos[p.Tokens[anchor]])) {
+			anchor = k
+		}
+	}
+	n := 0
+	for _, at := range d.pos[p.Tokens[anchor]] {
+		start := int(at) - anchor
+		if start < 0 || start+last >= len(d.seq) {
+			continue
+		}
+		match := true
+		for k, tok := range p.Tokens {
+			got := d.seq[start+k]
+			if got != tok && !(k == last && p.Prefix && strings.HasPrefix(got, tok)) {
+				match = false
+				break
+			}
+		}
+		if match {
+			n++
+		}
+	}
+	return n
 }
 
 // tokenCounts returns the occurrences of tok (or, with prefix, of every

@@ -64,11 +64,14 @@ func (s Snippet) Parts() []Part {
 
 // MakeSnippet returns the snippet of text for q: the line of the first
 // match of any of q's phrases, with the matches of all of them on that
-// line highlighted. If nothing matches (the index matched what this
-// package does not see, as can happen with rare scripts), it is the first
-// line without highlights.
-func MakeSnippet(text string, q Query) Snippet {
-	folded := fold(text)
+// line highlighted. folded is Fold(text), which an Index keeps rather than
+// computing it for every hit. If nothing matches (the index matched what
+// this package does not see, as can happen with rare scripts), it is the
+// first line without highlights.
+func MakeSnippet(text, folded string, q Query) Snippet {
+	if len(folded) != len(text) {
+		folded = Fold(text) // not text's: be right rather than fast
+	}
 	first := -1
 	for _, p := range q.Phrases {
 		if s, _, ok := findPhrase(folded, p, 0); ok && (first < 0 || s < first) {

@@ -37,13 +37,13 @@ func TestMakeSnippet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := MakeSnippet(tt.text, q); !reflect.DeepEqual(got, tt.want) {
+		if got := MakeSnippet(tt.text, Fold(tt.text), q); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: MakeSnippet = %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
 
 	q, _ := ParseQuery("needle")
-	got := MakeSnippet(long, q)
+	got := MakeSnippet(long, Fold(long), q)
 	if !strings.HasPrefix(got.Text, Ellipsis) || !strings.HasSuffix(got.Text, Ellipsis) || len(got.Highlights) != 1 {
 		t.Fatalf("long line: %+v", got)
 	}
@@ -70,7 +70,7 @@ func FuzzMakeSnippet(f *testing.F) {
 		if err != nil {
 			return
 		}
-		s := MakeSnippet(text, q)
+		s := MakeSnippet(text, Fold(text), q)
 		if s.Line < 1 || s.Line > strings.Count(text, "\n")+1 {
 			t.Fatalf("line %d of a %d-line text", s.Line, strings.Count(text, "\n")+1)
 		}

@@ -24,10 +24,11 @@ func foldRune(r rune) rune {
 	return l
 }
 
-// fold returns s in lower case with every byte offset kept: a rune whose
+// Fold returns s in lower case with every byte offset kept: a rune whose
 // lower case is longer or shorter in UTF-8 is left as it is, and invalid
-// UTF-8 is kept byte for byte.
-func fold(s string) string {
+// UTF-8 is kept byte for byte. Matching is done on folded text; an Index
+// keeps each pad's folded text beside it for MakeSnippet.
+func Fold(s string) string {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -78,7 +79,7 @@ func eachToken(s string, fn func(span) bool) {
 
 // tokens returns the folded tokens of s.
 func tokens(s string) []string {
-	f := fold(s)
+	f := Fold(s)
 	var out []string
 	eachToken(f, func(sp span) bool {
 		out = append(out, f[sp.start:sp.end])

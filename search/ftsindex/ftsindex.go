@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
@@ -47,8 +48,27 @@ PRAGMA user_version = 1;
 // Index is an SQLite FTS5 search index in one file. Safe for concurrent
 // use; Updates of one pad must not run concurrently (the Indexer makes
 // them one at a time).
+//
+// FTS5 matches and ranks; the snippets come from a copy of each pad's
+// text (and its search.Fold) kept in memory, filled as pads are indexed or
+// first hit: reading and folding ten 100 KB texts from the file would
+// cost more than the ranking.
 type Index struct {
-	db *sql.DB
+	db    *sql.DB
+	mu    sync.Mutex
+	texts map[string]text
+}
+
+// text is a pad's indexed text, as kept for snippets.
+type text struct{ text, folded string }
+
+// cache keeps a pad's indexed text for snippets, and returns it.
+func (ix *Index) cache(pad, s string) text {
+	t := text{s, search.Fold(s)}
+	ix.mu.Lock()
+	ix.texts[pad] = t
+	ix.mu.Unlock()
+	return t
 }
 
 // Open opens or creates the index file at path (and its directory).
@@ -72,7 +92,7 @@ func Open(ctx context.Context, path string) (*Index, error) {
 		db.Close()
 		return nil, fmt.Errorf("ftsindex: open %s: %w", path, err)
 	}
-	return &Index{db: db}, nil
+	return &Index{db: db, texts: map[string]text{}}, nil
 }
 
 // Close closes the file.
@@ -107,6 +127,7 @@ func (ix *Index) Update(ctx context.Context, pad string, rev int, text string) e
 	if err != nil {
 		return fmt.Errorf("ftsindex: index pad %q at revision %d: %w", pad, rev, err)
 	}
+	ix.cache(pad, text)
 	return nil
 }
 
@@ -126,6 +147,9 @@ func (ix *Index) Remove(ctx context.Context, pad string) error {
 	if err != nil {
 		return fmt.Errorf("ftsindex: remove pad %q: %w", pad, err)
 	}
+	ix.mu.Lock()
+	delete(ix.texts, pad)
+	ix.mu.Unlock()
 	return nil
 }
 
@@ -142,42 +166,55 @@ func (ix *Index) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// Search implements search.Index. It ranks in SQLite without reading the
-// texts, then reads the text of each hit for its snippet.
+// Search implements search.Index: FTS5 ranks (without reading the
+// texts), and the snippets come from the texts kept in memory.
 func (ix *Index) Search(ctx context.Context, q search.Query, limit int) ([]search.Hit, error) {
 	hits := []search.Hit{}
 	if len(q.Phrases) == 0 || limit <= 0 {
 		return hits, nil
 	}
-	rows, err := ix.db.QueryContext(ctx,
-		`SELECT rowid, bm25(body) FROM body WHERE body MATCH ? ORDER BY bm25(body), rowid LIMIT ?`, q.FTS5(), limit)
+	rows, err := ix.db.QueryContext(ctx, `SELECT docs.pad, bm25(body) FROM body JOIN docs ON docs.id = body.rowid
+		WHERE body MATCH ? ORDER BY bm25(body), docs.pad LIMIT ?`, q.FTS5(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("ftsindex: search: %w", err)
 	}
-	var ids []int64
 	for rows.Next() {
-		var id int64
-		var score float64
-		if err := rows.Scan(&id, &score); err != nil {
+		var h search.Hit
+		if err := rows.Scan(&h.Pad, &h.Score); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("ftsindex: search: %w", err)
 		}
-		ids = append(ids, id)
-		hits = append(hits, search.Hit{Score: -score}) // bm25() is better when lower
+		h.Score = -h.Score // bm25() is better when lower
+		hits = append(hits, h)
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, fmt.Errorf("ftsindex: search: %w", err)
 	}
-	for i, id := range ids {
-		var text string
-		err := ix.db.QueryRowContext(ctx,
-			`SELECT docs.pad, body.text FROM docs JOIN body ON body.rowid = docs.id WHERE docs.id = ?`, id).Scan(&hits[i].Pad, &text)
+	for i := range hits {
+		t, err := ix.textOf(ctx, hits[i].Pad)
 		if err != nil {
-			return nil, fmt.Errorf("ftsindex: search: read a hit: %w", err)
+			return nil, fmt.Errorf("ftsindex: search: %w", err)
 		}
-		hits[i].Snippet = search.MakeSnippet(text, q)
+		hits[i].Snippet = search.MakeSnippet(t.text, t.folded, q)
 	}
 	return hits, nil
+}
+
+// textOf returns a pad's indexed text, from memory or else from the file.
+func (ix *Index) textOf(ctx context.Context, pad string) (text, error) {
+	ix.mu.Lock()
+	t, ok := ix.texts[pad]
+	ix.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	var s string
+	err := ix.db.QueryRowContext(ctx,
+		`SELECT body.text FROM docs JOIN body ON body.rowid = docs.id WHERE docs.pad = ?`, pad).Scan(&s)
+	if err != nil {
+		return text{}, fmt.Errorf("read the text of pad %q: %w", pad, err)
+	}
+	return ix.cache(pad, s), nil
 }
 
 // Pads implements search.Index.
