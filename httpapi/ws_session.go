@@ -279,7 +279,8 @@ func (sess *session) join(ctx context.Context, msg clientMessage) (leave func())
 		sess.kill(statusUnknownPad, "unknown pad")
 		return nil
 	case err != nil:
-		sess.sendError(codeUnavailable, "catalog unavailable; join again", -1)
+		sess.sendError(codeUnavailable, "catalog unavailable; reconnect later", -1)
+		sess.kill(websocket.StatusGoingAway, "storage unavailable; reconnect")
 		return nil
 	}
 	sess.user = PresenceUser{Client: msg.Client, Name: msg.Name, Color: msg.Color}

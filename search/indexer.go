@@ -15,6 +15,10 @@ const (
 	DefaultDelay = 500 * time.Millisecond
 	// DefaultTimeout bounds reading one pad's text and indexing it.
 	DefaultTimeout = 10 * time.Second
+	// maxShare bounds the time the Indexer spends indexing: after each
+	// pad it rests long enough to stay under this share of one core,
+	// however many big pads change at once (the index lags instead).
+	maxShare = 0.1
 )
 
 // IndexerConfig configures an Indexer. Index, Text and Pads are required.
@@ -46,7 +50,8 @@ type IndexerConfig struct {
 // changed (cheap, never blocks: it may be called on the commit path), and
 // one goroutine indexes the pad's whole current text Delay later. So index
 // upkeep costs at most one read and one index update per pad per Delay,
-// off the commit path, and the index is at most about Delay behind.
+// off the commit path, and never more than a tenth of one core; the index
+// is about Delay behind (more when many big pads change at once).
 type Indexer struct {
 	cfg    IndexerConfig
 	mu     sync.Mutex
@@ -148,10 +153,27 @@ func (ix *Indexer) run() {
 		case <-ix.wake:
 		case <-timer.C:
 			for _, pad := range ix.takeDue() {
+				start := time.Now()
 				ix.index(pad)
+				if !ix.rest(time.Since(start)) {
+					return
+				}
 			}
 		}
 		timer.Stop()
+	}
+}
+
+// rest waits so that work, the time indexing took, is at most maxShare
+// of the time; false if the Indexer was closed meanwhile.
+func (ix *Indexer) rest(work time.Duration) bool {
+	pause := time.NewTimer(time.Duration(float64(work) * (1/maxShare - 1)))
+	defer pause.Stop()
+	select {
+	case <-ix.ctx.Done():
+		return false
+	case <-pause.C:
+		return true
 	}
 }
 
