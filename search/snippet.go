@@ -11,6 +11,9 @@ import (
 const (
 	snippetBytes = 240
 	snippetLead  = 80
+	// snippetCandidates is how many matches of each phrase are looked at
+	// to find a line that holds more of the query.
+	snippetCandidates = 32
 )
 
 // Ellipsis marks where a snippet cuts its line.
@@ -62,9 +65,10 @@ func (s Snippet) Parts() []Part {
 	return parts
 }
 
-// MakeSnippet returns the snippet of text for q: the line of the first
-// match of any of q's phrases, with the matches of all of them on that
-// line highlighted. folded is Fold(text), which an Index keeps rather than
+// MakeSnippet returns the snippet of text for q: the first line that
+// holds the most of q's phrases (among the lines of each phrase's first
+// few matches), with the matches of all of them on that line
+// highlighted. folded is Fold(text), which an Index keeps rather than
 // computing it for every hit. If nothing matches (the index matched what
 // this package does not see, as can happen with rare scripts), it is the
 // first line without highlights.
@@ -72,22 +76,7 @@ func MakeSnippet(text, folded string, q Query) Snippet {
 	if len(folded) != len(text) {
 		folded = Fold(text) // not text's: be right rather than fast
 	}
-	first := -1
-	for _, p := range q.Phrases {
-		if s, _, ok := findPhrase(folded, p, 0); ok && (first < 0 || s < first) {
-			first = s
-		}
-	}
-	if first < 0 {
-		first = 0
-	}
-	ls := strings.LastIndexByte(text[:first], '\n') + 1
-	le := strings.IndexByte(text[first:], '\n')
-	if le < 0 {
-		le = len(text)
-	} else {
-		le += first
-	}
+	ls, le := bestLine(folded, q)
 	line := strings.TrimSuffix(text[ls:le], "\r")
 	lineFolded := folded[ls : ls+len(line)]
 	var marks []span
@@ -140,6 +129,55 @@ func MakeSnippet(text, folded string, q Query) Snippet {
 		})
 	}
 	return snip
+}
+
+// bestLine returns the byte range of the line of folded (without its
+// newline) that holds the most of q's phrases, the first such line,
+// among the lines of each phrase's first snippetCandidates matches; the
+// first line if nothing matches.
+func bestLine(folded string, q Query) (start, end int) {
+	var cands []int
+	for _, p := range q.Phrases {
+		for from, k := 0, 0; k < snippetCandidates; k++ {
+			s, e, ok := findPhrase(folded, p, from)
+			if !ok {
+				break
+			}
+			cands = append(cands, s)
+			from = e
+		}
+	}
+	slices.Sort(cands)
+	lineOf := func(at int) (int, int) {
+		ls := strings.LastIndexByte(folded[:at], '\n') + 1
+		le := strings.IndexByte(folded[at:], '\n')
+		if le < 0 {
+			return ls, len(folded)
+		}
+		return ls, at + le
+	}
+	start, end = lineOf(0)
+	best, counted := 0, -1
+	for _, at := range cands {
+		ls, le := lineOf(at)
+		if ls == counted {
+			continue // matches are sorted: this line was just counted
+		}
+		counted = ls
+		n := 0
+		for _, p := range q.Phrases {
+			if _, _, ok := findPhrase(folded[ls:le], p, 0); ok {
+				n++
+			}
+		}
+		if n > best {
+			start, end, best = ls, le, n
+			if n == len(q.Phrases) {
+				break
+			}
+		}
+	}
+	return start, end
 }
 
 // mergeSpans sorts spans and merges those that overlap or touch.
