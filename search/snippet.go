@@ -11,9 +11,9 @@ import (
 const (
 	snippetBytes = 240
 	snippetLead  = 80
-	// snippetCandidates is how many matches of each phrase are looked at
-	// to find a line that holds more of the query.
-	snippetCandidates = 32
+	// snippetCandidates is how many matches of each phrase of a query of
+	// several are looked at to find a line that holds more of the query.
+	snippetCandidates = 8
 )
 
 // Ellipsis marks where a snippet cuts its line.
@@ -137,8 +137,12 @@ func MakeSnippet(text, folded string, q Query) Snippet {
 // first line if nothing matches.
 func bestLine(folded string, q Query) (start, end int) {
 	var cands []int
+	perPhrase := snippetCandidates
+	if len(q.Phrases) == 1 {
+		perPhrase = 1 // its first match is on the best line
+	}
 	for _, p := range q.Phrases {
-		for from, k := 0, 0; k < snippetCandidates; k++ {
+		for from, k := 0, 0; k < perPhrase; k++ {
 			s, e, ok := findPhrase(folded, p, from)
 			if !ok {
 				break
