@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/search"
 )
 
@@ -35,7 +36,8 @@ type searcher struct {
 // newSearcher starts indexing every session's pad into s.cfg.Search (a
 // new search.Memory if nil). In cluster mode the Indexer follows every
 // pad's feed, so each replica indexes every pad, not only those its
-// editors use.
+// editors use. Texts are read from the Log, not the pad engine, so
+// indexing loads no pad into the engine and keeps none loaded.
 func newSearcher(s *Server) (*searcher, error) {
 	page, err := template.ParseFS(templateFS, "templates/layout.html", "templates/search.html")
 	if err != nil {
@@ -47,9 +49,7 @@ func newSearcher(s *Server) (*searcher, error) {
 	}
 	indexer := search.NewIndexer(search.IndexerConfig{
 		Index: index,
-		Text: func(ctx context.Context, pad string) (string, int, error) {
-			return s.engine.Text(ctx, pad, -1)
-		},
+		Text:   s.logText,
 		Pads:   s.sessionIDs,
 		Feed:   s.cfg.Feed,
 		Logger: s.log,
@@ -65,6 +65,19 @@ func (se *searcher) remove(ctx context.Context, pad string) {
 	if err := se.indexer.Remove(ctx, pad); err != nil {
 		se.s.log.Warn("removing a deleted session from the search index", "pad", pad, "err", err)
 	}
+}
+
+// logText returns a pad's text and head as the Log has them.
+func (s *Server) logText(ctx context.Context, pad string) (string, int, error) {
+	snap, recs, err := s.cfg.Log.Load(ctx, pad)
+	if err != nil {
+		return "", 0, err
+	}
+	doc, err := collab.Replay(snap, recs)
+	if err != nil {
+		return "", 0, fmt.Errorf("pad %q: %w", pad, err)
+	}
+	return doc.String(), snap.Rev + len(recs), nil
 }
 
 // sessionIDs lists the ids of every session: the pads to index.

@@ -21,8 +21,9 @@
 // restarts (it rebuilds from the log), and a whole conference's notes
 // (100 sessions of 100 KB) take about 50 MB per replica (texts, folded
 // texts and token positions). The costs: every replica reads every pad
-// that changes (through its pad engine, which then follows the pad), and
-// subscribes to every session's feed, which on a Redis Cluster is one
+// that changes from the log (its newest snapshot and the records after
+// it), at most twice a second per pad, and subscribes to every session's
+// feed, which on a Redis Cluster is one
 // subscription connection per session per replica; a session created on
 // another replica is followed within 10 seconds (search results never
 // show a deleted one: they are checked against the catalog).

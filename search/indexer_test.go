@@ -78,7 +78,7 @@ func TestIndexer(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &pads{texts: map[string]string{"a": "alpha notes"}, revs: map[string]int{"a": 1}}
-	indexer := search.NewIndexer(search.IndexerConfig{Index: ix, Text: p.text, Pads: p.list, Delay: 20 * time.Millisecond})
+	indexer := search.NewIndexer(search.IndexerConfig{Index: ix, Text: p.text, Pads: p.list, Delay: 200 * time.Millisecond})
 	defer indexer.Close()
 
 	waitFor(t, "the start-up sync", func() bool {
