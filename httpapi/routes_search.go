@@ -48,7 +48,7 @@ func newSearcher(s *Server) (*searcher, error) {
 		index = search.NewMemory()
 	}
 	indexer := search.NewIndexer(search.IndexerConfig{
-		Index: index,
+		Index:  index,
 		Text:   s.logText,
 		Pads:   s.sessionIDs,
 		Feed:   s.cfg.Feed,
