@@ -328,11 +328,15 @@ func (e *Engine) logCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), e.cfg.LogTimeout)
 }
 
-// unavailable wraps a Log failure for clients.
+// unavailable wraps a Log failure for clients: a read-only pad is the
+// client's CodeReadOnly, anything else CodeUnavailable.
 func unavailable(err error) error {
 	var ce *Error
 	if errors.As(err, &ce) {
 		return err
+	}
+	if errors.Is(err, ErrReadOnly) {
+		return errorf(CodeReadOnly, "this session is archived and read-only")
 	}
 	return &Error{Code: CodeUnavailable, Message: "storage unavailable: " + err.Error()}
 }

@@ -14,6 +14,9 @@ const (
 	// CodeUnavailable: the engine is shutting down or its log cannot be
 	// reached; the client should retry later.
 	CodeUnavailable = "unavailable"
+	// CodeReadOnly: the pad is read-only (its session is archived); the
+	// op was not applied and will not be.
+	CodeReadOnly = "read_only"
 )
 
 // Error is a client-caused or retryable engine error with a machine-readable

@@ -83,6 +83,12 @@ func ReplayText(snap Snapshot, recs []Record) (string, error) {
 // revision the caller expected: another writer appended first.
 var ErrConflict = errors.New("collab: pad head has moved")
 
+// ErrReadOnly is returned by Log.Append when the pad is read-only (its
+// session is archived): the store checks this in the same atomic step as
+// the head, so no copy of the session's state anywhere else can let an op
+// into a read-only pad.
+var ErrReadOnly = errors.New("collab: pad is read-only")
+
 // Log is the durable history of every pad: ops indexed by revision plus
 // occasional snapshots. The pad engine is its only writer on a replica.
 // A pad that was never written has head 0 and the empty text.
@@ -102,7 +108,10 @@ type Log interface {
 	Records(ctx context.Context, pad string, from, to int) ([]Record, error)
 	// Append commits recs, numbered head+1, head+2, ..., in one atomic step,
 	// but only if the pad's stored head is still head; otherwise it returns
-	// ErrConflict and stores nothing. When it returns nil the records are
+	// ErrConflict and stores nothing. If the pad is read-only (a store that
+	// also holds the conference catalog refuses appends to the pad of an
+	// archived session) it returns ErrReadOnly and stores nothing; the
+	// conflict check comes first. When it returns nil the records are
 	// durable (and, in cluster mode, published to every replica).
 	Append(ctx context.Context, pad string, head int, recs []Record) error
 	// SaveSnapshot stores a snapshot. Snapshots only speed up loading and

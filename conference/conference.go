@@ -80,6 +80,9 @@ func (l Link) Stamped() Link {
 var (
 	ErrNotFound = errors.New("session not found")
 	ErrExists   = errors.New("session already exists")
+	// ErrArchived: the session is archived, and its slide links are frozen
+	// with its notes.
+	ErrArchived = errors.New("session is archived")
 )
 
 // Catalog stores the conference title and its sessions. Implementations
@@ -109,8 +112,10 @@ type Catalog interface {
 	// returns ErrNotFound.
 	DeleteSession(ctx context.Context, id string) error
 	// AddLink appends a slide link to a session and returns it with its id
-	// and time filled in, or returns ErrNotFound.
+	// and time filled in, or returns ErrNotFound, or ErrArchived if the
+	// session is archived (checked in the same atomic step as the write).
 	AddLink(ctx context.Context, session string, l Link) (Link, error)
-	// DeleteLink removes a slide link, or returns ErrNotFound.
+	// DeleteLink removes a slide link, or returns ErrNotFound, or
+	// ErrArchived if the session is archived (checked atomically too).
 	DeleteLink(ctx context.Context, session, linkID string) error
 }

@@ -53,6 +53,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET(api+"/pads", s.listPads)
 	e.GET(api+"/pads/:id", s.getPad)
 	e.GET(api+"/pads/:id/text", s.getText)
+	e.GET(api+"/search", s.searchAPI)
 	e.POST(api+"/pads/:id/links", s.addLink)
 	e.GET(api+"/pads/:id/revisions", s.listRevisions)
 	e.POST(api+"/bofs", s.startBoFAPI)
@@ -63,6 +64,8 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.DELETE(api+"/pads/:id/links/:linkID", s.deleteLink, s.requireAdmin)
 	e.POST(api+"/pads/:id/restore", s.restore, s.requireAdmin)
 	e.POST(importPath, s.importText, s.requireAdmin)
+	e.POST(api+"/pads/:id/archive", s.archivePad, s.requireAdmin)
+	e.POST(api+"/pads/:id/unarchive", s.unarchivePad, s.requireAdmin)
 
 	e.GET("/pads/:id/ws", s.serveWS, s.limitConns)
 
@@ -74,6 +77,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET("/p/:id/export.html", s.exportText("html"))
 	e.GET("/export.zip", s.exportZip)
 	e.POST("/bofs", s.startBoFForm)
+	e.GET("/search", s.searchPage)
 	e.GET("/assets/*", s.assets.serve)
 	return e, nil
 }
@@ -158,6 +162,7 @@ const (
 	codeForbidden    = "forbidden"
 	codeBadRev       = "bad_rev"
 	codeTooManyLinks = "too_many_links"
+	codeArchived     = "archived"
 )
 
 // handleError is Echo's error handler: JSON errors for the API, an HTML

@@ -92,10 +92,17 @@ func (s *Server) updatePad(c echo.Context) error {
 		}
 		sess.State = *req.State
 	}
+	return s.saveSession(c, sess, oldState)
+}
+
+// saveSession validates and stores sess, whose state was oldState, tells
+// the pad's editors on every replica if the state changed, and answers
+// with the session.
+func (s *Server) saveSession(c echo.Context, sess conference.Session, oldState string) error {
 	if err := validSession(sess); err != nil {
 		return err
 	}
-	if err := s.cfg.Catalog.UpdateSession(ctx, sess); err != nil {
+	if err := s.cfg.Catalog.UpdateSession(c.Request().Context(), sess); err != nil {
 		return catalogError(err)
 	}
 	action := "update"
@@ -117,6 +124,7 @@ func (s *Server) deletePad(c echo.Context) error {
 	}
 	s.changeState(id, cluster.StateDeleted)
 	s.audit(c, "delete", id)
+	s.search.remove(c.Request().Context(), id)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -131,6 +131,9 @@ func (s *Server) addLink(c echo.Context) error {
 	if err != nil {
 		return catalogError(err)
 	}
+	if sess.State == conference.StateArchived {
+		return catalogError(conference.ErrArchived)
+	}
 	if len(sess.Links) >= maxLinks {
 		return apiError(http.StatusConflict, codeTooManyLinks, "this session has "+strconv.Itoa(maxLinks)+" slide links, the most it may have; an admin can remove some")
 	}
@@ -204,6 +207,8 @@ func catalogError(err error) error {
 		return apiError(http.StatusNotFound, codeNotFound, "no such session")
 	case errors.Is(err, conference.ErrExists):
 		return apiError(http.StatusConflict, codeExists, "a session with this id exists")
+	case errors.Is(err, conference.ErrArchived):
+		return apiError(http.StatusConflict, codeArchived, "this session is archived: its notes and slide links are frozen; an admin can unarchive it")
 	}
 	return apiError(http.StatusServiceUnavailable, codeUnavailable, "catalog unavailable: "+err.Error())
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/protocol"
+	"github.com/confpad/confpad/search"
 	"github.com/confpad/confpad/site"
 )
 
@@ -68,6 +69,10 @@ type Config struct {
 	// Bus connects the replicas: presence, slide links and session state
 	// travel on it (package cluster). Nil for a single replica.
 	Bus cluster.Bus
+	// Search is the full-text index of every pad, kept current by the
+	// server (search.Indexer): the SQLite FTS5 index in embedded mode, a
+	// search.Memory per replica in cluster mode. Nil: a search.Memory.
+	Search search.Index
 	// AdminToken guards the admin routes (Authorization: Bearer <token>).
 	// Empty disables them: they answer 403.
 	AdminToken string
@@ -192,6 +197,7 @@ type Server struct {
 	pages    *site.Pages
 	bofLimit *rateLimit
 	assets   *assets
+	search   *searcher
 	replica  string
 	perAddr  *connLimiter
 
@@ -224,6 +230,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("httpapi: Config.Catalog and Config.Log are required")
 	}
 	cfg = cfg.withDefaults()
+	var err error
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger,
@@ -244,8 +251,14 @@ func New(cfg Config) (*Server, error) {
 		MaxDocLen: cfg.MaxDocLen,
 		MaxOpLen:  s.maxOpLen,
 	})
+	s.search, err = newSearcher(s)
+	if err != nil {
+		s.engine.Close()
+		return nil, fmt.Errorf("httpapi: %w", err)
+	}
 	e, err := s.routes()
 	if err != nil {
+		s.search.close()
 		s.engine.Close()
 		return nil, fmt.Errorf("httpapi: %w", err)
 	}
@@ -291,6 +304,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-ctx.Done():
 			err = fmt.Errorf("httpapi: shutdown: websockets still closing: %w", ctx.Err())
 		}
+		s.search.close()
 		s.engine.Close()
 		if s.unsubBus != nil {
 			s.unsubBus()
@@ -324,6 +338,7 @@ func (s *Server) onCommit(pad string, recs []collab.Record) {
 	if h := s.lookupHub(pad); h != nil {
 		h.commit(recs)
 	}
+	s.search.indexer.Touch(pad)
 }
 
 // onReset is the engine's OnReset: the pad's history changed under its

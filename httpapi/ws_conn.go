@@ -259,10 +259,20 @@ func (cn *conn) readFailed(err error) {
 // sends the error.
 func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave func()) {
 	s := cn.s
-	h := s.acquireHub(cn.pad)
+	h, err := s.joinHub(ctx, cn.pad.ID)
+	switch {
+	case errors.Is(err, conference.ErrNotFound):
+		cn.sendError(protocol.UnknownPad, "no session "+cn.pad.ID, -1)
+		cn.kill(protocol.CloseUnknownPad)
+		return nil
+	case err != nil:
+		cn.sendError(protocol.Unavailable, "catalog unavailable; reconnect later", -1)
+		cn.kill(protocol.CloseUnavailable)
+		return nil
+	}
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	var text *string
-	leave, err := s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
+	leave, err = s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
 		if msg.Since < 0 {
 			text = &t
 		}
@@ -289,6 +299,9 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	switch {
 	case err != nil:
 		cn.sendEngineError(err, msg.Seq)
+		if isReadOnly(err) {
+			s.refreshLater(cn.hub) // this replica's copy of the state is stale
+		}
 	case res.Duplicate:
 		cn.send(protocol.EncodeAck(msg.Seq, res.Rev))
 	default:

@@ -59,7 +59,7 @@ const (
 	// TooLarge: the frame, the op or the pad after it is over a limit.
 	TooLarge = collab.CodeTooLarge
 	// ReadOnly: an op on an archived session.
-	ReadOnly = "read_only"
+	ReadOnly = collab.CodeReadOnly
 	// UnknownPad: the pad does not exist; the connection is then closed
 	// with CloseUnknownPad.
 	UnknownPad = "unknown_pad"
@@ -172,6 +172,8 @@ var (
 	CloseNormal = Close{websocket.StatusNormalClosure, ""}
 	// CloseRestarting: a graceful shutdown.
 	CloseRestarting = Close{websocket.StatusGoingAway, "server restarting, reconnect"}
+	// CloseUnavailable: the session could not be read at join.
+	CloseUnavailable = Close{websocket.StatusGoingAway, "storage unavailable; reconnect"}
 	// CloseIdle: nothing received for the idle timeout.
 	CloseIdle = Close{websocket.StatusGoingAway, "idle timeout"}
 	// CloseKeepalive: a ping got no pong in time.

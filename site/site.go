@@ -15,6 +15,7 @@ import (
 
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/notes"
+	"github.com/confpad/confpad/search"
 )
 
 //go:embed templates/*.html
@@ -34,13 +35,13 @@ var funcs = template.FuncMap{
 
 // Pages holds the parsed page templates. It is safe for concurrent use.
 type Pages struct {
-	index, notes, errorPage *template.Template
+	index, notes, search, errorPage *template.Template
 }
 
 // NewPages parses the page templates.
 func NewPages() (*Pages, error) {
 	p := &Pages{}
-	for name, t := range map[string]**template.Template{"index.html": &p.index, "notes.html": &p.notes, "error.html": &p.errorPage} {
+	for name, t := range map[string]**template.Template{"index.html": &p.index, "notes.html": &p.notes, "search.html": &p.search, "error.html": &p.errorPage} {
 		var err error
 		if *t, err = ParsePage(templateFS, "templates/"+name); err != nil {
 			return nil, err
@@ -117,6 +118,29 @@ type NotesPage struct {
 	Empty bool
 }
 
+// SearchPage is the data of the search page: the form, and the results
+// once a query was run.
+type SearchPage struct {
+	Page
+	// Query is the query as typed; Searched says it was run.
+	Query    string
+	Searched bool
+	// Error is why the query could not be run, if it could not.
+	Error string
+	// Results are the matching sessions, best first.
+	Results []SearchResult
+}
+
+// SearchResult is one session that matches a search.
+type SearchResult struct {
+	// Title is the session's title, URL the line of the match on its
+	// notes page, Line that line's number.
+	Title, URL string
+	Line       int
+	// Parts are the snippet's text, split at its highlights.
+	Parts []search.Part
+}
+
 // ErrorPage is the data of the error page.
 type ErrorPage struct {
 	Page
@@ -130,6 +154,9 @@ func (p *Pages) Index(w io.Writer, data IndexPage) error { return Render(w, p.in
 
 // Notes writes a notes page.
 func (p *Pages) Notes(w io.Writer, data NotesPage) error { return Render(w, p.notes, data) }
+
+// Search writes the search page.
+func (p *Pages) Search(w io.Writer, data SearchPage) error { return Render(w, p.search, data) }
 
 // Error writes the error page.
 func (p *Pages) Error(w io.Writer, data ErrorPage) error { return Render(w, p.errorPage, data) }

@@ -131,7 +131,14 @@ func copyStore(ctx context.Context, src, dst migrationStore) (migrationStats, er
 	if err != nil {
 		return st, err
 	}
+	// Sessions are created live and archived after their pads are
+	// copied: a store refuses appends to an archived session's pad.
+	var archived []conference.Session
 	for _, s := range sessions {
+		if s.State == conference.StateArchived {
+			archived = append(archived, s)
+			s.State = conference.StateLive
+		}
 		if err := dst.CreateSession(ctx, s); err != nil {
 			return st, fmt.Errorf("copy session %q: %w", s.ID, err)
 		}
@@ -150,6 +157,11 @@ func copyStore(ctx context.Context, src, dst migrationStore) (migrationStats, er
 		st.pads++
 		st.records += n
 		st.snapshots += snaps
+	}
+	for _, s := range archived {
+		if err := dst.UpdateSession(ctx, s); err != nil {
+			return st, fmt.Errorf("archive session %q: %w", s.ID, err)
+		}
 	}
 	return st, nil
 }

@@ -43,11 +43,6 @@ func fillSource(t *testing.T, path string) {
 		{ID: "empty", Title: "Nobody wrote here", State: conference.StateLive, Created: created, Order: 2},
 		{ID: "bof-hallway-1a2b3c", Title: "Hallway", Kind: conference.KindBoF, Time: "Thu 18:00", State: conference.StateLive, Created: created},
 	}
-	for _, s := range sessions {
-		if err := db.CreateSession(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for i, pad := range []string{"tracing", "audio-𝄞", "orphan"} {
 		n := 30 + 1000*i // "audio-𝄞" needs two chunks
 		text := ""
@@ -67,6 +62,13 @@ func fillSource(t *testing.T, path string) {
 					t.Fatal(err)
 				}
 			}
+		}
+	}
+	// The sessions come after their pads: an archived session's pad
+	// refuses appends.
+	for _, s := range sessions {
+		if err := db.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -82,6 +82,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		Log:             st.log,
 		Feed:            st.feed,
 		Bus:             st.bus,
+		Search:          st.search,
 		AdminToken:      token,
 		MaxFrameBytes:   cfg.MaxFrame,
 		MaxDocLen:       cfg.MaxDoc,

@@ -14,6 +14,8 @@ import (
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/internal/episode"
+	"github.com/confpad/confpad/search"
+	"github.com/confpad/confpad/search/ftsindex"
 	"github.com/confpad/confpad/store/redisstore"
 	"github.com/confpad/confpad/store/sqlitestore"
 	"github.com/redis/go-redis/v9"
@@ -27,6 +29,10 @@ type stores struct {
 	// feed and bus connect replicas; nil in embedded mode.
 	feed collab.Feed
 	bus  cluster.Bus
+	// search is the full-text index: SQLite FTS5 in <data>/search.db in
+	// embedded mode; nil in cluster mode (or when search.db cannot be
+	// opened), where the replica indexes in memory (httpapi's default).
+	search search.Index
 	// ready is what /readyz checks: that the database, or every Redis
 	// master, takes writes.
 	ready func(context.Context) error
@@ -57,7 +63,18 @@ func openStores(ctx context.Context, redisURL, dataDir string, logger *slog.Logg
 		// A store that opens but refuses writes (a read-only disk, a full
 		// one) is logged now; /readyz reports it until writes succeed.
 		_ = db.CheckWritable(ctx)
-		return &stores{catalog: db, log: db, ready: db.CheckWritable, where: path, close: db.Close}, nil
+		st := &stores{catalog: db, log: db, ready: db.CheckWritable, where: path, close: db.Close}
+		// The search index is derived data: where it cannot be opened (a
+		// read-only disk), the server still serves and searches from
+		// memory.
+		index, err := ftsindex.Open(ctx, filepath.Join(dataDir, "search.db"))
+		if err != nil {
+			logger.Warn("search index unavailable; searching from memory instead", "err", err)
+			return st, nil
+		}
+		st.search = index
+		st.close = func() error { return errors.Join(db.Close(), index.Close()) }
+		return st, nil
 	}
 	redis.SetLogger(redisLogger{logger})
 	rs, err := redisstore.Open(ctx, redisURL, redisstore.Options{ClientName: replicaName()})

@@ -245,6 +245,25 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     await closeAll();
   });
 
+  test('an archived pad hides the add-link form and the "take notes" placeholder; unarchived, they return', T, async () => {
+    const id = await server.createPad('e2e-archived-empty', 'Archived empty');
+    assert.equal((await server.api('POST', `/api/v1/pads/${id}/archive`)).status, 200);
+    const shown = (page) => page.evaluate(() => ({
+      form: !!document.querySelector('details.add-link')?.checkVisibility(),
+      placeholder: !!document.querySelector('.cm-placeholder'),
+    }));
+    const a = await open(id, { name: 'Ada' });
+    await waitFor('read-only', async () => (await a.evaluate(() => window.confpad.status())) === 'read-only');
+    assert.deepEqual(await shown(a), { form: false, placeholder: false });
+    await closeAll();
+
+    assert.equal((await server.api('POST', `/api/v1/pads/${id}/unarchive`)).status, 200);
+    const b = await open(id, { name: 'Bob' });
+    await waitFor('live', async () => (await b.evaluate(() => window.confpad.status())) === 'live');
+    assert.deepEqual(await shown(b), { form: true, placeholder: true });
+    await closeAll();
+  });
+
   test('the preview renders Markdown and strips scripts', T, async () => {
     const id = await server.createPad('e2e-preview', 'Preview');
     const a = await open(id, { name: 'Ada' });

@@ -70,6 +70,8 @@ const remote = [Transaction.remote.of(true), Transaction.addToHistory.of(false)]
  */
 const cspNonce = document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') ?? '';
 
+const NOTES_PLACEHOLDER = placeholder('Take notes here. Markdown works: # heading, - list, **bold**, [link](https://…)');
+
 /** Editor wraps the EditorView of one pad. */
 export class Editor {
   /**
@@ -78,6 +80,9 @@ export class Editor {
    */
   constructor(parent, hooks) {
     this.readOnly = new Compartment();
+    // The "take notes" placeholder invites typing: shown only while the
+    // pad is editable (not before the welcome, not when archived).
+    this.placeholder = new Compartment();
     this.loaded = false;
     this.view = new EditorView({
       parent,
@@ -94,7 +99,7 @@ export class Editor {
           search({ top: true }),
           highlightSelectionMatches(),
           keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap]),
-          placeholder('Take notes here. Markdown works: # heading, - list, **bold**, [link](https://…)'),
+          this.placeholder.of([]),
           EditorView.contentAttributes.of({ 'aria-label': 'Session notes (Markdown)', 'aria-multiline': 'true' }),
           this.readOnly.of(EditorState.readOnly.of(true)),
           wellFormedInput,
@@ -115,9 +120,14 @@ export class Editor {
     return this.view.state.doc;
   }
 
-  /** setReadOnly switches editing off or on. */
+  /** setReadOnly switches editing (and the placeholder that invites it) off or on. */
   setReadOnly(readOnly) {
-    this.view.dispatch({ effects: this.readOnly.reconfigure(EditorState.readOnly.of(readOnly)) });
+    this.view.dispatch({
+      effects: [
+        this.readOnly.reconfigure(EditorState.readOnly.of(readOnly)),
+        this.placeholder.reconfigure(readOnly ? [] : NOTES_PLACEHOLDER),
+      ],
+    });
     this.view.contentDOM.setAttribute('aria-readonly', String(readOnly));
   }
 

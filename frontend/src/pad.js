@@ -128,6 +128,7 @@ function main() {
         everJoined = true;
         readOnly = !!msg.readOnly;
         editor.setReadOnly(readOnly);
+        panel.setReadOnly(readOnly);
         renderBanner();
         people.reset(msg.users);
         editor.clearCursors();

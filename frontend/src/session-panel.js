@@ -33,6 +33,7 @@ export class SessionPanel {
     this.meta = root.querySelector('#pad-meta');
     this.list = root.querySelector('#links');
     this.form = root.querySelector('#link-form');
+    this.addLinkBox = root.querySelector('details.add-link');
     this.formMsg = root.querySelector('#link-msg');
     this.links = [];
     this.form.addEventListener('submit', (e) => {
@@ -70,6 +71,12 @@ export class SessionPanel {
     add('Room', s.room);
     add(Array.isArray(s.speakers) && s.speakers.length === 1 ? 'Speaker' : 'Speakers', (s.speakers || []).join(', '));
     this.setLinks(s.links || []);
+    this.setReadOnly(s.state === 'archived');
+  }
+
+  /** setReadOnly hides the add-link form of an archived session (its links are frozen). */
+  setReadOnly(readOnly) {
+    this.addLinkBox.hidden = readOnly;
   }
 
   /** setLinks shows the session's slide links. */

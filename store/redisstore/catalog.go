@@ -16,14 +16,16 @@ import (
 
 // storedSession is a session's metadata as stored in the "session" field
 // of its meta hash: every field but the id (the key says it), the links
-// (their own list) and the creation time (its own field, kept on update).
+// (their own list), the creation time and the state (their own fields: the
+// creation time is kept on update, and the state is what append.lua
+// checks). Sessions stored by older versions also have "state" in here;
+// backfillStates copies it to the field.
 type storedSession struct {
 	Title       string   `json:"title,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Time        string   `json:"time,omitempty"`
 	Room        string   `json:"room,omitempty"`
 	Speakers    []string `json:"speakers,omitempty"`
-	State       string   `json:"state,omitempty"`
 	Kind        string   `json:"kind,omitempty"`
 	Order       int      `json:"order,omitempty"`
 }
@@ -87,7 +89,7 @@ func (s *Store) Sessions(ctx context.Context) ([]conference.Session, error) {
 	// On a cluster go-redis splits the pipeline by node.
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			metas[i] = p.HMGet(ctx, s.padKey(id, "meta"), "session", "created")
+			metas[i] = p.HMGet(ctx, s.padKey(id, "meta"), "session", "created", "state")
 			links[i] = p.LRange(ctx, s.padKey(id, "links"), 0, -1)
 		}
 		return nil
@@ -117,7 +119,7 @@ func (s *Store) Session(ctx context.Context, id string) (conference.Session, err
 	var meta *redis.SliceCmd
 	var links *redis.StringSliceCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		meta = p.HMGet(ctx, s.padKey(id, "meta"), "session", "created")
+		meta = p.HMGet(ctx, s.padKey(id, "meta"), "session", "created", "state")
 		links = p.LRange(ctx, s.padKey(id, "links"), 0, -1)
 		return nil
 	})
@@ -132,11 +134,12 @@ func (s *Store) Session(ctx context.Context, id string) (conference.Session, err
 }
 
 // decodeSession builds a session from its meta hash fields (session JSON,
-// created) and its link list; missing metadata is ErrNotFound.
+// created, state) and its link list; missing metadata is ErrNotFound.
 func decodeSession(id string, meta []any, links []string) (conference.Session, error) {
 	data, ok1 := meta[0].(string)
 	created, ok2 := meta[1].(string)
-	if !ok1 || !ok2 {
+	state, ok3 := meta[2].(string)
+	if !ok1 || !ok2 || !ok3 {
 		return conference.Session{}, conference.ErrNotFound
 	}
 	var st storedSession
@@ -149,7 +152,7 @@ func decodeSession(id string, meta []any, links []string) (conference.Session, e
 	}
 	sess := conference.Session{
 		ID: id, Title: st.Title, Description: st.Description, Time: st.Time,
-		Room: st.Room, Speakers: st.Speakers, State: st.State, Kind: st.Kind, Order: st.Order,
+		Room: st.Room, Speakers: st.Speakers, State: state, Kind: st.Kind, Order: st.Order,
 		Created: time.UnixMilli(ms).UTC(),
 		Links:   make([]conference.Link, 0, len(links)),
 	}
@@ -177,7 +180,7 @@ func (s *Store) CreateSession(ctx context.Context, sess conference.Session) erro
 	if err != nil {
 		return fmt.Errorf("redisstore: create session %q: %w", sess.ID, err)
 	}
-	args := []any{data, sess.Created.UnixMilli()}
+	args := []any{data, sess.Created.UnixMilli(), sess.State}
 	for _, l := range sess.Links {
 		if l.ID == "" || l.Added.IsZero() {
 			l = l.Stamped()
@@ -214,7 +217,7 @@ func (s *Store) UpdateSession(ctx context.Context, sess conference.Session) erro
 	if err != nil {
 		return fmt.Errorf("redisstore: update session %q: %w", sess.ID, err)
 	}
-	n, err := sessionUpdateScript.Run(ctx, s.rdb, []string{s.padKey(sess.ID, "meta")}, data).Int()
+	n, err := sessionUpdateScript.Run(ctx, s.rdb, []string{s.padKey(sess.ID, "meta")}, data, sess.State).Int()
 	if err == nil && n == 0 {
 		err = conference.ErrNotFound
 	}
@@ -249,7 +252,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 
 // AddLink appends a slide link to a session with a new random id and the
 // current time (to the millisecond) and returns it, or returns
-// conference.ErrNotFound.
+// conference.ErrNotFound or conference.ErrArchived.
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
 	if checkPad(session) != nil {
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, conference.ErrNotFound)
@@ -261,8 +264,8 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 	}
 	n, err := linkAddScript.Run(ctx, s.rdb,
 		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, raw).Int()
-	if err == nil && n == 0 {
-		err = conference.ErrNotFound
+	if err == nil {
+		err = linkScriptError(n)
 	}
 	if err != nil {
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, err)
@@ -271,15 +274,16 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 }
 
 // DeleteLink removes a slide link, or returns conference.ErrNotFound when
-// the session or the link does not exist.
+// the session or the link does not exist, conference.ErrArchived when the
+// session is archived.
 func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	if checkPad(session) != nil {
 		return fmt.Errorf("redisstore: delete link %q of session %q: %w", linkID, session, conference.ErrNotFound)
 	}
 	n, err := linkDeleteScript.Run(ctx, s.rdb,
 		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, linkID).Int()
-	if err == nil && n != 1 {
-		err = conference.ErrNotFound
+	if err == nil {
+		err = linkScriptError(n)
 	}
 	if err != nil {
 		return fmt.Errorf("redisstore: delete link %q of session %q: %w", linkID, session, err)
@@ -287,10 +291,43 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	return nil
 }
 
+// linkScriptError maps the reply of link_add.lua or link_delete.lua to
+// an error: 1 is success, -2 an archived session, anything else a missing
+// session or link.
+func linkScriptError(reply int) error {
+	switch reply {
+	case 1:
+		return nil
+	case -2:
+		return conference.ErrArchived
+	}
+	return conference.ErrNotFound
+}
+
+// backfillStates gives every session stored before the meta hash had a
+// "state" field that field (session_state_backfill.lua), so that
+// append.lua refuses ops to sessions archived back then. It is idempotent
+// and cheap once done; Open runs it.
+func (s *Store) backfillStates(ctx context.Context) error {
+	ids, err := s.rdb.SMembers(ctx, s.catalogKey("sessions")).Result()
+	if err != nil {
+		return fmt.Errorf("list sessions to backfill their state: %w", err)
+	}
+	for _, id := range ids {
+		if checkPad(id) != nil {
+			continue
+		}
+		if err := sessionStateBackfillScript.Run(ctx, s.rdb, []string{s.padKey(id, "meta")}).Err(); err != nil {
+			return fmt.Errorf("backfill the state of session %q: %w", id, err)
+		}
+	}
+	return nil
+}
+
 func encodeSession(sess conference.Session) (string, error) {
 	b, err := json.Marshal(storedSession{
 		Title: sess.Title, Description: sess.Description, Time: sess.Time,
-		Room: sess.Room, Speakers: sess.Speakers, State: sess.State,
+		Room: sess.Room, Speakers: sess.Speakers,
 		Kind: sess.Kind, Order: sess.Order,
 	})
 	return string(b), err

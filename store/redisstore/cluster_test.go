@@ -28,6 +28,9 @@ func TestCluster(t *testing.T) {
 	t.Run("CatalogConformance", func(t *testing.T) {
 		storetest.TestCatalog(t, func(t *testing.T) conference.Catalog { return openStore(t, c.URL(), "") })
 	})
+	t.Run("ArchiveConformance", func(t *testing.T) {
+		storetest.TestArchive(t, func(t *testing.T) storetest.Store { return openStore(t, c.URL(), "") })
+	})
 	t.Run("TypingOnPadsOverShards", func(t *testing.T) {
 		prefix := testPrefix(t)
 		writers := []*Store{openStore(t, c.URL(), prefix), openStore(t, c.URL(), prefix)}

@@ -110,7 +110,9 @@ func (s *Store) Head(ctx context.Context, pad string) (int, error) {
 // Append commits recs as revisions head+1, head+2, ... (their Rev fields are
 // set accordingly; a zero Time becomes now) and publishes them on the pad's
 // channel, in one atomic script, but only if the stored head is still head;
-// otherwise it returns collab.ErrConflict and stores nothing. When it
+// otherwise it returns collab.ErrConflict and stores nothing; if the pad's
+// session is archived (its meta hash's "state" field, in the same script)
+// it returns collab.ErrReadOnly and stores nothing. When it
 // returns nil the records are in Redis (durable as far as Redis's AOF
 // policy makes them) and published to every subscribed replica. If the
 // call fails for another reason (a lost connection) the batch may or may
@@ -136,7 +138,7 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 		}
 		args = append(args, data)
 	}
-	res, err := appendScript.Run(ctx, s.rdb, []string{s.padKey(pad, "log")}, args...).Int64Slice()
+	res, err := appendScript.Run(ctx, s.rdb, []string{s.padKey(pad, "log"), s.padKey(pad, "meta")}, args...).Int64Slice()
 	if err != nil {
 		return fmt.Errorf("redisstore: append %d records to pad %q at head %d: %w", len(recs), pad, head, err)
 	}
@@ -145,6 +147,9 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 	}
 	if res[0] == 0 {
 		return fmt.Errorf("redisstore: pad %q head is %d, not %d: %w", pad, res[1], head, collab.ErrConflict)
+	}
+	if res[0] == -1 {
+		return fmt.Errorf("redisstore: append to pad %q: %w", pad, collab.ErrReadOnly)
 	}
 	return nil
 }

@@ -34,6 +34,10 @@ var (
 	sessionDeleteSrc    string
 	sessionDeleteScript = redis.NewScript(sessionDeleteSrc)
 
+	//go:embed lua/session_state_backfill.lua
+	sessionStateBackfillSrc    string
+	sessionStateBackfillScript = redis.NewScript(sessionStateBackfillSrc)
+
 	//go:embed lua/link_add.lua
 	linkAddSrc    string
 	linkAddScript = redis.NewScript(linkAddSrc)

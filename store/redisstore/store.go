@@ -11,7 +11,9 @@
 //	                        (its length is the pad's head)
 //	confpad:{pad}:snaps     sorted set of snapshot revisions (checkpoints and the newest few)
 //	confpad:{pad}:snaptext  hash revision -> snapshot text
-//	confpad:{pad}:meta      the session's metadata as JSON
+//	confpad:{pad}:meta      hash: the session's metadata as JSON ("session"),
+//	                        its creation time ("created") and its state
+//	                        ("state", which append.lua checks)
 //	confpad:{pad}:links     hash link id -> slide link JSON
 //	confpad:{pad}:ops       shard channel on which appended batches are published
 //	confpad:{catalog}:title     the conference title
@@ -117,6 +119,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		s.keep = DefaultSnapshotsKept
 	}
 	if err := s.checkServer(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("redisstore: open %s: %w", target.redacted, err)
+	}
+	if err := s.backfillStates(ctx); err != nil {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("redisstore: open %s: %w", target.redacted, err)
 	}

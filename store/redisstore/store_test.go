@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,6 +62,11 @@ func TestLogConformance(t *testing.T) {
 func TestCatalogConformance(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.TestCatalog(t, func(t *testing.T) conference.Catalog { return openStore(t, srv.URL(), "") })
+}
+
+func TestArchiveConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestArchive(t, func(t *testing.T) storetest.Store { return openStore(t, srv.URL(), "") })
 }
 
 func TestOpenErrors(t *testing.T) {
@@ -136,3 +142,40 @@ func TestPadIDsThatCannotBeHashTags(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestStateBackfill: a session stored before the meta hash had a "state"
+// field (its state only inside the session JSON) gets the field when a
+// Store opens, so that an archived one refuses appends.
+func TestStateBackfill(t *testing.T) {
+	srv := redistest.Start(t)
+	prefix := testPrefix(t)
+	old := openStore(t, srv.URL(), prefix)
+	ctx := t.Context()
+	for _, st := range []string{conference.StateLive, conference.StateArchived} {
+		meta := old.padKey(st, "meta")
+		err := old.rdb.HSet(ctx, meta, "session", `{"title":"Old `+st+`","state":"`+st+`"}`, "created", "1000").Err()
+		if err == nil {
+			err = old.rdb.SAdd(ctx, old.catalogKey("sessions"), st).Err()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := openStore(t, srv.URL(), prefix)
+	for _, st := range []string{conference.StateLive, conference.StateArchived} {
+		sess, err := s.Session(ctx, st)
+		if err != nil {
+			t.Fatalf("Session(%q) after backfill: %v", st, err)
+		}
+		if sess.State != st || sess.Title != "Old "+st {
+			t.Errorf("Session(%q) = state %q title %q, want state %q title %q", st, sess.State, sess.Title, st, "Old "+st)
+		}
+	}
+	rec := []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "c", Seq: 1}}
+	if err := s.Append(ctx, conference.StateLive, 0, rec); err != nil {
+		t.Errorf("Append to the old live session: %v", err)
+	}
+	if err := s.Append(ctx, conference.StateArchived, 0, rec); !errors.Is(err, collab.ErrReadOnly) {
+		t.Errorf("Append to the old archived session: err = %v, want ErrReadOnly", err)
+	}
+}

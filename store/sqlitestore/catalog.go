@@ -194,13 +194,11 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // the current time (to the millisecond).
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
 	l = l.Stamped()
-	res, err := s.write.ExecContext(ctx,
-		`INSERT INTO links (session, id, title, url, added)
-		 SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`,
-		session, l.ID, l.Title, l.URL, l.Added.UnixMilli(), session)
-	if err == nil {
-		err = affectedOne(res, conference.ErrNotFound)
-	}
+	err := s.changeLinks(ctx, session, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO links (session, id, title, url, added) VALUES (?, ?, ?, ?, ?)`,
+			session, l.ID, l.Title, l.URL, l.Added.UnixMilli())
+		return err
+	})
 	if err != nil {
 		return conference.Link{}, fmt.Errorf("sqlitestore: add link to session %q: %w", session, err)
 	}
@@ -209,14 +207,42 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 
 // DeleteLink implements conference.Catalog.
 func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM links WHERE session = ? AND id = ?`, session, linkID)
-	if err == nil {
-		err = affectedOne(res, conference.ErrNotFound)
-	}
+	err := s.changeLinks(ctx, session, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM links WHERE session = ? AND id = ?`, session, linkID)
+		if err != nil {
+			return err
+		}
+		return affectedOne(res, conference.ErrNotFound)
+	})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: delete link %q of session %q: %w", linkID, session, err)
 	}
 	return nil
+}
+
+// changeLinks runs change in a write transaction after checking there that
+// the session exists (else conference.ErrNotFound) and is not archived
+// (else conference.ErrArchived), and commits if change succeeds.
+func (s *Store) changeLinks(ctx context.Context, session string, change func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var state string
+	err = tx.QueryRowContext(ctx, `SELECT state FROM sessions WHERE id = ?`, session).Scan(&state)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return conference.ErrNotFound
+	case err != nil:
+		return err
+	case state == conference.StateArchived:
+		return conference.ErrArchived
+	}
+	if err := change(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // affectedOne returns errNone if res changed no row.

@@ -15,7 +15,9 @@ import (
 // with an error wrapping collab.ErrInvalidOp), hands them to the
 // group-commit writer and returns once the transaction that holds them has
 // committed (nil: durable) or they were refused (collab.ErrConflict: the
-// pad's head is not head; nothing stored). The records' Rev fields are
+// pad's head is not head; collab.ErrReadOnly: the pad's session is
+// archived; nothing stored). Both are checked in the transaction that
+// would insert the records. The records' Rev fields are
 // ignored: they are numbered head+1, head+2, .... Times are kept to the
 // millisecond. Append returns ctx's error only if the records were not
 // stored, and ErrClosed after Close.

@@ -49,6 +49,11 @@ func TestCatalog(t *testing.T) {
 	})
 }
 
+func TestArchive(t *testing.T) {
+	shared, _ := openTemp(t)
+	storetest.TestArchive(t, func(*testing.T) storetest.Store { return shared })
+}
+
 func TestOpenPaths(t *testing.T) {
 	tests := []struct {
 		name string

@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -134,7 +133,12 @@ func (w *writer) prepare() error {
 		return nil
 	}
 	ctx := context.Background()
-	head, err := w.db.PrepareContext(ctx, `SELECT rev FROM ops WHERE pad = ? ORDER BY rev DESC LIMIT 1`)
+	// The pad's head, and whether its session is archived: read in the
+	// append's own transaction, so a session archived before it began
+	// refuses the append.
+	head, err := w.db.PrepareContext(ctx, `SELECT
+		COALESCE((SELECT rev FROM ops WHERE pad = ?1 ORDER BY rev DESC LIMIT 1), 0),
+		EXISTS (SELECT 1 FROM sessions WHERE id = ?1 AND state = 'archived')`)
 	if err != nil {
 		return err
 	}
@@ -221,32 +225,43 @@ func (w *writer) gather(first *appendReq) []*appendReq {
 	return batch
 }
 
+// padState is what an append checks of its pad in the transaction.
+type padState struct {
+	head     int
+	archived bool
+}
+
 // applyBatch inserts the rows of every request in batch whose head matches
-// its pad's head, in order, and returns each request's outcome: nil or
-// collab.ErrConflict. A database error aborts the whole batch.
+// its pad's head and whose session is not archived, in order, and returns
+// each request's outcome: nil, collab.ErrConflict or collab.ErrReadOnly. A
+// database error aborts the whole batch.
 func applyBatch(headStmt, insStmt *sql.Stmt, batch []*appendReq) ([]error, error) {
 	ctx := context.Background()
 	results := make([]error, len(batch))
-	heads := make(map[string]int, len(batch))
+	pads := make(map[string]padState, len(batch))
 	for i, r := range batch {
-		h, ok := heads[r.pad]
+		p, ok := pads[r.pad]
 		if !ok {
-			err := headStmt.QueryRowContext(ctx, r.pad).Scan(&h)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			if err := headStmt.QueryRowContext(ctx, r.pad).Scan(&p.head, &p.archived); err != nil {
 				return nil, fmt.Errorf("read head: %w", err)
 			}
+			pads[r.pad] = p
 		}
-		if h != r.head {
-			heads[r.pad] = h
+		switch {
+		case p.head != r.head:
 			results[i] = collab.ErrConflict
+			continue
+		case p.archived:
+			results[i] = collab.ErrReadOnly
 			continue
 		}
 		for j, row := range r.rows {
-			if _, err := insStmt.ExecContext(ctx, r.pad, h+j+1, row.client, row.author, row.seq, row.time, row.op); err != nil {
-				return nil, fmt.Errorf("insert revision %d: %w", h+j+1, err)
+			if _, err := insStmt.ExecContext(ctx, r.pad, p.head+j+1, row.client, row.author, row.seq, row.time, row.op); err != nil {
+				return nil, fmt.Errorf("insert revision %d: %w", p.head+j+1, err)
 			}
 		}
-		heads[r.pad] = h + len(r.rows)
+		p.head += len(r.rows)
+		pads[r.pad] = p
 	}
 	return results, nil
 }

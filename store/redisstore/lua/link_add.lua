@@ -4,9 +4,13 @@
 -- KEYS[2]  the session's links: a list of link JSON in the order added
 -- ARGV[1]  the link as JSON
 --
--- Returns 1 when added, 0 when there is no such session.
+-- Returns 1 when added, 0 when there is no such session, -2 when the
+-- session is archived.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
+end
+if redis.call('HGET', KEYS[1], 'state') == 'archived' then
+  return -2
 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 return 1

@@ -5,9 +5,12 @@
 -- ARGV[1]  the link id
 --
 -- Returns 1 when deleted, 0 when the session has no such link, -1 when
--- there is no such session.
+-- there is no such session, -2 when the session is archived.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
+end
+if redis.call('HGET', KEYS[1], 'state') == 'archived' then
+  return -2
 end
 for _, raw in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
   local ok, link = pcall(cjson.decode, raw)
