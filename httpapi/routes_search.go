@@ -143,26 +143,12 @@ func (se *searcher) find(ctx context.Context, q string, limit int) (searchResult
 	return res, nil
 }
 
-// searchLimit reads the limit parameter: 1 to maxSearchLimit, default
-// defaultSearchLimit.
-func searchLimit(c echo.Context) (int, error) {
-	raw := c.QueryParam("limit")
-	if raw == "" {
-		return defaultSearchLimit, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > maxSearchLimit {
-		return 0, apiError(http.StatusBadRequest, codeBadRequest, "limit must be a whole number from 1 to "+strconv.Itoa(maxSearchLimit))
-	}
-	return n, nil
-}
-
 // searchAPI answers GET /api/v1/search?q=...&limit=N: the sessions whose
 // notes match, best first, each with the line and a snippet where the
 // query matched; the snippet is plain text with highlight ranges (code
 // points).
 func (s *Server) searchAPI(c echo.Context) error {
-	limit, err := searchLimit(c)
+	limit, err := queryInt(c, "limit", defaultSearchLimit, 1, maxSearchLimit)
 	if err != nil {
 		return err
 	}
