@@ -99,7 +99,7 @@ func BenchmarkJoin100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		conn.SetReadLimit(1 << 20)
-		join := fmt.Sprintf(`{"type":"join","client":"j%d","name":"J"}`, i)
+		join := fmt.Sprintf(`{"type":"join","client":"%s","name":"J"}`, secretOf(fmt.Sprint("j", i)))
 		if err := conn.Write(ctx, websocket.MessageText, []byte(join)); err != nil {
 			b.Fatal(err)
 		}

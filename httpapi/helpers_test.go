@@ -239,10 +239,19 @@ func (c *wsClient) readType(typ string) serverMsg {
 	}
 }
 
-// join sends a join and returns the welcome.
-func (c *wsClient) join(client string, since int) serverMsg {
+// secretOf is the secret client id tests use for the client they call
+// label.
+func secretOf(label string) string { return label + "-secret-0123456789" }
+
+// pub is the public id of the client tests call label: its author,
+// presence and welcome id.
+func pub(label string) string { return protocol.PublicID(protocol.DomainClient, secretOf(label)) }
+
+// join sends a join as the client called label (secretOf) and returns the
+// welcome.
+func (c *wsClient) join(label string, since int) serverMsg {
 	c.t.Helper()
-	msg := map[string]any{"type": "join", "client": client, "name": "T " + client, "color": "#336699"}
+	msg := map[string]any{"type": "join", "client": secretOf(label), "name": "T " + label, "color": "#336699"}
 	if since >= 0 {
 		msg["since"] = since
 	}

@@ -30,8 +30,6 @@ const (
 
 // Limits and defaults of the fields of client messages.
 const (
-	// MaxClientIDLen bounds a client id.
-	MaxClientIDLen = 64
 	// MaxNameLen bounds a name, in code points.
 	MaxNameLen = 50
 	// DefaultName is the name of a join without one.
@@ -39,14 +37,15 @@ const (
 )
 
 var (
-	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	colorPattern    = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 )
 
 // JoinMessage is the first message on every connection, as a client sends
 // it.
 type JoinMessage struct {
-	Type   string `json:"type"`
+	Type string `json:"type"`
+	// Client is the client's secret id (ValidSecret); others see its
+	// PublicID.
 	Client string `json:"client"`
 	Name   string `json:"name,omitempty"`
 	Color  string `json:"color,omitempty"`
@@ -88,7 +87,8 @@ func Errorf(code, format string, args ...any) *Error {
 // are set depends on Type.
 type ClientMessage struct {
 	Type string
-	// join
+	// join: Client is the public id (PublicID in DomainClient) of the
+	// secret the join sent; the secret itself is not kept.
 	Client string
 	Since  int // -1: no since, join with a snapshot
 	// join and rename
@@ -157,12 +157,12 @@ func ParseClientMessage(data []byte, maxOpLen int) (msg ClientMessage, seq int, 
 
 func parseJoin(raw *rawClientMessage, msg *ClientMessage) *Error {
 	if raw.Client == nil {
-		return Errorf(BadMessage, `join needs "client", a unique id such as a UUID`)
+		return Errorf(BadMessage, `join needs "client", a secret id such as a random UUID`)
 	}
-	if !clientIDPattern.MatchString(*raw.Client) {
-		return Errorf(BadMessage, `"client" must be 1 to %d characters of A-Z, a-z, 0-9, '-' and '_'`, MaxClientIDLen)
+	if !ValidSecret(*raw.Client) {
+		return Errorf(BadMessage, `"client" must be a secret of %d to %d characters of A-Z, a-z, 0-9, '-' and '_', such as a random UUID`, MinSecretLen, MaxSecretLen)
 	}
-	msg.Client = *raw.Client
+	msg.Client = PublicID(DomainClient, *raw.Client)
 	msg.Since = -1
 	if raw.Since != nil {
 		if *raw.Since < 0 {

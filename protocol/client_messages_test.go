@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -9,16 +10,21 @@ import (
 )
 
 func TestParseClientMessage(t *testing.T) {
+	const secret = "0b6c1c1e-4d5e-4d1a"
+	public := PublicID(DomainClient, secret)
 	cases := []struct {
 		in   string
 		code string // "" for a valid message
 		want ClientMessage
 	}{
-		{`{"type":"join","client":"c-1","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: "c-1", Name: "Ada", Color: "#3366ff", Since: -1}},
-		{`{"type":"join","client":"c-1","since":7}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: 7}},
-		{`{"type":"join","client":"c-1","since":null}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: -1}},
-		{`{"type":"join","client":"has space"}`, BadMessage, ClientMessage{}},
-		{`{"type":"join","client":"c","since":-2}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: public, Name: "Ada", Color: "#3366ff", Since: -1}},
+		{`{"type":"join","client":"` + secret + `","since":7}`, "", ClientMessage{Type: "join", Client: public, Name: DefaultName, Color: DefaultColor(public), Since: 7}},
+		{`{"type":"join","client":"` + secret + `","since":null}`, "", ClientMessage{Type: "join", Client: public, Name: DefaultName, Color: DefaultColor(public), Since: -1}},
+		{`{"type":"join","client":"has space in it, 16+ chars"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"c-1"}`, BadMessage, ClientMessage{}},                             // guessable
+		{`{"type":"join","client":"0123456789abcde"}`, BadMessage, ClientMessage{}},                 // 15: too short
+		{`{"type":"join","client":"` + strings.Repeat("x", 65) + `"}`, BadMessage, ClientMessage{}}, // too long
+		{`{"type":"join","client":"` + secret + `","since":-2}`, BadMessage, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", ClientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},
 		{`{"type":"op","rev":3,"seq":4,"op":null}`, BadOp, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4}`, BadMessage, ClientMessage{}},
@@ -76,7 +82,7 @@ func FuzzParseClientMessage(f *testing.F) {
 		}
 		switch msg.Type {
 		case "join":
-			if !clientIDPattern.MatchString(msg.Client) || !colorPattern.MatchString(msg.Color) || msg.Since < -1 {
+			if len(msg.Client) != PublicIDLen || !colorPattern.MatchString(msg.Color) || msg.Since < -1 {
 				t.Fatalf("accepted a bad join %+v", msg)
 			}
 		case "op":

@@ -1,6 +1,13 @@
 // Who this browser is in a pad: a name and colour remembered across visits,
 // and a client id that is new for every page load.
 //
+// The client id is a secret: whoever holds it can resume this page's
+// session, have ops deduplicated as this page's and take over its
+// connection. It goes only into the join; everyone, this page included,
+// sees the public id the server derives from it (welcome.you, op authors,
+// presence), so it is random (a v4 UUID from crypto.getRandomValues) and
+// shown nowhere.
+//
 // The client id is deliberately not remembered: the server dedupes ops by
 // (client id, seq) and seq starts again at 1 on every load, and it closes
 // an older connection when a newer one joins with the same id. Two tabs, or

@@ -76,7 +76,7 @@ export class OTClient {
     /** Local edits made while an op is in flight: ops to send in order, after inflight. */
     this.queue = [];
     this.seq = 0;
-    /** The client id the server calls us (welcome.you), if it said. */
+    /** The public id the server derives from our secret client id (welcome.you). */
     this.you = undefined;
     this.readOnly = false;
     this.send = null;
@@ -315,8 +315,10 @@ export class OTClient {
     this.send({ type: 'cursor', rev: this.rev, sel: this.cursor });
   }
 
+  // The server names this client by the public id it derives from the
+  // secret this.client (welcome.you); the secret itself never comes back.
   isMe(client) {
-    return client === this.client || (this.you !== undefined && client === this.you);
+    return this.you !== undefined && client === this.you;
   }
 
   record(rev, op) {

@@ -129,9 +129,9 @@ function main() {
         readOnly = !!msg.readOnly;
         editor.setReadOnly(readOnly);
         renderBanner();
-        people.reset(msg.users);
+        people.reset(msg.users, msg.you);
         editor.clearCursors();
-        for (const u of msg.users) if (u.client !== me.client && u.sel) editor.setCursor(u);
+        for (const u of msg.users) if (u.client !== msg.you && u.sel) editor.setCursor(u);
         if (Array.isArray(msg.links)) panel.setLinks(msg.links);
         renderStatus();
       },
@@ -218,7 +218,8 @@ function main() {
     status: () => statusEl.dataset.status,
     synced: () => client.state === 'synced' && connStatus === 'live',
     rev: () => client.rev,
-    client: me.client,
+    /** The public id the server gave this page (welcome.you). */
+    client: () => client.you,
   };
 }
 
