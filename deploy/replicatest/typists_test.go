@@ -21,7 +21,7 @@ import (
 // carry.
 type typist struct {
 	id   string // a label for messages; its client id is secretOf(id)
-	home int // the replica it dials first (-1: through a balancer URL)
+	home int    // the replica it dials first (-1: through a balancer URL)
 	c    *client.Client
 	rng  *rand.Rand
 
