@@ -14,7 +14,7 @@ type Record struct {
 	// Op is the operation as committed (already transformed to apply at
 	// revision Rev-1).
 	Op Op
-	// Client is the author's client id.
+	// Client is the public id of the author (protocol.PublicID).
 	Client string
 	// Seq is the author's sequence number; with Client it identifies a
 	// submission, so that a resend is not applied twice.

@@ -260,6 +260,8 @@ func (cn *conn) readFailed(err error) {
 func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave func()) {
 	s := cn.s
 	h := s.acquireHub(cn.pad)
+	// msg.Client is the public id of the join's secret: the connection's
+	// identity everywhere from here on (dedupe, acks, presence, 4409).
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	var text *string
 	leave, err := s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {

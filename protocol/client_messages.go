@@ -268,7 +268,7 @@ func Truncate(s string, n int) string {
 }
 
 // DefaultColor is the colour of a client that sent none: one of a small
-// palette, the same for the same client id.
+// palette, the same for the same public id.
 func DefaultColor(client string) string {
 	palette := [...]string{"#3366ff", "#e6550d", "#31a354", "#756bb1", "#d62728", "#17becf", "#bcbd22", "#8c564b"}
 	h := 0
