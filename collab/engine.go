@@ -164,10 +164,13 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 
 // Join calls fn with the pad's state at a consistent point: no record is
 // reported through OnCommit between fn's view and the records that follow
-// it. With since < 0, fn gets the head and the full text; with 0 <= since
-// <= head, it gets the head and the records after since (text is empty).
-// Join keeps the pad loaded until the returned leave function is called.
-func (e *Engine) Join(ctx context.Context, padID string, since int, fn func(head int, text string, missed []Record)) (leave func(), err error) {
+// it. With since < 0, or a since older than the recent records (a far
+// resume, which would otherwise send thousands of records), fn gets the
+// head and the full text; with since among the recent records up to the
+// head, it gets the head and the records after since (text is nil). A
+// since after the head is rev_ahead. Join keeps the pad loaded until the
+// returned leave function is called.
+func (e *Engine) Join(ctx context.Context, padID string, since int, fn func(head int, text *string, missed []Record)) (leave func(), err error) {
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
 		return nil, err
@@ -204,17 +207,24 @@ func (e *Engine) Head(ctx context.Context, padID string) (int, error) {
 }
 
 // Rebase transforms a selection made at revision base through every op
-// committed since, and returns it with the head it now refers to.
+// committed since, and returns it with the head it now refers to. A base
+// older than the pad's recent records is rev_too_old, one after the head
+// rev_ahead.
 func (e *Engine) Rebase(ctx context.Context, padID string, base int, sel [2]int) ([2]int, int, error) {
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
 		return sel, 0, err
 	}
 	defer e.release(p)
-	recs, head, err := p.history(ctx, base)
+	p.mu.Lock()
+	recs, err := p.recentAfterLocked(base)
+	head := p.recent.Head()
+	p.mu.Unlock()
 	if err != nil {
 		return sel, 0, err
 	}
+	// recs stay valid after the unlock: History never changes records it
+	// has handed out.
 	for _, r := range recs {
 		sel = TransformSelection(sel, r.Op)
 	}

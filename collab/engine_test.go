@@ -154,7 +154,10 @@ func TestResubmitAfterRestartIsNotAppliedTwice(t *testing.T) {
 	}
 }
 
-func TestOldBaseReadsTheLog(t *testing.T) {
+// TestOldBaseIsRevTooOld: an op or a selection older than the recent
+// records is refused with rev_too_old, without reading the log; one within
+// them is transformed through them.
+func TestOldBaseIsRevTooOld(t *testing.T) {
 	log := newMemLog()
 	e := newTestEngine(t, log, Config{KeepRecent: 4})
 	for i := range 50 {
@@ -162,13 +165,42 @@ func TestOldBaseReadsTheLog(t *testing.T) {
 	}
 	_, _, readsBefore := log.counts()
 	// An offline laptop comes back with an edit made on revision 3.
-	mustSubmit(t, e, "p", Submission{Client: "late", Seq: 1, Base: 3, Op: NewOp(Skip(3), Insert("L"))})
-	if _, _, reads := log.counts(); reads == readsBefore {
-		t.Error("late op was transformed without reading the log")
+	_, err := e.Submit(context.Background(), "p", Submission{Client: "late", Seq: 1, Base: 3, Op: NewOp(Skip(3), Insert("L"))})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Code != CodeRevTooOld {
+		t.Errorf("op at revision 3 of 50: %v, want %s", err, CodeRevTooOld)
 	}
-	// Later inserts went before the late edit's position, so it ends last.
+	_, _, err = e.Rebase(context.Background(), "p", 3, [2]int{1, 2})
+	if !errors.As(err, &ce) || ce.Code != CodeRevTooOld {
+		t.Errorf("selection at revision 3 of 50: %v, want %s", err, CodeRevTooOld)
+	}
+	if _, _, reads := log.counts(); reads != readsBefore {
+		t.Errorf("the log was read %d times for them", reads-readsBefore)
+	}
+	// Within the recent records (at least 4): transformed.
+	mustSubmit(t, e, "p", Submission{Client: "late", Seq: 2, Base: 46, Op: NewOp(Skip(46), Insert("L"))})
 	if want := strings.Repeat("a", 50) + "L"; text(t, e, "p") != want {
 		t.Errorf("text = %q, want %q", text(t, e, "p"), want)
+	}
+	sel, head, err := e.Rebase(context.Background(), "p", 46, [2]int{46, 46})
+	if err != nil || head != 51 || sel != [2]int{50, 50} {
+		t.Errorf("Rebase at 46 = %v at %d, %v; want [50 50] at 51", sel, head, err)
+	}
+}
+
+// TestReloadedPadKeepsRecentRecords: a pad loaded from a snapshot at its
+// head still places ops made shortly before it.
+func TestReloadedPadKeepsRecentRecords(t *testing.T) {
+	log := newMemLog()
+	e := newTestEngine(t, log, Config{SnapshotEvery: 10})
+	for i := range 10 {
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: NewOp(Insert("a"))})
+	}
+	e.Close() // a snapshot at 10
+	e2 := newTestEngine(t, log, Config{})
+	res := mustSubmit(t, e2, "p", Submission{Client: "b", Seq: 1, Base: 5, Op: NewOp(Skip(5), Insert("B"))})
+	if res.Rev != 11 || text(t, e2, "p") != "aaaaaaaaaaB" {
+		t.Errorf("op at 5 after a reload: revision %d, text %q", res.Rev, text(t, e2, "p"))
 	}
 }
 
@@ -177,12 +209,20 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 	for i := range 10 {
 		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: Normalize(NewOp(Skip(i), Insert("x")))})
 	}
-	for _, since := range []int{0, 2, 7, 10} {
+	// The recent records reach back at least 3 revisions; a since older
+	// than them gets a snapshot.
+	for _, since := range []int{7, 10, 0, 2} {
 		called := false
-		leave, err := e.Join(context.Background(), "p", since, func(head int, text string, missed []Record) {
+		leave, err := e.Join(context.Background(), "p", since, func(head int, text *string, missed []Record) {
 			called = true
-			if head != 10 || text != "" || len(missed) != 10-since {
-				t.Errorf("since %d: head %d, text %q, %d missed", since, head, text, len(missed))
+			if since < 4 {
+				if head != 10 || text == nil || *text != "xxxxxxxxxx" || missed != nil {
+					t.Errorf("far resume since %d: head %d, text %v, %d missed; want a snapshot", since, head, text, len(missed))
+				}
+				return
+			}
+			if head != 10 || text != nil || len(missed) != 10-since {
+				t.Errorf("since %d: head %d, text %v, %d missed", since, head, text, len(missed))
 			}
 			for i, r := range missed {
 				if r.Rev != since+i+1 {
@@ -195,14 +235,14 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 		}
 		leave()
 	}
-	if _, err := e.Join(context.Background(), "p", 11, func(int, string, []Record) { t.Error("fn called for a future revision") }); err == nil {
+	if _, err := e.Join(context.Background(), "p", 11, func(int, *string, []Record) { t.Error("fn called for a future revision") }); err == nil {
 		t.Error("join since a future revision succeeded")
 	}
 	called := false
-	leave, err := e.Join(context.Background(), "p", -1, func(head int, text string, missed []Record) {
+	leave, err := e.Join(context.Background(), "p", -1, func(head int, text *string, missed []Record) {
 		called = true
-		if head != 10 || text != "xxxxxxxxxx" || missed != nil {
-			t.Errorf("snapshot join: head %d, text %q, missed %v", head, text, missed)
+		if head != 10 || text == nil || *text != "xxxxxxxxxx" || missed != nil {
+			t.Errorf("snapshot join: head %d, text %v, missed %v", head, text, missed)
 		}
 	})
 	if err != nil || !called {
@@ -345,7 +385,7 @@ func TestLaggingReplicaCatchesUp(t *testing.T) {
 	b := newTestEngine(t, log, Config{Feed: silentFeed{}})
 	mustSubmit(t, b, "p", Submission{Client: "x", Seq: 1, Base: 0, Op: NewOp(Insert("a"))})
 	mustSubmit(t, a, "p", Submission{Client: "x", Seq: 2, Base: 1, Op: NewOp(Insert("b"))})
-	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ string, missed []Record) {
+	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ *string, missed []Record) {
 		if head != 2 || len(missed) != 0 {
 			t.Errorf("join since 2: head %d, %d missed", head, len(missed))
 		}
@@ -378,7 +418,7 @@ func TestIdlePadsAreUnloaded(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	e := newTestEngine(t, log, Config{IdleTimeout: 10 * time.Millisecond, Now: clock})
 	mustSubmit(t, e, "p", Submission{Client: "a", Seq: 1, Base: 0, Op: NewOp(Insert("x"))})
-	leave, err := e.Join(context.Background(), "p", -1, func(int, string, []Record) {})
+	leave, err := e.Join(context.Background(), "p", -1, func(int, *string, []Record) {})
 	if err != nil {
 		t.Fatal(err)
 	}

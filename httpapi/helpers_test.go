@@ -304,3 +304,17 @@ func counterValue(c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// longPad stores n one-character inserts as pad "main"'s history, straight
+// into the store, before any connection loads the pad; it returns the text.
+func longPad(t testing.TB, ts *testServer, n int) string {
+	t.Helper()
+	recs := make([]collab.Record, n)
+	for i := range recs {
+		recs[i] = collab.Record{Rev: i + 1, Op: collab.NewOp(collab.Insert("x")), Client: pub("history"), Seq: i + 1}
+	}
+	if err := ts.store.Append(context.Background(), "main", 0, recs); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Repeat("x", n)
+}

@@ -263,11 +263,7 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 	// msg.Client is the public id of the join's secret: the connection's
 	// identity everywhere from here on (dedupe, acks, presence, 4409).
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
-	var text *string
-	leave, err := s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
-		if msg.Since < 0 {
-			text = &t
-		}
+	leave, err := s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, text *string, missed []collab.Record) {
 		h.join(cn, head, text, missed)
 	})
 	if err != nil {
@@ -301,7 +297,8 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 // moveCursor hands the connection's selection to the hub, which moves it
 // to the head through its recent records. Only a selection the hub cannot
 // place goes through the engine, which reports a revision after the head
-// (rev_ahead) and moves an older one through the Log.
+// (rev_ahead), moves an older one through its recent records, and refuses
+// one older than those (rev_too_old).
 func (cn *conn) moveCursor(ctx context.Context, msg protocol.ClientMessage) {
 	if cn.hub.cursor(cn, msg.Sel, msg.Rev) {
 		return

@@ -42,7 +42,7 @@ func (p Policy) String() string {
 }
 
 // Error codes, sent as {"type":"error","code":...}. The engine's codes
-// (bad_op, rev_ahead, too_large, unavailable) are defined by package
+// (bad_op, rev_ahead, rev_too_old, too_large, unavailable) are defined by package
 // collab, which reports them, and are the same strings here.
 const (
 	// BadMessage: not UTF-8, not a JSON object, malformed JSON, a binary
@@ -56,6 +56,9 @@ const (
 	BadOp = collab.CodeBadOp
 	// RevAhead: the op's rev, or the join's since, is after the head.
 	RevAhead = collab.CodeRevAhead
+	// RevTooOld: the op's or the cursor's rev is older than the pad's
+	// recent revisions, which the server keeps to place them.
+	RevTooOld = collab.CodeRevTooOld
 	// TooLarge: the frame, the op or the pad after it is over a limit.
 	TooLarge = collab.CodeTooLarge
 	// ReadOnly: an op on an archived session.
@@ -89,12 +92,17 @@ type ErrorCode struct {
 // new ops bring the head up to the client's revision and then resume on a
 // history that is not the one the client holds, diverging without a word;
 // loading afresh is the only correct answer.
+//
+// RevTooOld is Resync too, for a cursor as for an op: it names a revision
+// the client holds, so far behind the head that the server does not keep
+// what would move it there.
 var ErrorCodes = []ErrorCode{
 	{BadMessage, Stop},
 	{UnknownType, Stop},
 	{NotJoined, Stop},
 	{BadOp, Resync},
 	{RevAhead, Resync},
+	{RevTooOld, Resync},
 	{TooLarge, Resync},
 	{ReadOnly, Resync},
 	{UnknownPad, Stop},

@@ -272,10 +272,12 @@ export class OTClient {
     const ref = msg.ref ?? msg.seq; // the seq of the op the error is about
     const aboutOurOp = this.inflight !== null && (ref === undefined || ref === this.inflight.seq);
     const policy = errorPolicy(msg.code);
-    // rev_ahead names this client's revision (of a join's "since", an op or
-    // a cursor), not one op: whatever it answers, the server's log lacks
-    // revisions this client has.
-    if (policy === 'resync' && (aboutOurOp || msg.code === 'rev_ahead')) {
+    // rev_ahead and rev_too_old name this client's revision (of a join's
+    // "since", an op or a cursor), not one op: whatever they answer, the
+    // server cannot place this client's state (its log lacks revisions
+    // this client has, or this client is further behind than the server
+    // keeps).
+    if (policy === 'resync' && (aboutOurOp || msg.code === 'rev_ahead' || msg.code === 'rev_too_old')) {
       // The server will never take the pending edits: start again from its text.
       this.abandon();
       this.handler.resync?.(true);

@@ -23,6 +23,7 @@ const STATUS_TEXT = {
 const ERROR_TEXT = {
   too_large: 'That edit was too large for the pad and was not saved.',
   bad_op: 'An edit could not be saved; the notes were reloaded from the server.',
+  rev_too_old: 'This page fell too far behind; the notes were reloaded from the server.',
   resync: 'Some unsaved edits could not be merged and were dropped.',
   read_only: 'This session is archived; the notes are read-only now.',
   unavailable: 'The server is busy; your edits are kept and will be sent again.',

@@ -12,6 +12,7 @@ export const ERROR_POLICY = new Map([
   ['not_joined', 'stop'],
   ['bad_op', 'resync'],
   ['rev_ahead', 'resync'],
+  ['rev_too_old', 'resync'],
   ['too_large', 'resync'],
   ['read_only', 'resync'],
   ['unknown_pad', 'stop'],

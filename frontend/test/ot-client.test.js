@@ -251,6 +251,21 @@ test('ours is what the welcome calls us, never the secret client id', () => {
   assert.deepEqual(seen, ['secret-of-me']);
 });
 
+test('rev_too_old, for an op or a cursor, drops pending edits and loads afresh', () => {
+  for (const ref of [1, undefined]) {
+    const c = new OTClient({ client: 'me', name: 'n', color: '#000000' });
+    const resyncs = [];
+    c.handler = { resync: (full) => resyncs.push(full) };
+    c.connect(() => {});
+    c.receive({ type: 'welcome', rev: 3, text: 'abc', users: [], you: 'public-me' });
+    if (ref !== undefined) c.submit(['x']);
+    c.receive({ type: 'error', code: 'rev_too_old', message: 'too old', ref });
+    assert.deepEqual(resyncs, [true], `ref ${ref}`);
+    assert.equal(c.rev, null, `ref ${ref}`);
+    assert.equal(c.state, 'synced', `ref ${ref}`);
+  }
+});
+
 test('a revision gap asks for a resync instead of applying', () => {
   const c = new OTClient({ client: 'me', name: 'n', color: '#000000' });
   const resyncs = [];
