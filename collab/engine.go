@@ -13,6 +13,7 @@ const (
 	DefaultMaxOpLen      = 256 << 10
 	DefaultSnapshotEvery = 500
 	DefaultKeepRecent    = 2000
+	DefaultKeepBytes     = 8 << 20
 	DefaultIdleTimeout   = 5 * time.Minute
 	DefaultLogTimeout    = 10 * time.Second
 )
@@ -44,8 +45,11 @@ type Config struct {
 	// SnapshotEvery saves a snapshot after this many ops.
 	SnapshotEvery int
 	// KeepRecent is how many recent records a loaded pad keeps in memory
-	// to transform late ops without reading the log.
+	// to transform late ops without reading the log, and KeepBytes bounds
+	// their size (History); an op or selection older than them is
+	// refused with rev_too_old.
 	KeepRecent int
+	KeepBytes  int
 	// IdleTimeout unloads pads that nobody has used for this long.
 	IdleTimeout time.Duration
 	// LogTimeout bounds each call to the Log.
@@ -66,6 +70,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.KeepRecent <= 0 {
 		c.KeepRecent = DefaultKeepRecent
+	}
+	if c.KeepBytes <= 0 {
+		c.KeepBytes = DefaultKeepBytes
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = DefaultIdleTimeout

@@ -84,21 +84,39 @@ func (p *pad) load() {
 	go p.loop()
 }
 
+// recordsBeforeChunk is how many records recordsBefore reads at once, so
+// that large records are not all read before their size is known.
+const recordsBeforeChunk = 32
+
 // recordsBefore returns a History at head holding up to n records before
-// it, read from the log, so that a freshly loaded pad places ops and
-// selections made shortly before its snapshot. It is best effort: if the
-// log cannot give them, the history starts empty at head.
+// it, and no more than KeepBytes of them, read from the log newest first,
+// so that a freshly loaded pad places ops and selections made shortly
+// before its snapshot. It is best effort: what the log cannot give is
+// left out.
 func (p *pad) recordsBefore(ctx context.Context, head, n int) History {
-	from := max(0, head-max(0, n))
-	if from == head {
-		return NewHistory(head, p.e.cfg.KeepRecent)
+	var chunks [][]Record // newest first
+	from, bytes := head, 0
+	for from > max(0, head-n) && bytes < p.e.cfg.KeepBytes {
+		lo := max(0, head-n, from-recordsBeforeChunk)
+		recs, err := p.e.cfg.Log.Records(ctx, p.id, lo, from)
+		if err != nil || len(recs) != from-lo {
+			break
+		}
+		i := len(recs)
+		for i > 0 && bytes+Size(recs[i-1]) <= p.e.cfg.KeepBytes {
+			i--
+			bytes += Size(recs[i])
+		}
+		chunks = append(chunks, recs[i:])
+		from = lo + i
+		if i > 0 {
+			break // the next record would pass KeepBytes
+		}
 	}
-	recs, err := p.e.cfg.Log.Records(ctx, p.id, from, head)
-	if err != nil || len(recs) != head-from {
-		return NewHistory(head, p.e.cfg.KeepRecent)
+	h := NewHistory(from, p.e.cfg.KeepRecent, p.e.cfg.KeepBytes)
+	for i := len(chunks) - 1; i >= 0; i-- {
+		h.Append(chunks[i]...)
 	}
-	h := NewHistory(from, p.e.cfg.KeepRecent)
-	h.Append(recs...)
 	return h
 }
 
