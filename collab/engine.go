@@ -14,6 +14,7 @@ const (
 	DefaultSnapshotEvery = 500
 	DefaultKeepRecent    = 2000
 	DefaultKeepBytes     = 8 << 20
+	DefaultMaxHistory    = 64 << 20
 	DefaultIdleTimeout   = 5 * time.Minute
 	DefaultLogTimeout    = 10 * time.Second
 )
@@ -42,6 +43,12 @@ type Config struct {
 	MaxDocLen int
 	// MaxOpLen limits the code points one op inserts plus deletes.
 	MaxOpLen int
+	// MaxHistoryBytes is a pad's history quota: the Size of all its
+	// records (what the Log stores, about). An op that would pass it is
+	// refused with quota_exceeded, so that one client cannot fill the
+	// disk through one pad. Known across restarts with a Log that is a
+	// HistorySizer.
+	MaxHistoryBytes int64
 	// SnapshotEvery saves a snapshot after this many ops.
 	SnapshotEvery int
 	// KeepRecent is how many recent records a loaded pad keeps in memory
@@ -64,6 +71,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxOpLen <= 0 {
 		c.MaxOpLen = DefaultMaxOpLen
+	}
+	if c.MaxHistoryBytes <= 0 {
+		c.MaxHistoryBytes = DefaultMaxHistory
 	}
 	if c.SnapshotEvery <= 0 {
 		c.SnapshotEvery = DefaultSnapshotEvery

@@ -16,6 +16,9 @@ const (
 	CodeRevTooOld = "rev_too_old"
 	// CodeTooLarge: the op, or the pad after it, would exceed a size limit.
 	CodeTooLarge = "too_large"
+	// CodeQuotaExceeded: the pad's stored history has reached its quota
+	// (Config.MaxHistoryBytes); no op is committed to it any more.
+	CodeQuotaExceeded = "quota_exceeded"
 	// CodeUnavailable: the engine is shutting down or its log cannot be
 	// reached; the client should retry later.
 	CodeUnavailable = "unavailable"

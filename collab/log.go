@@ -73,6 +73,18 @@ type Log interface {
 	SaveSnapshot(ctx context.Context, pad string, s Snapshot) error
 }
 
+// HistorySizer is implemented by Logs that can tell how large a pad's
+// stored history is without the caller reading it. The engine asks once,
+// when it loads a pad, to hold the pad to Config.MaxHistoryBytes across
+// restarts; with a Log that does not implement it, the engine counts from
+// the load.
+type HistorySizer interface {
+	// HistoryBytes returns about the sum of Size of the pad's records
+	// (the stored form may differ by a few bytes per record); 0 for a pad
+	// never written.
+	HistoryBytes(ctx context.Context, pad string) (int64, error)
+}
+
 // Feed tells a replica about records that other replicas committed. It is a
 // hint: the Log is the truth, and a pad that sees a gap reads the log.
 type Feed interface {

@@ -39,6 +39,7 @@ type pad struct {
 	doc    *Doc
 	recent History // the last records; its head is the pad's
 	snap   int     // revision of the newest snapshot saved or loaded
+	stored int64   // the Size of every record in the log (about)
 
 	qmu      sync.Mutex
 	queue    []*submission
@@ -71,6 +72,9 @@ func (p *pad) load() {
 		p.recent = p.recordsBefore(ctx, snap.Rev, p.e.cfg.KeepRecent-len(recs))
 		p.snap = snap.Rev
 		_, err = p.apply(recs)
+	}
+	if sizer, ok := p.e.cfg.Log.(HistorySizer); ok && err == nil {
+		p.stored, err = sizer.HistoryBytes(ctx, p.id) // apply counted only recs
 	}
 	if err != nil {
 		p.loadErr = unavailable(err)
@@ -382,17 +386,25 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 	outs := make([]outcome, len(batch))
 	length := p.doc.Len()
 	now := p.e.cfg.Now()
+	stored := p.stored
 	for i, s := range batch {
 		hist, err := p.recentAfterLocked(s.Base)
 		if err != nil {
 			outs[i].err = err
 			continue
 		}
-		outs[i], length = p.rebaseSubmission(s.Submission, hist, recs, length)
+		var next int
+		outs[i], next = p.rebaseSubmission(s.Submission, hist, recs, length)
 		if outs[i].err != nil || outs[i].res.Duplicate {
 			continue
 		}
 		rec := Record{Rev: p.recent.Head() + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Time: now}
+		if stored+int64(Size(rec)) > p.e.cfg.MaxHistoryBytes {
+			outs[i] = outcome{err: errorf(CodeQuotaExceeded, "the pad's history has reached its quota of %d bytes; no more edits are stored", p.e.cfg.MaxHistoryBytes)}
+			continue
+		}
+		stored += int64(Size(rec))
+		length = next
 		recs = append(recs, rec)
 		outs[i].res.Rev = rec.Rev
 	}
@@ -464,6 +476,9 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 	}
 	recs = recs[:applied]
 	p.recent.Append(recs...)
+	for _, r := range recs {
+		p.stored += int64(Size(r))
+	}
 	return recs, err
 }
 

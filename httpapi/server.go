@@ -36,6 +36,8 @@ const (
 	DefaultPresenceInterval = 2 * time.Second
 	DefaultMessageRate      = 200
 	DefaultMessageBurst     = 1000
+	DefaultByteRate         = 64 << 10
+	DefaultByteBurst        = 2 << 20
 )
 
 // Config configures a Server. Catalog and Log are required; every other
@@ -59,6 +61,10 @@ type Config struct {
 	// MaxDocLen limits a pad's length in code points (default: the
 	// engine's, 2 Mi code points).
 	MaxDocLen int
+	// PadQuota bounds the bytes of one pad's stored history (default:
+	// the engine's, 64 MiB; collab.Config.MaxHistoryBytes); ops past it
+	// are refused with quota_exceeded.
+	PadQuota int64
 	// Logger receives the server's logs; slog.Default() if nil.
 	Logger *slog.Logger
 	// Ready reports whether the server can serve (store and Redis
@@ -92,6 +98,14 @@ type Config struct {
 	// screen frame.
 	MessageRate  float64
 	MessageBurst int
+	// ByteRate and ByteBurst bound the bytes one connection may send:
+	// ByteRate a second on average (default 64 KiB), ByteBurst at once
+	// (default 2 MiB, for pastes). A connection over the limit is not
+	// closed: the server stops reading from it until its average is
+	// back under ByteRate, so a client pasting more than ByteBurst waits
+	// and one flooding the pad with large ops is slowed to ByteRate.
+	ByteRate  int64
+	ByteBurst int64
 }
 
 func (c Config) withDefaults() Config {
@@ -125,6 +139,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MessageBurst <= 0 {
 		c.MessageBurst = DefaultMessageBurst
+	}
+	if c.ByteRate <= 0 {
+		c.ByteRate = DefaultByteRate
+	}
+	if c.ByteBurst <= 0 {
+		c.ByteBurst = DefaultByteBurst
 	}
 	return c
 }
@@ -182,12 +202,13 @@ func New(cfg Config) (*Server, error) {
 		busOut:   make(chan cluster.Message, 4096),
 	}
 	s.engine = collab.NewEngine(collab.Config{
-		Log:       cfg.Log,
-		Feed:      cfg.Feed,
-		OnCommit:  s.onCommit,
-		OnReset:   s.onReset,
-		MaxDocLen: cfg.MaxDocLen,
-		MaxOpLen:  s.maxOpLen,
+		Log:             cfg.Log,
+		Feed:            cfg.Feed,
+		OnCommit:        s.onCommit,
+		OnReset:         s.onReset,
+		MaxDocLen:       cfg.MaxDocLen,
+		MaxOpLen:        s.maxOpLen,
+		MaxHistoryBytes: cfg.PadQuota,
 	})
 	e, err := s.routes()
 	if err != nil {

@@ -310,6 +310,7 @@ func TestSlowClientIsCutOff(t *testing.T) {
 }
 
 func testSlowClientIsCutOff(t *testing.T, cfg Config, ops int) {
+	cfg.ByteRate = 1 << 30 // the writer sends megabytes at once
 	ts := newTestServer(t, cfg)
 	big := strings.Repeat("x", 100000)
 	slow, reader, writer := dial(t, ts, "main"), dial(t, ts, "main"), dial(t, ts, "main")

@@ -31,6 +31,11 @@ type config struct {
 	MaxFrame int64
 	// MaxDoc is the largest pad, in characters (Unicode code points).
 	MaxDoc int
+	// ConnRate and ConnBurst bound the bytes a websocket connection
+	// sends: ConnRate a second on average, ConnBurst at once.
+	ConnRate, ConnBurst int64
+	// PadQuota bounds the bytes of one pad's stored history.
+	PadQuota int64
 	// Redis, when set, selects cluster mode: a Redis URL for storage and
 	// fan-out between replicas, in place of the embedded database.
 	Redis string
@@ -100,6 +105,21 @@ var options = []option{
 	{"max-doc", "CONFPAD_MAX_DOC", "2MiB", "largest pad in characters: a `size`, or with KiB or MiB", func(c *config, v string) error {
 		n, err := parseSize(v)
 		c.MaxDoc = int(n)
+		return err
+	}},
+	{"conn-rate", "CONFPAD_CONN_RATE", "64KiB", "bytes a second one websocket connection may send on average (a `size`, or with KiB or MiB); a faster sender is read more slowly", func(c *config, v string) error {
+		n, err := parseSize(v)
+		c.ConnRate = n
+		return err
+	}},
+	{"conn-burst", "CONFPAD_CONN_BURST", "2MiB", "bytes one websocket connection may send at once beyond --conn-rate, for pastes (a `size`, or with KiB or MiB)", func(c *config, v string) error {
+		n, err := parseSize(v)
+		c.ConnBurst = n
+		return err
+	}},
+	{"pad-quota", "CONFPAD_PAD_QUOTA", "64MiB", "bytes of history one pad may store (its ops as stored); ops past it are refused with quota_exceeded (a `size`, or with KiB or MiB)", func(c *config, v string) error {
+		n, err := parseSize(v)
+		c.PadQuota = n
 		return err
 	}},
 }

@@ -19,6 +19,9 @@ func TestLoadConfig(t *testing.T) {
 		LogFormat: "text",
 		MaxFrame:  256 << 10,
 		MaxDoc:    2 << 20,
+		ConnRate:  64 << 10,
+		ConnBurst: 2 << 20,
+		PadQuota:  64 << 20,
 	}
 	with := func(change func(*config)) config {
 		c := defaults
@@ -38,17 +41,21 @@ func TestLoadConfig(t *testing.T) {
 			env: map[string]string{
 				"CONFPAD_ADDR": ":8080", "CONFPAD_DATA": "/var/lib/confpad", "CONFPAD_PROGRAM": "lpc.yaml",
 				"CONFPAD_LOG_LEVEL": "debug", "CONFPAD_LOG_FORMAT": "json", "CONFPAD_ADMIN_TOKEN": "s3cret",
-				"CONFPAD_MAX_FRAME": "1MiB", "CONFPAD_MAX_DOC": "100000",
+				"CONFPAD_MAX_FRAME": "1MiB", "CONFPAD_MAX_DOC": "100000", "CONFPAD_CONN_RATE": "8KiB",
+				"CONFPAD_CONN_BURST": "100KiB", "CONFPAD_PAD_QUOTA": "1MiB",
 			},
 			want: config{Addr: ":8080", DataDir: "/var/lib/confpad", Program: "lpc.yaml", LogLevel: slog.LevelDebug,
-				LogFormat: "json", AdminToken: "s3cret", MaxFrame: 1 << 20, MaxDoc: 100000},
+				LogFormat: "json", AdminToken: "s3cret", MaxFrame: 1 << 20, MaxDoc: 100000,
+				ConnRate: 8 << 10, ConnBurst: 100 << 10, PadQuota: 1 << 20},
 		},
 		{
 			name: "flags",
 			args: []string{"--addr", "0.0.0.0:80", "-data=d", "--program=p.json", "--log-level=WARN",
-				"--log-format", "json", "--admin-token", "t", "--max-frame", "64K", "--max-doc", "3M"},
+				"--log-format", "json", "--admin-token", "t", "--max-frame", "64K", "--max-doc", "3M",
+				"--conn-rate=1M", "--conn-burst=4M", "--pad-quota=512M"},
 			want: config{Addr: "0.0.0.0:80", DataDir: "d", Program: "p.json", LogLevel: slog.LevelWarn,
-				LogFormat: "json", AdminToken: "t", MaxFrame: 64 << 10, MaxDoc: 3 << 20},
+				LogFormat: "json", AdminToken: "t", MaxFrame: 64 << 10, MaxDoc: 3 << 20,
+				ConnRate: 1 << 20, ConnBurst: 4 << 20, PadQuota: 512 << 20},
 		},
 		{
 			name: "flags beat environment",

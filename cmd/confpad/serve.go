@@ -70,6 +70,9 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		AdminToken:    token,
 		MaxFrameBytes: cfg.MaxFrame,
 		MaxDocLen:     cfg.MaxDoc,
+		ByteRate:      cfg.ConnRate,
+		ByteBurst:     cfg.ConnBurst,
+		PadQuota:      cfg.PadQuota,
 		Logger:        logger,
 		Ready:         st.ready,
 	})

@@ -22,6 +22,7 @@ const STATUS_TEXT = {
 
 const ERROR_TEXT = {
   too_large: 'That edit was too large for the pad and was not saved.',
+  quota_exceeded: 'This pad has reached its storage quota; new edits are not saved. Ask the organisers.',
   bad_op: 'An edit could not be saved; the notes were reloaded from the server.',
   rev_too_old: 'This page fell too far behind; the notes were reloaded from the server.',
   resync: 'Some unsaved edits could not be merged and were dropped.',

@@ -14,6 +14,7 @@ export const ERROR_POLICY = new Map([
   ['rev_ahead', 'resync'],
   ['rev_too_old', 'resync'],
   ['too_large', 'resync'],
+  ['quota_exceeded', 'resync'],
   ['read_only', 'resync'],
   ['unknown_pad', 'stop'],
   ['unavailable', 'retry'],
