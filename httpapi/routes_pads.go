@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -172,12 +170,11 @@ func (s *Server) pushLinks(c echo.Context, pad string) error {
 // line, and an absolute http or https URL.
 func validLink(req linkRequest) (conference.Link, error) {
 	title := strings.TrimSpace(req.Title)
-	n := utf8.RuneCountInString(title)
-	switch {
-	case n == 0 || n > maxLinkTitle:
+	if title == "" {
 		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title must be 1 to 200 characters")
-	case strings.IndexFunc(title, unicode.IsControl) >= 0:
-		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title must be one line without control characters")
+	}
+	if problem := conference.TextProblem(title, maxLinkTitle, false); problem != "" {
+		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title "+problem)
 	}
 	raw := strings.TrimSpace(req.URL)
 	u, err := url.Parse(raw)

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
 )
 
 // Message types. Clients send TypeJoin, TypeOp, TypeCursor and TypeRename;
@@ -34,6 +34,11 @@ const (
 	MaxNameLen = 50
 	// DefaultName is the name of a join without one.
 	DefaultName = "Anonymous"
+	// MaxPosition bounds a cursor position: the largest count of an op
+	// (collab.MaxCount), so that moving a position through ops can never
+	// overflow. Positions past the end of the document are clamped by
+	// whoever shows them.
+	MaxPosition = collab.MaxCount
 )
 
 var (
@@ -193,11 +198,8 @@ func parseRename(raw *rawClientMessage, msg *ClientMessage) *Error {
 func parseIdentity(raw *rawClientMessage, msg *ClientMessage) *Error {
 	if raw.Name != nil {
 		name := strings.TrimSpace(*raw.Name)
-		if utf8.RuneCountInString(name) > MaxNameLen {
-			return Errorf(BadMessage, `"name" is longer than %d characters`, MaxNameLen)
-		}
-		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-			return Errorf(BadMessage, `"name" contains a control character`)
+		if problem := conference.TextProblem(name, MaxNameLen, false); problem != "" {
+			return Errorf(BadMessage, `"name" %s`, problem)
 		}
 		msg.Name = name
 	}
@@ -237,8 +239,8 @@ func parseCursor(raw *rawClientMessage, msg *ClientMessage) *Error {
 		return Errorf(BadMessage, `cursor needs "rev", the revision of the selection (>= 0)`)
 	case raw.Sel == nil:
 		return Errorf(BadMessage, `cursor needs "sel": [anchor, head]`)
-	case raw.Sel[0] < 0 || raw.Sel[1] < 0:
-		return Errorf(BadMessage, `"sel" positions must be >= 0`)
+	case raw.Sel[0] < 0 || raw.Sel[1] < 0 || raw.Sel[0] > MaxPosition || raw.Sel[1] > MaxPosition:
+		return Errorf(BadMessage, `"sel" positions must be 0 to %d`, MaxPosition)
 	}
 	msg.Rev, msg.Sel = *raw.Rev, *raw.Sel
 	return nil

@@ -34,6 +34,13 @@ func TestParseClientMessage(t *testing.T) {
 		{`{"type":"rename","name":"Bo"}`, "", ClientMessage{Type: "rename", Name: "Bo"}},
 		{`{"type":"rename"}`, BadMessage, ClientMessage{}},
 		{`{"type":"rename","name":"a\u0007"}`, BadMessage, ClientMessage{}},
+		{`{"type":"rename","name":"Ada\u202egnp.exe"}`, BadMessage, ClientMessage{}},                // bidi override
+		{`{"type":"rename","name":"A\u200bda"}`, BadMessage, ClientMessage{}},                       // zero-width space
+		{`{"type":"rename","name":"Z\u0336\u0336\u0336\u0336\u0336"}`, BadMessage, ClientMessage{}}, // combining flood
+		{`{"type":"rename","name":"👩\u200d💻"}`, "", ClientMessage{Type: "rename", Name: "👩\u200d💻"}},
+		{`{"type":"cursor","rev":2,"sel":[2147483647,0]}`, "", ClientMessage{Type: "cursor", Rev: 2, Sel: [2]int{2147483647, 0}}},
+		{`{"type":"cursor","rev":2,"sel":[2147483648,0]}`, BadMessage, ClientMessage{}}, // would wrap for others
+		{`{"type":"cursor","rev":2,"sel":[0,9223372036854775807]}`, BadMessage, ClientMessage{}},
 		{`{"type":7}`, BadMessage, ClientMessage{}},
 		{`  `, BadMessage, ClientMessage{}},
 		{`null`, BadMessage, ClientMessage{}},
@@ -93,7 +100,7 @@ func FuzzParseClientMessage(f *testing.F) {
 				t.Fatalf("accepted an op of %d code points over the limit", n)
 			}
 		case "cursor":
-			if msg.Rev < 0 || msg.Sel[0] < 0 || msg.Sel[1] < 0 {
+			if msg.Rev < 0 || msg.Sel[0] < 0 || msg.Sel[1] < 0 || msg.Sel[0] > MaxPosition || msg.Sel[1] > MaxPosition {
 				t.Fatalf("accepted a bad cursor %+v", msg)
 			}
 		case "rename":
