@@ -66,7 +66,14 @@ func (l Link) Stamped() Link {
 var (
 	ErrNotFound = errors.New("session not found")
 	ErrExists   = errors.New("session already exists")
+	// ErrTooManyLinks: the session has MaxLinks slide links already.
+	ErrTooManyLinks = errors.New("session has the most slide links it may have")
 )
+
+// MaxLinks is how many slide links one session may have (each welcome
+// carries them all). Catalog.AddLink holds it atomically, also under
+// concurrent adds on several replicas.
+const MaxLinks = 100
 
 // Catalog stores the conference title and its sessions. Implementations
 // live in store/ and pass the same conformance suite.
@@ -90,7 +97,8 @@ type Catalog interface {
 	// returns ErrNotFound.
 	DeleteSession(ctx context.Context, id string) error
 	// AddLink appends a slide link to a session and returns it with its id
-	// and time filled in, or returns ErrNotFound.
+	// and time filled in, or returns ErrNotFound, or ErrTooManyLinks if the
+	// session has MaxLinks links (checked and added in one atomic step).
 	AddLink(ctx context.Context, session string, l Link) (Link, error)
 	// DeleteLink removes a slide link, or returns ErrNotFound.
 	DeleteLink(ctx context.Context, session, linkID string) error

@@ -17,12 +17,11 @@ import (
 	"github.com/confpad/confpad/protocol"
 )
 
-// Limits of slide links: a title's characters, a URL's bytes, and how
-// many links one session may have (each welcome carries them all).
+// Limits of slide links: a title's characters and a URL's bytes (how
+// many a session may have is conference.MaxLinks).
 const (
 	maxLinkTitle = 200
 	maxLinkURL   = 2000
-	maxLinks     = 100
 )
 
 // padJSON is a session as the API shows it: its metadata and links, the
@@ -127,8 +126,8 @@ type linkRequest struct {
 
 // addLink answers POST /api/v1/pads/:id/links: a speaker attaches a slide
 // link; it is pushed to the pad's editors on every replica. A session
-// with maxLinks links already gets 409 too_many_links (concurrent
-// requests may pass that check together and add a few more).
+// with conference.MaxLinks links already gets 409 too_many_links (the
+// Catalog checks and adds atomically, so concurrent adds cannot pass it).
 func (s *Server) addLink(c echo.Context) error {
 	var req linkRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -138,15 +137,7 @@ func (s *Server) addLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
-	if err != nil {
-		return catalogError(err)
-	}
-	if len(sess.Links) >= maxLinks {
-		return apiError(http.StatusConflict, codeTooManyLinks, "this session has "+strconv.Itoa(maxLinks)+" slide links, the most it may have; an admin can remove some")
-	}
-	link, err = s.cfg.Catalog.AddLink(ctx, sess.ID, link)
+	link, err = s.cfg.Catalog.AddLink(c.Request().Context(), c.Param("id"), link)
 	if err != nil {
 		return catalogError(err)
 	}
@@ -212,6 +203,8 @@ func catalogError(err error) error {
 		return apiError(http.StatusNotFound, codeNotFound, "no such session")
 	case errors.Is(err, conference.ErrExists):
 		return apiError(http.StatusConflict, codeExists, "a session with this id exists")
+	case errors.Is(err, conference.ErrTooManyLinks):
+		return apiError(http.StatusConflict, codeTooManyLinks, "this session has "+strconv.Itoa(conference.MaxLinks)+" slide links, the most it may have; an admin can remove some")
 	}
 	return apiError(http.StatusServiceUnavailable, codeUnavailable, "catalog unavailable: "+err.Error())
 }

@@ -237,9 +237,12 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, err)
 	}
 	n, err := linkAddScript.Run(ctx, s.rdb,
-		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, raw).Int()
-	if err == nil && n == 0 {
+		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, raw, conference.MaxLinks).Int()
+	switch {
+	case err == nil && n == 0:
 		err = conference.ErrNotFound
+	case err == nil && n < 0:
+		err = conference.ErrTooManyLinks
 	}
 	if err != nil {
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, err)

@@ -169,12 +169,20 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // the current time (to the millisecond).
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
 	l = l.Stamped()
+	// One statement: SQLite runs it alone, so the count cannot change
+	// between the check and the insert.
 	res, err := s.write.ExecContext(ctx,
 		`INSERT INTO links (session, id, title, url, added)
-		 SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`,
-		session, l.ID, l.Title, l.URL, l.Added.UnixMilli(), session)
+		 SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)
+		 AND (SELECT COUNT(*) FROM links WHERE session = ?) < ?`,
+		session, l.ID, l.Title, l.URL, l.Added.UnixMilli(), session, session, conference.MaxLinks)
 	if err == nil {
 		err = affectedOne(res, conference.ErrNotFound)
+	}
+	if errors.Is(err, conference.ErrNotFound) {
+		if _, serr := s.Session(ctx, session); serr == nil {
+			err = conference.ErrTooManyLinks
+		}
 	}
 	if err != nil {
 		return conference.Link{}, fmt.Errorf("sqlitestore: add link to session %q: %w", session, err)
