@@ -29,7 +29,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.recoverPanics, limitBody)
+	e.Use(s.recoverPanics, limitBody, s.refuseCrossOrigin)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

@@ -52,6 +52,11 @@ type Config struct {
 	// Bus connects the replicas: presence, slide links and session state
 	// travel on it (package cluster). Nil for a single replica.
 	Bus cluster.Bus
+	// AllowedOrigins lists the origins (ParseOrigin's form,
+	// "https://notes.example.org") whose pages may write (HTTP writes and
+	// websockets) besides the server's own pages; every other origin a
+	// browser names is refused.
+	AllowedOrigins []string
 	// AdminToken guards the admin routes (Authorization: Bearer <token>).
 	// Empty disables them: they answer 403.
 	AdminToken string
@@ -191,6 +196,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("httpapi: Config.Catalog and Config.Log are required")
 	}
 	cfg = cfg.withDefaults()
+	origins := make([]string, len(cfg.AllowedOrigins))
+	for i, o := range cfg.AllowedOrigins {
+		var err error
+		if origins[i], err = ParseOrigin(o); err != nil {
+			return nil, fmt.Errorf("httpapi: Config.AllowedOrigins: %w", err)
+		}
+	}
+	cfg.AllowedOrigins = origins
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger,

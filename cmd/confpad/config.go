@@ -9,6 +9,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/confpad/confpad/httpapi"
 )
 
 // config is the serve command's configuration, merged from built-in
@@ -36,6 +38,9 @@ type config struct {
 	ConnRate, ConnBurst int64
 	// PadQuota bounds the bytes of one pad's stored history.
 	PadQuota int64
+	// AllowedOrigins is a comma-separated list of origins whose pages may
+	// write besides the server's own (httpapi.Config.AllowedOrigins).
+	AllowedOrigins string
 	// Redis, when set, selects cluster mode: a Redis URL for storage and
 	// fan-out between replicas, in place of the embedded database.
 	Redis string
@@ -117,6 +122,15 @@ var options = []option{
 		c.ConnBurst = n
 		return err
 	}},
+	{"allowed-origins", "CONFPAD_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) whose pages may write (links, admin API, websockets) besides the server's own; none: only the server's own pages", func(c *config, v string) error {
+		for _, o := range splitList(v) {
+			if _, err := httpapi.ParseOrigin(o); err != nil {
+				return err
+			}
+		}
+		c.AllowedOrigins = v
+		return nil
+	}},
 	{"pad-quota", "CONFPAD_PAD_QUOTA", "64MiB", "bytes of history one pad may store (its ops as stored); ops past it are refused with quota_exceeded (a `size`, or with KiB or MiB)", func(c *config, v string) error {
 		n, err := parseSize(v)
 		c.PadQuota = n
@@ -158,6 +172,17 @@ func loadConfig(args []string, env func(string) string, usage io.Writer) (config
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return c, nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // checkHostPort checks that v is an address to listen on, host:port.

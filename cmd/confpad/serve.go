@@ -63,18 +63,19 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		logger.Warn("no admin token configured, generated one for this run", "admin_token", token)
 	}
 	srv, err := httpapi.New(httpapi.Config{
-		Catalog:       st.catalog,
-		Log:           st.log,
-		Feed:          st.feed,
-		Bus:           st.bus,
-		AdminToken:    token,
-		MaxFrameBytes: cfg.MaxFrame,
-		MaxDocLen:     cfg.MaxDoc,
-		ByteRate:      cfg.ConnRate,
-		ByteBurst:     cfg.ConnBurst,
-		PadQuota:      cfg.PadQuota,
-		Logger:        logger,
-		Ready:         st.ready,
+		Catalog:        st.catalog,
+		Log:            st.log,
+		Feed:           st.feed,
+		Bus:            st.bus,
+		AdminToken:     token,
+		MaxFrameBytes:  cfg.MaxFrame,
+		MaxDocLen:      cfg.MaxDoc,
+		ByteRate:       cfg.ConnRate,
+		ByteBurst:      cfg.ConnBurst,
+		PadQuota:       cfg.PadQuota,
+		AllowedOrigins: splitList(cfg.AllowedOrigins),
+		Logger:         logger,
+		Ready:          st.ready,
 	})
 	if err != nil {
 		return fmt.Errorf("set up HTTP API: %w", err)
