@@ -91,11 +91,7 @@ var options = []option{
 		c.AdminToken = v
 		return nil
 	}},
-	{"max-frame", "CONFPAD_MAX_FRAME", "256KiB", "largest websocket message accepted: a `size` in bytes, or with KiB or MiB", func(c *config, v string) error {
-		n, err := parseSize(v)
-		c.MaxFrame = n
-		return err
-	}},
+	{"max-frame", "CONFPAD_MAX_FRAME", "256KiB", "largest websocket message accepted: a `size` in bytes, or with KiB or MiB", sizeOf(func(c *config) *int64 { return &c.MaxFrame })},
 	{"redis", "CONFPAD_REDIS", "", "cluster mode: Redis `URL` for storage and fan-out between replicas (redis://host:port/db, or redis-cluster://host:port,host:port,...); none: the embedded database", func(c *config, v string) error {
 		c.Redis = v
 		return nil
@@ -112,16 +108,8 @@ var options = []option{
 		c.MaxDoc = int(n)
 		return err
 	}},
-	{"conn-rate", "CONFPAD_CONN_RATE", "64KiB", "bytes a second one websocket connection may send on average (a `size`, or with KiB or MiB); a faster sender is read more slowly", func(c *config, v string) error {
-		n, err := parseSize(v)
-		c.ConnRate = n
-		return err
-	}},
-	{"conn-burst", "CONFPAD_CONN_BURST", "2MiB", "bytes one websocket connection may send at once beyond --conn-rate, for pastes (a `size`, or with KiB or MiB)", func(c *config, v string) error {
-		n, err := parseSize(v)
-		c.ConnBurst = n
-		return err
-	}},
+	{"conn-rate", "CONFPAD_CONN_RATE", "64KiB", "bytes a second one websocket connection may send on average (a `size`, or with KiB or MiB); a faster sender is read more slowly", sizeOf(func(c *config) *int64 { return &c.ConnRate })},
+	{"conn-burst", "CONFPAD_CONN_BURST", "2MiB", "bytes one websocket connection may send at once beyond --conn-rate, for pastes (a `size`, or with KiB or MiB)", sizeOf(func(c *config) *int64 { return &c.ConnBurst })},
 	{"allowed-origins", "CONFPAD_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) whose pages may write (links, admin API, websockets) besides the server's own; none: only the server's own pages", func(c *config, v string) error {
 		for _, o := range splitList(v) {
 			if _, err := httpapi.ParseOrigin(o); err != nil {
@@ -131,11 +119,7 @@ var options = []option{
 		c.AllowedOrigins = v
 		return nil
 	}},
-	{"pad-quota", "CONFPAD_PAD_QUOTA", "64MiB", "bytes of history one pad may store (its ops as stored); ops past it are refused with quota_exceeded (a `size`, or with KiB or MiB)", func(c *config, v string) error {
-		n, err := parseSize(v)
-		c.PadQuota = n
-		return err
-	}},
+	{"pad-quota", "CONFPAD_PAD_QUOTA", "64MiB", "bytes of history one pad may store (its ops as stored); ops past it are refused with quota_exceeded (a `size`, or with KiB or MiB)", sizeOf(func(c *config) *int64 { return &c.PadQuota })},
 }
 
 // loadConfig merges the built-in defaults, then the environment variables
@@ -172,6 +156,16 @@ func loadConfig(args []string, env func(string) string, usage io.Writer) (config
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return c, nil
+}
+
+// sizeOf returns an option's set function that parses a size (parseSize)
+// into the config field field returns.
+func sizeOf(field func(c *config) *int64) func(c *config, v string) error {
+	return func(c *config, v string) error {
+		n, err := parseSize(v)
+		*field(c) = n
+		return err
+	}
 }
 
 // splitList splits a comma-separated list, dropping empty items.
