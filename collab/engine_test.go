@@ -618,3 +618,23 @@ func BenchmarkSubmit(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
+
+// TestHistoryQuota: an op that would take the pad's history past
+// MaxHistoryBytes is refused with quota_exceeded and not stored.
+func TestHistoryQuota(t *testing.T) {
+	log := newMemLog()
+	op := NewOp(Insert(strings.Repeat("q", 1000)))
+	one := int64(Size(Record{Op: op, Client: "a"}))
+	e := newTestEngine(t, log, Config{MaxHistoryBytes: 3 * one})
+	for i := range 3 {
+		mustSubmit(t, e, "p", Submission{Client: "a", Seq: i + 1, Base: i, Op: op})
+	}
+	_, err := e.Submit(context.Background(), "p", Submission{Client: "a", Seq: 4, Base: 3, Op: NewOp(Insert("x"))})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Code != CodeQuotaExceeded {
+		t.Fatalf("an op past the quota: %v, want %s", err, CodeQuotaExceeded)
+	}
+	if head, _ := e.Head(context.Background(), "p"); head != 3 {
+		t.Errorf("head %d after the refusal, want 3", head)
+	}
+}
