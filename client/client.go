@@ -63,10 +63,13 @@ const (
 
 // Options configures a Client. Every field is optional.
 type Options struct {
-	// Client is the client id: 1 to 64 of A-Z, a-z, 0-9, '-' and '_'. The
-	// server deduplicates resent ops by (client id, seq) and seqs start at
-	// 1 in every Client, so an id must never be reused by another Client
-	// of the same pad. Default: a random UUID.
+	// Client is the client's secret id: 16 to 64 of A-Z, a-z, 0-9, '-'
+	// and '_' (protocol.ValidSecret). Whoever holds it can resume this
+	// client, have ops deduplicated as its own and take over its
+	// connection, so it must be unguessable and never shown; others see
+	// its public id (ID). The server deduplicates resent ops by (id, seq)
+	// and seqs start at 1 in every Client, so an id must never be reused
+	// by another Client of the same pad. Default: a random UUID.
 	Client string
 	// Name and Color are what other users see ("#3366ff").
 	Name  string
@@ -132,6 +135,9 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 	if opts.Client == "" {
 		opts.Client = uuid.NewString()
 	}
+	if !protocol.ValidSecret(opts.Client) {
+		return nil, fmt.Errorf("client: Options.Client must be %d to %d characters of A-Z, a-z, 0-9, '-' and '_'", protocol.MinSecretLen, protocol.MaxSecretLen)
+	}
 	if opts.ReadLimit <= 0 {
 		opts.ReadLimit = DefaultReadLimit
 	}
@@ -151,8 +157,10 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// ID returns the client id.
-func (c *Client) ID() string { return c.opts.Client }
+// ID returns the client's public id: its ops' Author and its presence's
+// User.Client, as every client sees them (protocol.PublicID of the
+// secret Options.Client).
+func (c *Client) ID() string { return protocol.PublicID(protocol.DomainClient, c.opts.Client) }
 
 // Edit applies op, which must fit the client's current local text, to that
 // text and sends it to the server (or buffers it while another op is in

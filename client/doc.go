@@ -25,7 +25,7 @@
 // the client saw. The server replays what the client missed, with acks in
 // place of the client's own ops, and a welcome; then the client resends
 // its in-flight op with the same seq and base revision as the first time.
-// The server deduplicates by (client id, seq), so an op that was committed
+// The server deduplicates by (public id, seq), so an op that was committed
 // before the drop is acknowledged again, never applied twice; the client
 // ignores acks for seqs it is not waiting for.
 //

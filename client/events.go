@@ -68,7 +68,7 @@ type Event struct {
 	// Seq is the seq of an ack, or of the op an error refers to (-1 for
 	// none).
 	Seq int
-	// Author is a remote op's author (client id).
+	// Author is a remote op's author: its public id (Client.ID).
 	Author string
 	// Op is a remote op as received.
 	Op collab.Op

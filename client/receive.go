@@ -13,6 +13,12 @@ import (
 // connection is dropped (and resumed, with AutoReconnect).
 var errProtocol = errors.New("client: protocol error")
 
+// errTooFarBehind: the server refused the client's cursor as older than
+// the revisions it keeps (rev_too_old without a ref). The connection is
+// dropped and, with AutoReconnect, resumed: a since that old gets a fresh
+// snapshot, which is the protocol's resync.
+var errTooFarBehind = errors.New("client: too far behind the pad's head")
+
 // handle applies one server message, which arrived at now, to the client's
 // state and returns it with the event to report (Kind 0 if none). An error
 // means the connection must be dropped; the state is then as before the
@@ -42,13 +48,15 @@ func (c *Client) handle(data []byte, now time.Time) (protocol.ServerMessage, Eve
 		if m.Ref != nil {
 			ev.Seq = *m.Ref
 			c.rejectedLocked(*m.Ref, &ServerError{Code: m.Code, Message: m.Message})
+		} else if m.Code == protocol.RevTooOld {
+			err = fmt.Errorf("%w: %s", errTooFarBehind, m.Message)
 		}
 	}
-	if err != nil || ev.Kind == 0 {
+	if ev.Kind == 0 || err != nil && ev.Kind != EventError {
 		return m, Event{}, err
 	}
 	ev.Time, ev.Raw = now, data
-	return m, ev, nil
+	return m, ev, err
 }
 
 // rejectedLocked handles an error message about the op with this seq. If

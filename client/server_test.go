@@ -243,8 +243,8 @@ func TestServerFramesTakeFastPath(t *testing.T) {
 		defer mu.Unlock()
 		seen[e.Kind] = append(seen[e.Kind], e)
 	}
-	a := dial(t, url, client.Options{Client: "a", OnEvent: record})
-	b := dial(t, url, client.Options{Client: "b", OnEvent: record})
+	a := dial(t, url, client.Options{Client: "client-a-secret-0001", OnEvent: record})
+	b := dial(t, url, client.Options{Client: "client-b-secret-0002", OnEvent: record})
 	for _, c := range []*client.Client{a, b} {
 		if err := c.Edit(collab.NewOp(collab.Insert("é😀\"x\\"))); err != nil {
 			t.Fatal(err)

@@ -85,7 +85,7 @@ type Message struct {
 
 // User is one user in a pad.
 type User struct {
-	// Client is the user's client id.
+	// Client is the user's public id (protocol.PublicID).
 	Client string `json:"client"`
 	Name   string `json:"name"`
 	Color  string `json:"color"`

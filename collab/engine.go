@@ -13,6 +13,8 @@ const (
 	DefaultMaxOpLen      = 256 << 10
 	DefaultSnapshotEvery = 500
 	DefaultKeepRecent    = 2000
+	DefaultKeepBytes     = 8 << 20
+	DefaultMaxHistory    = 64 << 20
 	DefaultIdleTimeout   = 5 * time.Minute
 	DefaultLogTimeout    = 10 * time.Second
 )
@@ -41,11 +43,20 @@ type Config struct {
 	MaxDocLen int
 	// MaxOpLen limits the code points one op inserts plus deletes.
 	MaxOpLen int
+	// MaxHistoryBytes is a pad's history quota: the Size of all its
+	// records (what the Log stores, about). An op that would pass it is
+	// refused with quota_exceeded, so that one client cannot fill the
+	// disk through one pad. Known across restarts with a Log that is a
+	// HistorySizer.
+	MaxHistoryBytes int64
 	// SnapshotEvery saves a snapshot after this many ops.
 	SnapshotEvery int
 	// KeepRecent is how many recent records a loaded pad keeps in memory
-	// to transform late ops without reading the log.
+	// to transform late ops without reading the log, and KeepBytes bounds
+	// their size (History); an op or selection older than them is
+	// refused with rev_too_old.
 	KeepRecent int
+	KeepBytes  int
 	// IdleTimeout unloads pads that nobody has used for this long.
 	IdleTimeout time.Duration
 	// LogTimeout bounds each call to the Log.
@@ -61,11 +72,17 @@ func (c Config) withDefaults() Config {
 	if c.MaxOpLen <= 0 {
 		c.MaxOpLen = DefaultMaxOpLen
 	}
+	if c.MaxHistoryBytes <= 0 {
+		c.MaxHistoryBytes = DefaultMaxHistory
+	}
 	if c.SnapshotEvery <= 0 {
 		c.SnapshotEvery = DefaultSnapshotEvery
 	}
 	if c.KeepRecent <= 0 {
 		c.KeepRecent = DefaultKeepRecent
+	}
+	if c.KeepBytes <= 0 {
+		c.KeepBytes = DefaultKeepBytes
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = DefaultIdleTimeout
@@ -167,10 +184,13 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 
 // Join calls fn with the pad's state at a consistent point: no record is
 // reported through OnCommit between fn's view and the records that follow
-// it. With since < 0, fn gets the head and the full text; with 0 <= since
-// <= head, it gets the head and the records after since (text is empty).
-// Join keeps the pad loaded until the returned leave function is called.
-func (e *Engine) Join(ctx context.Context, padID string, since int, fn func(head int, text string, missed []Record)) (leave func(), err error) {
+// it. With since < 0, or a since older than the recent records (a far
+// resume, which would otherwise send thousands of records), fn gets the
+// head and the full text; with since among the recent records up to the
+// head, it gets the head and the records after since (text is nil). A
+// since after the head is rev_ahead. Join keeps the pad loaded until the
+// returned leave function is called.
+func (e *Engine) Join(ctx context.Context, padID string, since int, fn func(head int, text *string, missed []Record)) (leave func(), err error) {
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
 		return nil, err
@@ -207,17 +227,24 @@ func (e *Engine) Head(ctx context.Context, padID string) (int, error) {
 }
 
 // Rebase transforms a selection made at revision base through every op
-// committed since, and returns it with the head it now refers to.
+// committed since, and returns it with the head it now refers to. A base
+// older than the pad's recent records is rev_too_old, one after the head
+// rev_ahead.
 func (e *Engine) Rebase(ctx context.Context, padID string, base int, sel [2]int) ([2]int, int, error) {
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
 		return sel, 0, err
 	}
 	defer e.release(p)
-	recs, head, err := p.history(ctx, base)
+	p.mu.Lock()
+	recs, err := p.recentAfterLocked(base)
+	head := p.recent.Head()
+	p.mu.Unlock()
 	if err != nil {
 		return sel, 0, err
 	}
+	// recs stay valid after the unlock: History never changes records it
+	// has handed out.
 	for _, r := range recs {
 		sel = TransformSelection(sel, r.Op)
 	}

@@ -158,7 +158,10 @@ func TestResubmitAfterRestartIsNotAppliedTwice(t *testing.T) {
 	}
 }
 
-func TestOldBaseReadsTheLog(t *testing.T) {
+// TestOldBaseIsRevTooOld: an op or a selection older than the recent
+// records is refused with rev_too_old, without reading the log; one within
+// them is transformed through them.
+func TestOldBaseIsRevTooOld(t *testing.T) {
 	log := newTestLog()
 	e := newTestEngine(t, log, collab.Config{KeepRecent: 4})
 	for i := range 50 {
@@ -166,13 +169,42 @@ func TestOldBaseReadsTheLog(t *testing.T) {
 	}
 	_, _, readsBefore, _ := log.counts()
 	// An offline laptop comes back with an edit made on revision 3.
-	mustSubmit(t, e, "p", collab.Submission{Client: "late", Seq: 1, Base: 3, Op: collab.NewOp(collab.Skip(3), collab.Insert("L"))})
-	if _, _, reads, _ := log.counts(); reads == readsBefore {
-		t.Error("late op was transformed without reading the log")
+	_, err := e.Submit(context.Background(), "p", collab.Submission{Client: "late", Seq: 1, Base: 3, Op: collab.NewOp(collab.Skip(3), collab.Insert("L"))})
+	var ce *collab.Error
+	if !errors.As(err, &ce) || ce.Code != collab.CodeRevTooOld {
+		t.Errorf("op at revision 3 of 50: %v, want %s", err, collab.CodeRevTooOld)
 	}
-	// Later inserts went before the late edit's position, so it ends last.
+	_, _, err = e.Rebase(context.Background(), "p", 3, [2]int{1, 2})
+	if !errors.As(err, &ce) || ce.Code != collab.CodeRevTooOld {
+		t.Errorf("selection at revision 3 of 50: %v, want %s", err, collab.CodeRevTooOld)
+	}
+	if _, _, reads, _ := log.counts(); reads != readsBefore {
+		t.Errorf("the log was read %d times for them", reads-readsBefore)
+	}
+	// Within the recent records (at least 4): transformed.
+	mustSubmit(t, e, "p", collab.Submission{Client: "late", Seq: 2, Base: 46, Op: collab.NewOp(collab.Skip(46), collab.Insert("L"))})
 	if want := strings.Repeat("a", 50) + "L"; text(t, e, "p") != want {
 		t.Errorf("text = %q, want %q", text(t, e, "p"), want)
+	}
+	sel, head, err := e.Rebase(context.Background(), "p", 46, [2]int{46, 46})
+	if err != nil || head != 51 || sel != [2]int{50, 50} {
+		t.Errorf("Rebase at 46 = %v at %d, %v; want [50 50] at 51", sel, head, err)
+	}
+}
+
+// TestReloadedPadKeepsRecentRecords: a pad loaded from a snapshot at its
+// head still places ops made shortly before it.
+func TestReloadedPadKeepsRecentRecords(t *testing.T) {
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{SnapshotEvery: 10})
+	for i := range 10 {
+		mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: collab.NewOp(collab.Insert("a"))})
+	}
+	e.Close() // a snapshot at 10
+	e2 := newTestEngine(t, log, collab.Config{})
+	res := mustSubmit(t, e2, "p", collab.Submission{Client: "b", Seq: 1, Base: 5, Op: collab.NewOp(collab.Skip(5), collab.Insert("B"))})
+	if res.Rev != 11 || text(t, e2, "p") != "aaaaaaaaaaB" {
+		t.Errorf("op at 5 after a reload: revision %d, text %q", res.Rev, text(t, e2, "p"))
 	}
 }
 
@@ -181,12 +213,20 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 	for i := range 10 {
 		mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: collab.Normalize(collab.NewOp(collab.Skip(i), collab.Insert("x")))})
 	}
-	for _, since := range []int{0, 2, 7, 10} {
+	// The recent records reach back at least 3 revisions; a since older
+	// than them gets a snapshot.
+	for _, since := range []int{7, 10, 0, 2} {
 		called := false
-		leave, err := e.Join(context.Background(), "p", since, func(head int, text string, missed []collab.Record) {
+		leave, err := e.Join(context.Background(), "p", since, func(head int, text *string, missed []collab.Record) {
 			called = true
-			if head != 10 || text != "" || len(missed) != 10-since {
-				t.Errorf("since %d: head %d, text %q, %d missed", since, head, text, len(missed))
+			if since < 4 {
+				if head != 10 || text == nil || *text != "xxxxxxxxxx" || missed != nil {
+					t.Errorf("far resume since %d: head %d, text %v, %d missed; want a snapshot", since, head, text, len(missed))
+				}
+				return
+			}
+			if head != 10 || text != nil || len(missed) != 10-since {
+				t.Errorf("since %d: head %d, text %v, %d missed", since, head, text, len(missed))
 			}
 			for i, r := range missed {
 				if r.Rev != since+i+1 {
@@ -199,14 +239,14 @@ func TestJoinSinceGetsExactlyTheMissedRecords(t *testing.T) {
 		}
 		leave()
 	}
-	if _, err := e.Join(context.Background(), "p", 11, func(int, string, []collab.Record) { t.Error("fn called for a future revision") }); err == nil {
+	if _, err := e.Join(context.Background(), "p", 11, func(int, *string, []collab.Record) { t.Error("fn called for a future revision") }); err == nil {
 		t.Error("join since a future revision succeeded")
 	}
 	called := false
-	leave, err := e.Join(context.Background(), "p", -1, func(head int, text string, missed []collab.Record) {
+	leave, err := e.Join(context.Background(), "p", -1, func(head int, text *string, missed []collab.Record) {
 		called = true
-		if head != 10 || text != "xxxxxxxxxx" || missed != nil {
-			t.Errorf("snapshot join: head %d, text %q, missed %v", head, text, missed)
+		if head != 10 || text == nil || *text != "xxxxxxxxxx" || missed != nil {
+			t.Errorf("snapshot join: head %d, text %v, missed %v", head, text, missed)
 		}
 	})
 	if err != nil || !called {
@@ -346,7 +386,7 @@ func TestLaggingReplicaCatchesUp(t *testing.T) {
 	b := newTestEngine(t, log, collab.Config{Feed: silentFeed{}})
 	mustSubmit(t, b, "p", collab.Submission{Client: "x", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("a"))})
 	mustSubmit(t, a, "p", collab.Submission{Client: "x", Seq: 2, Base: 1, Op: collab.NewOp(collab.Insert("b"))})
-	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ string, missed []collab.Record) {
+	leave, err := b.Join(context.Background(), "p", 2, func(head int, _ *string, missed []collab.Record) {
 		if head != 2 || len(missed) != 0 {
 			t.Errorf("join since 2: head %d, %d missed", head, len(missed))
 		}
@@ -380,7 +420,7 @@ func TestIdlePadsAreUnloaded(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	e := newTestEngine(t, log, collab.Config{IdleTimeout: 10 * time.Millisecond, Now: clock})
 	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("x"))})
-	leave, err := e.Join(context.Background(), "p", -1, func(int, string, []collab.Record) {})
+	leave, err := e.Join(context.Background(), "p", -1, func(int, *string, []collab.Record) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -647,5 +687,25 @@ func TestTextBackfillsAMissingCheckpoint(t *testing.T) {
 		if w := want[len(want)-rev:]; got != w || err != nil {
 			t.Errorf("Text(%d) = %q, %v; want %q", rev, got, err, w)
 		}
+	}
+}
+
+// TestHistoryQuota: an op that would take the pad's history past
+// MaxHistoryBytes is refused with quota_exceeded and not stored.
+func TestHistoryQuota(t *testing.T) {
+	log := newTestLog()
+	op := collab.NewOp(collab.Insert(strings.Repeat("q", 1000)))
+	one := int64(collab.Size(collab.Record{Op: op, Client: "a", Author: "a"}))
+	e := newTestEngine(t, log, collab.Config{MaxHistoryBytes: 3 * one})
+	for i := range 3 {
+		mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: i + 1, Base: i, Op: op})
+	}
+	_, err := e.Submit(context.Background(), "p", collab.Submission{Client: "a", Seq: 4, Base: 3, Op: collab.NewOp(collab.Insert("x"))})
+	var ce *collab.Error
+	if !errors.As(err, &ce) || ce.Code != collab.CodeQuotaExceeded {
+		t.Fatalf("an op past the quota: %v, want %s", err, collab.CodeQuotaExceeded)
+	}
+	if head, _ := e.Head(context.Background(), "p"); head != 3 {
+		t.Errorf("head %d after the refusal, want 3", head)
 	}
 }

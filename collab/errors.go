@@ -9,8 +9,16 @@ const (
 	CodeBadOp = "bad_op"
 	// CodeRevAhead: the op or request names a revision after the head.
 	CodeRevAhead = "rev_ahead"
+	// CodeRevTooOld: the op or selection is based on a revision older
+	// than the pad's recent records (its History): placing it would mean
+	// reading and transforming through the log inside the pad's commit
+	// loop, which one client could use to slow everyone down.
+	CodeRevTooOld = "rev_too_old"
 	// CodeTooLarge: the op, or the pad after it, would exceed a size limit.
 	CodeTooLarge = "too_large"
+	// CodeQuotaExceeded: the pad's stored history has reached its quota
+	// (Config.MaxHistoryBytes); no op is committed to it any more.
+	CodeQuotaExceeded = "quota_exceeded"
 	// CodeUnavailable: the engine is shutting down or its log cannot be
 	// reached; the client should retry later.
 	CodeUnavailable = "unavailable"

@@ -6,21 +6,32 @@ package collab
 // Log. The pad engine keeps one per loaded pad and the server's fan-out
 // one per pad it serves, both sized by Config.KeepRecent.
 //
-// It holds at least the last keep records once it has seen that many, and
-// at most 2*keep: Append trims in one copy when it passes 2*keep, so
-// trimming costs O(1) per record. The zero value is empty at revision 0
-// and keeps DefaultKeepRecent records. A History is not safe for
-// concurrent use.
+// It is bounded by records and by bytes, so that large ops cannot pin
+// much memory: it holds the last keep records once it has seen that many,
+// or fewer if they take more than keepBytes (Size), and at most 2*keep
+// records and 2*keepBytes bytes: Append trims in one copy when it passes
+// either, so trimming costs O(1) per record. The zero value is empty at
+// revision 0 and keeps DefaultKeepRecent records and DefaultKeepBytes
+// bytes. A History is not safe for concurrent use.
 type History struct {
-	head int
-	recs []Record
-	keep int
+	head      int
+	recs      []Record
+	bytes     int
+	keep      int
+	keepBytes int
 }
 
-// NewHistory returns an empty history at revision head that keeps at
-// least keep records (DefaultKeepRecent if keep <= 0).
-func NewHistory(head, keep int) History {
-	return History{head: head, keep: keep}
+// NewHistory returns an empty history at revision head that keeps up to
+// keep records (DefaultKeepRecent if keep <= 0) of up to keepBytes bytes
+// (DefaultKeepBytes if keepBytes <= 0).
+func NewHistory(head, keep, keepBytes int) History {
+	return History{head: head, keep: keep, keepBytes: keepBytes}
+}
+
+// Size is the memory a record takes in a History, roughly: its op's text
+// and parts, its client and author ids, and a fixed overhead.
+func Size(r Record) int {
+	return 96 + len(r.Client) + len(r.Author) + len(r.Op.text) + 12*len(r.Op.parts)
 }
 
 // Head returns the revision of the last record, or the revision the
@@ -33,7 +44,7 @@ func (h *History) First() int { return h.head - len(h.recs) }
 
 // Reset empties the history at revision head.
 func (h *History) Reset(head int) {
-	h.head, h.recs = head, nil
+	h.head, h.recs, h.bytes = head, nil, 0
 }
 
 // Append adds records that continue the history: the first must have
@@ -46,15 +57,30 @@ func (h *History) Append(recs ...Record) int {
 	}
 	h.recs = append(h.recs, recs[:n]...)
 	h.head += n
-	keep := h.keep
+	for _, r := range recs[:n] {
+		h.bytes += Size(r)
+	}
+	keep, keepBytes := h.keep, h.keepBytes
 	if keep <= 0 {
 		keep = DefaultKeepRecent
 	}
-	if len(h.recs) > 2*keep {
-		h.recs = append([]Record(nil), h.recs[len(h.recs)-keep:]...)
+	if keepBytes <= 0 {
+		keepBytes = DefaultKeepBytes
+	}
+	if len(h.recs) > 2*keep || h.bytes > 2*keepBytes {
+		// Keep the newest records that fit both bounds.
+		first, bytes := len(h.recs), 0
+		for first > 0 && len(h.recs)-first < keep && bytes+Size(h.recs[first-1]) <= keepBytes {
+			first--
+			bytes += Size(h.recs[first])
+		}
+		h.recs, h.bytes = append([]Record(nil), h.recs[first:]...), bytes
 	}
 	return n
 }
+
+// Bytes returns the Size of the records kept.
+func (h *History) Bytes() int { return h.bytes }
 
 // After returns the records after revision base up to the head; false if
 // base is after the head or older than the records kept. The slice is

@@ -2,6 +2,7 @@ package collab
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -23,7 +24,7 @@ func recordsFrom(first, n int) []Record {
 }
 
 func TestHistory(t *testing.T) {
-	h := NewHistory(10, 3)
+	h := NewHistory(10, 3, 0)
 	if n := h.Append(recordsFrom(11, 2)...); n != 2 || h.Head() != 12 || h.First() != 10 {
 		t.Fatalf("after 2 appends: added %d, head %d, first %d", n, h.Head(), h.First())
 	}
@@ -68,7 +69,7 @@ func TestHistory(t *testing.T) {
 // TestHistoryMoveSelection: a selection moves through exactly the records
 // after its revision.
 func TestHistoryMoveSelection(t *testing.T) {
-	h := NewHistory(0, 0)
+	h := NewHistory(0, 0, 0)
 	h.Append(
 		Record{Rev: 1, Op: NewOp(Insert("ab"))},          // "ab"
 		Record{Rev: 2, Op: NewOp(Skip(1), Insert("XY"))}, // "aXYb"
@@ -91,5 +92,43 @@ func TestHistoryMoveSelection(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("MoveSelection(%v, %d) = %v, %v; want %v, %v", tt.sel, tt.rev, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestHistoryBoundedByBytes (issue 12, defect 2): large records are kept
+// by their size, not only by their number: the history never holds more
+// than twice its byte bound, and after a trim at most the bound, always
+// the newest records, contiguous up to the head.
+func TestHistoryBoundedByBytes(t *testing.T) {
+	const keepBytes = 1 << 20
+	big := NewOp(Insert(strings.Repeat("x", 200_000))) // a 200 kB paste
+	h := NewHistory(0, 1000, keepBytes)
+	for rev := 1; rev <= 100; rev++ {
+		h.Append(Record{Rev: rev, Op: big})
+		if h.Bytes() > 2*keepBytes {
+			t.Fatalf("at revision %d the history holds %d bytes, over twice %d", rev, h.Bytes(), keepBytes)
+		}
+		if recs, ok := h.After(h.First()); !ok || len(recs) != h.Head()-h.First() || recs[len(recs)-1].Rev != rev {
+			t.Fatalf("at revision %d the records kept are not contiguous up to the head", rev)
+		}
+	}
+	if n := h.Head() - h.First(); n < 4 || n > 10 {
+		t.Errorf("%d records of 200 kB kept under a 1 MiB bound, want 4 to 10", n)
+	}
+	sum := 0
+	recs, _ := h.After(h.First())
+	for _, r := range recs {
+		sum += Size(r)
+	}
+	if sum != h.Bytes() {
+		t.Errorf("Bytes() = %d, the records' sizes add up to %d", h.Bytes(), sum)
+	}
+	// Small records are bounded by number as before.
+	small := NewHistory(0, 10, keepBytes)
+	for rev := 1; rev <= 100; rev++ {
+		small.Append(Record{Rev: rev, Op: NewOp(Insert("x"))})
+	}
+	if n := small.Head() - small.First(); n < 10 || n > 20 {
+		t.Errorf("%d small records kept with keep 10, want 10 to 20", n)
 	}
 }

@@ -14,7 +14,8 @@ type Record struct {
 	// Op is the operation as committed (already transformed to apply at
 	// revision Rev-1).
 	Op Op
-	// Client is the id of the client (one page load) that sent the op.
+	// Client is the public id (protocol.PublicID) of the client, one page
+	// load, that sent the op.
 	Client string
 	// Author is the public id of the op's author. A Log stores a record
 	// appended with an empty Author, and records stored before authors were
@@ -118,6 +119,18 @@ type Log interface {
 	// reading old revisions; a lost one costs replay time, never data. A
 	// Log may drop old snapshots, but never a checkpoint (IsCheckpoint).
 	SaveSnapshot(ctx context.Context, pad string, s Snapshot) error
+}
+
+// HistorySizer is implemented by Logs that can tell how large a pad's
+// stored history is without the caller reading it. The engine asks once,
+// when it loads a pad, to hold the pad to Config.MaxHistoryBytes across
+// restarts; with a Log that does not implement it, the engine counts from
+// the load.
+type HistorySizer interface {
+	// HistoryBytes returns about the sum of Size of the pad's records
+	// (the stored form may differ by a few bytes per record); 0 for a pad
+	// never written.
+	HistoryBytes(ctx context.Context, pad string) (int64, error)
 }
 
 // Feed tells a replica about records that other replicas committed. It is a

@@ -39,6 +39,7 @@ type pad struct {
 	doc    *Doc
 	recent History // the last records; its head is the pad's
 	snap   int     // revision of the newest snapshot saved or loaded
+	stored int64   // the Size of every record in the log (about)
 
 	qmu      sync.Mutex
 	queue    []*submission
@@ -68,9 +69,12 @@ func (p *pad) load() {
 	if err == nil {
 		// Loading is not committing: these records are not reported.
 		p.doc = NewDoc(snap.Text)
-		p.recent = NewHistory(snap.Rev, p.e.cfg.KeepRecent)
+		p.recent = p.recordsBefore(ctx, snap.Rev, p.e.cfg.KeepRecent-len(recs))
 		p.snap = snap.Rev
 		_, err = p.apply(recs)
+	}
+	if sizer, ok := p.e.cfg.Log.(HistorySizer); ok && err == nil {
+		p.stored, err = sizer.HistoryBytes(ctx, p.id) // apply counted only recs
 	}
 	if err != nil {
 		p.loadErr = unavailable(err)
@@ -82,6 +86,42 @@ func (p *pad) load() {
 	}
 	p.e.wg.Add(1)
 	go p.loop()
+}
+
+// recordsBeforeChunk is how many records recordsBefore reads at once, so
+// that large records are not all read before their size is known.
+const recordsBeforeChunk = 32
+
+// recordsBefore returns a History at head holding up to n records before
+// it, and no more than KeepBytes of them, read from the log newest first,
+// so that a freshly loaded pad places ops and selections made shortly
+// before its snapshot. It is best effort: what the log cannot give is
+// left out.
+func (p *pad) recordsBefore(ctx context.Context, head, n int) History {
+	var chunks [][]Record // newest first
+	from, bytes := head, 0
+	for from > max(0, head-n) && bytes < p.e.cfg.KeepBytes {
+		lo := max(0, head-n, from-recordsBeforeChunk)
+		recs, err := p.e.cfg.Log.Records(ctx, p.id, lo, from)
+		if err != nil || len(recs) != from-lo {
+			break
+		}
+		i := len(recs)
+		for i > 0 && bytes+Size(recs[i-1]) <= p.e.cfg.KeepBytes {
+			i--
+			bytes += Size(recs[i])
+		}
+		chunks = append(chunks, recs[i:])
+		from = lo + i
+		if i > 0 {
+			break // the next record would pass KeepBytes
+		}
+	}
+	h := NewHistory(from, p.e.cfg.KeepRecent, p.e.cfg.KeepBytes)
+	for i := len(chunks) - 1; i >= 0; i-- {
+		h.Append(chunks[i]...)
+	}
+	return h
 }
 
 // syncWithLog makes the loop read the log for records other replicas
@@ -346,24 +386,15 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 	outs := make([]outcome, len(batch))
 	length := p.doc.Len()
 	now := p.e.cfg.Now()
+	stored := p.stored
 	for i, s := range batch {
-		if s.Base > p.recent.Head() {
-			outs[i].err = errorf(CodeRevAhead, "op is based on revision %d but the head is %d", s.Base, p.recent.Head())
+		hist, err := p.recentAfterLocked(s.Base)
+		if err != nil {
+			outs[i].err = err
 			continue
 		}
-		hist, ok := p.recent.After(s.Base)
-		if !ok {
-			// Only a late op reads the log, under its own timeout.
-			ctx, cancel := p.e.logCtx()
-			var err error
-			hist, _, err = p.history(ctx, s.Base)
-			cancel()
-			if err != nil {
-				outs[i].err = unavailable(err)
-				continue
-			}
-		}
-		outs[i], length = p.rebaseSubmission(s.Submission, hist, recs, length)
+		var next int
+		outs[i], next = p.rebaseSubmission(s.Submission, hist, recs, length)
 		if outs[i].err != nil || outs[i].res.Duplicate {
 			continue
 		}
@@ -372,6 +403,12 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 			author = s.Client
 		}
 		rec := Record{Rev: p.recent.Head() + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Author: author, Time: now}
+		if stored+int64(Size(rec)) > p.e.cfg.MaxHistoryBytes {
+			outs[i] = outcome{err: errorf(CodeQuotaExceeded, "the pad's history has reached its quota of %d bytes; no more edits are stored", p.e.cfg.MaxHistoryBytes)}
+			continue
+		}
+		stored += int64(Size(rec))
+		length = next
 		recs = append(recs, rec)
 		outs[i].res.Rev = rec.Rev
 	}
@@ -449,6 +486,9 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 	}
 	recs = recs[:applied]
 	p.recent.Append(recs...)
+	for _, r := range recs {
+		p.stored += int64(Size(r))
+	}
 	return recs, err
 }
 
@@ -470,30 +510,25 @@ func (p *pad) writeSnapshot(s Snapshot) {
 	}()
 }
 
-// history returns the records after base up to the head, and the head. It
-// reads the log, with ctx, only if the recent records do not reach back to
-// base.
-func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
-	p.mu.Lock()
+// recentAfterLocked returns the recent records after base up to the head
+// (shared: the caller must not change them); p.mu is held, or the caller
+// is the loop, the only writer. A base after the head is rev_ahead, one
+// older than the recent records rev_too_old: the log is never read here,
+// so placing an op or a selection costs at most the recent records.
+func (p *pad) recentAfterLocked(base int) ([]Record, error) {
 	head := p.recent.Head()
 	if base > head {
-		p.mu.Unlock()
-		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", base, head)
+		return nil, errorf(CodeRevAhead, "revision %d is after the head %d", base, head)
 	}
-	if recs, ok := p.recent.After(base); ok {
-		p.mu.Unlock()
-		return recs, head, nil
+	recs, ok := p.recent.After(base)
+	if !ok {
+		return nil, errorf(CodeRevTooOld, "revision %d is older than the %d recent revisions kept (head %d); load the pad again", base, head-p.recent.First(), head)
 	}
-	p.mu.Unlock()
-	recs, err := p.e.cfg.Log.Records(ctx, p.id, base, head)
-	if err == nil && len(recs) != head-base {
-		err = errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), base, head-base)
-	}
-	return recs, head, err
+	return recs, nil
 }
 
 // join runs fn at a consistent point; see Engine.Join.
-func (p *pad) join(ctx context.Context, since int, fn func(head int, text string, missed []Record)) error {
+func (p *pad) join(ctx context.Context, since int, fn func(head int, text *string, missed []Record)) error {
 	p.mu.Lock()
 	behind := since > p.recent.Head()
 	p.mu.Unlock()
@@ -504,27 +539,21 @@ func (p *pad) join(ctx context.Context, since int, fn func(head int, text string
 			return err
 		}
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if since >= 0 && since < p.recent.First() {
+		since = -1 // a far resume: a snapshot is cheaper than the records
+	}
 	if since < 0 {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		fn(p.recent.Head(), p.doc.String(), nil)
+		text := p.doc.String()
+		fn(p.recent.Head(), &text, nil)
 		return nil
 	}
-	recs, head, err := p.history(ctx, since)
+	recs, err := p.recentAfterLocked(since)
 	if err != nil {
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if head < p.recent.Head() {
-		// Records committed while we read the log are in recent.
-		more, ok := p.recent.After(head)
-		if !ok {
-			return errorf(CodeUnavailable, "pad moved too fast to resume; join again")
-		}
-		recs = append(recs[:len(recs):len(recs)], more...)
-	}
-	fn(p.recent.Head(), "", recs)
+	fn(p.recent.Head(), nil, recs)
 	return nil
 }
 

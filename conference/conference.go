@@ -83,7 +83,14 @@ var (
 	// ErrArchived: the session is archived, and its slide links are frozen
 	// with its notes.
 	ErrArchived = errors.New("session is archived")
+	// ErrTooManyLinks: the session has MaxLinks slide links already.
+	ErrTooManyLinks = errors.New("session has the most slide links it may have")
 )
+
+// MaxLinks is how many slide links one session may have (each welcome
+// carries them all). Catalog.AddLink holds it atomically, also under
+// concurrent adds on several replicas.
+const MaxLinks = 100
 
 // Catalog stores the conference title and its sessions. Implementations
 // live in store/ and pass the same conformance suite.
@@ -112,8 +119,9 @@ type Catalog interface {
 	// returns ErrNotFound.
 	DeleteSession(ctx context.Context, id string) error
 	// AddLink appends a slide link to a session and returns it with its id
-	// and time filled in, or returns ErrNotFound, or ErrArchived if the
-	// session is archived (checked in the same atomic step as the write).
+	// and time filled in, or returns ErrNotFound, ErrArchived if the
+	// session is archived, or ErrTooManyLinks if it has MaxLinks links
+	// (checked and added in one atomic step).
 	AddLink(ctx context.Context, session string, l Link) (Link, error)
 	// DeleteLink removes a slide link, or returns ErrNotFound, or
 	// ErrArchived if the session is archived (checked atomically too).

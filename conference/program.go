@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Limits on the metadata of a session and on program files. Lengths count
@@ -131,7 +129,7 @@ func ValidateSession(s Session) error {
 		{"room", s.Room, MaxTitleLen, false},
 	}
 	for _, f := range fields {
-		if problem := checkText(f.value, f.max, f.multiline); problem != "" {
+		if problem := TextProblem(f.value, f.max, f.multiline); problem != "" {
 			return &FieldError{f.name, problem}
 		}
 	}
@@ -143,33 +141,11 @@ func ValidateSession(s Session) error {
 		if strings.TrimSpace(name) == "" {
 			return &FieldError{field, "is empty"}
 		}
-		if problem := checkText(name, MaxTitleLen, false); problem != "" {
+		if problem := TextProblem(name, MaxTitleLen, false); problem != "" {
 			return &FieldError{field, problem}
 		}
 	}
 	return nil
-}
-
-// checkText returns what is wrong with a text field, or "".
-func checkText(s string, max int, multiline bool) string {
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Sprintf("is longer than %d characters", max)
-	}
-	for _, r := range s {
-		if multiline && (r == '\n' || r == '\t') {
-			continue
-		}
-		if unicode.IsControl(r) {
-			if r == '\n' {
-				return "must be a single line"
-			}
-			return fmt.Sprintf("contains the control character %U", r)
-		}
-	}
-	return ""
 }
 
 // Validate checks a program built in code (Default, or one assembled by
@@ -204,7 +180,7 @@ func validate(p Program, file string, where linesOf) error {
 	if strings.TrimSpace(p.Title) == "" {
 		return fail(-1, "", &FieldError{"title", "is empty"})
 	}
-	if problem := checkText(p.Title, MaxTitleLen, false); problem != "" {
+	if problem := TextProblem(p.Title, MaxTitleLen, false); problem != "" {
 		return fail(-1, "", &FieldError{"title", problem})
 	}
 	switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,7 +100,7 @@ func BenchmarkJoin100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		conn.SetReadLimit(1 << 20)
-		join := fmt.Sprintf(`{"type":"join","client":"j%d","name":"J"}`, i)
+		join := fmt.Sprintf(`{"type":"join","client":"%s","name":"J"}`, secretOf(fmt.Sprint("j", i)))
 		if err := conn.Write(ctx, websocket.MessageText, []byte(join)); err != nil {
 			b.Fatal(err)
 		}
@@ -110,4 +111,91 @@ func BenchmarkJoin100k(b *testing.B) {
 		conn.Close(websocket.StatusNormalClosure, "")
 		cancel()
 	}
+}
+
+// BenchmarkAckLatencyUnderOldOps measures one typist's ack latency (p50,
+// p99, max per op) on a pad of 13,600 revisions alone and while 8 other
+// connections
+// send ops based on revision 0, each at 150 a second (under the frame
+// rate limit) or as fast as they are answered if that is slower (issue
+// 12, defect 3). Figures are in docs/PERFORMANCE.md.
+func BenchmarkAckLatencyUnderOldOps(b *testing.B) {
+	for _, flooders := range []int{0, 8} {
+		b.Run(fmt.Sprint("flooders=", flooders), func(b *testing.B) { ackLatencyUnderOldOps(b, flooders) })
+	}
+}
+
+func ackLatencyUnderOldOps(b *testing.B, flooders int) {
+	const revisions = 13600
+	ts := newTestServer(b, Config{})
+	longPad(b, ts, revisions)
+	typist := dial(b, ts, "main")
+	rev := typist.join("typist", -1).Rev
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	var refused, committed atomic.Int64
+	for i := range flooders {
+		c := dial(b, ts, "main")
+		c.join(fmt.Sprint("flooder-", i), -1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pace := time.NewTicker(time.Second / 150)
+			defer pace.Stop()
+			for seq := 1; ctx.Err() == nil; seq++ {
+				<-pace.C
+				msg := fmt.Sprintf(`{"type":"op","rev":0,"seq":%d,"op":["z"]}`, seq)
+				if c.conn.Write(ctx, websocket.MessageText, []byte(msg)) != nil {
+					return
+				}
+				for answered := false; !answered; {
+					_, data, err := c.conn.Read(ctx)
+					if err != nil {
+						return
+					}
+					switch {
+					case strings.HasPrefix(string(data), `{"type":"ack"`):
+						committed.Add(1)
+						answered = true
+					case strings.HasPrefix(string(data), `{"type":"error"`):
+						refused.Add(1)
+						answered = true
+					}
+				}
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // let the flood start
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for seq := 1; seq <= b.N; seq++ {
+		start := time.Now()
+		typist.sendRaw(fmt.Sprintf(`{"type":"op","rev":%d,"seq":%d,"op":["t"]}`, rev, seq))
+		for {
+			m := typist.read()
+			if m.Type == "op" {
+				rev = m.Rev
+				continue
+			}
+			if m.Type == "ack" && m.Seq == seq {
+				rev = m.Rev
+				break
+			}
+			if m.Type == "error" {
+				b.Fatalf("typist's op refused: %s %s", m.Code, m.Message)
+			}
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	cancel()
+	typist.conn.CloseNow()
+	ts.stop()
+	wg.Wait()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	b.ReportMetric(float64(refused.Load()+committed.Load())/b.Elapsed().Seconds(), "flood-ops/s")
 }

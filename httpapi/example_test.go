@@ -61,7 +61,7 @@ func ExampleNew() {
 		json.Unmarshal(data, &m)
 		return m
 	}
-	send(`{"type":"join","client":"3f0c1d2e","name":"Ada","color":"#3366ff"}`)
+	send(`{"type":"join","client":"3f0c1d2e-9a4b-4c1d-8e2f-5a6b7c8d9e0f","name":"Ada","color":"#3366ff"}`)
 	w := read()
 	fmt.Println(w.Type, "at revision", w.Rev)
 	send(`{"type":"op","rev":0,"seq":1,"op":["Hello, plumbers 🐧"]}`)

@@ -239,10 +239,19 @@ func (c *wsClient) readType(typ string) serverMsg {
 	}
 }
 
-// join sends a join and returns the welcome.
-func (c *wsClient) join(client string, since int) serverMsg {
+// secretOf is the secret client id tests use for the client they call
+// label.
+func secretOf(label string) string { return label + "-secret-0123456789" }
+
+// pub is the public id of the client tests call label: its author,
+// presence and welcome id.
+func pub(label string) string { return protocol.PublicID(protocol.DomainClient, secretOf(label)) }
+
+// join sends a join as the client called label (secretOf) and returns the
+// welcome.
+func (c *wsClient) join(label string, since int) serverMsg {
 	c.t.Helper()
-	msg := map[string]any{"type": "join", "client": client, "name": "T " + client, "color": "#336699"}
+	msg := map[string]any{"type": "join", "client": secretOf(label), "name": "T " + label, "color": "#336699"}
 	if since >= 0 {
 		msg["since"] = since
 	}
@@ -282,4 +291,18 @@ func counterValue(c prometheus.Counter) float64 {
 		panic(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// longPad stores n one-character inserts as pad "main"'s history, straight
+// into the store, before any connection loads the pad; it returns the text.
+func longPad(t testing.TB, ts *testServer, n int) string {
+	t.Helper()
+	recs := make([]collab.Record, n)
+	for i := range recs {
+		recs[i] = collab.Record{Rev: i + 1, Op: collab.NewOp(collab.Insert("x")), Client: pub("history"), Seq: i + 1}
+	}
+	if err := ts.store.Append(context.Background(), "main", 0, recs); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Repeat("x", n)
 }

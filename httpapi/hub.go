@@ -29,7 +29,8 @@ type hub struct {
 	// history holds the recent records delivered, ending at the head of
 	// the stream the connections have: cursors made at older revisions
 	// move to the head through it. Its zero value keeps as many as the
-	// engine's: DefaultKeepRecent, which the Server does not change.
+	// engine's: DefaultKeepRecent records of at most DefaultKeepBytes,
+	// which the Server does not change.
 	history collab.History
 	links   []conference.Link
 	// version fingerprints links and readOnly (sessionVersion).

@@ -16,7 +16,10 @@ type metrics struct {
 	opsCommitted    prometheus.Counter
 	submitSeconds   prometheus.Histogram
 	slowDisconnects prometheus.Counter
-	errors          *prometheus.CounterVec
+	// throttledSeconds adds up how long connections over their byte rate
+	// were not read from.
+	throttledSeconds prometheus.Counter
+	errors           *prometheus.CounterVec
 }
 
 // newMetrics makes the metrics of a server of the given version
@@ -41,6 +44,10 @@ func newMetrics(version string) *metrics {
 			Name: "confpad_slow_client_disconnects_total",
 			Help: "Websocket connections closed because they could not keep up.",
 		}),
+		throttledSeconds: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "confpad_websocket_throttled_seconds_total",
+			Help: "Time websocket connections over their byte rate (--conn-rate) waited to be read.",
+		}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confpad_errors_total",
 			Help: "Errors reported to clients, by code (websocket error messages and HTTP API errors).",
@@ -52,7 +59,7 @@ func newMetrics(version string) *metrics {
 		ConstLabels: prometheus.Labels{"version": version},
 	})
 	buildInfo.Set(1)
-	m.registry.MustRegister(buildInfo, m.connections, m.opsCommitted, m.submitSeconds, m.slowDisconnects, m.errors,
+	m.registry.MustRegister(buildInfo, m.connections, m.opsCommitted, m.submitSeconds, m.slowDisconnects, m.throttledSeconds, m.errors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

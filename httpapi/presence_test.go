@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,11 +47,13 @@ func peopleIn(t *testing.T, ts *testServer, pad string) int {
 }
 
 // readPresence reads until a presence event of the given kind about client.
-func (c *wsClient) readPresence(event, client string) serverMsg {
+// readPresence reads messages until a presence event of the client tests
+// call label.
+func (c *wsClient) readPresence(event, label string) serverMsg {
 	c.t.Helper()
 	for {
 		m := c.readType("presence")
-		if m.Event == event && m.User.Client == client {
+		if m.Event == event && m.User.Client == pub(label) {
 			return m
 		}
 	}
@@ -76,8 +79,10 @@ func TestPresenceAcrossReplicas(t *testing.T) {
 	for _, u := range w.Users {
 		names = append(names, u.Client)
 	}
-	if !reflect.DeepEqual(names, []string{"ada", "bob"}) {
-		t.Errorf("bob's welcome lists %v, want [ada bob]", names)
+	want := []string{pub("ada"), pub("bob")}
+	sort.Strings(want)
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("bob's welcome lists %v, want %v (ada and bob)", names, want)
 	}
 	if m := a.readPresence("join", "bob"); m.User.Name != "T bob" || m.User.Color != "#336699" {
 		t.Errorf("ada saw bob join as %+v", m.User)
@@ -168,7 +173,7 @@ func TestCursorIsMovedThroughConcurrentOps(t *testing.T) {
 	d := dial(t, ts, "main")
 	var ada *protocol.User
 	for _, u := range d.join("dee", -1).Users {
-		if u.Client == "ada" {
+		if u.Client == pub("ada") {
 			ada = &u
 		}
 	}

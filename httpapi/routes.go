@@ -37,7 +37,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	// Before routing: every answer, a 404 or 405 too, is logged and has
 	// the security headers.
 	e.Pre(s.accessLog, s.securityHeaders)
-	e.Use(s.recoverPanics, s.limitBodyTime, limitBody)
+	e.Use(s.recoverPanics, s.limitBodyTime, limitBody, s.refuseCrossOrigin)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

@@ -10,8 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,12 +18,11 @@ import (
 	"github.com/confpad/confpad/protocol"
 )
 
-// Limits of slide links: a title's characters, a URL's bytes, and how
-// many links one session may have (each welcome carries them all).
+// Limits of slide links: a title's characters and a URL's bytes (how
+// many a session may have is conference.MaxLinks).
 const (
 	maxLinkTitle = 200
 	maxLinkURL   = 2000
-	maxLinks     = 100
 )
 
 // padJSON is a session as the API shows it: its metadata and links, the
@@ -115,8 +112,8 @@ type linkRequest struct {
 
 // addLink answers POST /api/v1/pads/:id/links: a speaker attaches a slide
 // link; it is pushed to the pad's editors on every replica. A session
-// with maxLinks links already gets 409 too_many_links (concurrent
-// requests may pass that check together and add a few more).
+// with conference.MaxLinks links already gets 409 too_many_links (the
+// Catalog checks and adds atomically, so concurrent adds cannot pass it).
 func (s *Server) addLink(c echo.Context) error {
 	var req linkRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -126,18 +123,7 @@ func (s *Server) addLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
-	if err != nil {
-		return catalogError(err)
-	}
-	if sess.State == conference.StateArchived {
-		return catalogError(conference.ErrArchived)
-	}
-	if len(sess.Links) >= maxLinks {
-		return apiError(http.StatusConflict, codeTooManyLinks, "this session has "+strconv.Itoa(maxLinks)+" slide links, the most it may have; an admin can remove some")
-	}
-	link, err = s.cfg.Catalog.AddLink(ctx, sess.ID, link)
+	link, err = s.cfg.Catalog.AddLink(c.Request().Context(), c.Param("id"), link)
 	if err != nil {
 		return catalogError(err)
 	}
@@ -161,12 +147,11 @@ func (s *Server) pushLinks(c echo.Context, pad string) error {
 // line, and an absolute http or https URL.
 func validLink(req linkRequest) (conference.Link, error) {
 	title := strings.TrimSpace(req.Title)
-	n := utf8.RuneCountInString(title)
-	switch {
-	case n == 0 || n > maxLinkTitle:
+	if title == "" {
 		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title must be 1 to 200 characters")
-	case strings.IndexFunc(title, unicode.IsControl) >= 0:
-		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title must be one line without control characters")
+	}
+	if problem := conference.TextProblem(title, maxLinkTitle, false); problem != "" {
+		return conference.Link{}, apiError(http.StatusBadRequest, codeBadRequest, "title "+problem)
 	}
 	raw := strings.TrimSpace(req.URL)
 	u, err := url.Parse(raw)
@@ -209,6 +194,8 @@ func catalogError(err error) error {
 		return apiError(http.StatusConflict, codeExists, "a session with this id exists")
 	case errors.Is(err, conference.ErrArchived):
 		return apiError(http.StatusConflict, codeArchived, "this session is archived: its notes and slide links are frozen; an admin can unarchive it")
+	case errors.Is(err, conference.ErrTooManyLinks):
+		return apiError(http.StatusConflict, codeTooManyLinks, "this session has "+strconv.Itoa(conference.MaxLinks)+" slide links, the most it may have; an admin can remove some")
 	}
 	return apiError(http.StatusServiceUnavailable, codeUnavailable, "catalog unavailable: "+err.Error())
 }

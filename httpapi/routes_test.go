@@ -47,6 +47,9 @@ func TestHTTPAPI(t *testing.T) {
 		{"relative link", "POST", "/api/v1/pads/main/links", `{"title":"x","url":"/a.pdf"}`, nil, 400, codeBadRequest},
 		{"empty link title", "POST", "/api/v1/pads/main/links", `{"title":" ","url":"http://a.example"}`, nil, 400, codeBadRequest},
 		{"long link title", "POST", "/api/v1/pads/main/links", `{"title":"` + strings.Repeat("t", 201) + `","url":"http://a.example"}`, nil, 400, codeBadRequest},
+		{"link title with a bidi override", "POST", "/api/v1/pads/main/links", `{"title":"Slides\u202efdp.exe","url":"http://a.example"}`, nil, 400, codeBadRequest},
+		{"link title with zero-width spaces", "POST", "/api/v1/pads/main/links", `{"title":"Sl\u200bides","url":"http://a.example"}`, nil, 400, codeBadRequest},
+		{"session title with a combining flood", "POST", "/api/v1/pads", `{"id":"zalgo","title":"Z\u0336\u0336\u0336\u0336\u0336"}`, bearer, 400, codeBadRequest},
 		{"link with unknown field", "POST", "/api/v1/pads/main/links", `{"title":"x","url":"http://a.example","evil":1}`, nil, 400, codeBadRequest},
 		{"link on unknown pad", "POST", "/api/v1/pads/nope/links", `{"title":"x","url":"http://a.example"}`, nil, 404, codeNotFound},
 		{"body too large", "POST", "/api/v1/pads/main/links", `{"title":"` + strings.Repeat("t", 70000) + `"}`, nil, 413, codeTooLarge},
@@ -224,12 +227,12 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 }
 
 // TestLinksPerSessionAreCapped: anyone may add slide links, but not more
-// than maxLinks to one session.
+// than conference.MaxLinks to one session.
 func TestLinksPerSessionAreCapped(t *testing.T) {
 	ts := newTestServer(t, Config{})
 	ctx := context.Background()
 	var last string
-	for i := range maxLinks - 1 {
+	for i := range conference.MaxLinks - 1 {
 		l, err := ts.store.AddLink(ctx, "main", conference.Link{Title: "Deck " + itoa(i), URL: "https://example.org/" + itoa(i)})
 		if err != nil {
 			t.Fatal(err)
@@ -238,11 +241,11 @@ func TestLinksPerSessionAreCapped(t *testing.T) {
 	}
 	const link = `{"title":"One more","url":"https://example.org/more"}`
 	if status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/links", link); status != 201 {
-		t.Fatalf("link number %d: %d %s", maxLinks, status, body)
+		t.Fatalf("link number %d: %d %s", conference.MaxLinks, status, body)
 	}
 	status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/links", link)
 	if status != 409 || !strings.Contains(body, codeTooManyLinks) {
-		t.Fatalf("link number %d: %d %s, want 409 %s", maxLinks+1, status, body, codeTooManyLinks)
+		t.Fatalf("link number %d: %d %s, want 409 %s", conference.MaxLinks+1, status, body, codeTooManyLinks)
 	}
 	if status, body, _ := ts.do(t, "DELETE", "/api/v1/pads/main/links/"+last, "", bearer...); status != 204 {
 		t.Fatalf("delete a link: %d %s", status, body)

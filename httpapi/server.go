@@ -41,6 +41,8 @@ const (
 	DefaultMessageBurst     = 1000
 	DefaultMaxConnsPerAddr  = 1000
 	DefaultBodyTimeout      = 30 * time.Second
+	DefaultByteRate         = 64 << 10
+	DefaultByteBurst        = 2 << 20
 )
 
 // MetricsAccess says who may read /metrics.
@@ -73,6 +75,11 @@ type Config struct {
 	// server (search.Indexer): the SQLite FTS5 index in embedded mode, a
 	// search.Memory per replica in cluster mode. Nil: a search.Memory.
 	Search search.Index
+	// AllowedOrigins lists the origins (ParseOrigin's form,
+	// "https://notes.example.org") whose pages may write (HTTP writes and
+	// websockets) besides the server's own pages; every other origin a
+	// browser names is refused.
+	AllowedOrigins []string
 	// AdminToken guards the admin routes (Authorization: Bearer <token>).
 	// Empty disables them: they answer 403.
 	AdminToken string
@@ -82,6 +89,10 @@ type Config struct {
 	// MaxDocLen limits a pad's length in code points (default: the
 	// engine's, 2 Mi code points).
 	MaxDocLen int
+	// PadQuota bounds the bytes of one pad's stored history (default:
+	// the engine's, 64 MiB; collab.Config.MaxHistoryBytes); ops past it
+	// are refused with quota_exceeded.
+	PadQuota int64
 	// Logger receives the server's logs; slog.Default() if nil.
 	Logger *slog.Logger
 	// Ready reports whether the server can serve (store and Redis
@@ -138,6 +149,14 @@ type Config struct {
 	AccessLog bool
 	// Version is the server's version, shown by /healthz and /metrics.
 	Version string
+	// ByteRate and ByteBurst bound the bytes one connection may send:
+	// ByteRate a second on average (default 64 KiB), ByteBurst at once
+	// (default 2 MiB, for pastes). A connection over the limit is not
+	// closed: the server stops reading from it until its average is
+	// back under ByteRate, so a client pasting more than ByteBurst waits
+	// and one flooding the pad with large ops is slowed to ByteRate.
+	ByteRate  int64
+	ByteBurst int64
 }
 
 func (c Config) withDefaults() Config {
@@ -181,6 +200,13 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Version == "" {
 		c.Version = "unknown"
+
+	}
+	if c.ByteRate <= 0 {
+		c.ByteRate = DefaultByteRate
+	}
+	if c.ByteBurst <= 0 {
+		c.ByteBurst = DefaultByteBurst
 	}
 	return c
 }
@@ -230,7 +256,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("httpapi: Config.Catalog and Config.Log are required")
 	}
 	cfg = cfg.withDefaults()
-	var err error
+	origins := make([]string, len(cfg.AllowedOrigins))
+	for i, o := range cfg.AllowedOrigins {
+		var err error
+		if origins[i], err = ParseOrigin(o); err != nil {
+			return nil, fmt.Errorf("httpapi: Config.AllowedOrigins: %w", err)
+		}
+	}
+	cfg.AllowedOrigins = origins
 	s := &Server{
 		cfg:      cfg,
 		log:      cfg.Logger,
@@ -244,13 +277,15 @@ func New(cfg Config) (*Server, error) {
 		bofLimit: newRateLimit(cfg.BoFRate),
 	}
 	s.engine = collab.NewEngine(collab.Config{
-		Log:       cfg.Log,
-		Feed:      cfg.Feed,
-		OnCommit:  s.onCommit,
-		OnReset:   s.onReset,
-		MaxDocLen: cfg.MaxDocLen,
-		MaxOpLen:  s.maxOpLen,
+		Log:             cfg.Log,
+		Feed:            cfg.Feed,
+		OnCommit:        s.onCommit,
+		OnReset:         s.onReset,
+		MaxDocLen:       cfg.MaxDocLen,
+		MaxOpLen:        s.maxOpLen,
+		MaxHistoryBytes: cfg.PadQuota,
 	})
+	var err error
 	s.search, err = newSearcher(s)
 	if err != nil {
 		s.engine.Close()

@@ -108,7 +108,7 @@ func TestBadInputBeforeJoin(t *testing.T) {
 	})
 	t.Run("since ahead of head", func(t *testing.T) {
 		c := dial(t, ts, "main")
-		c.sendRaw(`{"type":"join","client":"c1","since":42}`)
+		c.sendRaw(`{"type":"join","client":"` + secretOf("c1") + `","since":42}`)
 		if m := c.read(); m.Code != protocol.RevAhead {
 			t.Fatalf("got %+v, want rev_ahead", m)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -71,7 +72,13 @@ func (s *Server) serveWS(c echo.Context) error {
 	if lookupErr != nil && !errors.Is(lookupErr, conference.ErrNotFound) {
 		return apiError(503, protocol.Unavailable, "catalog unavailable")
 	}
-	ws, err := websocket.Accept(c.Response(), c.Request(), nil)
+	// A page of another origin may not join: its editor would write as the
+	// visitor. sameOrigin checks the Origin with its scheme, which the
+	// library's own check (host only) does not.
+	if !s.sameOrigin(c.Request()) {
+		return apiError(http.StatusForbidden, codeCrossOrigin, "pages of another origin may not open this websocket")
+	}
+	ws, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return nil // Accept has written the HTTP error
 	}
@@ -153,7 +160,8 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 	var buf bytes.Buffer
 	limit := cn.s.cfg.MaxFrameBytes
 	var lr io.LimitedReader // reused: io.LimitReader would allocate per frame
-	frames := newTokenBucket(cn.s.cfg.MessageRate, cn.s.cfg.MessageBurst)
+	frames := newTokenBucket(cn.s.cfg.MessageRate, float64(cn.s.cfg.MessageBurst))
+	bytes := newTokenBucket(float64(cn.s.cfg.ByteRate), float64(cn.s.cfg.ByteBurst))
 	for {
 		typ, r, err := cn.ws.Reader(context.Background())
 		if err != nil {
@@ -170,16 +178,24 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 		buf.Reset()
 		lr.R, lr.N = r, limit+1
 		n, err := buf.ReadFrom(&lr)
-		if err == nil && n > limit {
-			_, err = io.Copy(io.Discard, r)
-			if err == nil {
-				cn.sendError(protocol.TooLarge, "frame is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes", -1)
-				continue
-			}
+		tooLarge := err == nil && n > limit
+		if tooLarge {
+			var more int64
+			more, err = io.Copy(io.Discard, r)
+			n += more
 		}
 		if err != nil {
 			cn.readFailed(err)
 			return
+		}
+		// Every byte read counts against the byte rate, a discarded
+		// frame's too.
+		if !cn.throttle(bytes.owe(time.Now(), float64(n))) {
+			return
+		}
+		if tooLarge {
+			cn.sendError(protocol.TooLarge, "frame is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes", -1)
+			continue
 		}
 		if typ != websocket.MessageText {
 			cn.sendError(protocol.BadMessage, "binary frames are not accepted; send JSON in text frames", -1)
@@ -198,27 +214,61 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 	}
 }
 
-// tokenBucket allows rate events a second on average and burst at once.
+// tokenBucket allows rate units (frames, bytes) a second on average and
+// burst at once.
 type tokenBucket struct {
 	rate, burst, tokens float64
 	last                time.Time
 }
 
-func newTokenBucket(rate float64, burst int) *tokenBucket {
-	return &tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
+func newTokenBucket(rate, burst float64) *tokenBucket {
+	return &tokenBucket{rate: rate, burst: burst, tokens: burst}
 }
 
-// take spends a token for an event at now; false if none is left.
-func (b *tokenBucket) take(now time.Time) bool {
+// refill adds the tokens earned since the last call.
+func (b *tokenBucket) refill(now time.Time) {
 	if !b.last.IsZero() {
 		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	}
 	b.last = now
+}
+
+// take spends a token for an event at now; false if none is left.
+func (b *tokenBucket) take(now time.Time) bool {
+	b.refill(now)
 	if b.tokens < 1 {
 		return false
 	}
 	b.tokens--
 	return true
+}
+
+// owe spends n tokens at now, going into debt if there are not enough,
+// and returns how long to wait until the debt is paid.
+func (b *tokenBucket) owe(now time.Time, n float64) time.Duration {
+	b.refill(now)
+	b.tokens -= n
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+}
+
+// throttle waits d before the next read (a connection over its byte
+// rate); false if the connection was closed meanwhile.
+func (cn *conn) throttle(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	cn.s.metrics.throttledSeconds.Add(d.Seconds())
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-cn.done:
+		return false
+	}
 }
 
 // inboundMessage is a parsed message on its way to the handler, with its
@@ -270,12 +320,10 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 		cn.kill(protocol.CloseUnavailable)
 		return nil
 	}
+	// msg.Client is the public id of the join's secret: the connection's
+	// identity everywhere from here on (dedupe, acks, presence, 4409).
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
-	var text *string
-	leave, err = s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
-		if msg.Since < 0 {
-			text = &t
-		}
+	leave, err = s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, text *string, missed []collab.Record) {
 		h.join(cn, head, text, missed)
 	})
 	if err != nil {
@@ -312,7 +360,8 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 // moveCursor hands the connection's selection to the hub, which moves it
 // to the head through its recent records. Only a selection the hub cannot
 // place goes through the engine, which reports a revision after the head
-// (rev_ahead) and moves an older one through the Log.
+// (rev_ahead), moves an older one through its recent records, and refuses
+// one older than those (rev_too_old).
 func (cn *conn) moveCursor(ctx context.Context, msg protocol.ClientMessage) {
 	if cn.hub.cursor(cn, msg.Sel, msg.Rev) {
 		return

@@ -79,7 +79,7 @@ func TestSameClientIDReplacesOldConnection(t *testing.T) {
 	}
 	// Acks go to the new connection; the user is still listed once.
 	rev := fresh.op(0, 1, `["x"]`)
-	if m := watcher.readType("op"); m.Rev != rev || m.Author != "same" {
+	if m := watcher.readType("op"); m.Rev != rev || m.Author != pub("same") {
 		t.Errorf("watcher got %+v", m)
 	}
 	if n := ts.srv.people("main"); n != 2 {

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/conference"
 )
 
 // Message types. Clients send TypeJoin, TypeOp, TypeCursor and TypeRename;
@@ -30,23 +30,27 @@ const (
 
 // Limits and defaults of the fields of client messages.
 const (
-	// MaxClientIDLen bounds a client id.
-	MaxClientIDLen = 64
 	// MaxNameLen bounds a name, in code points.
 	MaxNameLen = 50
 	// DefaultName is the name of a join without one.
 	DefaultName = "Anonymous"
+	// MaxPosition bounds a cursor position: the largest count of an op
+	// (collab.MaxCount), so that moving a position through ops can never
+	// overflow. Positions past the end of the document are clamped by
+	// whoever shows them.
+	MaxPosition = collab.MaxCount
 )
 
 var (
-	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	colorPattern    = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 )
 
 // JoinMessage is the first message on every connection, as a client sends
 // it.
 type JoinMessage struct {
-	Type   string `json:"type"`
+	Type string `json:"type"`
+	// Client is the client's secret id (ValidSecret); others see its
+	// PublicID.
 	Client string `json:"client"`
 	Name   string `json:"name,omitempty"`
 	Color  string `json:"color,omitempty"`
@@ -88,7 +92,8 @@ func Errorf(code, format string, args ...any) *Error {
 // are set depends on Type.
 type ClientMessage struct {
 	Type string
-	// join
+	// join: Client is the public id (PublicID in DomainClient) of the
+	// secret the join sent; the secret itself is not kept.
 	Client string
 	Since  int // -1: no since, join with a snapshot
 	// join and rename
@@ -157,12 +162,12 @@ func ParseClientMessage(data []byte, maxOpLen int) (msg ClientMessage, seq int, 
 
 func parseJoin(raw *rawClientMessage, msg *ClientMessage) *Error {
 	if raw.Client == nil {
-		return Errorf(BadMessage, `join needs "client", a unique id such as a UUID`)
+		return Errorf(BadMessage, `join needs "client", a secret id such as a random UUID`)
 	}
-	if !clientIDPattern.MatchString(*raw.Client) {
-		return Errorf(BadMessage, `"client" must be 1 to %d characters of A-Z, a-z, 0-9, '-' and '_'`, MaxClientIDLen)
+	if !ValidSecret(*raw.Client) {
+		return Errorf(BadMessage, `"client" must be a secret of %d to %d characters of A-Z, a-z, 0-9, '-' and '_', such as a random UUID`, MinSecretLen, MaxSecretLen)
 	}
-	msg.Client = *raw.Client
+	msg.Client = PublicID(DomainClient, *raw.Client)
 	msg.Since = -1
 	if raw.Since != nil {
 		if *raw.Since < 0 {
@@ -190,16 +195,13 @@ func parseRename(raw *rawClientMessage, msg *ClientMessage) *Error {
 }
 
 // CleanName returns a display name with surrounding space trimmed, or an
-// error saying why it is not acceptable: longer than MaxNameLen code points
-// or holding a control character. Names given at join, at rename and in
-// imported files pass the same check.
+// error saying why it is not acceptable (conference.TextProblem: too long,
+// control, bidi or invisible characters, combining floods). Names given at
+// join, at rename and in imported files pass the same check.
 func CleanName(name string) (string, error) {
 	name = strings.TrimSpace(name)
-	if utf8.RuneCountInString(name) > MaxNameLen {
-		return "", fmt.Errorf("is longer than %d characters", MaxNameLen)
-	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return "", errors.New("contains a control character")
+	if problem := conference.TextProblem(name, MaxNameLen, false); problem != "" {
+		return "", errors.New(problem)
 	}
 	return name, nil
 }
@@ -249,8 +251,8 @@ func parseCursor(raw *rawClientMessage, msg *ClientMessage) *Error {
 		return Errorf(BadMessage, `cursor needs "rev", the revision of the selection (>= 0)`)
 	case raw.Sel == nil:
 		return Errorf(BadMessage, `cursor needs "sel": [anchor, head]`)
-	case raw.Sel[0] < 0 || raw.Sel[1] < 0:
-		return Errorf(BadMessage, `"sel" positions must be >= 0`)
+	case raw.Sel[0] < 0 || raw.Sel[1] < 0 || raw.Sel[0] > MaxPosition || raw.Sel[1] > MaxPosition:
+		return Errorf(BadMessage, `"sel" positions must be 0 to %d`, MaxPosition)
 	}
 	msg.Rev, msg.Sel = *raw.Rev, *raw.Sel
 	return nil
@@ -280,7 +282,7 @@ func Truncate(s string, n int) string {
 }
 
 // DefaultColor is the colour of a client that sent none: one of a small
-// palette, the same for the same client id.
+// palette, the same for the same public id.
 func DefaultColor(client string) string {
 	palette := [...]string{"#3366ff", "#e6550d", "#31a354", "#756bb1", "#d62728", "#17becf", "#bcbd22", "#8c564b"}
 	h := 0

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -9,16 +10,21 @@ import (
 )
 
 func TestParseClientMessage(t *testing.T) {
+	const secret = "0b6c1c1e-4d5e-4d1a"
+	public := PublicID(DomainClient, secret)
 	cases := []struct {
 		in   string
 		code string // "" for a valid message
 		want ClientMessage
 	}{
-		{`{"type":"join","client":"c-1","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: "c-1", Name: "Ada", Color: "#3366ff", Since: -1}},
-		{`{"type":"join","client":"c-1","since":7}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: 7}},
-		{`{"type":"join","client":"c-1","since":null}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: -1}},
-		{`{"type":"join","client":"has space"}`, BadMessage, ClientMessage{}},
-		{`{"type":"join","client":"c","since":-2}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: public, Name: "Ada", Color: "#3366ff", Since: -1}},
+		{`{"type":"join","client":"` + secret + `","since":7}`, "", ClientMessage{Type: "join", Client: public, Name: DefaultName, Color: DefaultColor(public), Since: 7}},
+		{`{"type":"join","client":"` + secret + `","since":null}`, "", ClientMessage{Type: "join", Client: public, Name: DefaultName, Color: DefaultColor(public), Since: -1}},
+		{`{"type":"join","client":"has space in it, 16+ chars"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"c-1"}`, BadMessage, ClientMessage{}},                             // guessable
+		{`{"type":"join","client":"0123456789abcde"}`, BadMessage, ClientMessage{}},                 // 15: too short
+		{`{"type":"join","client":"` + strings.Repeat("x", 65) + `"}`, BadMessage, ClientMessage{}}, // too long
+		{`{"type":"join","client":"` + secret + `","since":-2}`, BadMessage, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", ClientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},
 		{`{"type":"op","rev":3,"seq":4,"op":null}`, BadOp, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4}`, BadMessage, ClientMessage{}},
@@ -28,6 +34,13 @@ func TestParseClientMessage(t *testing.T) {
 		{`{"type":"rename","name":"Bo"}`, "", ClientMessage{Type: "rename", Name: "Bo"}},
 		{`{"type":"rename"}`, BadMessage, ClientMessage{}},
 		{`{"type":"rename","name":"a\u0007"}`, BadMessage, ClientMessage{}},
+		{`{"type":"rename","name":"Ada\u202egnp.exe"}`, BadMessage, ClientMessage{}},                // bidi override
+		{`{"type":"rename","name":"A\u200bda"}`, BadMessage, ClientMessage{}},                       // zero-width space
+		{`{"type":"rename","name":"Z\u0336\u0336\u0336\u0336\u0336"}`, BadMessage, ClientMessage{}}, // combining flood
+		{`{"type":"rename","name":"👩\u200d💻"}`, "", ClientMessage{Type: "rename", Name: "👩\u200d💻"}},
+		{`{"type":"cursor","rev":2,"sel":[2147483647,0]}`, "", ClientMessage{Type: "cursor", Rev: 2, Sel: [2]int{2147483647, 0}}},
+		{`{"type":"cursor","rev":2,"sel":[2147483648,0]}`, BadMessage, ClientMessage{}}, // would wrap for others
+		{`{"type":"cursor","rev":2,"sel":[0,9223372036854775807]}`, BadMessage, ClientMessage{}},
 		{`{"type":7}`, BadMessage, ClientMessage{}},
 		{`  `, BadMessage, ClientMessage{}},
 		{`null`, BadMessage, ClientMessage{}},
@@ -76,7 +89,7 @@ func FuzzParseClientMessage(f *testing.F) {
 		}
 		switch msg.Type {
 		case "join":
-			if !clientIDPattern.MatchString(msg.Client) || !colorPattern.MatchString(msg.Color) || msg.Since < -1 {
+			if len(msg.Client) != PublicIDLen || !colorPattern.MatchString(msg.Color) || msg.Since < -1 {
 				t.Fatalf("accepted a bad join %+v", msg)
 			}
 		case "op":
@@ -87,7 +100,7 @@ func FuzzParseClientMessage(f *testing.F) {
 				t.Fatalf("accepted an op of %d code points over the limit", n)
 			}
 		case "cursor":
-			if msg.Rev < 0 || msg.Sel[0] < 0 || msg.Sel[1] < 0 {
+			if msg.Rev < 0 || msg.Sel[0] < 0 || msg.Sel[1] < 0 || msg.Sel[0] > MaxPosition || msg.Sel[1] > MaxPosition {
 				t.Fatalf("accepted a bad cursor %+v", msg)
 			}
 		case "rename":

@@ -42,7 +42,8 @@ func (p Policy) String() string {
 }
 
 // Error codes, sent as {"type":"error","code":...}. The engine's codes
-// (bad_op, rev_ahead, too_large, unavailable) are defined by package
+// (bad_op, rev_ahead, rev_too_old, too_large, quota_exceeded, unavailable)
+// are defined by package
 // collab, which reports them, and are the same strings here.
 const (
 	// BadMessage: not UTF-8, not a JSON object, malformed JSON, a binary
@@ -56,8 +57,14 @@ const (
 	BadOp = collab.CodeBadOp
 	// RevAhead: the op's rev, or the join's since, is after the head.
 	RevAhead = collab.CodeRevAhead
+	// RevTooOld: the op's or the cursor's rev is older than the pad's
+	// recent revisions, which the server keeps to place them.
+	RevTooOld = collab.CodeRevTooOld
 	// TooLarge: the frame, the op or the pad after it is over a limit.
 	TooLarge = collab.CodeTooLarge
+	// QuotaExceeded: the pad's stored history has reached its quota; no
+	// op is committed to it any more.
+	QuotaExceeded = collab.CodeQuotaExceeded
 	// ReadOnly: an op on an archived session.
 	ReadOnly = collab.CodeReadOnly
 	// UnknownPad: the pad does not exist; the connection is then closed
@@ -79,7 +86,8 @@ type ErrorCode struct {
 // ErrorCodes lists every error code the server sends, as docs/protocol.md
 // does. An op refused with bad_op, rev_ahead, too_large or read_only will
 // never be committed, so the edits pending behind it cannot be either: the
-// client resyncs (and the welcome then says whether the pad is read-only).
+// client resyncs (quota_exceeded too: the pad then takes no edits until an
+// operator acts) (and the welcome then says whether the pad is read-only).
 //
 // RevAhead is Resync, also after a refused resume (a join with "since").
 // A replica that is behind the revision a client names reads the log
@@ -89,13 +97,19 @@ type ErrorCode struct {
 // new ops bring the head up to the client's revision and then resume on a
 // history that is not the one the client holds, diverging without a word;
 // loading afresh is the only correct answer.
+//
+// RevTooOld is Resync too, for a cursor as for an op: it names a revision
+// the client holds, so far behind the head that the server does not keep
+// what would move it there.
 var ErrorCodes = []ErrorCode{
 	{BadMessage, Stop},
 	{UnknownType, Stop},
 	{NotJoined, Stop},
 	{BadOp, Resync},
 	{RevAhead, Resync},
+	{RevTooOld, Resync},
 	{TooLarge, Resync},
+	{QuotaExceeded, Resync},
 	{ReadOnly, Resync},
 	{UnknownPad, Stop},
 	{Unavailable, Retry},

@@ -43,3 +43,15 @@ func ExampleErrorPolicy() {
 	// unknown_pad stop
 	// the pad's history changed; load it again resync
 }
+
+// The server names a client by the public id of the secret it joined
+// with; a join with someone's public id is just another client.
+func ExamplePublicID() {
+	secret := "0b6c1c1e-4d5e-4d1a-9c51-3f9a1e0b7a10"
+	public := protocol.PublicID(protocol.DomainClient, secret)
+	fmt.Println(public)
+	fmt.Println(protocol.PublicID(protocol.DomainClient, public))
+	// Output:
+	// 9DlHV6ntfeVb9g-dEaHV-t
+	// FxDy2-mA9M1s2cBWiB0MOp
+}

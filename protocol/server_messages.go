@@ -13,7 +13,7 @@ import (
 
 // User is a person in a pad, as welcome and presence messages show them.
 type User struct {
-	// Client is the user's client id.
+	// Client is the user's public id (PublicID), never its secret.
 	Client string `json:"client"`
 	// Name and Color are how the user is shown ("Ada", "#3366ff").
 	Name  string `json:"name"`

@@ -82,7 +82,8 @@ func join(t *testing.T, r *replica, pad, client string) (*editor, wsMsg) {
 	}
 	t.Cleanup(func() { conn.CloseNow() })
 	e := &editor{t: t, ctx: ctx, conn: conn}
-	e.send(`{"type":"join","client":"` + client + `","name":"` + client + `"}`)
+	// The client id is a secret of at least 16 characters; name is the label.
+	e.send(`{"type":"join","client":"` + client + `-secret-0123456789","name":"` + client + `"}`)
 	return e, e.until("welcome")
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/confpad/confpad/client"
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/protocol"
 )
 
 // dialParallel bounds how many clients connect at once.
@@ -19,7 +20,8 @@ const dialParallel = 16
 
 // loadClient is one connection of the run, with what it counts.
 type loadClient struct {
-	c      *client.Client
+	c *client.Client
+	// id is the client's public id, as authors of ops name it.
 	id     string
 	writer bool
 	edits  editQueue // Edit times waiting for acks (writers)
@@ -93,7 +95,6 @@ func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCount
 			return nil, err
 		}
 	}
-	run := rand.Text()[:8]
 	n := cfg.Writers + cfg.Readers
 	clients := make([]*loadClient, n)
 	errs := make([]error, n)
@@ -104,11 +105,12 @@ func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCount
 		if i < cfg.Writers {
 			kind = "w"
 		}
-		lc := &loadClient{id: fmt.Sprintf("load-%s-%s%d", run, kind, i), writer: kind == "w"}
+		secret := rand.Text() // 26 random base32 characters
+		lc := &loadClient{id: protocol.PublicID(protocol.DomainClient, secret), writer: kind == "w"}
 		clients[i] = lc
 		url := urls[i%len(urls)]
 		opts := client.Options{
-			Client:        lc.id,
+			Client:        secret,
 			Name:          fmt.Sprintf("load %s%d", kind, i),
 			AutoReconnect: true,
 			OnEvent:       lc.onEvent(tr, counts),

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/confpad/confpad/httpapi"
 )
 
 // config is the serve command's configuration, merged from built-in
@@ -32,6 +34,14 @@ type config struct {
 	MaxFrame int64
 	// MaxDoc is the largest pad, in characters (Unicode code points).
 	MaxDoc int
+	// ConnRate and ConnBurst bound the bytes a websocket connection
+	// sends: ConnRate a second on average, ConnBurst at once.
+	ConnRate, ConnBurst int64
+	// PadQuota bounds the bytes of one pad's stored history.
+	PadQuota int64
+	// AllowedOrigins is a comma-separated list of origins whose pages may
+	// write besides the server's own (httpapi.Config.AllowedOrigins).
+	AllowedOrigins string
 	// Redis, when set, selects cluster mode: a Redis URL for storage and
 	// fan-out between replicas, in place of the embedded database.
 	Redis string
@@ -101,11 +111,7 @@ var options = []option{
 		c.AdminToken = v
 		return nil
 	}},
-	{"max-frame", "CONFPAD_MAX_FRAME", "256KiB", "largest websocket message accepted: a `size` in bytes, or with KiB or MiB", func(c *config, v string) error {
-		n, err := parseSize(v)
-		c.MaxFrame = n
-		return err
-	}},
+	{"max-frame", "CONFPAD_MAX_FRAME", "256KiB", "largest websocket message accepted: a `size` in bytes, or with KiB or MiB", sizeOf(func(c *config) *int64 { return &c.MaxFrame })},
 	{"redis", "CONFPAD_REDIS", "", "cluster mode: Redis `URL` for storage and fan-out between replicas (redis://host:port/db, or redis-cluster://host:port,host:port,...); none: the embedded database", func(c *config, v string) error {
 		c.Redis = v
 		return nil
@@ -198,6 +204,18 @@ var options = []option{
 		}
 		return errors.New("want on or off")
 	}},
+	{"conn-rate", "CONFPAD_CONN_RATE", "64KiB", "bytes a second one websocket connection may send on average (a `size`, or with KiB or MiB); a faster sender is read more slowly", sizeOf(func(c *config) *int64 { return &c.ConnRate })},
+	{"conn-burst", "CONFPAD_CONN_BURST", "2MiB", "bytes one websocket connection may send at once beyond --conn-rate, for pastes (a `size`, or with KiB or MiB)", sizeOf(func(c *config) *int64 { return &c.ConnBurst })},
+	{"allowed-origins", "CONFPAD_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) whose pages may write (links, admin API, websockets) besides the server's own; none: only the server's own pages", func(c *config, v string) error {
+		for _, o := range splitList(v) {
+			if _, err := httpapi.ParseOrigin(o); err != nil {
+				return err
+			}
+		}
+		c.AllowedOrigins = v
+		return nil
+	}},
+	{"pad-quota", "CONFPAD_PAD_QUOTA", "64MiB", "bytes of history one pad may store (its ops as stored); ops past it are refused with quota_exceeded (a `size`, or with KiB or MiB)", sizeOf(func(c *config) *int64 { return &c.PadQuota })},
 }
 
 // parseCount reads a positive whole number.
@@ -253,6 +271,27 @@ func loadConfig(args []string, env func(string) string, usage io.Writer) (config
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return c, nil
+}
+
+// sizeOf returns an option's set function that parses a size (parseSize)
+// into the config field field returns.
+func sizeOf(field func(c *config) *int64) func(c *config, v string) error {
+	return func(c *config, v string) error {
+		n, err := parseSize(v)
+		*field(c) = n
+		return err
+	}
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // checkHostPort checks that v is an address to listen on, host:port.

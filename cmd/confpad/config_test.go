@@ -32,6 +32,9 @@ func TestLoadConfig(t *testing.T) {
 		IdleTimeout:       2 * time.Minute,
 		Metrics:           "public",
 		AccessLog:         true,
+		ConnRate:          64 << 10,
+		ConnBurst:         2 << 20,
+		PadQuota:          64 << 20,
 	}
 	with := func(change func(*config)) config {
 		c := defaults
@@ -52,21 +55,25 @@ func TestLoadConfig(t *testing.T) {
 				"CONFPAD_ADDR": ":8080", "CONFPAD_DATA": "/var/lib/confpad", "CONFPAD_PROGRAM": "lpc.yaml",
 				"CONFPAD_LOG_LEVEL": "debug", "CONFPAD_LOG_FORMAT": "json", "CONFPAD_ADMIN_TOKEN": "s3cret",
 				"CONFPAD_MAX_FRAME": "1MiB", "CONFPAD_MAX_DOC": "100000", "CONFPAD_BOF_RATE": "3",
+				"CONFPAD_CONN_RATE": "8KiB", "CONFPAD_CONN_BURST": "100KiB", "CONFPAD_PAD_QUOTA": "1MiB",
 			},
 			want: with(func(c *config) {
 				c.Addr, c.DataDir, c.Program, c.LogLevel = ":8080", "/var/lib/confpad", "lpc.yaml", slog.LevelDebug
 				c.LogFormat, c.AdminToken, c.MaxFrame, c.MaxDoc = "json", "s3cret", 1<<20, 100000
 				c.BoFRate = 3
+				c.ConnRate, c.ConnBurst, c.PadQuota = 8<<10, 100<<10, 1<<20
 			}),
 		},
 		{
 			name: "flags",
 			args: []string{"--addr", "0.0.0.0:80", "-data=d", "--program=p.json", "--log-level=WARN",
-				"--log-format", "json", "--admin-token", "t", "--max-frame", "64K", "--max-doc", "3M", "--bof-rate", "50"},
+				"--log-format", "json", "--admin-token", "t", "--max-frame", "64K", "--max-doc", "3M", "--bof-rate", "50",
+				"--conn-rate=1M", "--conn-burst=4M", "--pad-quota=512M"},
 			want: with(func(c *config) {
 				c.Addr, c.DataDir, c.Program, c.LogLevel = "0.0.0.0:80", "d", "p.json", slog.LevelWarn
 				c.LogFormat, c.AdminToken, c.MaxFrame, c.MaxDoc = "json", "t", 64<<10, 3<<20
 				c.BoFRate = 50
+				c.ConnRate, c.ConnBurst, c.PadQuota = 1<<20, 4<<20, 512<<20
 			}),
 		},
 		{

@@ -98,6 +98,10 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		Metrics:         metrics,
 		AccessLog:       cfg.AccessLog,
 		Version:         buildVersion(),
+		ByteRate:        cfg.ConnRate,
+		ByteBurst:       cfg.ConnBurst,
+		PadQuota:        cfg.PadQuota,
+		AllowedOrigins:  splitList(cfg.AllowedOrigins),
 	})
 	if err != nil {
 		return fmt.Errorf("set up HTTP API: %w", err)

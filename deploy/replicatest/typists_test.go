@@ -14,6 +14,7 @@ import (
 
 	"github.com/confpad/confpad/client"
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/protocol"
 	"github.com/confpad/confpad/store/redisstore"
 )
 
@@ -21,8 +22,8 @@ import (
 // it was told: every ack (seq -> revision) and how many edits those acks
 // carry.
 type typist struct {
-	id   string
-	home int // the replica it dials first (-1: through a balancer URL)
+	id   string // a label for messages; its client id is secretOf(id)
+	home int    // the replica it dials first (-1: through a balancer URL)
 	c    *client.Client
 	rng  *rand.Rand
 
@@ -38,6 +39,9 @@ type typist struct {
 	joins       map[string]bool // client ids seen joining (presence)
 }
 
+// secretOf is the secret client id of the typist labelled id.
+func secretOf(id string) string { return "replicatest-secret-" + id }
+
 // newTypist dials wsURL (with httpClient, if not nil) and joins.
 func newTypist(t *testing.T, wsURL string, httpClient *http.Client, id string, home int, seed uint64) *typist {
 	t.Helper()
@@ -46,7 +50,7 @@ func newTypist(t *testing.T, wsURL string, httpClient *http.Client, id string, h
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	c, err := client.Dial(ctx, wsURL, client.Options{
-		Client:        id,
+		Client:        secretOf(id),
 		Name:          "typist " + id,
 		Color:         "#3366ff",
 		AutoReconnect: true,
@@ -111,12 +115,13 @@ func (ty *typist) errorCount(code string) int {
 	return ty.errors[code]
 }
 
-// saw reports whether the typist has seen client join (and not leave) or
-// leave, by presence.
-func (ty *typist) saw(client string) (joined, left bool) {
+// saw reports whether the typist has seen the typist labelled id join
+// (and not leave) or leave, by presence.
+func (ty *typist) saw(id string) (joined, left bool) {
 	ty.mu.Lock()
 	defer ty.mu.Unlock()
-	return ty.joins[client], ty.leaves[client]
+	public := protocol.PublicID(protocol.DomainClient, secretOf(id))
+	return ty.joins[public], ty.leaves[public]
 }
 
 // alphabet has ASCII, a combining-free Latin letter, CJK and astral
@@ -201,7 +206,7 @@ func (cr *crowd) waitAcked(t *testing.T, n int) {
 				t.Logf("typist %s (home %d): %d acknowledged edits, wanted %d; %d pending, at revision %d, %d disconnects, errors %v",
 					ty.id, ty.home, ty.ackedEdits, base[j]+n, ty.c.Pending(), ty.c.Rev(), ty.disconnects, ty.errors)
 				if ty.ackedEdits < base[j]+n {
-					t.Logf("typist %s: last events:\n  %s\n%s", ty.id, strings.Join(ty.recent, "\n  "), cr.logOf(ty.id))
+					t.Logf("typist %s: last events:\n  %s\n%s", ty.id, strings.Join(ty.recent, "\n  "), cr.logOf(ty.c.ID()))
 				}
 				ty.mu.Unlock()
 			}
@@ -211,7 +216,7 @@ func (cr *crowd) waitAcked(t *testing.T, n int) {
 	}
 }
 
-// logOf describes the last records of client in the pad's log in Redis.
+// logOf describes the last records of client (a public id) in the pad's log in Redis.
 func (cr *crowd) logOf(client string) string {
 	if cr.pad == "" {
 		return ""
@@ -322,13 +327,13 @@ func checkLog(t *testing.T, store recordLog, pad string, typists []*typist) {
 		}
 		ty.mu.Lock()
 		for seq, rev := range ty.acks {
-			if at[key{ty.id, seq}] != rev {
-				t.Errorf("typist %s seq %d acknowledged as revision %d, log has it at %d", ty.id, seq, rev, at[key{ty.id, seq}])
+			if at[key{ty.c.ID(), seq}] != rev {
+				t.Errorf("typist %s seq %d acknowledged as revision %d, log has it at %d", ty.id, seq, rev, at[key{ty.c.ID(), seq}])
 			}
 		}
 		inLog := 0
 		for k := range at {
-			if k.client == ty.id {
+			if k.client == ty.c.ID() {
 				inLog++
 			}
 		}

@@ -1,6 +1,13 @@
 // Who this browser is in a pad: a name and colour remembered across visits,
 // and a client id that is new for every page load.
 //
+// The client id is a secret: whoever holds it can resume this page's
+// session, have ops deduplicated as this page's and take over its
+// connection. It goes only into the join; everyone, this page included,
+// sees the public id the server derives from it (welcome.you, op authors,
+// presence), so it is random (a v4 UUID from crypto.getRandomValues) and
+// shown nowhere.
+//
 // The client id is deliberately not remembered: the server dedupes ops by
 // (client id, seq) and seq starts again at 1 on every load, and it closes
 // an older connection when a newer one joins with the same id. Two tabs, or
@@ -18,11 +25,23 @@ export function validColor(c, fallback = '#6b7280') {
   return typeof c === 'string' && COLOR_RE.test(c) ? c.toLowerCase() : fallback;
 }
 
-/** cleanName trims a display name to 1..50 characters without control characters. */
+/**
+ * cleanName trims a display name to 1..50 characters that the server
+ * accepts (conference.TextProblem): no control characters, no
+ * bidirectional controls or invisible characters (a zero-width joiner or
+ * non-joiner only between two visible characters; tags only after a black
+ * flag), at most four combining marks in a row.
+ */
 export function cleanName(name) {
-  // eslint-disable-next-line no-control-regex
-  const s = String(name ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
-  return [...s].slice(0, 50).join('');
+  const s = String(name ?? '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/(?<!\u{1F3F4}|[\u{E0020}-\u{E007F}])[\u{E0020}-\u{E007F}]/gu, '')
+    .replace(/(?![\u200c\u200d\u{E0020}-\u{E007F}])\p{Cf}/gu, '')
+    .replace(/(^|[\s\u200c\u200d])[\u200c\u200d]+|[\u200c\u200d]+(?=$|\s)/gu, '$1')
+    .replace(/([\p{Mn}\p{Me}]{4})[\p{Mn}\p{Me}]+/gu, '$1')
+    .trim();
+  return [...s].slice(0, 50).join('').replace(/[\u200c\u200d]+$/u, '');
 }
 
 /** newClientId returns a random UUID (v4), also on plain-http pages. */

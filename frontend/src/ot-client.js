@@ -77,7 +77,7 @@ export class OTClient {
     /** Local edits made while an op is in flight: ops to send in order, after inflight. */
     this.queue = [];
     this.seq = 0;
-    /** The client id the server calls us (welcome.you), if it said. */
+    /** The public id the server derives from our secret client id (welcome.you). */
     this.you = undefined;
     this.readOnly = false;
     this.send = null;
@@ -273,10 +273,12 @@ export class OTClient {
     const ref = msg.ref ?? msg.seq; // the seq of the op the error is about
     const aboutOurOp = this.inflight !== null && (ref === undefined || ref === this.inflight.seq);
     const policy = errorPolicy(msg.code);
-    // rev_ahead names this client's revision (of a join's "since", an op or
-    // a cursor), not one op: whatever it answers, the server's log lacks
-    // revisions this client has.
-    if (policy === 'resync' && (aboutOurOp || msg.code === 'rev_ahead')) {
+    // rev_ahead and rev_too_old name this client's revision (of a join's
+    // "since", an op or a cursor), not one op: whatever they answer, the
+    // server cannot place this client's state (its log lacks revisions
+    // this client has, or this client is further behind than the server
+    // keeps).
+    if (policy === 'resync' && (aboutOurOp || msg.code === 'rev_ahead' || msg.code === 'rev_too_old')) {
       // The server will never take the pending edits: start again from its text.
       this.abandon();
       this.handler.resync?.(true);
@@ -316,8 +318,10 @@ export class OTClient {
     this.send({ type: 'cursor', rev: this.rev, sel: this.cursor });
   }
 
+  // The server names this client by the public id it derives from the
+  // secret this.client (welcome.you); the secret itself never comes back.
   isMe(client) {
-    return client === this.client || (this.you !== undefined && client === this.you);
+    return this.you !== undefined && client === this.you;
   }
 
   record(rev, op) {

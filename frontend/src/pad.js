@@ -22,7 +22,9 @@ const STATUS_TEXT = {
 
 const ERROR_TEXT = {
   too_large: 'That edit was too large for the pad and was not saved.',
+  quota_exceeded: 'This pad has reached its storage quota; new edits are not saved. Ask the organisers.',
   bad_op: 'An edit could not be saved; the notes were reloaded from the server.',
+  rev_too_old: 'This page fell too far behind; the notes were reloaded from the server.',
   resync: 'Some unsaved edits could not be merged and were dropped.',
   read_only: 'This session is archived; the notes are read-only now.',
   unavailable: 'The server is busy; your edits are kept and will be sent again.',
@@ -130,9 +132,9 @@ function main() {
         editor.setReadOnly(readOnly);
         panel.setReadOnly(readOnly);
         renderBanner();
-        people.reset(msg.users);
+        people.reset(msg.users, msg.you);
         editor.clearCursors();
-        for (const u of msg.users) if (u.client !== me.client && u.sel) editor.setCursor(u);
+        for (const u of msg.users) if (u.client !== msg.you && u.sel) editor.setCursor(u);
         if (Array.isArray(msg.links)) panel.setLinks(msg.links);
         renderStatus();
       },
@@ -219,7 +221,8 @@ function main() {
     status: () => statusEl.dataset.status,
     synced: () => client.state === 'synced' && connStatus === 'live',
     rev: () => client.rev,
-    client: me.client,
+    /** The public id the server gave this page (welcome.you). */
+    client: () => client.you,
   };
 }
 

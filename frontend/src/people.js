@@ -49,9 +49,9 @@ export class People {
     this.render();
   }
 
-  /** reset replaces the list with the users of a welcome. */
-  reset(users) {
-    this.users = new Map(users.filter((u) => u.client !== this.me.client).map((u) => [u.client, u]));
+  /** reset replaces the list with the users of a welcome; you is the welcome's public id of this page. */
+  reset(users, you) {
+    this.users = new Map(users.filter((u) => u.client !== you).map((u) => [u.client, u]));
     this.render();
   }
 

@@ -9,6 +9,17 @@ test('names are trimmed, single-line and at most 50 characters', () => {
     ['\u0007', ''],
     [null, ''],
     ['😀'.repeat(60), '😀'.repeat(50)],
+    // What the server refuses in names (conference.TextProblem) is removed.
+    ['Ada\u202egnp.exe', 'Adagnp.exe'],
+    ['\u2066Ada\u2069\u200f', 'Ada'],
+    ['A\u200bd\ufeffa\u2060', 'Ada'],
+    ['\u200dAda\u200d', 'Ada'],
+    ['A\u200d\u200da', 'A\u200da'],
+    ['👩\u200d💻 Grace', '👩\u200d💻 Grace'],
+    ['می\u200cخواهم', 'می\u200cخواهم'],
+    ['Ada\u{E0041}', 'Ada'],
+    ['🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}', '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}'],
+    ['Z' + '\u0336'.repeat(9), 'Z' + '\u0336'.repeat(4)],
   ];
   for (const [input, want] of cases) assert.equal(cleanName(input), want, JSON.stringify(input));
 });

@@ -227,12 +227,44 @@ test('an op of our own arriving as a broadcast counts as its ack', () => {
   let applied = 0;
   c.handler = { applyRemote: () => applied++ };
   c.connect(() => {});
-  c.receive({ type: 'welcome', rev: 0, text: '', users: [] });
+  c.receive({ type: 'welcome', rev: 0, text: '', users: [], you: 'public-me' });
   c.submit(['a']);
-  c.receive({ type: 'op', rev: 1, op: ['a'], author: 'me' });
+  c.receive({ type: 'op', rev: 1, op: ['a'], author: 'public-me' });
   assert.equal(applied, 0);
   assert.equal(c.state, 'synced');
   assert.equal(c.rev, 1);
+});
+
+test('ours is what the welcome calls us, never the secret client id', () => {
+  const c = new OTClient({ client: 'secret-of-me', name: 'n', color: '#000000' });
+  let applied = 0;
+  const seen = [];
+  c.handler = { applyRemote: () => applied++, presence: (event, user) => seen.push(user.client) };
+  c.connect(() => {});
+  c.receive({ type: 'welcome', rev: 0, text: '', users: [], you: 'public-me' });
+  c.submit(['a']);
+  // Someone who chose our secret as their public name is someone else.
+  c.receive({ type: 'op', rev: 1, op: ['b'], author: 'secret-of-me' });
+  c.receive({ type: 'presence', event: 'join', user: { client: 'secret-of-me', name: 'x', color: '#000000', sel: null }, rev: 1 });
+  c.receive({ type: 'presence', event: 'join', user: { client: 'public-me', name: 'n', color: '#000000', sel: null }, rev: 1 });
+  assert.equal(applied, 1);
+  assert.equal(c.state, 'awaiting');
+  assert.deepEqual(seen, ['secret-of-me']);
+});
+
+test('rev_too_old, for an op or a cursor, drops pending edits and loads afresh', () => {
+  for (const ref of [1, undefined]) {
+    const c = new OTClient({ client: 'me', name: 'n', color: '#000000' });
+    const resyncs = [];
+    c.handler = { resync: (full) => resyncs.push(full) };
+    c.connect(() => {});
+    c.receive({ type: 'welcome', rev: 3, text: 'abc', users: [], you: 'public-me' });
+    if (ref !== undefined) c.submit(['x']);
+    c.receive({ type: 'error', code: 'rev_too_old', message: 'too old', ref });
+    assert.deepEqual(resyncs, [true], `ref ${ref}`);
+    assert.equal(c.rev, null, `ref ${ref}`);
+    assert.equal(c.state, 'synced', `ref ${ref}`);
+  }
 });
 
 test('a revision gap asks for a resync instead of applying', () => {

@@ -60,7 +60,7 @@ func TestStart(t *testing.T) {
 	}
 	defer conn.CloseNow()
 	for _, msg := range []string{
-		`{"type":"join","client":"c1"}`,
+		`{"type":"join","client":"httpapitest-client-1"}`,
 		`{"type":"op","rev":0,"seq":1,"op":["x"]}`,
 		`{"type":"op","rev":0,"seq":2,"op":["` + strings.Repeat("y", 2000) + `"]}`,
 	} {

@@ -149,8 +149,17 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess, ok := s.sessions[session]
-	if !ok {
-		return conference.Link{}, fmt.Errorf("memstore: add link to session %q: %w", session, conference.ErrNotFound)
+	var err error
+	switch {
+	case !ok:
+		err = conference.ErrNotFound
+	case sess.State == conference.StateArchived:
+		err = conference.ErrArchived
+	case len(sess.Links) >= conference.MaxLinks:
+		err = conference.ErrTooManyLinks
+	}
+	if err != nil {
+		return conference.Link{}, fmt.Errorf("memstore: add link to session %q: %w", session, err)
 	}
 	l = l.Stamped()
 	sess.Links = append(sess.Links, l)
@@ -167,6 +176,9 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	defer s.mu.Unlock()
 	sess, ok := s.sessions[session]
 	i := slices.IndexFunc(sess.Links, func(l conference.Link) bool { return l.ID == linkID })
+	if ok && sess.State == conference.StateArchived {
+		return fmt.Errorf("memstore: delete link %q of session %q: %w", linkID, session, conference.ErrArchived)
+	}
 	if !ok || i < 0 {
 		return fmt.Errorf("memstore: delete link %q of session %q: %w", linkID, session, conference.ErrNotFound)
 	}

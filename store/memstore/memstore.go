@@ -58,8 +58,9 @@ func New() *Store {
 }
 
 var (
-	_ collab.Log  = (*Store)(nil)
-	_ collab.Feed = (*Store)(nil)
+	_ collab.Log          = (*Store)(nil)
+	_ collab.Feed         = (*Store)(nil)
+	_ collab.HistorySizer = (*Store)(nil)
 )
 
 // Load returns the pad's latest snapshot and every record after it.
@@ -121,11 +122,13 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 	return slices.Clone(all[from:to]), nil
 }
 
-// Append commits recs as revisions head+1, head+2, ... (their Rev fields are
-// set accordingly; a zero Time becomes now and an empty Author the
-// record's Client, as every store reads such a record back) if the pad's head is still
-// head, and otherwise returns collab.ErrConflict and stores nothing. Before
-// it returns, every subscriber of the pad has been called with the batch.
+// Append commits recs as revisions head+1, head+2, ... (their Rev fields
+// are set accordingly; a zero Time becomes now and an empty Author the
+// record's Client, as every store reads such a record back) if the pad's
+// head is still head and its session (if the catalog has one) is not
+// archived; otherwise it returns collab.ErrConflict or collab.ErrReadOnly
+// and stores nothing. Before it returns, every subscriber of the pad has
+// been called with the batch.
 func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -138,6 +141,10 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 	if n := p.head(); n != head {
 		s.mu.Unlock()
 		return fmt.Errorf("memstore: pad %q head is %d, not %d: %w", pad, n, head, collab.ErrConflict)
+	}
+	if s.sessions[pad].State == conference.StateArchived {
+		s.mu.Unlock()
+		return fmt.Errorf("memstore: pad %q: %w", pad, collab.ErrReadOnly)
 	}
 	if p == nil {
 		p = &padLog{}
@@ -160,6 +167,23 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 	defer s.publishing.Unlock()
 	s.publish(pad, batch)
 	return nil
+}
+
+// HistoryBytes implements collab.HistorySizer: the sum of collab.Size of
+// the pad's records.
+func (s *Store) HistoryBytes(ctx context.Context, pad string) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	if p := s.pads[pad]; p != nil {
+		for _, r := range p.recs {
+			n += int64(collab.Size(r))
+		}
+	}
+	return n, nil
 }
 
 // head returns the pad's head revision (0 for a nil pad).

@@ -252,7 +252,8 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 
 // AddLink appends a slide link to a session with a new random id and the
 // current time (to the millisecond) and returns it, or returns
-// conference.ErrNotFound or conference.ErrArchived.
+// conference.ErrNotFound, conference.ErrArchived or
+// conference.ErrTooManyLinks.
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
 	if checkPad(session) != nil {
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, conference.ErrNotFound)
@@ -263,7 +264,7 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 		return conference.Link{}, fmt.Errorf("redisstore: add link to session %q: %w", session, err)
 	}
 	n, err := linkAddScript.Run(ctx, s.rdb,
-		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, raw).Int()
+		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, raw, conference.MaxLinks).Int()
 	if err == nil {
 		err = linkScriptError(n)
 	}
@@ -292,14 +293,16 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 }
 
 // linkScriptError maps the reply of link_add.lua or link_delete.lua to
-// an error: 1 is success, -2 an archived session, anything else a missing
-// session or link.
+// an error: 1 is success, -2 an archived session, -3 a session with the
+// most links it may have, anything else a missing session or link.
 func linkScriptError(reply int) error {
 	switch reply {
 	case 1:
 		return nil
 	case -2:
 		return conference.ErrArchived
+	case -3:
+		return conference.ErrTooManyLinks
 	}
 	return conference.ErrNotFound
 }

@@ -48,7 +48,7 @@ func TestResendToAnotherReplica(t *testing.T) {
 			b := newReplica(t, srv.URL(), prefix, tt.withFeed)
 			ctx := t.Context()
 			if tt.loaded {
-				leave, err := b.Join(ctx, "pad", -1, func(int, string, []collab.Record) {})
+				leave, err := b.Join(ctx, "pad", -1, func(int, *string, []collab.Record) {})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -95,6 +95,20 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 	return decodeRecords(pad, from+1, data)
 }
 
+// HistoryBytes implements collab.HistorySizer: collab.Size's overhead per
+// record plus the bytes of the record as stored, summed by a script in
+// Redis (history_bytes.lua) so that the records do not travel.
+func (s *Store) HistoryBytes(ctx context.Context, pad string) (int64, error) {
+	if err := checkPad(pad); err != nil {
+		return 0, err
+	}
+	n, err := historyBytesScript.Run(ctx, s.rdb, []string{s.padKey(pad, "log")}, 96).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: history size of pad %q: %w", pad, err)
+	}
+	return n, nil
+}
+
 // Head returns the pad's head revision (0 for a pad never written).
 func (s *Store) Head(ctx context.Context, pad string) (int, error) {
 	if err := checkPad(pad); err != nil {

@@ -42,6 +42,10 @@ var (
 	linkAddSrc    string
 	linkAddScript = redis.NewScript(linkAddSrc)
 
+	//go:embed lua/history_bytes.lua
+	historyBytesSrc    string
+	historyBytesScript = redis.NewScript(historyBytesSrc)
+
 	//go:embed lua/link_delete.lua
 	linkDeleteSrc    string
 	linkDeleteScript = redis.NewScript(linkDeleteSrc)

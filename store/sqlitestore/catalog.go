@@ -194,7 +194,16 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // the current time (to the millisecond).
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
 	l = l.Stamped()
+	// changeLinks's transaction runs on the one write connection, so the
+	// count cannot change between the check and the insert.
 	err := s.changeLinks(ctx, session, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM links WHERE session = ?`, session).Scan(&n); err != nil {
+			return err
+		}
+		if n >= conference.MaxLinks {
+			return conference.ErrTooManyLinks
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO links (session, id, title, url, added) VALUES (?, ?, ?, ?, ?)`,
 			session, l.ID, l.Title, l.URL, l.Added.UnixMilli())
 		return err

@@ -80,6 +80,19 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 	return recs, nil
 }
 
+// HistoryBytes implements collab.HistorySizer: collab.Size's overhead per
+// record plus the bytes of its client and author ids and of its op as
+// stored.
+func (s *Store) HistoryBytes(ctx context.Context, pad string) (int64, error) {
+	var n int64
+	err := s.read.QueryRowContext(ctx,
+		`SELECT COALESCE(SUM(96 + LENGTH(CAST(client AS BLOB)) + LENGTH(CAST(author AS BLOB)) + LENGTH(CAST(op AS BLOB))), 0) FROM ops WHERE pad = ?`, pad).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: history size of pad %q: %w", pad, err)
+	}
+	return n, nil
+}
+
 // SnapshotsKept is how many snapshots per pad SaveSnapshot keeps besides
 // checkpoints (collab.IsCheckpoint), newest first, as redisstore does by
 // default: such a snapshot only speeds up loading, and without pruning a

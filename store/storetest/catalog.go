@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +37,7 @@ func TestCatalog(t *testing.T, newCatalog func(t *testing.T) conference.Catalog)
 		{"SessionsOrderedByID", testSessionsOrdered},
 		{"UpdateSession", testUpdateSession},
 		{"Links", testLinks},
+		{"LinkLimitUnderConcurrentAdds", testLinkLimitUnderConcurrentAdds},
 		{"DeleteSession", testDeleteSession},
 	}
 	for _, tt := range tests {
@@ -380,5 +383,41 @@ func testDeleteSession(t *testing.T, c conference.Catalog) {
 		// The new pad starts again at revision 0.
 		mustAppend(t, log, s.ID, 0, inserts(0, 1, "client-c"))
 		checkLoad(t, log, keep.ID, collab.Snapshot{}, inserts(0, 2, "client-b"))
+	}
+}
+
+// testLinkLimitUnderConcurrentAdds: MaxLinks holds when 40 adds race on a
+// session with MaxLinks-10 links: exactly 10 succeed, the others get
+// ErrTooManyLinks, and a session that does not exist is ErrNotFound.
+func testLinkLimitUnderConcurrentAdds(t *testing.T, c conference.Catalog) {
+	s := session(uniqueID(t, "s"), "Full")
+	mustCreate(t, c, s)
+	for i := range conference.MaxLinks - 10 {
+		mustAddLink(t, c, s.ID, conference.Link{Title: fmt.Sprint("Link ", i), URL: "https://example.org/"})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Go(func() {
+			_, err := c.AddLink(t.Context(), s.ID, conference.Link{Title: fmt.Sprint("Race ", i), URL: "https://example.org/"})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	added := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			added++
+		case !errors.Is(err, conference.ErrTooManyLinks):
+			t.Errorf("AddLink on a full session: %v, want ErrTooManyLinks", err)
+		}
+	}
+	if n := len(mustSession(t, c, s.ID).Links); added != 10 || n != conference.MaxLinks {
+		t.Errorf("%d of 40 concurrent adds succeeded, the session has %d links; want 10 and %d", added, n, conference.MaxLinks)
+	}
+	if _, err := c.AddLink(t.Context(), uniqueID(t, "none"), conference.Link{Title: "x", URL: "https://example.org/"}); !errors.Is(err, conference.ErrNotFound) {
+		t.Errorf("AddLink on a missing session: %v, want ErrNotFound", err)
 	}
 }

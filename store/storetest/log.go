@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
 		{"RoundTrip", testRoundTrip},
 		{"PadsIndependent", testPadsIndependent},
 		{"AstralText", testAstralText},
+		{"HistoryBytes", testHistoryBytes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -394,5 +396,37 @@ func testCheckpointsKept(t *testing.T, log collab.Log) {
 		if got != tt.want {
 			t.Errorf("SnapshotAt(%d) = %+v, want %+v", tt.rev, got, tt.want)
 		}
+	}
+}
+
+// testHistoryBytes: a Log that is a collab.HistorySizer reports 0 for a
+// new pad and, after appends, about the Size of the records appended.
+func testHistoryBytes(t *testing.T, log collab.Log) {
+	sizer, ok := log.(collab.HistorySizer)
+	if !ok {
+		t.Skip("not a collab.HistorySizer")
+	}
+	pad := uniqueID(t, "pad")
+	if n, err := sizer.HistoryBytes(t.Context(), pad); n != 0 || err != nil {
+		t.Fatalf("HistoryBytes of a new pad = %d, %v; want 0", n, err)
+	}
+	recs := []collab.Record{
+		{Op: collab.NewOp(collab.Insert(strings.Repeat("é", 5000))), Client: "c1", Seq: 1},
+		{Op: collab.NewOp(collab.Skip(10), collab.Insert("x")), Client: "c2", Seq: 1},
+	}
+	mustAppend(t, log, pad, 0, recs)
+	want := 0
+	for _, r := range recs {
+		want += collab.Size(r)
+	}
+	n, err := sizer.HistoryBytes(t.Context(), pad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stored form differs by its encoding (quotes, brackets, counts,
+	// time against collab.Size's count of parts): by at most 100 bytes per
+	// record.
+	if n < int64(want-100*len(recs)) || n > int64(want+100*len(recs)) {
+		t.Errorf("HistoryBytes = %d, want about %d", n, want)
 	}
 }

@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"github.com/confpad/confpad/protocol"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestByteRateThrottlesALargeSender (issue 12, defect 2): a connection
+// that sends more than its byte burst is read at its byte rate: its ops
+// are still committed, later, while another client's op goes through at
+// once.
+func TestByteRateThrottlesALargeSender(t *testing.T) {
+	const rate, burst = 100 << 10, 150 << 10 // 100 KiB/s, 150 KiB at once
+	ts := newTestServer(t, Config{ByteRate: rate, ByteBurst: burst})
+	flood, other := dial(t, ts, "main"), dial(t, ts, "main")
+	rev := flood.join("flood", -1).Rev
+	other.join("other", -1)
+	big := `["` + strings.Repeat("x", 50<<10) + `"]` // ~50 KiB
+	start := time.Now()
+	// 8 ops of 50 KiB: 400 KiB, 250 KiB over the burst: 2.5 s at 100 KiB/s.
+	for i := range 8 {
+		rev = flood.op(rev, i+1, big)
+		if i%2 == 0 {
+			rev = flood.op(rev, i+100, `[{"d":51200}]`)
+		}
+	}
+	elapsed := time.Since(start)
+	// A lower bound only (no upper bound on wall-clock time): the bytes
+	// over the burst cannot have been read faster than the rate.
+	if min := 2 * time.Second; elapsed < min {
+		t.Errorf("the flood of ~450 KiB was read in %v, faster than 100 KiB/s after a 150 KiB burst allows", elapsed)
+	}
+	if seconds := counterValue(ts.srv.metrics.throttledSeconds); seconds <= 0 {
+		t.Errorf("throttled seconds metric %.2f, want > 0", seconds)
+	}
+	// Another connection is not throttled by it.
+	for {
+		m := other.read()
+		if m.Type == "op" && m.Rev == rev {
+			break
+		}
+	}
+	r := other.op(rev, 1, `["hi"]`)
+	if r != rev+1 {
+		t.Errorf("other's op became %d, want %d", r, rev+1)
+	}
+}
+
+// TestPadQuota (issue 12, defect 2): once a pad's stored history reaches
+// the quota, an op that would pass it is refused with quota_exceeded
+// (counted in the errors metric) and not stored, also after a restart (the
+// pad's size is read back from the store).
+func TestPadQuota(t *testing.T) {
+	const quota = 64 << 10
+	ts := newTestServer(t, Config{PadQuota: quota, ByteRate: 1 << 30})
+	c := dial(t, ts, "main")
+	rev := c.join("writer", -1).Rev
+	chunk := strings.Repeat("y", 10<<10)
+	seq := 0
+	refused := false
+	for range 20 { // 20 × 10 KiB would be 200 KiB
+		seq++
+		c.sendRaw(`{"type":"op","rev":` + itoa(rev) + `,"seq":` + itoa(seq) + `,"op":["` + chunk + `"]}`)
+		m := c.read()
+		for m.Type == "presence" {
+			m = c.read()
+		}
+		if m.Type == "error" {
+			if m.Code != protocol.QuotaExceeded || m.Ref == nil || *m.Ref != seq {
+				t.Fatalf("op %d refused with %+v, want quota_exceeded", seq, m)
+			}
+			refused = true
+			break
+		}
+		rev = m.Rev
+	}
+	if !refused {
+		t.Fatal("200 KiB of ops were all stored under a 64 KiB quota")
+	}
+	if rev < 5 || rev > 7 {
+		t.Errorf("%d ops of 10 KiB stored under a 64 KiB quota, want 5 to 6", rev)
+	}
+	if n := counterValue(ts.srv.metrics.errors.WithLabelValues(protocol.QuotaExceeded)); n != 1 {
+		t.Errorf("confpad_errors_total{code=quota_exceeded} = %v, want 1", n)
+	}
+	stored := ts.text(t, "main")
+
+	// After a restart the store says how full the pad is.
+	ts.stop()
+	ts2 := startServer(t, ts.store, Config{PadQuota: quota})
+	c2 := dial(t, ts2, "main")
+	c2.join("writer2", -1)
+	c2.sendRaw(`{"type":"op","rev":` + itoa(rev) + `,"seq":1,"op":["` + chunk + `"]}`)
+	if m := c2.readType("error"); m.Code != protocol.QuotaExceeded {
+		t.Errorf("after a restart: %+v, want quota_exceeded", m)
+	}
+	if got := ts2.text(t, "main"); got != stored {
+		t.Errorf("the pad changed after its quota was reached: %d characters, was %d", len(got), len(stored))
+	}
+}
