@@ -174,10 +174,6 @@ func ackLatencyUnderOldOps(b *testing.B, flooders int) {
 		typist.sendRaw(fmt.Sprintf(`{"type":"op","rev":%d,"seq":%d,"op":["t"]}`, rev, seq))
 		for {
 			m := typist.read()
-			if m.Type == "op" {
-				rev = m.Rev
-				continue
-			}
 			if m.Type == "ack" && m.Seq == seq {
 				rev = m.Rev
 				break
