@@ -34,6 +34,7 @@ const (
 	DefaultIdleTimeout      = time.Hour
 	DefaultCursorInterval   = 50 * time.Millisecond
 	DefaultPresenceInterval = 2 * time.Second
+	DefaultPeopleInterval   = time.Second
 	DefaultMessageRate      = 200
 	DefaultMessageBurst     = 1000
 )
@@ -84,6 +85,9 @@ type Config struct {
 	// PresenceInterval is the heartbeat period on the cluster.Bus; users
 	// of a replica silent for three periods are dropped.
 	PresenceInterval time.Duration
+	// PeopleInterval is the shortest time between two counts of the
+	// people in a pad sent to its connections, and on the bus.
+	PeopleInterval time.Duration
 	// MessageRate and MessageBurst bound the frames one connection may
 	// send: MessageRate a second on average, MessageBurst at once. A
 	// connection over the limit is closed, so one client flooding ops,
@@ -111,6 +115,7 @@ func (c Config) withDefaults() Config {
 		{&c.IdleTimeout, DefaultIdleTimeout},
 		{&c.CursorInterval, DefaultCursorInterval},
 		{&c.PresenceInterval, DefaultPresenceInterval},
+		{&c.PeopleInterval, DefaultPeopleInterval},
 	}
 	for _, d := range defaults {
 		if *d.d <= 0 {
@@ -303,15 +308,10 @@ func (s *Server) lookupHub(pad string) *hub {
 	return s.hubs[pad]
 }
 
-// people counts the distinct users in a pad on every replica.
+// people counts everyone connected to a pad on every replica.
 func (s *Server) people(pad string) int {
-	users := s.remote.Users(pad)
 	if h := s.lookupHub(pad); h != nil {
-		users = append(users, h.localUsers()...)
+		return h.people()
 	}
-	set := map[string]bool{}
-	for _, u := range users {
-		set[u.Client] = true
-	}
-	return len(set)
+	return s.remote.Count(pad)
 }

@@ -46,10 +46,12 @@ type conn struct {
 	ws  *websocket.Conn
 	pad conference.Session
 
-	// hub is set once joined; user, lastCursor and cursorTimer are
-	// guarded by hub.mu after that.
+	// hub is set once joined; user, active, people, lastCursor and
+	// cursorTimer are guarded by hub.mu after that.
 	hub         *hub
 	user        cluster.User
+	active      bool // listed to others (hub.active)
+	people      int  // the count of people the client was told last
 	lastCursor  time.Time
 	cursorTimer *time.Timer
 
@@ -283,6 +285,7 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 // acked here.
 func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	s := cn.s
+	cn.hub.activate(cn)
 	start := time.Now()
 	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Base: msg.Rev, Op: msg.Op})
 	s.metrics.submitSeconds.Observe(time.Since(start).Seconds())
