@@ -210,3 +210,33 @@ func TestRenameIsNotEchoed(t *testing.T) {
 		t.Errorf("after renaming, ada got %+v before her ack", m)
 	}
 }
+
+// TestWelcomeListIsBounded: with more active users than
+// protocol.MaxWelcomeUsers, a welcome lists the most recent of them, and
+// counts everyone.
+func TestWelcomeListIsBounded(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	n := protocol.MaxWelcomeUsers + 5
+	for i := range n {
+		c := dial(t, ts, "main")
+		c.join("user-"+itoa(i), -1)
+		c.sendRaw(`{"type":"rename","name":"User ` + itoa(i) + `"}`)
+	}
+	last := dial(t, ts, "main")
+	last.join("last", -1)
+	time.Sleep(5 * time.Millisecond) // a later millisecond than the others'
+	last.sendRaw(`{"type":"rename","name":"Last"}`)
+	eventually(t, "the last rename", func() bool {
+		h := ts.srv.lookupHub("main")
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.active) == n+1
+	})
+	w := dial(t, ts, "main").join("newcomer", -1)
+	if len(w.Users) != protocol.MaxWelcomeUsers || w.People != n+2 {
+		t.Fatalf("welcome lists %d users and counts %d, want %d and %d", len(w.Users), w.People, protocol.MaxWelcomeUsers, n+2)
+	}
+	if w.Users[0].Client != "last" || w.Users[0].Name != "Last" {
+		t.Errorf("the welcome lists %+v first, want the most recently active", w.Users[0])
+	}
+}
