@@ -37,6 +37,8 @@ const (
 	DefaultPeopleInterval   = time.Second
 	DefaultMessageRate      = 200
 	DefaultMessageBurst     = 1000
+	DefaultJoinRate         = 2000
+	DefaultJoinBurst        = 200
 )
 
 // Config configures a Server. Catalog and Log are required; every other
@@ -96,6 +98,13 @@ type Config struct {
 	// screen frame.
 	MessageRate  float64
 	MessageBurst int
+	// JoinRate and JoinBurst bound the joins this server handles: JoinRate
+	// a second on average, JoinBurst at once. Joins over the rate wait
+	// for their turn, in order, and are not refused nor timed out (the
+	// join timeout ends when the join message arrives), so a reconnect
+	// storm is served in full without starving the pads.
+	JoinRate  float64
+	JoinBurst int
 }
 
 func (c Config) withDefaults() Config {
@@ -131,6 +140,12 @@ func (c Config) withDefaults() Config {
 	if c.MessageBurst <= 0 {
 		c.MessageBurst = DefaultMessageBurst
 	}
+	if c.JoinRate <= 0 {
+		c.JoinRate = DefaultJoinRate
+	}
+	if c.JoinBurst <= 0 {
+		c.JoinBurst = DefaultJoinBurst
+	}
 	return c
 }
 
@@ -142,6 +157,7 @@ type Server struct {
 	engine   *collab.Engine
 	maxOpLen int
 	metrics  *metrics
+	admit    *admission // of joins
 	echo     *echo.Echo
 	pages    *pages
 	assets   *assets
@@ -181,6 +197,7 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		maxOpLen: collab.DefaultMaxOpLen,
 		metrics:  newMetrics(),
+		admit:    newAdmission(cfg.JoinRate, cfg.JoinBurst),
 		replica:  uuid.NewString(),
 		hubs:     map[string]*hub{},
 		conns:    map[*conn]struct{}{},

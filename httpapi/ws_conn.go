@@ -61,6 +61,7 @@ type conn struct {
 	close    protocol.Close // how kill closes it
 
 	lastRead atomic.Int64 // unix nanoseconds of the last frame read
+	asked    atomic.Bool  // a join message arrived
 	joined   atomic.Bool
 }
 
@@ -121,6 +122,7 @@ func (cn *conn) run() {
 		}
 		switch msg.Type {
 		case protocol.TypeJoin:
+			cn.asked.Store(true)
 			if l := cn.join(ctx, msg); l != nil {
 				leave = l
 			}
@@ -261,6 +263,9 @@ func (cn *conn) readFailed(err error) {
 // sends the error.
 func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave func()) {
 	s := cn.s
+	if s.admit.wait(ctx) != nil {
+		return nil // the connection closed while its join waited
+	}
 	h := s.acquireHub(cn.pad)
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	var text *string
@@ -455,7 +460,7 @@ func (cn *conn) keepalive() {
 		case <-cn.done:
 			return
 		case <-joinBy.C:
-			if !cn.joined.Load() {
+			if !cn.asked.Load() {
 				cn.kill(protocol.CloseNoJoin)
 				return
 			}

@@ -19,6 +19,7 @@ func TestLoadConfig(t *testing.T) {
 		LogFormat: "text",
 		MaxFrame:  256 << 10,
 		MaxDoc:    2 << 20,
+		JoinRate:  2000,
 	}
 	with := func(change func(*config)) config {
 		c := defaults
@@ -41,14 +42,14 @@ func TestLoadConfig(t *testing.T) {
 				"CONFPAD_MAX_FRAME": "1MiB", "CONFPAD_MAX_DOC": "100000",
 			},
 			want: config{Addr: ":8080", DataDir: "/var/lib/confpad", Program: "lpc.yaml", LogLevel: slog.LevelDebug,
-				LogFormat: "json", AdminToken: "s3cret", MaxFrame: 1 << 20, MaxDoc: 100000},
+				LogFormat: "json", AdminToken: "s3cret", MaxFrame: 1 << 20, MaxDoc: 100000, JoinRate: 2000},
 		},
 		{
 			name: "flags",
 			args: []string{"--addr", "0.0.0.0:80", "-data=d", "--program=p.json", "--log-level=WARN",
 				"--log-format", "json", "--admin-token", "t", "--max-frame", "64K", "--max-doc", "3M"},
 			want: config{Addr: "0.0.0.0:80", DataDir: "d", Program: "p.json", LogLevel: slog.LevelWarn,
-				LogFormat: "json", AdminToken: "t", MaxFrame: 64 << 10, MaxDoc: 3 << 20},
+				LogFormat: "json", AdminToken: "t", MaxFrame: 64 << 10, MaxDoc: 3 << 20, JoinRate: 2000},
 		},
 		{
 			name: "flags beat environment",
@@ -74,6 +75,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "unknown unit", args: []string{"--max-doc=2GiB"}, wantErr: `unknown unit "GiB"`},
 		{name: "zero size", args: []string{"--max-frame=0"}, wantErr: "want a positive size"},
 		{name: "empty data", args: []string{"--data="}, wantErr: "want a directory"},
+		{name: "join rate", args: []string{"--join-rate=500"}, want: with(func(c *config) { c.JoinRate = 500 })},
+		{name: "zero join rate", args: []string{"--join-rate=0"}, wantErr: "want a whole number of joins a second"},
 		{name: "bad pprof address", env: map[string]string{"CONFPAD_PPROF": "6060"}, wantErr: `CONFPAD_PPROF="6060": want host:port`},
 		{name: "unknown flag", args: []string{"--sticky=yes"}, wantErr: "flag provided but not defined: -sticky"},
 		{

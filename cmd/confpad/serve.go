@@ -70,6 +70,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		AdminToken:    token,
 		MaxFrameBytes: cfg.MaxFrame,
 		MaxDocLen:     cfg.MaxDoc,
+		JoinRate:      float64(cfg.JoinRate),
 		Logger:        logger,
 		Ready:         st.ready,
 	})
