@@ -37,10 +37,11 @@ type outgoing struct {
 	many [][]byte
 }
 
-// conn is one websocket connection. Its goroutines: the handler (the
-// HTTP request's goroutine) runs joins, ops and cursors one at a time;
-// the reader reads and parses frames; the writer drains the bounded send
-// queue; keepalive pings and enforces the idle timeouts.
+// conn is one websocket connection. It has two goroutines, so that a
+// crowd of idle readers costs little: the HTTP request's goroutine reads
+// and parses frames and runs joins, ops and cursors one at a time; the
+// writer drains the bounded send queue. Keepalive pings and timeouts run
+// on timers (keepalive), without a goroutine of their own between pings.
 type conn struct {
 	s   *Server
 	ws  *websocket.Conn
@@ -55,7 +56,12 @@ type conn struct {
 	lastCursor  time.Time
 	cursorTimer *time.Timer
 
-	queue    chan outgoing
+	// queue holds what waits for the writer, at most Config.SendQueue
+	// items; an idle connection holds no buffer for it. ready is
+	// signalled when the queue becomes non-empty.
+	queueMu  sync.Mutex
+	queue    []outgoing
+	ready    chan struct{}
 	done     chan struct{} // closed by kill
 	killOnce sync.Once
 	close    protocol.Close // how kill closes it
@@ -90,7 +96,7 @@ func (s *Server) serveWS(c echo.Context) error {
 		s:     s,
 		ws:    ws,
 		pad:   session,
-		queue: make(chan outgoing, s.cfg.SendQueue),
+		ready: make(chan struct{}, 1),
 		done:  make(chan struct{}),
 	}
 	cn.lastRead.Store(time.Now().UnixNano())
@@ -106,19 +112,16 @@ func (cn *conn) run() {
 	// connection.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	inbound := make(chan inboundMessage, 16)
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); cn.readLoop(inbound) }()
+	wg.Add(1)
 	go func() { defer wg.Done(); cn.writeLoop(); cancel() }()
-	go func() { defer wg.Done(); cn.keepalive() }()
+	stopKeepalive := cn.keepalive()
 
 	var leave func()
-	for in := range inbound {
-		msg := in.msg
+	cn.readLoop(func(msg protocol.ClientMessage, seq int) {
 		if err := cn.check(msg); err != nil {
-			cn.sendError(err.Code, err.Message, in.seq)
-			continue
+			cn.sendError(err.Code, err.Message, seq)
+			return
 		}
 		switch msg.Type {
 		case protocol.TypeJoin:
@@ -133,7 +136,8 @@ func (cn *conn) run() {
 		case protocol.TypeRename:
 			cn.hub.rename(cn, msg.Name, msg.Color)
 		}
-	}
+	})
+	stopKeepalive()
 	if cn.hub != nil {
 		cn.hub.leave(cn)
 		cn.s.releaseHub(cn.hub)
@@ -146,14 +150,13 @@ func (cn *conn) run() {
 }
 
 // readLoop reads frames, answers what is wrong with them, and hands valid
-// messages to the handler. It closes inbound when the connection ends.
+// messages, with their seq (or -1), to handle, until the connection ends.
 //
 // Reads get a context without a deadline or cancel, like writes (see
 // writeLoop): a cancellable one costs the library a context.AfterFunc per
 // frame header and payload. The reads end when the writer closes the
 // connection.
-func (cn *conn) readLoop(inbound chan<- inboundMessage) {
-	defer close(inbound)
+func (cn *conn) readLoop(handle func(msg protocol.ClientMessage, seq int)) {
 	var buf bytes.Buffer
 	limit := cn.s.cfg.MaxFrameBytes
 	var lr io.LimitedReader // reused: io.LimitReader would allocate per frame
@@ -194,11 +197,10 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 			cn.sendError(perr.Code, perr.Message, seq)
 			continue
 		}
-		select {
-		case inbound <- inboundMessage{msg, seq}:
-		case <-cn.done:
+		if cn.killed() {
 			return
 		}
+		handle(msg, seq)
 	}
 }
 
@@ -223,13 +225,6 @@ func (b *tokenBucket) take(now time.Time) bool {
 	}
 	b.tokens--
 	return true
-}
-
-// inboundMessage is a parsed message on its way to the handler, with its
-// seq (or -1) for the "ref" of an error.
-type inboundMessage struct {
-	msg protocol.ClientMessage
-	seq int
 }
 
 // check rejects messages that do not fit the connection's state; it runs
@@ -351,16 +346,44 @@ func (cn *conn) sendMany(frames [][]byte) {
 }
 
 func (cn *conn) enqueue(o outgoing) {
-	select {
-	case <-cn.done:
+	if cn.killed() {
 		return
-	default:
 	}
-	select {
-	case cn.queue <- o:
-	default:
+	cn.queueMu.Lock()
+	n := len(cn.queue)
+	if n < cn.s.cfg.SendQueue {
+		cn.queue = append(cn.queue, o)
+	}
+	cn.queueMu.Unlock()
+	switch {
+	case n == cn.s.cfg.SendQueue:
 		cn.tooSlow()
+	case n == 0:
+		select {
+		case cn.ready <- struct{}{}:
+		default: // already signalled
+		}
 	}
+}
+
+// idleQueueCap is the largest queue buffer a connection keeps once its
+// queue is empty; a larger one is dropped.
+const idleQueueCap = 8
+
+// takeBurst moves up to maxBurst queued items to batch (reused) and
+// returns it; empty when nothing is queued.
+func (cn *conn) takeBurst(batch []outgoing) []outgoing {
+	cn.queueMu.Lock()
+	defer cn.queueMu.Unlock()
+	n := min(len(cn.queue), maxBurst)
+	batch = append(batch[:0], cn.queue[:n]...)
+	rest := copy(cn.queue, cn.queue[n:])
+	clear(cn.queue[rest:]) // no frames kept alive by the buffer
+	cn.queue = cn.queue[:rest]
+	if rest == 0 && cap(cn.queue) > idleQueueCap {
+		cn.queue = nil
+	}
+	return batch
 }
 
 func (cn *conn) tooSlow() {
@@ -369,6 +392,16 @@ func (cn *conn) tooSlow() {
 		cn.close = protocol.CloseTooSlow
 		close(cn.done)
 	})
+}
+
+// killed reports whether the connection is being closed.
+func (cn *conn) killed() bool {
+	select {
+	case <-cn.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // kill closes the connection with c (the first call wins). It never
@@ -393,14 +426,25 @@ func (cn *conn) writeLoop() {
 		_ = cn.ws.CloseNow() // unblocks the stalled write
 	})
 	stalled.Stop()
+	var batch []outgoing
 	for {
 		select {
-		case o := <-cn.queue:
-			stalled.Reset(cn.s.cfg.WriteTimeout)
-			err := cn.writeBurst(o)
-			stalled.Stop()
-			if err != nil {
-				cn.kill(protocol.CloseNormal) // unless tooSlow came first
+		case <-cn.ready:
+			for !cn.killed() {
+				if batch = cn.takeBurst(batch); len(batch) == 0 {
+					break
+				}
+				stalled.Reset(cn.s.cfg.WriteTimeout)
+				err := cn.writeBurst(batch)
+				stalled.Stop()
+				clear(batch)
+				if err != nil {
+					cn.kill(protocol.CloseNormal) // unless tooSlow came first
+					break
+				}
+			}
+			if cap(batch) > idleQueueCap {
+				batch = nil
 			}
 		case <-cn.done:
 			err := cn.ws.Close(cn.close.Code, cn.close.Reason)
@@ -412,23 +456,15 @@ func (cn *conn) writeLoop() {
 	}
 }
 
-// writeBurst writes o and whatever else is queued already (up to
-// maxBurst items).
-func (cn *conn) writeBurst(o outgoing) error {
+// writeBurst writes a burst of queued items.
+func (cn *conn) writeBurst(batch []outgoing) error {
 	ctx := context.Background()
-	for n := 1; ; n++ {
+	for _, o := range batch {
 		if err := cn.write(ctx, o); err != nil {
 			return err
 		}
-		if n == maxBurst {
-			return nil
-		}
-		select {
-		case o = <-cn.queue:
-		default:
-			return nil
-		}
 	}
+	return nil
 }
 
 // maxBurst bounds the queued items one writeBurst takes.
@@ -447,29 +483,19 @@ func (cn *conn) write(ctx context.Context, o outgoing) error {
 }
 
 // keepalive pings the client every PingInterval and closes connections
-// that miss a pong, that do not join within JoinTimeout, or that send
-// nothing for IdleTimeout.
-func (cn *conn) keepalive() {
+// that miss a pong, that send no join within JoinTimeout, or that send
+// nothing for IdleTimeout. It runs on timers: a goroutine exists only
+// while a ping waits for its pong. stop ends it.
+func (cn *conn) keepalive() (stop func()) {
 	cfg := cn.s.cfg
-	t := time.NewTicker(cfg.PingInterval)
-	defer t.Stop()
-	joinBy := time.NewTimer(cfg.JoinTimeout)
-	defer joinBy.Stop()
-	for {
-		select {
-		case <-cn.done:
-			return
-		case <-joinBy.C:
-			if !cn.asked.Load() {
-				cn.kill(protocol.CloseNoJoin)
-				return
-			}
-			continue
-		case <-t.C:
+	joinBy := time.AfterFunc(cfg.JoinTimeout, func() {
+		if !cn.asked.Load() {
+			cn.kill(protocol.CloseNoJoin)
 		}
-		idle := time.Since(time.Unix(0, cn.lastRead.Load()))
-		switch {
-		case idle > cfg.IdleTimeout:
+	})
+	var ping *time.Timer
+	ping = time.AfterFunc(time.Hour, func() {
+		if time.Since(time.Unix(0, cn.lastRead.Load())) > cfg.IdleTimeout {
 			cn.kill(protocol.CloseIdle)
 			return
 		}
@@ -481,5 +507,13 @@ func (cn *conn) keepalive() {
 			cn.kill(protocol.CloseKeepalive)
 			return
 		}
+		if !cn.killed() {
+			ping.Reset(cfg.PingInterval)
+		}
+	})
+	ping.Reset(cfg.PingInterval)
+	return func() {
+		joinBy.Stop()
+		ping.Stop()
 	}
 }
