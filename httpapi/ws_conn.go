@@ -37,11 +37,12 @@ type outgoing struct {
 	many [][]byte
 }
 
-// conn is one websocket connection. It has two goroutines, so that a
+// conn is one websocket connection. It has one goroutine, so that a
 // crowd of idle readers costs little: the HTTP request's goroutine reads
-// and parses frames and runs joins, ops and cursors one at a time; the
-// writer drains the bounded send queue. Keepalive pings and timeouts run
-// on timers (keepalive), without a goroutine of their own between pings.
+// and parses frames and runs joins, ops and cursors one at a time. A
+// writer goroutine exists only while the send queue has something for it
+// (startWriter), and keepalive pings and timeouts run on timers
+// (keepalive).
 type conn struct {
 	s   *Server
 	ws  *websocket.Conn
@@ -57,11 +58,14 @@ type conn struct {
 	cursorTimer *time.Timer
 
 	// queue holds what waits for the writer, at most Config.SendQueue
-	// items; an idle connection holds no buffer for it. ready is
-	// signalled when the queue becomes non-empty.
+	// items; an idle connection holds no buffer for it. writing is set
+	// while a writer goroutine runs.
 	queueMu  sync.Mutex
 	queue    []outgoing
-	ready    chan struct{}
+	writing  bool
+	stalled  *time.Timer   // armed while a burst is written
+	closed   chan struct{} // closed once the websocket is
+	cancel   func()        // ends the context of the engine calls
 	done     chan struct{} // closed by kill
 	killOnce sync.Once
 	close    protocol.Close // how kill closes it
@@ -93,11 +97,11 @@ func (s *Server) serveWS(c echo.Context) error {
 		return ws.Close(protocol.CloseUnknownPad.Code, protocol.CloseUnknownPad.Reason)
 	}
 	cn := &conn{
-		s:     s,
-		ws:    ws,
-		pad:   session,
-		ready: make(chan struct{}, 1),
-		done:  make(chan struct{}),
+		s:      s,
+		ws:     ws,
+		pad:    session,
+		closed: make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 	cn.lastRead.Store(time.Now().UnixNano())
 	s.track(cn, true)
@@ -112,9 +116,12 @@ func (cn *conn) run() {
 	// connection.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); cn.writeLoop(); cancel() }()
+	cn.cancel = cancel
+	cn.stalled = time.AfterFunc(time.Hour, func() {
+		cn.tooSlow()
+		_ = cn.ws.CloseNow() // unblocks the stalled write
+	})
+	cn.stalled.Stop()
 	stopKeepalive := cn.keepalive()
 
 	var leave func()
@@ -146,7 +153,7 @@ func (cn *conn) run() {
 		leave()
 	}
 	cn.kill(protocol.CloseNormal)
-	wg.Wait()
+	<-cn.closed
 }
 
 // readLoop reads frames, answers what is wrong with them, and hands valid
@@ -350,19 +357,22 @@ func (cn *conn) enqueue(o outgoing) {
 		return
 	}
 	cn.queueMu.Lock()
-	n := len(cn.queue)
-	if n < cn.s.cfg.SendQueue {
+	full := len(cn.queue) == cn.s.cfg.SendQueue
+	if !full {
 		cn.queue = append(cn.queue, o)
+		cn.startWriterLocked()
 	}
 	cn.queueMu.Unlock()
-	switch {
-	case n == cn.s.cfg.SendQueue:
+	if full {
 		cn.tooSlow()
-	case n == 0:
-		select {
-		case cn.ready <- struct{}{}:
-		default: // already signalled
-		}
+	}
+}
+
+// startWriterLocked starts the writer goroutine unless it runs.
+func (cn *conn) startWriterLocked() {
+	if !cn.writing {
+		cn.writing = true
+		go cn.write()
 	}
 }
 
@@ -371,10 +381,19 @@ func (cn *conn) enqueue(o outgoing) {
 const idleQueueCap = 8
 
 // takeBurst moves up to maxBurst queued items to batch (reused) and
-// returns it; empty when nothing is queued.
-func (cn *conn) takeBurst(batch []outgoing) []outgoing {
+// returns it. When nothing is queued, the writer ends (more is false: the
+// next enqueue, or kill, starts another) unless the connection was
+// killed, which the writer must then close.
+func (cn *conn) takeBurst(batch []outgoing) (_ []outgoing, more bool) {
 	cn.queueMu.Lock()
 	defer cn.queueMu.Unlock()
+	if len(cn.queue) == 0 {
+		if cn.killed() {
+			return batch[:0], true
+		}
+		cn.writing = false
+		return batch[:0], false
+	}
 	n := min(len(cn.queue), maxBurst)
 	batch = append(batch[:0], cn.queue[:n]...)
 	rest := copy(cn.queue, cn.queue[n:])
@@ -383,15 +402,23 @@ func (cn *conn) takeBurst(batch []outgoing) []outgoing {
 	if rest == 0 && cap(cn.queue) > idleQueueCap {
 		cn.queue = nil
 	}
-	return batch
+	return batch, true
 }
 
 func (cn *conn) tooSlow() {
 	cn.killOnce.Do(func() {
 		cn.s.metrics.slowDisconnects.Inc()
 		cn.close = protocol.CloseTooSlow
-		close(cn.done)
+		cn.closeLater()
 	})
+}
+
+// closeLater marks the connection as killed and has the writer close it.
+func (cn *conn) closeLater() {
+	close(cn.done)
+	cn.queueMu.Lock()
+	cn.startWriterLocked()
+	cn.queueMu.Unlock()
 }
 
 // killed reports whether the connection is being closed.
@@ -409,58 +436,50 @@ func (cn *conn) killed() bool {
 func (cn *conn) kill(c protocol.Close) {
 	cn.killOnce.Do(func() {
 		cn.close = c
-		close(cn.done)
+		cn.closeLater()
 	})
 }
 
-// writeLoop writes queued frames until the connection is killed, then
-// closes it. A burst of writes that takes longer than WriteTimeout means
-// the client is too slow: a timer, armed once per burst, drops it.
+// write is the writer goroutine: it writes the queued frames, in bursts
+// of up to maxBurst, and ends when the queue is empty; once the
+// connection is killed it closes the websocket instead. A burst that
+// takes longer than WriteTimeout means the client is too slow: the
+// stalled timer, armed once per burst, drops it.
 //
 // Writes get a context without a deadline, so the library arms no timer
 // of its own per frame; at thousands of frames a second that timer was a
 // tenth of the server's CPU.
-func (cn *conn) writeLoop() {
-	stalled := time.AfterFunc(time.Hour, func() {
-		cn.tooSlow()
-		_ = cn.ws.CloseNow() // unblocks the stalled write
-	})
-	stalled.Stop()
+func (cn *conn) write() {
 	var batch []outgoing
-	for {
-		select {
-		case <-cn.ready:
-			for !cn.killed() {
-				if batch = cn.takeBurst(batch); len(batch) == 0 {
-					break
-				}
-				stalled.Reset(cn.s.cfg.WriteTimeout)
-				err := cn.writeBurst(batch)
-				stalled.Stop()
-				clear(batch)
-				if err != nil {
-					cn.kill(protocol.CloseNormal) // unless tooSlow came first
-					break
-				}
-			}
-			if cap(batch) > idleQueueCap {
-				batch = nil
-			}
-		case <-cn.done:
-			err := cn.ws.Close(cn.close.Code, cn.close.Reason)
-			if err != nil && cn.close.Code != websocket.StatusNormalClosure {
-				cn.s.log.Debug("websocket close", "pad", cn.pad.ID, "err", err)
-			}
-			return
+	for !cn.killed() {
+		var more bool
+		if batch, more = cn.takeBurst(batch); !more {
+			return // nothing to write: the writer ends
+		}
+		if len(batch) == 0 {
+			break // killed meanwhile
+		}
+		cn.stalled.Reset(cn.s.cfg.WriteTimeout)
+		err := cn.writeBurst(batch)
+		cn.stalled.Stop()
+		clear(batch)
+		if err != nil {
+			cn.kill(protocol.CloseNormal) // unless tooSlow came first
 		}
 	}
+	err := cn.ws.Close(cn.close.Code, cn.close.Reason)
+	if err != nil && cn.close.Code != websocket.StatusNormalClosure {
+		cn.s.log.Debug("websocket close", "pad", cn.pad.ID, "err", err)
+	}
+	cn.cancel()
+	close(cn.closed)
 }
 
 // writeBurst writes a burst of queued items.
 func (cn *conn) writeBurst(batch []outgoing) error {
 	ctx := context.Background()
 	for _, o := range batch {
-		if err := cn.write(ctx, o); err != nil {
+		if err := cn.writeOne(ctx, o); err != nil {
 			return err
 		}
 	}
@@ -470,7 +489,7 @@ func (cn *conn) writeBurst(batch []outgoing) error {
 // maxBurst bounds the queued items one writeBurst takes.
 const maxBurst = 64
 
-func (cn *conn) write(ctx context.Context, o outgoing) error {
+func (cn *conn) writeOne(ctx context.Context, o outgoing) error {
 	if o.one != nil {
 		return cn.ws.Write(ctx, websocket.MessageText, o.one)
 	}
