@@ -4,26 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 )
 
 // residentBytes sums the resident set size (VmRSS) of pids, read from
 // /proc/<pid>/status.
 func residentBytes(pids []int) (int64, error) {
-	var total int64
-	for _, pid := range pids {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		if err != nil {
-			return 0, fmt.Errorf("RSS of pid %d: %w", pid, err)
-		}
-		n, err := parseVmRSS(data)
-		if err != nil {
-			return 0, fmt.Errorf("RSS of pid %d: %w", pid, err)
-		}
-		total += n
-	}
-	return total, nil
+	return sumProc(pids, "status", "RSS", parseVmRSS)
 }
 
 // parseVmRSS reads the VmRSS line ("VmRSS:	  123456 kB") of a
