@@ -82,10 +82,20 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 	if head != h.history.Head() {
 		h.history.Reset(head) // first connection, or the pad was reloaded
 	}
-	if old := h.byClient[cn.user.Client]; old != nil {
+	old := h.byClient[cn.user.Client]
+	if old != nil {
 		// The same client reconnected before its old connection died.
+		wasActive := old.active
 		h.detach(old)
 		old.kill(protocol.CloseReplaced)
+		if wasActive {
+			// It stays listed, without a leave and a join.
+			cn.active, cn.user.Active = true, old.user.Active
+			h.active[cn] = struct{}{}
+			if cn.user.Name != old.user.Name || cn.user.Color != old.user.Color {
+				h.announceLocked(cluster.KindUpdate, cn)
+			}
+		}
 	}
 	h.conns[cn] = struct{}{}
 	h.byClient[cn.user.Client] = cn
@@ -274,6 +284,7 @@ func (h *hub) reset() {
 		h.detach(cn)
 		cn.kill(protocol.CloseHistoryChanged)
 	}
+	h.countChangedLocked()
 }
 
 // moveToHeadLocked moves u's selection to the head; false, with u

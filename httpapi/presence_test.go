@@ -240,3 +240,26 @@ func TestWelcomeListIsBounded(t *testing.T) {
 		t.Errorf("the welcome lists %+v first, want the most recently active", w.Users[0])
 	}
 }
+
+// TestReplacedActiveUserStaysListed: an active user whose client
+// reconnects before its old connection died stays listed, without a
+// leave; a new name on the new connection is an update.
+func TestReplacedActiveUserStaysListed(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	old, watcher := dial(t, ts, "main"), dial(t, ts, "main")
+	old.join("ada", -1)
+	watcher.join("w", -1)
+	old.sendRaw(`{"type":"rename","name":"Ada"}`)
+	watcher.readPresence("join", "ada")
+
+	fresh := dial(t, ts, "main")
+	fresh.send(map[string]any{"type": "join", "client": "ada", "name": "Ada L"})
+	fresh.readType("welcome")
+	if m := watcher.readType("presence"); m.Event != "update" || m.User.Client != "ada" || m.User.Name != "Ada L" {
+		t.Errorf("the watcher got %+v, want ada's update and no leave", m)
+	}
+	w := dial(t, ts, "main").join("newcomer", -1)
+	if len(w.Users) != 1 || w.Users[0].Client != "ada" || w.Users[0].Name != "Ada L" {
+		t.Errorf("the newcomer's welcome lists %+v, want Ada L", w.Users)
+	}
+}
