@@ -297,7 +297,14 @@ func TestResumeRefusedWithRevAheadStops(t *testing.T) {
 func TestEvents(t *testing.T) {
 	srv := newTestServer(t)
 	events := make(chan client.Event, 100)
-	reader := dial(t, srv.WSURL("pad"), client.Options{OnEvent: func(e client.Event) { events <- e }})
+	people := make(chan client.Event, 10)
+	reader := dial(t, srv.WSURL("pad"), client.Options{OnEvent: func(e client.Event) {
+		if e.Kind == client.EventPeople {
+			people <- e
+		} else {
+			events <- e
+		}
+	}})
 	var acks []client.Event
 	var ackMu sync.Mutex
 	writer := dial(t, srv.WSURL("pad"), client.Options{Name: "Ada", Color: "#3366ff", OnEvent: func(e client.Event) {
@@ -315,14 +322,15 @@ func TestEvents(t *testing.T) {
 			}
 		}
 	}
-	if e := next(client.EventWelcome); e.Resumed || e.Rev != 0 {
+	if e := next(client.EventWelcome); e.Resumed || e.Rev != 0 || e.People != 1 {
 		t.Fatalf("welcome %+v", e)
+	}
+	// Ada is a reader until she types: then she is listed, before her op.
+	if err := writer.Edit(insertAt(0, "hé😀")); err != nil {
+		t.Fatal(err)
 	}
 	if e := next(client.EventPresence); e.Presence != "join" || e.User.Client != writer.ID() || e.User.Name != "Ada" {
 		t.Fatalf("presence %+v, want Ada joining", e)
-	}
-	if err := writer.Edit(insertAt(0, "hé😀")); err != nil {
-		t.Fatal(err)
 	}
 	if err := writer.Edit(insertAt(3, "!")); err != nil {
 		t.Fatal(err)
@@ -352,6 +360,9 @@ func TestEvents(t *testing.T) {
 	}
 	if got := reader.Text(); got != "hé😀!" {
 		t.Fatalf("reader has %q", got)
+	}
+	if e := recv(t, people); e.People != 2 {
+		t.Fatalf("people %+v, want a count of 2", e)
 	}
 }
 

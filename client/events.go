@@ -11,7 +11,9 @@ type EventKind int
 
 const (
 	// EventWelcome: the client joined (Resumed false) or resumed (Resumed
-	// true) at revision Rev; Users lists who is in the pad.
+	// true) at revision Rev; Users lists the active users of the pad (who
+	// typed, renamed or moved a cursor; at most 100) and People counts
+	// everyone connected, readers included.
 	EventWelcome EventKind = iota + 1
 	// EventRemote: another client's op, committed as revision Rev by
 	// Author, was applied to the local text. Op is the op as the server
@@ -21,7 +23,8 @@ const (
 	// carries Edits Edit calls; Latency is the time from when it was first
 	// sent to this ack, across reconnects.
 	EventAck
-	// EventPresence: a user joined, left, was renamed or moved their
+	// EventPresence: an active user joined (a reader typed, renamed or
+	// moved a cursor for the first time), left, was renamed or moved their
 	// cursor (Presence says which: "join", "leave", "update", "cursor";
 	// User says who, with the selection for "cursor").
 	EventPresence
@@ -33,6 +36,9 @@ const (
 	// EventDisconnected: the connection was lost (Err says why). With
 	// Options.AutoReconnect the client is already trying to resume.
 	EventDisconnected
+	// EventPeople: the count of everyone connected to the pad changed to
+	// People (sent at most once a second).
+	EventPeople
 )
 
 // String returns the kind's name, as in "remote".
@@ -52,6 +58,8 @@ func (k EventKind) String() string {
 		return "error"
 	case EventDisconnected:
 		return "disconnected"
+	case EventPeople:
+		return "people"
 	}
 	return "unknown"
 }
@@ -78,8 +86,11 @@ type Event struct {
 	Latency time.Duration
 	// Resumed tells a welcome after Reconnect from a first join.
 	Resumed bool
-	// Users are the pad's users in a welcome.
+	// Users are the pad's active users in a welcome.
 	Users []User
+	// People counts everyone connected to the pad, in a welcome or
+	// EventPeople.
+	People int
 	// Presence and User describe a presence event.
 	Presence string
 	User     User

@@ -41,6 +41,8 @@ func (c *Client) handle(data []byte, now time.Time) (protocol.ServerMessage, Eve
 		ev, err = c.ackLocked(m, now)
 	case protocol.TypePresence:
 		ev = Event{Kind: EventPresence, Rev: m.Rev, Presence: m.Event, User: m.User}
+	case protocol.TypePeople:
+		ev = Event{Kind: EventPeople, People: m.People}
 	case protocol.TypeLinks:
 		ev = Event{Kind: EventLinks}
 	case protocol.TypeError:
@@ -103,7 +105,7 @@ func (c *Client) welcomeLocked(m protocol.ServerMessage) (Event, error) {
 	}
 	c.joined = true
 	c.readOnly = m.ReadOnly
-	return Event{Kind: EventWelcome, Rev: m.Rev, Resumed: resumed, Users: m.Users}, nil
+	return Event{Kind: EventWelcome, Rev: m.Rev, Resumed: resumed, Users: m.Users, People: m.People}, nil
 }
 
 // remoteLocked handles another client's op.

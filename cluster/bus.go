@@ -18,7 +18,8 @@ import (
 // Bus carries Messages between the replicas that serve one conference.
 //
 // A bus is lossy by design and needs no storage: every replica publishes
-// the full list of its users in each pad every heartbeat interval, so a
+// its active users (those who typed, renamed or moved a cursor) and the
+// count of all its connections in each pad every heartbeat interval, so a
 // lost message is repaired by the next heartbeat, and the users of a
 // replica that stopped publishing (it died) are dropped by the others
 // after ExpiryBeats missed heartbeats (RemoteUsers). Heartbeats also carry
@@ -44,10 +45,15 @@ type Bus interface {
 // spelt as the websocket protocol's presence events they cause.
 const (
 	// KindUsers is a heartbeat: Users is the full list of the replica's
-	// users in Pad (empty when the last one left).
+	// active users in Pad (readers who never acted are not listed), Count
+	// the number of all its connections to Pad.
 	KindUsers = "users"
+	// KindCount reports a change of Count, the number of the replica's
+	// connections to Pad, between heartbeats (at most once a second).
+	KindCount = "count"
 	// KindJoin, KindLeave, KindUpdate (name or colour) and KindCursor
-	// report one user's change at once; Users holds that one user.
+	// report one active user's change at once; Users holds that one user.
+	// A reader who acts for the first time joins.
 	KindJoin   = "join"
 	KindLeave  = "leave"
 	KindUpdate = "update"
@@ -71,8 +77,11 @@ type Message struct {
 	// Pad is the pad (session id) the message is about.
 	Pad string `json:"pad"`
 	// Kind is one of the Kind constants.
-	Kind  string            `json:"kind"`
-	Users []User            `json:"users,omitempty"`
+	Kind  string `json:"kind"`
+	Users []User `json:"users,omitempty"`
+	// Count, on KindUsers and KindCount, is how many connections the
+	// sender has to Pad, readers included.
+	Count int               `json:"count,omitempty"`
 	Links []conference.Link `json:"links,omitempty"`
 	State string            `json:"state,omitempty"`
 	// Version, on a heartbeat (KindUsers), fingerprints the pad's slide
@@ -93,4 +102,7 @@ type User struct {
 	// revision Rev, or nil if unknown.
 	Sel *[2]int `json:"sel,omitempty"`
 	Rev int     `json:"rev"`
+	// Active is when the user last typed, renamed or moved a cursor, in
+	// Unix milliseconds: welcomes list the most recently active first.
+	Active int64 `json:"active,omitempty"`
 }

@@ -18,19 +18,33 @@ type RemoteUsers struct {
 }
 
 type remoteReplica struct {
-	users map[string]User // by client id
+	users map[string]User // active users, by client id
+	count int             // connections, readers included
 	seen  time.Time
 }
 
 // Event is a change in a pad's users to tell the pad's local connections
-// about: Kind is KindJoin, KindLeave, KindUpdate or KindCursor.
+// about: Kind is KindJoin, KindLeave, KindUpdate or KindCursor, or
+// KindCount when the pad's count of remote connections changed (User is
+// then empty).
 type Event struct {
 	Pad  string
 	Kind string
 	User User
 }
 
-// Users lists the remote users of pad, in no particular order.
+// Count is how many connections the other replicas have to pad.
+func (r *RemoteUsers) Count(pad string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, rep := range r.pads[pad] {
+		n += rep.count
+	}
+	return n
+}
+
+// Users lists the remote active users of pad, in no particular order.
 func (r *RemoteUsers) Users(pad string) []User {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -43,11 +57,12 @@ func (r *RemoteUsers) Users(pad string) []User {
 	return users
 }
 
-// Apply records a presence message (KindUsers, KindJoin, KindLeave,
-// KindUpdate or KindCursor) received at now and returns the events it
-// causes: a heartbeat is compared with what the sender listed before, so
-// users it no longer lists leave and renamed ones are updated. Other kinds
-// only mark the sender as alive.
+// Apply records a presence message (KindUsers, KindCount, KindJoin,
+// KindLeave, KindUpdate or KindCursor) received at now and returns the
+// events it causes: a heartbeat is compared with what the sender listed
+// before, so users it no longer lists leave and renamed ones are updated;
+// a heartbeat or KindCount with a new Count gives a KindCount event. Other
+// kinds only mark the sender as alive.
 func (r *RemoteUsers) Apply(m Message, now time.Time) []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -68,6 +83,10 @@ func (r *RemoteUsers) Apply(m Message, now time.Time) []Event {
 	var events []Event
 	emit := func(kind string, u User) {
 		events = append(events, Event{m.Pad, kind, u})
+	}
+	if (m.Kind == KindUsers || m.Kind == KindCount) && m.Count != rep.count {
+		rep.count = m.Count
+		emit(KindCount, User{})
 	}
 	switch m.Kind {
 	case KindUsers:
@@ -99,7 +118,7 @@ func (r *RemoteUsers) Apply(m Message, now time.Time) []Event {
 			emit(KindLeave, u)
 		}
 	}
-	if len(rep.users) == 0 {
+	if len(rep.users) == 0 && rep.count == 0 {
 		delete(reps, m.Replica)
 		if len(reps) == 0 {
 			delete(r.pads, m.Pad)
@@ -109,7 +128,8 @@ func (r *RemoteUsers) Apply(m Message, now time.Time) []Event {
 }
 
 // Expire drops the users of replicas not heard from for ExpiryBeats
-// heartbeat intervals before now, and returns their leave events.
+// heartbeat intervals before now, and returns their leave events (and a
+// KindCount event for each pad whose count changed).
 func (r *RemoteUsers) Expire(now time.Time, interval time.Duration) []Event {
 	deadline := now.Add(-ExpiryBeats * interval)
 	r.mu.Lock()
@@ -122,6 +142,9 @@ func (r *RemoteUsers) Expire(now time.Time, interval time.Duration) []Event {
 			}
 			for _, u := range rep.users {
 				events = append(events, Event{pad, KindLeave, u})
+			}
+			if rep.count != 0 {
+				events = append(events, Event{Pad: pad, Kind: KindCount})
 			}
 			delete(reps, id)
 		}

@@ -51,8 +51,8 @@ func (s *Server) publishLoop(ctx context.Context) {
 	}
 }
 
-// heartbeatLoop publishes the full user list of every pad with users here
-// each PresenceInterval, expires the users of silent replicas, and every
+// heartbeatLoop publishes the active users and the count of connections
+// of every pad with connections here each PresenceInterval, expires the users of silent replicas, and every
 // recheckEvery intervals re-reads the sessions served here.
 func (s *Server) heartbeatLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.PresenceInterval)
@@ -70,8 +70,7 @@ func (s *Server) heartbeatLoop(ctx context.Context) {
 		}
 		s.hubsMu.RUnlock()
 		for _, h := range hubs {
-			users, version := h.heartbeat()
-			s.publish(cluster.Message{Pad: h.pad, Kind: cluster.KindUsers, Users: users, Version: version})
+			s.publish(h.heartbeat())
 			if beat%recheckEvery == 0 {
 				s.refreshLater(h)
 			}
@@ -92,7 +91,7 @@ func (s *Server) receive(m cluster.Message) {
 		}
 	case cluster.KindState:
 		s.stateChanged(m.Pad, m.State)
-	default:
+	default: // presence: KindUsers, KindCount, KindJoin, ...
 		s.deliver(s.remote.Apply(m, time.Now()))
 		if m.Kind == cluster.KindUsers && m.Version != "" {
 			s.checkVersion(m.Pad, m.Version)

@@ -17,6 +17,12 @@ import (
 // goes through the hub under mu, in revision order, so presence and links
 // messages sit at the right place in the op stream. Each broadcast is
 // encoded once; connections get the same bytes.
+//
+// Presence scales with the people who act, not with the crowd: a
+// connection is a reader until it types, renames or moves a cursor, and
+// then becomes active. Only active users are listed in welcomes and
+// announced (join, leave, update, cursor); readers change only the count
+// of people, which goes out at most once per Config.PeopleInterval.
 type hub struct {
 	s        *Server
 	pad      string
@@ -26,6 +32,8 @@ type hub struct {
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
 	byClient map[string]*conn
+	// active holds the connections whose user is listed to others.
+	active map[*conn]struct{}
 	// history holds the recent records delivered, ending at the head of
 	// the stream the connections have: cursors made at older revisions
 	// move to the head through it. Its zero value keeps as many as the
@@ -41,6 +49,13 @@ type hub struct {
 	// pending holds remote cursors made at a revision this replica has
 	// not reached yet; they are sent when the head gets there.
 	pending map[string]cluster.User
+
+	// peopleTimer is set while a count of people is due; peopleAt is when
+	// the last was due, and countPublished the last count of local
+	// connections on the bus.
+	peopleTimer    *time.Timer
+	peopleAt       time.Time
+	countPublished int
 }
 
 func newHub(s *Server, session conference.Session) *hub {
@@ -49,6 +64,7 @@ func newHub(s *Server, session conference.Session) *hub {
 		pad:      session.ID,
 		conns:    map[*conn]struct{}{},
 		byClient: map[string]*conn{},
+		active:   map[*conn]struct{}{},
 		links:    session.Links,
 		pending:  map[string]cluster.User{},
 	}
@@ -57,24 +73,35 @@ func newHub(s *Server, session conference.Session) *hub {
 	return h
 }
 
-// join registers cn at a consistent point of the pad (called by
-// Engine.Join with the pad locked) and queues, in this order, the missed
-// records (since >= 0) or nothing, then the welcome. Other connections get
-// a presence join.
+// join registers cn, a reader, at a consistent point of the pad (called
+// by Engine.Join with the pad locked) and queues, in this order, the
+// missed records (since >= 0) or nothing, then the welcome. The others
+// learn of it from the next count of people.
 func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if head != h.history.Head() {
 		h.history.Reset(head) // first connection, or the pad was reloaded
 	}
-	if old := h.byClient[cn.user.Client]; old != nil {
+	old := h.byClient[cn.user.Client]
+	if old != nil {
 		// The same client reconnected before its old connection died.
+		wasActive := old.active
 		h.detach(old)
 		old.kill(protocol.CloseReplaced)
+		if wasActive {
+			// It stays listed, without a leave and a join.
+			cn.active, cn.user.Active = true, old.user.Active
+			h.active[cn] = struct{}{}
+			if cn.user.Name != old.user.Name || cn.user.Color != old.user.Color {
+				h.announceLocked(cluster.KindUpdate, cn)
+			}
+		}
 	}
 	h.conns[cn] = struct{}{}
 	h.byClient[cn.user.Client] = cn
 
+	cn.people = h.peopleLocked()
 	frames := make([][]byte, 0, len(missed)+1)
 	for _, r := range missed {
 		if r.Client == cn.user.Client {
@@ -88,22 +115,34 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 		Rev:      head,
 		Text:     text,
 		Users:    h.usersLocked(),
+		People:   cn.people,
 		Links:    h.links,
 		ReadOnly: h.readOnly.Load(),
 		You:      cn.user.Client,
 	}))
 	cn.sendMany(frames)
-	h.announceLocked(cluster.KindJoin, cn)
+	h.countChangedLocked()
 }
 
-// usersLocked lists the pad's users, local and remote, with their
+// usersLocked lists the pad's active users, local and remote, at most
+// protocol.MaxWelcomeUsers, the most recently active first, with their
 // selections moved to the head (nil where that is not possible).
 func (h *hub) usersLocked() []protocol.User {
+	all := h.s.remote.Users(h.pad)
+	for cn := range h.active {
+		all = append(all, cn.user)
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Active != all[j].Active {
+			return all[i].Active > all[j].Active
+		}
+		return all[i].Client < all[j].Client
+	})
 	seen := map[string]bool{}
-	users := make([]protocol.User, 0, len(h.byClient))
-	add := func(u cluster.User) {
-		if seen[u.Client] {
-			return
+	users := make([]protocol.User, 0, min(len(all), protocol.MaxWelcomeUsers))
+	for _, u := range all {
+		if seen[u.Client] || len(users) == protocol.MaxWelcomeUsers {
+			continue
 		}
 		seen[u.Client] = true
 		if !h.moveToHeadLocked(&u) {
@@ -111,30 +150,69 @@ func (h *hub) usersLocked() []protocol.User {
 		}
 		users = append(users, wireUserOf(u))
 	}
-	for _, cn := range h.byClient {
-		add(cn.user)
-	}
-	for _, u := range h.s.remote.Users(h.pad) {
-		add(u)
-	}
-	sort.Slice(users, func(i, j int) bool { return users[i].Client < users[j].Client })
 	return users
 }
 
-// leave unregisters cn and tells the others.
+// peopleLocked counts everyone connected to the pad on every replica.
+func (h *hub) peopleLocked() int {
+	return len(h.byClient) + h.s.remote.Count(h.pad)
+}
+
+// countChangedLocked schedules a count of people: at most one per
+// PeopleInterval, to the connections here that were told another count,
+// and on the bus if the local count changed.
+func (h *hub) countChangedLocked() {
+	if h.peopleTimer != nil {
+		return
+	}
+	now := time.Now()
+	at := h.peopleAt.Add(h.s.cfg.PeopleInterval)
+	if at.Before(now) {
+		at = now
+	}
+	h.peopleAt = at
+	h.peopleTimer = time.AfterFunc(at.Sub(now), func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.peopleTimer = nil
+		n := h.peopleLocked()
+		var frame []byte
+		for cn := range h.conns {
+			if cn.people != n {
+				if frame == nil {
+					frame = protocol.EncodePeople(n)
+				}
+				cn.people = n
+				cn.send(frame)
+			}
+		}
+		if n := len(h.byClient); n != h.countPublished {
+			h.countPublished = n
+			h.s.publish(cluster.Message{Pad: h.pad, Kind: cluster.KindCount, Count: n})
+		}
+	})
+}
+
+// leave unregisters cn and, if it was active, tells the others.
 func (h *hub) leave(cn *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.conns[cn]; !ok {
 		return
 	}
+	wasActive := cn.active
 	h.detach(cn)
-	h.announceLocked(cluster.KindLeave, cn)
+	if wasActive {
+		h.announceLocked(cluster.KindLeave, cn)
+	}
+	h.countChangedLocked()
 }
 
 // detach removes cn from the hub without telling anyone.
 func (h *hub) detach(cn *conn) {
 	delete(h.conns, cn)
+	delete(h.active, cn)
+	cn.active = false
 	if h.byClient[cn.user.Client] == cn {
 		delete(h.byClient, cn.user.Client)
 	}
@@ -142,6 +220,29 @@ func (h *hub) detach(cn *conn) {
 		cn.cursorTimer.Stop()
 		cn.cursorTimer = nil
 	}
+}
+
+// activate marks cn's user as active now: it types. A reader becomes
+// listed to everyone.
+func (h *hub) activate(cn *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.conns[cn]; ok {
+		h.activateLocked(cn)
+	}
+}
+
+// activateLocked marks cn's user as active now and announces a reader
+// who becomes active; it reports whether it did.
+func (h *hub) activateLocked(cn *conn) bool {
+	cn.user.Active = time.Now().UnixMilli()
+	if cn.active {
+		return false
+	}
+	cn.active = true
+	h.active[cn] = struct{}{}
+	h.announceLocked(cluster.KindJoin, cn)
+	return true
 }
 
 // commit delivers committed records in revision order: an ack to the
@@ -184,6 +285,7 @@ func (h *hub) reset() {
 		h.detach(cn)
 		cn.kill(protocol.CloseHistoryChanged)
 	}
+	h.countChangedLocked()
 }
 
 // moveToHeadLocked moves u's selection to the head; false, with u
@@ -216,6 +318,7 @@ func (h *hub) cursor(cn *conn, sel [2]int, rev int) bool {
 		return false
 	}
 	cn.user.Sel, cn.user.Rev = &sel, h.history.Head()
+	h.activateLocked(cn)
 	if cn.cursorTimer != nil {
 		return true // a send is scheduled and will take the latest selection
 	}
@@ -243,7 +346,8 @@ func (h *hub) sendCursorLocked(cn *conn) {
 	}
 }
 
-// rename changes a connection's name and colour and tells everyone else.
+// rename changes a connection's name and colour and tells everyone else:
+// a reader who renames becomes active.
 func (h *hub) rename(cn *conn, name, color string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -256,7 +360,9 @@ func (h *hub) rename(cn *conn, name, color string) {
 	if color != "" {
 		cn.user.Color = color
 	}
-	h.announceLocked(cluster.KindUpdate, cn)
+	if !h.activateLocked(cn) {
+		h.announceLocked(cluster.KindUpdate, cn)
+	}
 }
 
 // remote forwards a presence event of a user on another replica. Events
@@ -265,6 +371,10 @@ func (h *hub) rename(cn *conn, name, color string) {
 func (h *hub) remote(event string, u cluster.User) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if event == cluster.KindCount {
+		h.countChangedLocked()
+		return
+	}
 	if h.byClient[u.Client] != nil {
 		return
 	}
@@ -315,11 +425,17 @@ func (h *hub) setArchived(archived bool) bool {
 	return true
 }
 
-// heartbeat returns the users connected here and the session version.
-func (h *hub) heartbeat() ([]cluster.User, string) {
+// heartbeat returns the pad's heartbeat: the active users here and the
+// count of connections here, with the session version.
+func (h *hub) heartbeat() cluster.Message {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.localUsersLocked(), h.version
+	users := make([]cluster.User, 0, len(h.active))
+	for cn := range h.active {
+		users = append(users, cn.user)
+	}
+	h.countPublished = len(h.byClient)
+	return cluster.Message{Pad: h.pad, Kind: cluster.KindUsers, Users: users, Count: len(h.byClient), Version: h.version}
 }
 
 // closeAll closes every connection of the pad with c.
@@ -331,19 +447,11 @@ func (h *hub) closeAll(c protocol.Close) {
 	}
 }
 
-// localUsers returns the users connected here.
-func (h *hub) localUsers() []cluster.User {
+// people counts everyone connected to the pad on every replica.
+func (h *hub) people() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.localUsersLocked()
-}
-
-func (h *hub) localUsersLocked() []cluster.User {
-	users := make([]cluster.User, 0, len(h.byClient))
-	for _, cn := range h.byClient {
-		users = append(users, cn.user)
-	}
-	return users
+	return h.peopleLocked()
 }
 
 // announceLocked tells the pad's other connections, here and on the other

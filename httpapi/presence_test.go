@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -71,29 +69,31 @@ func TestPresenceAcrossReplicas(t *testing.T) {
 
 	a := dial(t, s1, "main")
 	a.join("ada", -1)
-	testutil.Eventually(t, "replica 2 to see ada", func() bool { return peopleIn(t, s2, "main") == 1 })
+	testutil.Eventually(t, "replica 2 to count ada", func() bool { return peopleIn(t, s2, "main") == 1 })
 
+	// A reader is counted, not listed; one who acts is listed everywhere.
 	b := dial(t, s2, "main")
-	w := b.join("bob", -1)
-	var names []string
-	for _, u := range w.Users {
-		names = append(names, u.Client)
+	if w := b.join("bob", -1); len(w.Users) != 0 || w.People != 2 {
+		t.Errorf("bob's welcome lists %v and counts %d, want nobody and 2", w.Users, w.People)
 	}
-	want := []string{pub("ada"), pub("bob")}
-	sort.Strings(want)
-	if !reflect.DeepEqual(names, want) {
-		t.Errorf("bob's welcome lists %v, want %v (ada and bob)", names, want)
+	if m := a.readType("people"); m.People != 2 {
+		t.Errorf("ada was told of %d people, want 2", m.People)
 	}
-	if m := a.readPresence("join", "bob"); m.User.Name != "T bob" || m.User.Color != "#336699" {
+	b.sendRaw(`{"type":"rename","name":"Bob B"}`)
+	if m := a.readPresence("join", "bob"); m.User.Name != "Bob B" || m.User.Color != "#336699" {
 		t.Errorf("ada saw bob join as %+v", m.User)
 	}
 	if n := peopleIn(t, s1, "main"); n != 2 {
 		t.Errorf("replica 1 counts %d people, want 2", n)
 	}
+	c := dial(t, s1, "main")
+	if w := c.join("cy", -1); len(w.Users) != 1 || w.Users[0].Client != pub("bob") || w.People != 3 {
+		t.Errorf("cy's welcome lists %v and counts %d, want bob and 3", w.Users, w.People)
+	}
 
 	// Renames and cursors cross replicas.
 	a.sendRaw(`{"type":"rename","name":"Ada L","color":"#ff0000"}`)
-	if m := b.readPresence("update", "ada"); m.User.Name != "Ada L" || m.User.Color != "#ff0000" {
+	if m := b.readPresence("join", "ada"); m.User.Name != "Ada L" || m.User.Color != "#ff0000" {
 		t.Errorf("bob saw ada's rename as %+v", m.User)
 	}
 	a.sendRaw(`{"type":"cursor","rev":0,"sel":[0,0]}`)
@@ -116,8 +116,11 @@ func TestPresenceAcrossReplicas(t *testing.T) {
 	// Replica 2 falls silent: its user disappears from replica 1.
 	dying.cut.Store(true)
 	a.readPresence("leave", "bob")
-	if n := peopleIn(t, s1, "main"); n != 1 {
-		t.Errorf("replica 1 counts %d people after replica 2 died, want 1", n)
+	if m := c.readType("people"); m.People != 2 {
+		t.Errorf("after replica 2 died cy, welcomed with 3, was told of %d people, want 2", m.People)
+	}
+	if n := peopleIn(t, s1, "main"); n != 2 {
+		t.Errorf("replica 1 counts %d people after replica 2 died, want 2", n)
 	}
 }
 
@@ -192,13 +195,74 @@ func TestRenameIsNotEchoed(t *testing.T) {
 	a, b := dial(t, ts, "main"), dial(t, ts, "main")
 	a.join("ada", -1)
 	b.join("bob", -1)
-	a.readPresence("join", "bob")
+	// ada, a reader, appears to bob with her first rename.
 	a.sendRaw(`{"type":"rename","name":"Ada L"}`)
-	if m := b.readPresence("update", "ada"); m.User.Name != "Ada L" {
+	if m := b.readPresence("join", "ada"); m.User.Name != "Ada L" {
+		t.Errorf("bob saw ada's first rename as %+v", m.User)
+	}
+	a.sendRaw(`{"type":"rename","name":"Ada M"}`)
+	if m := b.readPresence("update", "ada"); m.User.Name != "Ada M" {
 		t.Errorf("bob saw ada's rename as %+v", m.User)
 	}
 	a.sendRaw(`{"type":"op","rev":0,"seq":1,"op":["x"]}`)
-	if m := a.read(); m.Type != "ack" {
+	m := a.read()
+	for m.Type == "people" {
+		m = a.read()
+	}
+	if m.Type != "ack" {
 		t.Errorf("after renaming, ada got %+v before her ack", m)
+	}
+}
+
+// TestWelcomeListIsBounded: with more active users than
+// protocol.MaxWelcomeUsers, a welcome lists the most recent of them, and
+// counts everyone.
+func TestWelcomeListIsBounded(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	n := protocol.MaxWelcomeUsers + 5
+	for i := range n {
+		c := dial(t, ts, "main")
+		c.join("user-"+itoa(i), -1)
+		c.sendRaw(`{"type":"rename","name":"User ` + itoa(i) + `"}`)
+	}
+	last := dial(t, ts, "main")
+	last.join("last", -1)
+	time.Sleep(5 * time.Millisecond) // a later millisecond than the others'
+	last.sendRaw(`{"type":"rename","name":"Last"}`)
+	testutil.Eventually(t, "the last rename", func() bool {
+		h := ts.srv.lookupHub("main")
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.active) == n+1
+	})
+	w := dial(t, ts, "main").join("newcomer", -1)
+	if len(w.Users) != protocol.MaxWelcomeUsers || w.People != n+2 {
+		t.Fatalf("welcome lists %d users and counts %d, want %d and %d", len(w.Users), w.People, protocol.MaxWelcomeUsers, n+2)
+	}
+	if w.Users[0].Client != pub("last") || w.Users[0].Name != "Last" {
+		t.Errorf("the welcome lists %+v first, want the most recently active", w.Users[0])
+	}
+}
+
+// TestReplacedActiveUserStaysListed: an active user whose client
+// reconnects before its old connection died stays listed, without a
+// leave; a new name on the new connection is an update.
+func TestReplacedActiveUserStaysListed(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	old, watcher := dial(t, ts, "main"), dial(t, ts, "main")
+	old.join("ada", -1)
+	watcher.join("w", -1)
+	old.sendRaw(`{"type":"rename","name":"Ada"}`)
+	watcher.readPresence("join", "ada")
+
+	fresh := dial(t, ts, "main")
+	fresh.send(map[string]any{"type": "join", "client": secretOf("ada"), "name": "Ada L"})
+	fresh.readType("welcome")
+	if m := watcher.readType("presence"); m.Event != "update" || m.User.Client != pub("ada") || m.User.Name != "Ada L" {
+		t.Errorf("the watcher got %+v, want ada's update and no leave", m)
+	}
+	w := dial(t, ts, "main").join("newcomer", -1)
+	if len(w.Users) != 1 || w.Users[0].Client != pub("ada") || w.Users[0].Name != "Ada L" {
+		t.Errorf("the newcomer's welcome lists %+v, want Ada L", w.Users)
 	}
 }

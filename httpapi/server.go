@@ -37,12 +37,15 @@ const (
 	DefaultIdleTimeout      = time.Hour
 	DefaultCursorInterval   = 50 * time.Millisecond
 	DefaultPresenceInterval = 2 * time.Second
+	DefaultPeopleInterval   = time.Second
 	DefaultMessageRate      = 200
 	DefaultMessageBurst     = 1000
 	DefaultMaxConnsPerAddr  = 1000
 	DefaultBodyTimeout      = 30 * time.Second
 	DefaultByteRate         = 64 << 10
 	DefaultByteBurst        = 2 << 20
+	DefaultJoinRate         = 2000
+	DefaultJoinBurst        = 200
 )
 
 // MetricsAccess says who may read /metrics.
@@ -118,6 +121,9 @@ type Config struct {
 	// PresenceInterval is the heartbeat period on the cluster.Bus; users
 	// of a replica silent for three periods are dropped.
 	PresenceInterval time.Duration
+	// PeopleInterval is the shortest time between two counts of the
+	// people in a pad sent to its connections, and on the bus.
+	PeopleInterval time.Duration
 	// MessageRate and MessageBurst bound the frames one connection may
 	// send: MessageRate a second on average, MessageBurst at once. A
 	// connection over the limit is closed, so one client flooding ops,
@@ -157,6 +163,13 @@ type Config struct {
 	// and one flooding the pad with large ops is slowed to ByteRate.
 	ByteRate  int64
 	ByteBurst int64
+	// JoinRate and JoinBurst bound the joins this server handles: JoinRate
+	// a second on average, JoinBurst at once. Joins over the rate wait
+	// for their turn, in order, and are not refused nor timed out (the
+	// join timeout ends when the join message arrives), so a reconnect
+	// storm is served in full without starving the pads.
+	JoinRate  float64
+	JoinBurst int
 }
 
 func (c Config) withDefaults() Config {
@@ -177,6 +190,7 @@ func (c Config) withDefaults() Config {
 		{&c.CursorInterval, DefaultCursorInterval},
 		{&c.PresenceInterval, DefaultPresenceInterval},
 		{&c.BodyTimeout, DefaultBodyTimeout},
+		{&c.PeopleInterval, DefaultPeopleInterval},
 	}
 	for _, d := range defaults {
 		if *d.d <= 0 {
@@ -200,13 +214,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Version == "" {
 		c.Version = "unknown"
-
 	}
 	if c.ByteRate <= 0 {
 		c.ByteRate = DefaultByteRate
 	}
 	if c.ByteBurst <= 0 {
 		c.ByteBurst = DefaultByteBurst
+	}
+	if c.JoinRate <= 0 {
+		c.JoinRate = DefaultJoinRate
+	}
+	if c.JoinBurst <= 0 {
+		c.JoinBurst = DefaultJoinBurst
 	}
 	return c
 }
@@ -219,6 +238,7 @@ type Server struct {
 	engine   *collab.Engine
 	maxOpLen int
 	metrics  *metrics
+	admit    *admission // of joins
 	echo     *echo.Echo
 	pages    *site.Pages
 	bofLimit *rateLimit
@@ -270,6 +290,7 @@ func New(cfg Config) (*Server, error) {
 		maxOpLen: collab.DefaultMaxOpLen,
 		metrics:  newMetrics(cfg.Version),
 		perAddr:  &connLimiter{max: cfg.MaxConnsPerAddr, byAddr: map[string]int{}},
+		admit:    newAdmission(cfg.JoinRate, cfg.JoinBurst),
 		replica:  uuid.NewString(),
 		hubs:     map[string]*hub{},
 		conns:    map[*conn]struct{}{},
@@ -413,15 +434,10 @@ func (s *Server) lookupHub(pad string) *hub {
 	return s.hubs[pad]
 }
 
-// people counts the distinct users in a pad on every replica.
+// people counts everyone connected to a pad on every replica.
 func (s *Server) people(pad string) int {
-	users := s.remote.Users(pad)
 	if h := s.lookupHub(pad); h != nil {
-		users = append(users, h.localUsers()...)
+		return h.people()
 	}
-	set := map[string]bool{}
-	for _, u := range users {
-		set[u.Client] = true
-	}
-	return len(set)
+	return s.remote.Count(pad)
 }

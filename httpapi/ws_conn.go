@@ -38,28 +38,41 @@ type outgoing struct {
 	many [][]byte
 }
 
-// conn is one websocket connection. Its goroutines: the handler (the
-// HTTP request's goroutine) runs joins, ops and cursors one at a time;
-// the reader reads and parses frames; the writer drains the bounded send
-// queue; keepalive pings and enforces the idle timeouts.
+// conn is one websocket connection. It has one goroutine, so that a
+// crowd of idle readers costs little: the HTTP request's goroutine reads
+// and parses frames and runs joins, ops and cursors one at a time. A
+// writer goroutine exists only while the send queue has something for it
+// (startWriter), and keepalive pings and timeouts run on timers
+// (keepalive).
 type conn struct {
 	s   *Server
 	ws  *websocket.Conn
 	pad conference.Session
 
-	// hub is set once joined; user, lastCursor and cursorTimer are
-	// guarded by hub.mu after that.
+	// hub is set once joined; user, active, people, lastCursor and
+	// cursorTimer are guarded by hub.mu after that.
 	hub         *hub
 	user        cluster.User
+	active      bool // listed to others (hub.active)
+	people      int  // the count of people the client was told last
 	lastCursor  time.Time
 	cursorTimer *time.Timer
 
-	queue    chan outgoing
+	// queue holds what waits for the writer, at most Config.SendQueue
+	// items; an idle connection holds no buffer for it. writing is set
+	// while a writer goroutine runs.
+	queueMu  sync.Mutex
+	queue    []outgoing
+	writing  bool
+	stalled  *time.Timer   // armed while a burst is written
+	closed   chan struct{} // closed once the websocket is
+	cancel   func()        // ends the context of the engine calls
 	done     chan struct{} // closed by kill
 	killOnce sync.Once
 	close    protocol.Close // how kill closes it
 
 	lastRead atomic.Int64 // unix nanoseconds of the last frame read
+	asked    atomic.Bool  // a join message arrived
 	joined   atomic.Bool
 }
 
@@ -91,11 +104,11 @@ func (s *Server) serveWS(c echo.Context) error {
 		return ws.Close(protocol.CloseUnknownPad.Code, protocol.CloseUnknownPad.Reason)
 	}
 	cn := &conn{
-		s:     s,
-		ws:    ws,
-		pad:   session,
-		queue: make(chan outgoing, s.cfg.SendQueue),
-		done:  make(chan struct{}),
+		s:      s,
+		ws:     ws,
+		pad:    session,
+		closed: make(chan struct{}),
+		done:   make(chan struct{}),
 	}
 	cn.lastRead.Store(time.Now().UnixNano())
 	s.track(cn, true)
@@ -110,22 +123,23 @@ func (cn *conn) run() {
 	// connection.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	inbound := make(chan inboundMessage, 16)
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); cn.readLoop(inbound) }()
-	go func() { defer wg.Done(); cn.writeLoop(); cancel() }()
-	go func() { defer wg.Done(); cn.keepalive() }()
+	cn.cancel = cancel
+	cn.stalled = time.AfterFunc(time.Hour, func() {
+		cn.tooSlow()
+		_ = cn.ws.CloseNow() // unblocks the stalled write
+	})
+	cn.stalled.Stop()
+	stopKeepalive := cn.keepalive()
 
 	var leave func()
-	for in := range inbound {
-		msg := in.msg
+	cn.readLoop(func(msg protocol.ClientMessage, seq int) {
 		if err := cn.check(msg); err != nil {
-			cn.sendError(err.Code, err.Message, in.seq)
-			continue
+			cn.sendError(err.Code, err.Message, seq)
+			return
 		}
 		switch msg.Type {
 		case protocol.TypeJoin:
+			cn.asked.Store(true)
 			if l := cn.join(ctx, msg); l != nil {
 				leave = l
 			}
@@ -136,7 +150,8 @@ func (cn *conn) run() {
 		case protocol.TypeRename:
 			cn.hub.rename(cn, msg.Name, msg.Color)
 		}
-	}
+	})
+	stopKeepalive()
 	if cn.hub != nil {
 		cn.hub.leave(cn)
 		cn.s.releaseHub(cn.hub)
@@ -145,18 +160,17 @@ func (cn *conn) run() {
 		leave()
 	}
 	cn.kill(protocol.CloseNormal)
-	wg.Wait()
+	<-cn.closed
 }
 
 // readLoop reads frames, answers what is wrong with them, and hands valid
-// messages to the handler. It closes inbound when the connection ends.
+// messages, with their seq (or -1), to handle, until the connection ends.
 //
 // Reads get a context without a deadline or cancel, like writes (see
 // writeLoop): a cancellable one costs the library a context.AfterFunc per
 // frame header and payload. The reads end when the writer closes the
 // connection.
-func (cn *conn) readLoop(inbound chan<- inboundMessage) {
-	defer close(inbound)
+func (cn *conn) readLoop(handle func(msg protocol.ClientMessage, seq int)) {
 	var buf bytes.Buffer
 	limit := cn.s.cfg.MaxFrameBytes
 	var lr io.LimitedReader // reused: io.LimitReader would allocate per frame
@@ -206,11 +220,10 @@ func (cn *conn) readLoop(inbound chan<- inboundMessage) {
 			cn.sendError(perr.Code, perr.Message, seq)
 			continue
 		}
-		select {
-		case inbound <- inboundMessage{msg, seq}:
-		case <-cn.done:
+		if cn.killed() {
 			return
 		}
+		handle(msg, seq)
 	}
 }
 
@@ -271,13 +284,6 @@ func (cn *conn) throttle(d time.Duration) bool {
 	}
 }
 
-// inboundMessage is a parsed message on its way to the handler, with its
-// seq (or -1) for the "ref" of an error.
-type inboundMessage struct {
-	msg protocol.ClientMessage
-	seq int
-}
-
 // check rejects messages that do not fit the connection's state; it runs
 // in the handler, after the messages before it were handled.
 func (cn *conn) check(msg protocol.ClientMessage) *protocol.Error {
@@ -322,6 +328,9 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 	}
 	// msg.Client is the public id of the join's secret: the connection's
 	// identity everywhere from here on (dedupe, acks, presence, 4409).
+	if s.admit.wait(ctx) != nil {
+		return nil // the connection closed while its join waited
+	}
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	leave, err = s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, text *string, missed []collab.Record) {
 		h.join(cn, head, text, missed)
@@ -341,6 +350,7 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 // acked here.
 func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	s := cn.s
+	cn.hub.activate(cn)
 	start := time.Now()
 	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Base: msg.Rev, Op: msg.Op})
 	s.metrics.submitSeconds.Observe(time.Since(start).Seconds())
@@ -405,24 +415,82 @@ func (cn *conn) sendMany(frames [][]byte) {
 }
 
 func (cn *conn) enqueue(o outgoing) {
-	select {
-	case <-cn.done:
+	if cn.killed() {
 		return
-	default:
 	}
-	select {
-	case cn.queue <- o:
-	default:
+	cn.queueMu.Lock()
+	full := len(cn.queue) == cn.s.cfg.SendQueue
+	if !full {
+		cn.queue = append(cn.queue, o)
+		cn.startWriterLocked()
+	}
+	cn.queueMu.Unlock()
+	if full {
 		cn.tooSlow()
 	}
+}
+
+// startWriterLocked starts the writer goroutine unless it runs.
+func (cn *conn) startWriterLocked() {
+	if !cn.writing {
+		cn.writing = true
+		go cn.write()
+	}
+}
+
+// idleQueueCap is the largest queue buffer a connection keeps once its
+// queue is empty; a larger one is dropped.
+const idleQueueCap = 8
+
+// takeBurst moves up to maxBurst queued items to batch (reused) and
+// returns it. When nothing is queued, the writer ends (more is false: the
+// next enqueue, or kill, starts another) unless the connection was
+// killed, which the writer must then close.
+func (cn *conn) takeBurst(batch []outgoing) (_ []outgoing, more bool) {
+	cn.queueMu.Lock()
+	defer cn.queueMu.Unlock()
+	if len(cn.queue) == 0 {
+		if cn.killed() {
+			return batch[:0], true
+		}
+		cn.writing = false
+		return batch[:0], false
+	}
+	n := min(len(cn.queue), maxBurst)
+	batch = append(batch[:0], cn.queue[:n]...)
+	rest := copy(cn.queue, cn.queue[n:])
+	clear(cn.queue[rest:]) // no frames kept alive by the buffer
+	cn.queue = cn.queue[:rest]
+	if rest == 0 && cap(cn.queue) > idleQueueCap {
+		cn.queue = nil
+	}
+	return batch, true
 }
 
 func (cn *conn) tooSlow() {
 	cn.killOnce.Do(func() {
 		cn.s.metrics.slowDisconnects.Inc()
 		cn.close = protocol.CloseTooSlow
-		close(cn.done)
+		cn.closeLater()
 	})
+}
+
+// closeLater marks the connection as killed and has the writer close it.
+func (cn *conn) closeLater() {
+	close(cn.done)
+	cn.queueMu.Lock()
+	cn.startWriterLocked()
+	cn.queueMu.Unlock()
+}
+
+// killed reports whether the connection is being closed.
+func (cn *conn) killed() bool {
+	select {
+	case <-cn.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // kill closes the connection with c (the first call wins). It never
@@ -430,65 +498,60 @@ func (cn *conn) tooSlow() {
 func (cn *conn) kill(c protocol.Close) {
 	cn.killOnce.Do(func() {
 		cn.close = c
-		close(cn.done)
+		cn.closeLater()
 	})
 }
 
-// writeLoop writes queued frames until the connection is killed, then
-// closes it. A burst of writes that takes longer than WriteTimeout means
-// the client is too slow: a timer, armed once per burst, drops it.
+// write is the writer goroutine: it writes the queued frames, in bursts
+// of up to maxBurst, and ends when the queue is empty; once the
+// connection is killed it closes the websocket instead. A burst that
+// takes longer than WriteTimeout means the client is too slow: the
+// stalled timer, armed once per burst, drops it.
 //
 // Writes get a context without a deadline, so the library arms no timer
 // of its own per frame; at thousands of frames a second that timer was a
 // tenth of the server's CPU.
-func (cn *conn) writeLoop() {
-	stalled := time.AfterFunc(time.Hour, func() {
-		cn.tooSlow()
-		_ = cn.ws.CloseNow() // unblocks the stalled write
-	})
-	stalled.Stop()
-	for {
-		select {
-		case o := <-cn.queue:
-			stalled.Reset(cn.s.cfg.WriteTimeout)
-			err := cn.writeBurst(o)
-			stalled.Stop()
-			if err != nil {
-				cn.kill(protocol.CloseNormal) // unless tooSlow came first
-			}
-		case <-cn.done:
-			err := cn.ws.Close(cn.close.Code, cn.close.Reason)
-			if err != nil && cn.close.Code != websocket.StatusNormalClosure {
-				cn.s.log.Debug("websocket close", "pad", cn.pad.ID, "err", err)
-			}
-			return
+func (cn *conn) write() {
+	var batch []outgoing
+	for !cn.killed() {
+		var more bool
+		if batch, more = cn.takeBurst(batch); !more {
+			return // nothing to write: the writer ends
+		}
+		if len(batch) == 0 {
+			break // killed meanwhile
+		}
+		cn.stalled.Reset(cn.s.cfg.WriteTimeout)
+		err := cn.writeBurst(batch)
+		cn.stalled.Stop()
+		clear(batch)
+		if err != nil {
+			cn.kill(protocol.CloseNormal) // unless tooSlow came first
 		}
 	}
+	err := cn.ws.Close(cn.close.Code, cn.close.Reason)
+	if err != nil && cn.close.Code != websocket.StatusNormalClosure {
+		cn.s.log.Debug("websocket close", "pad", cn.pad.ID, "err", err)
+	}
+	cn.cancel()
+	close(cn.closed)
 }
 
-// writeBurst writes o and whatever else is queued already (up to
-// maxBurst items).
-func (cn *conn) writeBurst(o outgoing) error {
+// writeBurst writes a burst of queued items.
+func (cn *conn) writeBurst(batch []outgoing) error {
 	ctx := context.Background()
-	for n := 1; ; n++ {
-		if err := cn.write(ctx, o); err != nil {
+	for _, o := range batch {
+		if err := cn.writeOne(ctx, o); err != nil {
 			return err
 		}
-		if n == maxBurst {
-			return nil
-		}
-		select {
-		case o = <-cn.queue:
-		default:
-			return nil
-		}
 	}
+	return nil
 }
 
 // maxBurst bounds the queued items one writeBurst takes.
 const maxBurst = 64
 
-func (cn *conn) write(ctx context.Context, o outgoing) error {
+func (cn *conn) writeOne(ctx context.Context, o outgoing) error {
 	if o.one != nil {
 		return cn.ws.Write(ctx, websocket.MessageText, o.one)
 	}
@@ -501,29 +564,19 @@ func (cn *conn) write(ctx context.Context, o outgoing) error {
 }
 
 // keepalive pings the client every PingInterval and closes connections
-// that miss a pong, that do not join within JoinTimeout, or that send
-// nothing for IdleTimeout.
-func (cn *conn) keepalive() {
+// that miss a pong, that send no join within JoinTimeout, or that send
+// nothing for IdleTimeout. It runs on timers: a goroutine exists only
+// while a ping waits for its pong. stop ends it.
+func (cn *conn) keepalive() (stop func()) {
 	cfg := cn.s.cfg
-	t := time.NewTicker(cfg.PingInterval)
-	defer t.Stop()
-	joinBy := time.NewTimer(cfg.JoinTimeout)
-	defer joinBy.Stop()
-	for {
-		select {
-		case <-cn.done:
-			return
-		case <-joinBy.C:
-			if !cn.joined.Load() {
-				cn.kill(protocol.CloseNoJoin)
-				return
-			}
-			continue
-		case <-t.C:
+	joinBy := time.AfterFunc(cfg.JoinTimeout, func() {
+		if !cn.asked.Load() {
+			cn.kill(protocol.CloseNoJoin)
 		}
-		idle := time.Since(time.Unix(0, cn.lastRead.Load()))
-		switch {
-		case idle > cfg.IdleTimeout:
+	})
+	var ping *time.Timer
+	ping = time.AfterFunc(time.Hour, func() {
+		if time.Since(time.Unix(0, cn.lastRead.Load())) > cfg.IdleTimeout {
 			cn.kill(protocol.CloseIdle)
 			return
 		}
@@ -535,5 +588,13 @@ func (cn *conn) keepalive() {
 			cn.kill(protocol.CloseKeepalive)
 			return
 		}
+		if !cn.killed() {
+			ping.Reset(cfg.PingInterval)
+		}
+	})
+	ping.Reset(cfg.PingInterval)
+	return func() {
+		joinBy.Stop()
+		ping.Stop()
 	}
 }

@@ -20,13 +20,12 @@ func (c *wsClient) joinAs(secret string) serverMsg {
 func victimAndAttacker(t *testing.T, ts *testServer) (victim, watcher, attacker *wsClient, victimID string) {
 	t.Helper()
 	victim, watcher, attacker = dial(t, ts, "main"), dial(t, ts, "main"), dial(t, ts, "main")
+	watcher.join("watcher", -1)
 	victimID = victim.join("victim", -1).You
-	seen := false
-	for _, u := range watcher.join("watcher", -1).Users {
-		seen = seen || u.Client == victimID
-	}
-	if !seen {
-		t.Fatalf("the welcome does not list the victim as %s", victimID)
+	// A rename makes the victim an active user, whom everyone is shown.
+	victim.send(map[string]any{"type": "rename", "name": "Victim"})
+	if m := watcher.readType("presence"); m.User.Client != victimID {
+		t.Fatalf("the watcher was not shown the victim as %s: %+v", victimID, m)
 	}
 	attacker.joinAs(victimID)
 	return victim, watcher, attacker, victimID

@@ -14,8 +14,8 @@ import (
 )
 
 // Message types. Clients send TypeJoin, TypeOp, TypeCursor and TypeRename;
-// the server sends TypeWelcome, TypeAck, TypeOp, TypePresence, TypeLinks
-// and TypeError.
+// the server sends TypeWelcome, TypeAck, TypeOp, TypePresence,
+// TypePeople, TypeLinks and TypeError.
 const (
 	TypeJoin     = "join"
 	TypeOp       = "op"
@@ -24,6 +24,7 @@ const (
 	TypeWelcome  = "welcome"
 	TypeAck      = "ack"
 	TypePresence = "presence"
+	TypePeople   = "people"
 	TypeLinks    = "links"
 	TypeError    = "error"
 )

@@ -23,13 +23,21 @@ type User struct {
 	Sel *[2]int `json:"sel"`
 }
 
+// MaxWelcomeUsers bounds the users a welcome lists: the most recently
+// active ones.
+const MaxWelcomeUsers = 100
+
 // WelcomeMessage answers a join. Text is nil after a join with since.
 type WelcomeMessage struct {
-	Type     string            `json:"type"`
-	Pad      string            `json:"pad"`
-	Rev      int               `json:"rev"`
-	Text     *string           `json:"text,omitempty"`
-	Users    []User            `json:"users"`
+	Type string  `json:"type"`
+	Pad  string  `json:"pad"`
+	Rev  int     `json:"rev"`
+	Text *string `json:"text,omitempty"`
+	// Users are the active users (who typed, renamed or moved a cursor),
+	// at most MaxWelcomeUsers, the most recently active first.
+	Users []User `json:"users"`
+	// People counts everyone connected to the pad, readers included.
+	People   int               `json:"people"`
 	Links    []conference.Link `json:"links"`
 	ReadOnly bool              `json:"readOnly"`
 	You      string            `json:"you"`
@@ -41,6 +49,11 @@ type presenceMessage struct {
 	Event string `json:"event"`
 	User  User   `json:"user"`
 	Rev   int    `json:"rev"`
+}
+
+type peopleMessage struct {
+	Type   string `json:"type"`
+	People int    `json:"people"`
 }
 
 type linksMessage struct {
@@ -79,6 +92,11 @@ func EncodeWelcome(w WelcomeMessage) []byte {
 // "cursor") of u at revision rev.
 func EncodePresence(event string, u User, rev int) []byte {
 	return mustJSON(presenceMessage{Type: TypePresence, Event: event, User: u, Rev: rev})
+}
+
+// EncodePeople encodes the count of everyone connected to a pad.
+func EncodePeople(n int) []byte {
+	return mustJSON(peopleMessage{Type: TypePeople, People: n})
 }
 
 // EncodeLinks encodes the pad's full list of slide links.
@@ -150,6 +168,8 @@ type ServerMessage struct {
 	Text     *string `json:"text"`
 	Users    []User  `json:"users"`
 	ReadOnly bool    `json:"readOnly"`
+	// welcome and people
+	People int `json:"people"`
 	// ack
 	Seq int `json:"seq"`
 	// op

@@ -152,8 +152,9 @@ func TestEncodedMessagesDecode(t *testing.T) {
 		frame []byte
 		want  ServerMessage
 	}{
-		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3, Text: &text, Users: []User{ada}, ReadOnly: true, You: "ada"}),
-			ServerMessage{Type: TypeWelcome, Rev: 3, Text: &text, Users: []User{ada}, ReadOnly: true}},
+		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3, Text: &text, Users: []User{ada}, People: 1200, ReadOnly: true, You: "ada"}),
+			ServerMessage{Type: TypeWelcome, Rev: 3, Text: &text, Users: []User{ada}, People: 1200, ReadOnly: true}},
+		{EncodePeople(10000), ServerMessage{Type: TypePeople, People: 10000}},
 		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3}), ServerMessage{Type: TypeWelcome, Rev: 3, Users: []User{}}},
 		{EncodePresence("cursor", ada, 9), ServerMessage{Type: TypePresence, Event: "cursor", User: ada, Rev: 9}},
 		{EncodeLinks(nil), ServerMessage{Type: TypeLinks}},

@@ -16,8 +16,10 @@ type config struct {
 	// URLs are the servers' base URLs (http://host:port); clients are
 	// spread over them round-robin.
 	URLs []string
-	// Pad is the pad everyone edits.
-	Pad string
+	// Pad is the pad everyone edits; with Pads > 1, the pads are Pad-1 to
+	// Pad-N, each with Writers and Readers of its own.
+	Pad  string
+	Pads int
 	// AdminToken, if set, creates Pad first when it does not exist.
 	AdminToken string
 	// Writers type Rate characters a second each, one single-character
@@ -25,6 +27,8 @@ type config struct {
 	Writers int
 	Readers int
 	Rate    float64
+	// ConnectParallel bounds how many clients connect at once.
+	ConnectParallel int
 	// Warmup is typed through but not measured; Duration is measured.
 	Warmup   time.Duration
 	Duration time.Duration
@@ -53,7 +57,11 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&urls, "url", "http://127.0.0.1:9001", "server base URL(s), comma-separated; clients are spread over them round-robin")
-	fs.StringVar(&cfg.Pad, "pad", "load-test", "pad (session id) to edit")
+	var preset string
+	fs.StringVar(&preset, "preset", "", "a named workload: w1 (one pad, 20 writers, 100 readers), w2 (16 pads x (4 writers + 30 readers)) or crowd (one pad, 1 writer, 10000 readers joining 200 at a time); flags given as well override it")
+	fs.StringVar(&cfg.Pad, "pad", "load-test", "pad (session id) to edit; with --pads N, the pads are <pad>-1 to <pad>-N")
+	fs.IntVar(&cfg.Pads, "pads", 1, "pads, each with --writers and --readers of its own")
+	fs.IntVar(&cfg.ConnectParallel, "connect-parallel", 16, "clients connecting at once")
 	fs.StringVar(&cfg.AdminToken, "admin-token", "", "admin token; if set, the pad is created when it does not exist")
 	fs.IntVar(&cfg.Writers, "writers", 20, "clients that type")
 	fs.IntVar(&cfg.Readers, "readers", 100, "clients that only receive")
@@ -65,6 +73,9 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&cfg.JSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&cfg.Floor, "floor", false, "measure no server but the floor: the CPU a bare sender spends writing as many messages to as many loopback TCP connections")
 	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if err := applyPreset(fs, preset); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
@@ -88,6 +99,46 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	return cfg, cfg.validate()
 }
 
+// presets are the named workloads of --preset: flag values.
+var presets = map[string]map[string]string{
+	"w1":    {"pads": "1", "writers": "20", "readers": "100"},
+	"w2":    {"pads": "16", "writers": "4", "readers": "30"},
+	"crowd": {"pads": "1", "writers": "1", "readers": "10000", "connect-parallel": "200"},
+}
+
+// applyPreset sets the flags of a preset that were not given explicitly.
+func applyPreset(fs *flag.FlagSet, name string) error {
+	if name == "" {
+		return nil
+	}
+	values, ok := presets[name]
+	if !ok {
+		return fmt.Errorf("--preset %q: want w1, w2 or crowd", name)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for flagName, v := range values {
+		if !given[flagName] {
+			if err := fs.Set(flagName, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// padNames lists the pads of a run.
+func (cfg config) padNames() []string {
+	if cfg.Pads <= 1 {
+		return []string{cfg.Pad}
+	}
+	names := make([]string, cfg.Pads)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%d", cfg.Pad, i+1)
+	}
+	return names
+}
+
 // validate checks a config for values a run cannot use.
 func (cfg config) validate() error {
 	var errs []error
@@ -101,6 +152,12 @@ func (cfg config) validate() error {
 	}
 	if cfg.Pad == "" {
 		errs = append(errs, errors.New("--pad must not be empty"))
+	}
+	if cfg.Pads < 1 || cfg.Pads > 1000 {
+		errs = append(errs, errors.New("--pads must be in [1, 1000]"))
+	}
+	if cfg.ConnectParallel < 1 || cfg.ConnectParallel > 10000 {
+		errs = append(errs, errors.New("--connect-parallel must be in [1, 10000]"))
 	}
 	if cfg.Writers < 1 || cfg.Readers < 0 || cfg.Writers+cfg.Readers < 2 {
 		errs = append(errs, errors.New("need --writers >= 1, --readers >= 0 and at least two clients in all"))

@@ -34,6 +34,11 @@ func TestParseFlags(t *testing.T) {
 		{name: "no duration", args: []string{"--duration", "0s"}, wantErr: true},
 		{name: "floor", args: []string{"--floor", "--readers", "5"}, want: func(c *config) { c.Floor, c.Readers = true, 5 }},
 		{name: "floor with pid", args: []string{"--floor", "--pid", "12"}, wantErr: true},
+		{name: "w2", args: []string{"--preset", "w2"}, want: func(c *config) { c.Pads, c.Writers, c.Readers = 16, 4, 30 }},
+		{name: "crowd", args: []string{"--preset", "crowd"}, want: func(c *config) { c.Writers, c.Readers, c.ConnectParallel = 1, 10000, 200 }},
+		{name: "crowd of 4000", args: []string{"--readers", "4000", "--preset", "crowd"}, want: func(c *config) { c.Writers, c.Readers, c.ConnectParallel = 1, 4000, 200 }},
+		{name: "unknown preset", args: []string{"--preset", "w9"}, wantErr: true},
+		{name: "zero pads", args: []string{"--pads", "0"}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,7 +50,7 @@ func TestParseFlags(t *testing.T) {
 				return
 			}
 			want := config{
-				URLs: []string{"http://127.0.0.1:9001"}, Pad: "load-test", Writers: 20, Readers: 100, Rate: 5,
+				URLs: []string{"http://127.0.0.1:9001"}, Pad: "load-test", Pads: 1, ConnectParallel: 16, Writers: 20, Readers: 100, Rate: 5,
 				Warmup: 3 * time.Second, Duration: 30 * time.Second, Drain: 10 * time.Second,
 			}
 			tc.want(&want)
@@ -67,6 +72,9 @@ func TestPadURL(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("padURL(%q, %q) = %q, %v; want %q", tc.base, tc.pad, got, err, tc.want)
 		}
+	}
+	if got := (config{Pad: "w2", Pads: 3}).padNames(); !reflect.DeepEqual(got, []string{"w2-1", "w2-2", "w2-3"}) {
+		t.Errorf("padNames = %q", got)
 	}
 	if got := httpBase("wss://notes.example/"); got != "https://notes.example" {
 		t.Errorf("httpBase = %q", got)

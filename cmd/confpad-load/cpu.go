@@ -107,17 +107,23 @@ func measure(ctx context.Context, pids []int, from, to time.Time) func() (machin
 // cpuTime returns the CPU time (user plus system) that processes pids have
 // used so far, summed.
 func cpuTime(pids []int) (time.Duration, error) {
-	var total time.Duration
+	return sumProc(pids, "stat", "CPU time", parseStat)
+}
+
+// sumProc reads /proc/<pid>/<file> of every pid, parses each with parse
+// and returns the sum; what names the figure in errors.
+func sumProc[T time.Duration | int64](pids []int, file, what string, parse func([]byte) (T, error)) (T, error) {
+	var total T
 	for _, pid := range pids {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			return 0, fmt.Errorf("read CPU time of process %d: %w", pid, err)
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
+		if err == nil {
+			var n T
+			n, err = parse(data)
+			total += n
 		}
-		d, err := parseStat(data)
 		if err != nil {
-			return 0, fmt.Errorf("read CPU time of process %d: %w", pid, err)
+			return 0, fmt.Errorf("read %s of process %d: %w", what, pid, err)
 		}
-		total += d
 	}
 	return total, nil
 }

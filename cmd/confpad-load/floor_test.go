@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 // the sender's CPU time was read and that the sender is gone afterwards.
 func TestFloor(t *testing.T) {
 	cfg := config{
-		URLs: []string{"http://127.0.0.1:9001"}, Pad: "unused", Drain: time.Second,
+		URLs: []string{"http://127.0.0.1:9001"}, Pad: "unused", Pads: 1, ConnectParallel: 1, Drain: time.Second,
 		// Enough sending for a few 10 ms CPU ticks, with 20 ms between one
 		// writer's ticks so that a busy machine rarely makes a ticker drop
 		// one.

@@ -15,16 +15,21 @@ import (
 	"github.com/confpad/confpad/protocol"
 )
 
-// dialParallel bounds how many clients connect at once.
-const dialParallel = 16
+// joinSettle is how long the run waits after the last client connected
+// before it reads what the crowd's join cost: long enough for the last
+// counts of people (at most one a second) to arrive.
+const joinSettle = 2 * time.Second
 
 // loadClient is one connection of the run, with what it counts.
 type loadClient struct {
 	c *client.Client
 	// id is the client's public id, as authors of ops name it.
 	id     string
+	pad    int // index in config.padNames
 	writer bool
 	edits  editQueue // Edit times waiting for acks (writers)
+	// received counts the bytes of the server messages it got.
+	received atomic.Int64
 }
 
 // run performs one load run: it connects the writers and readers, types
@@ -38,37 +43,53 @@ func run(ctx context.Context, cfg config) (report, error) {
 		return report{}, err
 	}
 	if cfg.AdminToken != "" {
-		if err := ensurePad(ctx, httpBase(cfg.URLs[0]), cfg.Pad, cfg.AdminToken); err != nil {
+		for _, pad := range cfg.padNames() {
+			if err := ensurePad(ctx, httpBase(cfg.URLs[0]), pad, cfg.AdminToken); err != nil {
+				return report{}, err
+			}
+		}
+	}
+	var join joinReport
+	var err error
+	if len(cfg.PIDs) > 0 {
+		if join.rssBefore, err = residentBytes(cfg.PIDs); err != nil {
 			return report{}, err
 		}
 	}
-	n := cfg.Writers + cfg.Readers
 	start := time.Now()
 	// Connecting takes a while; the clock starts once everyone is in.
-	tr := newTracker(n)
+	trackers := make([]*tracker, cfg.Pads)
+	for i := range trackers {
+		trackers[i] = newTracker(cfg.Writers + cfg.Readers)
+	}
 	counts := &eventCounts{}
-	clients, err := connectAll(ctx, cfg, tr, counts)
+	clients, err := connectAll(ctx, cfg, trackers, counts)
 	defer closeAll(clients)
 	if err != nil {
 		return report{}, err
 	}
-	connected := time.Since(start)
+	join.Connect = ms(time.Since(start))
+	if err := join.settle(ctx, cfg, clients); err != nil {
+		return report{}, err
+	}
 
 	t0 := time.Now()
 	from, to := t0.Add(cfg.Warmup), t0.Add(cfg.Warmup+cfg.Duration)
-	tr.setWindow(from, to)
+	for _, tr := range trackers {
+		tr.setWindow(from, to)
+	}
 	machine := measure(ctx, cfg.PIDs, from, to)
 
 	typeErr := typeAll(ctx, clients, cfg, to)
 	drainCtx, cancel := context.WithTimeout(ctx, cfg.Drain)
 	defer cancel()
-	unacked, caughtUp := drain(drainCtx, clients)
+	unacked, caughtUp := drain(drainCtx, clients, cfg.Pads)
 
-	rep := newReport(cfg, tr, counts)
-	rep.ConnectTime = connected
+	rep := newReport(cfg, trackers, counts)
+	rep.Join = join
 	rep.Unacked = unacked
 	rep.CaughtUp = caughtUp
-	rep.compareTexts(clients)
+	rep.compareTexts(clients, cfg.Pads)
 	if rep.Machine, err = machine(); err != nil {
 		rep.Problems = append(rep.Problems, err.Error())
 	}
@@ -85,35 +106,34 @@ type eventCounts struct {
 	ackErrors   atomic.Int64
 }
 
-// connectAll dials every client, spread over the URLs round-robin, with
-// its events wired to the tracker.
-func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCounts) ([]*loadClient, error) {
-	urls := make([]string, len(cfg.URLs))
-	for i, base := range cfg.URLs {
-		var err error
-		if urls[i], err = padURL(base, cfg.Pad); err != nil {
-			return nil, err
-		}
-	}
-	n := cfg.Writers + cfg.Readers
+// connectAll dials every client of every pad, spread over the URLs
+// round-robin, with its events wired to its pad's tracker.
+func connectAll(ctx context.Context, cfg config, trackers []*tracker, counts *eventCounts) ([]*loadClient, error) {
+	pads := cfg.padNames()
+	perPad := cfg.Writers + cfg.Readers
+	n := perPad * len(pads)
 	clients := make([]*loadClient, n)
 	errs := make([]error, n)
-	sem := make(chan struct{}, dialParallel)
+	sem := make(chan struct{}, cfg.ConnectParallel)
 	var wg sync.WaitGroup
 	for i := range clients {
+		p, k := i%len(pads), i/len(pads) // pads fill up together
 		kind := "r"
-		if i < cfg.Writers {
+		if k < cfg.Writers {
 			kind = "w"
 		}
 		secret := rand.Text() // 26 random base32 characters
-		lc := &loadClient{id: protocol.PublicID(protocol.DomainClient, secret), writer: kind == "w"}
+		lc := &loadClient{id: protocol.PublicID(protocol.DomainClient, secret), pad: p, writer: kind == "w"}
 		clients[i] = lc
-		url := urls[i%len(urls)]
+		url, err := padURL(cfg.URLs[i%len(cfg.URLs)], pads[p])
+		if err != nil {
+			return nil, err
+		}
 		opts := client.Options{
 			Client:        secret,
-			Name:          fmt.Sprintf("load %s%d", kind, i),
+			Name:          fmt.Sprintf("load %s%d", kind, k),
 			AutoReconnect: true,
-			OnEvent:       lc.onEvent(tr, counts),
+			OnEvent:       lc.onEvent(trackers[p], counts),
 		}
 		wg.Add(1)
 		sem <- struct{}{}
@@ -133,7 +153,7 @@ func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCount
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return live, fmt.Errorf("connect %d clients to pad %q: %w", n, cfg.Pad, err)
+		return live, fmt.Errorf("connect %d clients to %d pad(s): %w", n, len(pads), err)
 	}
 	return live, nil
 }
@@ -142,6 +162,7 @@ func connectAll(ctx context.Context, cfg config, tr *tracker, counts *eventCount
 // the Edit times they carry) and everyone's remote ops.
 func (lc *loadClient) onEvent(tr *tracker, counts *eventCounts) func(client.Event) {
 	return func(e client.Event) {
+		lc.received.Add(int64(len(e.Raw)))
 		switch e.Kind {
 		case client.EventRemote:
 			tr.seen(e.Rev, e.Author, e.Time)
@@ -244,9 +265,10 @@ func randomKeystroke(rng *mrand.Rand, n int) collab.Op {
 }
 
 // drain waits, within ctx, until every writer's edits are acknowledged and
-// every client has reached the same revision. It returns how many edits
-// are still unacknowledged and whether all clients caught up.
-func drain(ctx context.Context, clients []*loadClient) (unacked int, caughtUp bool) {
+// every client has reached the same revision as the others of its pad. It
+// returns how many edits are still unacknowledged and whether all clients
+// caught up.
+func drain(ctx context.Context, clients []*loadClient, pads int) (unacked int, caughtUp bool) {
 	for _, lc := range clients {
 		if lc.writer {
 			_ = lc.c.WaitSynced(ctx) // what is left is counted below
@@ -258,12 +280,12 @@ func drain(ctx context.Context, clients []*loadClient) (unacked int, caughtUp bo
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		head, behind := 0, 0
+		heads, behind := make([]int, pads), 0
 		for _, lc := range clients {
-			head = max(head, lc.c.Rev())
+			heads[lc.pad] = max(heads[lc.pad], lc.c.Rev())
 		}
 		for _, lc := range clients {
-			if lc.c.Rev() < head {
+			if lc.c.Rev() < heads[lc.pad] {
 				behind++
 			}
 		}

@@ -13,22 +13,40 @@ import (
 
 // TestRun runs the tool's core for about two seconds against an
 // in-process server, with clients spread over two spellings of its URL,
-// and checks it measured ops, lost none, and every client ended with the
-// server's text.
+// on one existing pad and on two pads it creates, and checks it measured
+// ops and the join, lost none, and every client ended with the server's
+// text.
 func TestRun(t *testing.T) {
-	srv := httpapitest.Start(t, httpapitest.Options{}) // one live pad, "pad"
-	base := srv.URL
-	cfg := config{
-		URLs:     []string{base, "ws" + strings.TrimPrefix(base, "http") + "/"},
-		Pad:      "pad",
-		Writers:  3,
-		Readers:  5,
-		Rate:     10,
-		Warmup:   300 * time.Millisecond,
-		Duration: 1700 * time.Millisecond,
-		Drain:    10 * time.Second,
-		PIDs:     []int{os.Getpid()}, // the server runs in this process
+	for _, tc := range []struct {
+		name, pad, token string
+		pads             int
+	}{
+		{"one pad", "pad", "", 1},
+		{"two pads", "w", httpapitest.DefaultAdminToken, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httpapitest.Start(t, httpapitest.Options{}) // one live pad, "pad"
+			base := srv.URL
+			cfg := config{
+				URLs:            []string{base, "ws" + strings.TrimPrefix(base, "http") + "/"},
+				Pad:             tc.pad,
+				Pads:            tc.pads,
+				AdminToken:      tc.token,
+				ConnectParallel: 4,
+				Writers:         3,
+				Readers:         5,
+				Rate:            10,
+				Warmup:          300 * time.Millisecond,
+				Duration:        1700 * time.Millisecond,
+				Drain:           10 * time.Second,
+				PIDs:            []int{os.Getpid()}, // the server runs in this process
+			}
+			checkRun(t, srv, cfg)
+		})
 	}
+}
+
+func checkRun(t *testing.T, srv *httpapitest.Server, cfg config) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rep, err := run(ctx, cfg)
@@ -41,7 +59,7 @@ func TestRun(t *testing.T) {
 	if rep.Lost.Ops != 0 || rep.Unacked != 0 || rep.Texts != 1 || rep.Mismatches != 0 {
 		t.Fatalf("lost %+v, unacked %d, %d texts, %d mismatches", rep.Lost, rep.Unacked, rep.Texts, rep.Mismatches)
 	}
-	if rep.Complete != rep.Acked || rep.Acked != rep.FinalRev || rep.Fanout.Count == 0 || rep.Ack.Count == 0 {
+	if rep.Complete != rep.Acked || (cfg.Pads == 1 && rep.Acked != rep.FinalRev) || rep.Fanout.Count == 0 || rep.Ack.Count == 0 {
 		t.Fatalf("%d ops acked, %d complete, final revision %d, %d edits and %d acks measured",
 			rep.Acked, rep.Complete, rep.FinalRev, rep.Fanout.Count, rep.Ack.Count)
 	}
@@ -51,7 +69,10 @@ func TestRun(t *testing.T) {
 	if m := rep.Machine; m.CPU.Over <= 0 || len(m.CPU.PIDs) != 1 || m.Stall > 1 {
 		t.Fatalf("machine report %+v", m)
 	}
-	if n := utf8.RuneCountInString(srv.Text(t, "pad")); n != rep.FinalLen {
+	if j := rep.Join; j.Connect <= 0 || j.ReaderBytesMax <= 0 || j.ReaderBytesMean > float64(j.ReaderBytesMax) || j.RSSJoined <= 0 {
+		t.Fatalf("join report %+v", j)
+	}
+	if n := utf8.RuneCountInString(srv.Text(t, cfg.padNames()[0])); n != rep.FinalLen {
 		t.Fatalf("server text has %d code points, clients %d", n, rep.FinalLen)
 	}
 	var out strings.Builder

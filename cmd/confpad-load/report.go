@@ -82,13 +82,14 @@ func (c cpuReport) cores() float64 {
 type report struct {
 	URLs     []string `json:"urls"`
 	Pad      string   `json:"pad"`
+	Pads     int      `json:"pads"`
 	Writers  int      `json:"writers"`
 	Readers  int      `json:"readers"`
 	Rate     float64  `json:"rate"`
 	Warmup   ms       `json:"warmup_ms"`
 	Duration ms       `json:"duration_ms"`
-	// ConnectTime is how long connecting every client took.
-	ConnectTime time.Duration `json:"-"`
+	// Join is what connecting every client cost.
+	Join joinReport `json:"join"`
 
 	// Fanout is per measured edit: from the writer's Edit call until
 	// every other client had the op carrying it.
@@ -106,8 +107,9 @@ type report struct {
 	Unacked int `json:"unacked_edits"`
 	// CaughtUp: every client reached the same revision within --drain.
 	CaughtUp bool `json:"caught_up"`
-	// Texts is how many different final texts the clients hold (1 when
-	// they agree); FinalRev and FinalLen describe the first client's.
+	// Texts is how many different final texts the clients of one pad
+	// hold, at most (1 when they agree); FinalRev and FinalLen describe
+	// the first client's.
 	Texts    int `json:"distinct_texts"`
 	FinalRev int `json:"final_rev"`
 	FinalLen int `json:"final_len"`
@@ -124,37 +126,51 @@ type report struct {
 	Problems []string `json:"problems"`
 }
 
-// newReport builds the report from a finished run's tracker and counts.
-func newReport(cfg config, tr *tracker, counts *eventCounts) report {
-	tr.mu.Lock()
+// newReport builds the report from a finished run's trackers (one per
+// pad) and counts.
+func newReport(cfg config, trackers []*tracker, counts *eventCounts) report {
 	rep := report{
-		URLs: cfg.URLs, Pad: cfg.Pad, Writers: cfg.Writers, Readers: cfg.Readers, Rate: cfg.Rate,
+		URLs: cfg.URLs, Pad: cfg.Pad, Pads: cfg.Pads, Writers: cfg.Writers, Readers: cfg.Readers, Rate: cfg.Rate,
 		Warmup: ms(cfg.Warmup), Duration: ms(cfg.Duration),
-		Fanout:      summarise(tr.fanout),
-		Ack:         summarise(tr.acks),
-		Acked:       tr.acked,
-		Complete:    tr.complete,
-		Mismatches:  tr.mismatches + int(counts.ackErrors.Load()),
+		Mismatches:  int(counts.ackErrors.Load()),
 		Disconnects: counts.disconnects.Load(),
 		Errors:      counts.errors.Load(),
 		Problems:    []string{},
 	}
-	tr.mu.Unlock()
-	rep.Lost = tr.losses()
+	var fanout, acks []time.Duration
+	for _, tr := range trackers {
+		tr.mu.Lock()
+		fanout, acks = append(fanout, tr.fanout...), append(acks, tr.acks...)
+		rep.Acked += tr.acked
+		rep.Complete += tr.complete
+		rep.Mismatches += tr.mismatches
+		tr.mu.Unlock()
+		l := tr.losses()
+		rep.Lost.Ops += l.Ops
+		rep.Lost.Deliveries += l.Deliveries
+		rep.Lost.Foreign += l.Foreign
+	}
+	rep.Fanout, rep.Ack = summarise(fanout), summarise(acks)
 	return rep
 }
 
-// compareTexts records how many different texts the clients ended with.
-func (r *report) compareTexts(clients []*loadClient) {
-	distinct := map[string]bool{}
+// compareTexts records how many different texts the clients of one pad
+// ended with, at most.
+func (r *report) compareTexts(clients []*loadClient, pads int) {
+	distinct := make([]map[string]bool, pads)
+	for i := range distinct {
+		distinct[i] = map[string]bool{}
+	}
 	for i, lc := range clients {
-		text := lc.c.Text()
 		if i == 0 {
 			r.FinalRev, r.FinalLen = lc.c.Rev(), lc.c.Len()
 		}
-		distinct[text] = true
+		distinct[lc.pad][lc.c.Text()] = true
 	}
-	r.Texts = len(distinct)
+	r.Texts = 0
+	for _, d := range distinct {
+		r.Texts = max(r.Texts, len(d))
+	}
 }
 
 // check adds the reasons the run failed to Problems and reports whether
@@ -186,9 +202,14 @@ func (r *report) check() bool {
 // writeText prints the report for people.
 func (r *report) writeText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "confpad-load: pad %q on %s\n", r.Pad, strings.Join(r.URLs, ", "))
-	fmt.Fprintf(&b, "load: %d writers at %g chars/s, %d readers; %v measured after %v warmup (connected in %v)\n",
-		r.Writers, r.Rate, r.Readers, time.Duration(r.Duration), time.Duration(r.Warmup), r.ConnectTime.Round(time.Millisecond))
+	if r.Pads > 1 {
+		fmt.Fprintf(&b, "confpad-load: %d pads %s-1 to %s-%d on %s\n", r.Pads, r.Pad, r.Pad, r.Pads, strings.Join(r.URLs, ", "))
+	} else {
+		fmt.Fprintf(&b, "confpad-load: pad %q on %s\n", r.Pad, strings.Join(r.URLs, ", "))
+	}
+	fmt.Fprintf(&b, "load: %d writers at %g chars/s, %d readers per pad; %v measured after %v warmup\n",
+		r.Writers, r.Rate, r.Readers, time.Duration(r.Duration), time.Duration(r.Warmup))
+	r.Join.writeText(&b)
 	f := r.Fanout
 	fmt.Fprintf(&b, "fan-out, edit -> every other client (%d edits): p50 %v  p90 %v  p99 %v  max %v\n", f.Count, f.P50, f.P90, f.P99, f.Max)
 	a := r.Ack
@@ -196,7 +217,7 @@ func (r *report) writeText(w io.Writer) error {
 	fmt.Fprintf(&b, "ops: %d acknowledged, %d reached every client; lost %d (%d deliveries); unacknowledged edits %d\n",
 		r.Acked, r.Complete, r.Lost.Ops, r.Lost.Deliveries, r.Unacked)
 	fmt.Fprintf(&b, "final: revision %d, %d code points, %d distinct text(s) over %d clients; disconnects %d, server errors %d\n",
-		r.FinalRev, r.FinalLen, r.Texts, r.Writers+r.Readers, r.Disconnects, r.Errors)
+		r.FinalRev, r.FinalLen, r.Texts, r.Pads*(r.Writers+r.Readers), r.Disconnects, r.Errors)
 	m := r.Machine
 	if len(m.CPU.PIDs) > 0 {
 		fmt.Fprintf(&b, "server CPU (pids %v): %.2f s over %.1f s = %.2f s per 30 s (%.2f cores)\n",

@@ -67,6 +67,9 @@ type config struct {
 	Metrics string
 	// AccessLog logs every request and websocket.
 	AccessLog bool
+	// JoinRate is how many websocket joins a second the server admits;
+	// more wait for their turn.
+	JoinRate int
 }
 
 // option is one setting: a flag, its environment variable, its built-in
@@ -129,6 +132,14 @@ var options = []option{
 			return errors.New("want a number from 1 to 100000")
 		}
 		c.BoFRate = n
+		return nil
+	}},
+	{"join-rate", "CONFPAD_JOIN_RATE", "2000", "websocket joins admitted a `number` of times a second (200 at once); more wait for their turn, so a reconnect storm cannot starve the pads", func(c *config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return errors.New("want a whole number of joins a second, 1 to 1000000")
+		}
+		c.JoinRate = n
 		return nil
 	}},
 	{"max-doc", "CONFPAD_MAX_DOC", "2MiB", "largest pad in characters: a `size`, or with KiB or MiB", func(c *config, v string) error {

@@ -35,6 +35,7 @@ func TestLoadConfig(t *testing.T) {
 		ConnRate:          64 << 10,
 		ConnBurst:         2 << 20,
 		PadQuota:          64 << 20,
+		JoinRate:          2000,
 	}
 	with := func(change func(*config)) config {
 		c := defaults
@@ -121,6 +122,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "zero size", args: []string{"--max-frame=0"}, wantErr: "want a positive size"},
 		{name: "empty data", args: []string{"--data="}, wantErr: "want a directory"},
 		{name: "zero BoF rate", args: []string{"--bof-rate=0"}, wantErr: "want a number from 1 to 100000"},
+		{name: "join rate", args: []string{"--join-rate=500"}, want: with(func(c *config) { c.JoinRate = 500 })},
+		{name: "zero join rate", args: []string{"--join-rate=0"}, wantErr: "want a whole number of joins a second"},
 		{name: "bad pprof address", env: map[string]string{"CONFPAD_PPROF": "6060"}, wantErr: `CONFPAD_PPROF="6060": want host:port`},
 		{name: "bad count", args: []string{"--max-conns-per-addr=0"}, wantErr: "want a positive whole number"},
 		{name: "bad duration", args: []string{"--body-timeout=30"}, wantErr: "want a positive duration"},

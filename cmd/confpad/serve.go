@@ -102,6 +102,7 @@ func serve(ctx context.Context, args []string, env func(string) string) error {
 		ByteBurst:       cfg.ConnBurst,
 		PadQuota:        cfg.PadQuota,
 		AllowedOrigins:  splitList(cfg.AllowedOrigins),
+		JoinRate:        float64(cfg.JoinRate),
 	})
 	if err != nil {
 		return fmt.Errorf("set up HTTP API: %w", err)

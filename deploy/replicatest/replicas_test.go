@@ -56,6 +56,10 @@ func TestReplicaKilled(t *testing.T) {
 	// A reader on replica 0 only (no failover, no reconnect), to watch
 	// from replica 1 whether it is dropped when replica 0 dies.
 	lurker := newTypist(t, "ws://confpad.test/pads/kill/ws", failoverHTTPClient(top.ports()[:1], 0), "lurker", 0, 1)
+	// A reader is only counted; pointing a cursor lists the lurker.
+	if err := lurker.c.SetCursor(0, 0); err != nil {
+		t.Fatal(err)
+	}
 	testutil.Eventually(t, "the lurker in presence on replica 1", func() bool {
 		joined, _ := tys[1].saw("lurker")
 		return joined

@@ -313,6 +313,28 @@ describe('the pad page in Chromium', { skip: missing ?? false }, () => {
     await closeAll();
   });
 
+  test('readers are counted, and listed once they point a cursor', T, async () => {
+    const id = await server.createPad('e2e-readers', 'A keynote');
+    const a = await open(id, { name: 'Ada', color: '#3366ff' });
+    await a.click('.cm-content');
+    await a.keyboard.insertText('# Keynote\n');
+    const b = await open(id, { name: 'Grace', color: '#e6550d' });
+    const c = await open(id, { name: 'Linus', color: '#2ca25f' });
+    await settled([a, b, c]);
+    const names = (p) => p.locator('#people .person-name').allTextContents();
+    const reading = (p) => p.locator('#people-reading').textContent();
+    await waitFor('two readers on Ada\'s page', async () => (await reading(a)) === '2 reading' && (await a.locator('#people-count').textContent()) === '3');
+    assert.deepEqual(await names(a), ['Ada'], 'readers are not listed');
+    // Linus, a reader, sees Ada, who typed, and one other reader.
+    await waitFor('Ada and one reader on Linus\'s page', async () => (await reading(c)) === '1 reading' && (await names(c)).includes('Ada'));
+    await b.click('.cm-content');
+    await waitFor('Grace listed on Ada\'s page', async () => (await names(a)).includes('Grace') && (await reading(a)) === '1 reading');
+    await c.close();
+    pages.splice(pages.indexOf(c), 1);
+    await waitFor('no reader left on Ada\'s page', async () => (await a.locator('#people-reading').isHidden()) && (await a.locator('#people-count').textContent()) === '2');
+    await closeAll();
+  });
+
   test('screenshot: notes, the preview and two people\'s cursors', T, async () => {
     const id = await server.createPad('lpc-realtime', 'Real-time', 'Getting Linux to meet deadlines: PREEMPT_RT, latency tracing and scheduling for real-time workloads.');
     await server.api('POST', `/api/v1/pads/${id}/links`, { title: 'PREEMPT_RT status (slides)', url: 'https://example.org/rt-status.pdf' });

@@ -1,5 +1,5 @@
 // The websocket under an OTClient: opens it, feeds the client, and
-// reconnects with exponential backoff and jitter when it drops. Typing never
+// reconnects with exponential backoff and full jitter when it drops. Typing never
 // waits for it: the OTClient queues edits while there is no connection.
 //
 // Close codes from the server follow their policy (protocol.js): after
@@ -18,20 +18,26 @@ const STOP_TEXT = {
   4409: 'This page was opened again elsewhere with the same id.',
 };
 
-/** Reconnect delays: the first retry is quick, later ones back off. */
-export const BACKOFF = { first: 150, base: 500, max: 10_000 };
+/**
+ * Reconnect delays: attempt n waits a random time in [0, first * 2^n),
+ * at most max.
+ */
+export const BACKOFF = { first: 1000, max: 30_000 };
 
 /** An op not acked within this many ms means the connection is dead. */
 export const ACK_TIMEOUT = 20_000;
 
 /**
- * backoffDelay returns the wait before reconnect attempt n (0-based):
- * quick for the first, then base * 2^(n-1) capped at max, each scaled by
- * a random factor in [0.5, 1) so that many clients do not come back at once.
+ * backoffDelay returns the wait before reconnect attempt n (0-based), in
+ * ms: exponential backoff with full jitter, a uniformly random time in
+ * [0, min(max, first * 2^n)). When a server restarts under thousands of
+ * readers they come back spread over the first second (half a second on
+ * average for one), and those refused again over ever longer windows,
+ * instead of all at once.
  */
 export function backoffDelay(n, random = Math.random) {
-  const d = n === 0 ? BACKOFF.first : Math.min(BACKOFF.max, BACKOFF.base * 2 ** (n - 1));
-  return Math.round(d * (0.5 + random() / 2));
+  const cap = Math.min(BACKOFF.max, BACKOFF.first * 2 ** Math.min(n, 30));
+  return Math.floor(random() * cap);
 }
 
 /**

@@ -76,7 +76,9 @@ const NOTES_PLACEHOLDER = placeholder('Take notes here. Markdown works: # headin
 export class Editor {
   /**
    * @param {HTMLElement} parent
-   * @param {{onLocalChange(tr: Transaction): void, onUpdate(update): void}} hooks
+   * @param {{onLocalChange(tr: Transaction): void, onUpdate(update, local: boolean): void}} hooks
+   *   onUpdate's local says whether the user changed the text or the
+   *   selection (remote ops only map the selection).
    */
   constructor(parent, hooks) {
     this.readOnly = new Compartment();
@@ -106,10 +108,13 @@ export class Editor {
           remoteCursorsExtension,
           theme,
           EditorView.updateListener.of((update) => {
+            let local = false;
             for (const tr of update.transactions) {
-              if (tr.docChanged && !tr.annotation(Transaction.remote)) hooks.onLocalChange(tr);
+              if (tr.annotation(Transaction.remote)) continue;
+              local ||= tr.docChanged || tr.selection !== undefined;
+              if (tr.docChanged) hooks.onLocalChange(tr);
             }
-            hooks.onUpdate(update);
+            hooks.onUpdate(update, local);
           }),
         ],
       }),

@@ -53,6 +53,7 @@ export const MAX_OP = 32 * 1024;
  * - welcome(msg): the server's welcome; msg.users have their `sel`
  *   converted to local positions (or null).
  * - presence(event, user): a join/leave/update/cursor, user.sel local.
+ * - people(n): the count of everyone connected to the pad changed.
  * - links(links), error(msg): those server messages.
  * - state(name): 'synced' | 'awaiting' | 'buffering' after every change.
  * - resync(full): the connection must be dropped and re-established;
@@ -182,6 +183,7 @@ export class OTClient {
       case 'op': return this.onOp(msg);
       case 'presence': return this.onPresence(msg);
       case 'links': return this.handler.links?.(msg.links || []);
+      case 'people': return this.handler.people?.(msg.people);
       case 'error': return this.onError(msg);
       default: return this.handler.message?.(msg);
     }

@@ -98,9 +98,11 @@ function main() {
 
   const editor = new Editor($('#editor'), {
     onLocalChange: (tr) => client.submit(changesToOp(tr.startState.doc, tr.changes)),
-    onUpdate: (update) => {
+    onUpdate: (update, local) => {
       if (update.docChanged) preview.changed();
-      if (update.docChanged || update.selectionSet) sendCursorSoon();
+      // Only the user's own moves are sent: the others move a cursor
+      // through remote ops themselves, and a reader stays a reader.
+      if (local) sendCursorSoon();
     },
   });
   const preview = new Preview($('#preview'), () => editor.doc.toString());
@@ -132,7 +134,7 @@ function main() {
         editor.setReadOnly(readOnly);
         panel.setReadOnly(readOnly);
         renderBanner();
-        people.reset(msg.users, msg.you);
+        people.reset(msg.users, msg.people, msg.you);
         editor.clearCursors();
         for (const u of msg.users) if (u.client !== msg.you && u.sel) editor.setCursor(u);
         if (Array.isArray(msg.links)) panel.setLinks(msg.links);
@@ -144,6 +146,7 @@ function main() {
         else if (event === 'cursor') editor.setCursor(user);
         else if (event === 'update') editor.relabelCursor(user);
       },
+      people: (n) => people.setPeople(n),
       links: (links) => panel.setLinks(links),
       error: (msg) => {
         if (ERROR_TEXT[msg.code]) flashBanner(ERROR_TEXT[msg.code]);

@@ -1,8 +1,19 @@
-// Who is in the pad: the list of users with their colours, and the form
-// where you set your own name and colour (remembered for the next visit).
+// Who is in the pad: the list of users who act (type, point a cursor or
+// rename themselves) with their colours, how many others are reading, and
+// the form where you set your own name and colour (remembered for the next
+// visit).
 
 import { PALETTE, cleanName, saveIdentity, validColor } from './identity.js';
 import { el } from './session-panel.js';
+
+/**
+ * readingCount is how many people of a pad are reading, not listed:
+ * everyone connected (people, 0 if unknown) minus the listed others and
+ * you.
+ */
+export function readingCount(people, listed) {
+  return Math.max(0, people - listed - 1);
+}
 
 /** People shows the users of a pad and edits your own identity. */
 export class People {
@@ -15,8 +26,10 @@ export class People {
     this.me = me;
     this.onRename = onRename;
     this.users = new Map();
+    this.people = 0;
     this.list = root.querySelector('#people');
     this.count = root.querySelector('#people-count');
+    this.reading = root.querySelector('#people-reading');
     this.nameInput = root.querySelector('#my-name');
     this.colors = root.querySelector('#my-colors');
     this.nameInput.value = me.name;
@@ -49,9 +62,20 @@ export class People {
     this.render();
   }
 
-  /** reset replaces the list with the users of a welcome; you is the welcome's public id of this page. */
-  reset(users, you) {
+  /**
+   * reset replaces the list and the count with a welcome's; you is the
+   * welcome's public id of this page.
+   */
+  reset(users, people, you) {
     this.users = new Map(users.filter((u) => u.client !== you).map((u) => [u.client, u]));
+    this.people = Number.isInteger(people) ? people : 0;
+    this.render();
+  }
+
+  /** setPeople takes a new count of everyone connected to the pad. */
+  setPeople(people) {
+    if (!Number.isInteger(people)) return;
+    this.people = people;
     this.render();
   }
 
@@ -65,6 +89,7 @@ export class People {
   /** clear empties the list (while disconnected nobody is known to be here). */
   clear() {
     this.users.clear();
+    this.people = 0;
     this.render();
   }
 
@@ -76,7 +101,10 @@ export class People {
     };
     const others = [...this.users.values()].sort((a, b) => (a.name || '').localeCompare(b.name || ''));
     this.list.replaceChildren(row(this.me, true), ...others.map((u) => row(u, false)));
-    this.count.textContent = String(others.length + 1);
+    this.count.textContent = String(Math.max(this.people, others.length + 1));
+    const reading = readingCount(this.people, others.length);
+    this.reading.textContent = reading === 1 ? '1 reading' : `${reading} reading`;
+    this.reading.hidden = reading === 0;
     for (const b of this.colors.children) b.setAttribute('aria-pressed', String(b.dataset.color === this.me.color));
   }
 }

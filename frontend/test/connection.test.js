@@ -54,14 +54,39 @@ function setup(env = {}) {
   return { clock, statuses, client, conn, sockets: FakeSocket.all };
 }
 
-test('backoff grows, is capped, and is jittered', () => {
+test('backoff grows, is capped, and is fully jittered', () => {
   const rows = [
-    { n: 0, random: 0, want: BACKOFF.first / 2 },
-    { n: 1, random: 0.999999, want: BACKOFF.base },
-    { n: 3, random: 0, want: BACKOFF.base * 2 },
-    { n: 30, random: 0.999999, want: BACKOFF.max },
+    { n: 0, random: 0, want: 0 },
+    { n: 0, random: 0.5, want: BACKOFF.first / 2 },
+    { n: 0, random: 0.999999, want: BACKOFF.first - 1 },
+    { n: 1, random: 0.999999, want: BACKOFF.first * 2 - 1 },
+    { n: 3, random: 0.5, want: BACKOFF.first * 4 },
+    { n: 30, random: 0.999999, want: BACKOFF.max - 1 },
+    { n: 5000, random: 0.5, want: BACKOFF.max / 2 },
   ];
   for (const r of rows) assert.equal(backoffDelay(r.n, () => r.random), r.want, JSON.stringify(r));
+});
+
+test('a crowd\'s reconnects spread evenly over the backoff window', () => {
+  // A seeded generator (an LCG), so that the test is deterministic.
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const clients = 10_000;
+  for (const n of [0, 2]) {
+    const window = BACKOFF.first * 2 ** n;
+    const tenths = new Array(10).fill(0);
+    for (let i = 0; i < clients; i++) {
+      const d = backoffDelay(n, random);
+      assert.ok(d >= 0 && d < window, `delay ${d} outside [0, ${window})`);
+      tenths[Math.floor((d * 10) / window)]++;
+    }
+    // Full jitter: every tenth of the window gets about a tenth of the
+    // crowd; with the old equal jitter the first half got none.
+    for (const c of tenths) assert.ok(c > clients / 10 * 0.85 && c < clients / 10 * 1.15, `attempt ${n}: ${tenths}`);
+  }
 });
 
 test('joins, goes live, and resumes with since after a drop', () => {
@@ -97,7 +122,7 @@ test('failed attempts back off further each time', () => {
     assert.ok(step >= waited, `attempt ${i} came after ${step} ms, sooner than the one before (${waited} ms)`);
     waited = step;
   }
-  assert.ok(waited >= BACKOFF.base * 4, `the fifth retry waited ${waited} ms`);
+  assert.ok(waited >= BACKOFF.first * 4, `the fifth retry waited ${waited} ms`);
 });
 
 test('an unanswered op makes it reconnect', () => {
