@@ -67,7 +67,8 @@ func validScheme(s string) bool {
 // parseClusterURL parses the part after "redis-cluster://":
 // [user[:password]@]host:port[,host:port...][/][?query].
 func parseClusterURL(scheme, rest string) (target, error) {
-	redacted := scheme + "://" + redactRaw(rest)
+	// Redact the whole URL: rest may hold "://" itself.
+	redacted := redactRaw(scheme + "://" + rest)
 	if strings.Contains(rest, "#") {
 		return target{}, fmt.Errorf("redisstore: bad Redis URL %q: a fragment (#) has no meaning here", redacted)
 	}
