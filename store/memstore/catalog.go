@@ -141,7 +141,8 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 }
 
 // AddLink appends a slide link to a session and returns it with its id
-// and time filled in, or returns conference.ErrNotFound.
+// and time filled in, or returns conference.ErrNotFound, or
+// conference.ErrArchived if the session is archived.
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
 	if err := ctx.Err(); err != nil {
 		return conference.Link{}, err
@@ -152,13 +153,17 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 	if !ok {
 		return conference.Link{}, fmt.Errorf("memstore: add link to session %q: %w", session, conference.ErrNotFound)
 	}
+	if sess.State == conference.StateArchived {
+		return conference.Link{}, fmt.Errorf("memstore: add link to session %q: %w", session, conference.ErrArchived)
+	}
 	l = l.Stamped()
 	sess.Links = append(sess.Links, l)
 	s.sessions[session] = sess
 	return l, nil
 }
 
-// DeleteLink removes a slide link, or returns conference.ErrNotFound.
+// DeleteLink removes a slide link, or returns conference.ErrNotFound, or
+// conference.ErrArchived if the session is archived.
 func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -166,6 +171,9 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess, ok := s.sessions[session]
+	if ok && sess.State == conference.StateArchived {
+		return fmt.Errorf("memstore: delete link %q of session %q: %w", linkID, session, conference.ErrArchived)
+	}
 	i := slices.IndexFunc(sess.Links, func(l conference.Link) bool { return l.ID == linkID })
 	if !ok || i < 0 {
 		return fmt.Errorf("memstore: delete link %q of session %q: %w", linkID, session, conference.ErrNotFound)

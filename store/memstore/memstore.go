@@ -124,8 +124,10 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 // Append commits recs as revisions head+1, head+2, ... (their Rev fields are
 // set accordingly; a zero Time becomes now and an empty Author the
 // record's Client, as every store reads such a record back) if the pad's head is still
-// head, and otherwise returns collab.ErrConflict and stores nothing. Before
-// it returns, every subscriber of the pad has been called with the batch.
+// head and the pad's session (if the store has one of that id) is not
+// archived, and otherwise returns collab.ErrConflict or collab.ErrReadOnly
+// and stores nothing. Before it returns, every subscriber of the pad has
+// been called with the batch.
 func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -138,6 +140,10 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 	if n := p.head(); n != head {
 		s.mu.Unlock()
 		return fmt.Errorf("memstore: pad %q head is %d, not %d: %w", pad, n, head, collab.ErrConflict)
+	}
+	if s.sessions[pad].State == conference.StateArchived {
+		s.mu.Unlock()
+		return fmt.Errorf("memstore: pad %q: %w", pad, collab.ErrReadOnly)
 	}
 	if p == nil {
 		p = &padLog{}

@@ -25,6 +25,10 @@ func TestCatalogConformance(t *testing.T) {
 	storetest.TestCatalog(t, func(*testing.T) conference.Catalog { return memstore.New() })
 }
 
+func TestArchiveConformance(t *testing.T) {
+	storetest.TestArchive(t, func(*testing.T) storetest.Store { return memstore.New() })
+}
+
 // TestTruncate: a truncated pad has lost its records and snapshots past the
 // revision, and takes appends at the new head.
 func TestTruncate(t *testing.T) {
