@@ -81,6 +81,13 @@ func TestNotesPage(t *testing.T) {
 	if status != 200 || !strings.Contains(old, `id="one"`) || strings.Contains(old, `id="two"`) || !strings.Contains(old, "revision "+strconv.Itoa(first)+" of") {
 		t.Errorf("notes at rev %d: %d\n%s", first, status, old)
 	}
+	// An old revision's downloads are of that revision.
+	for _, ext := range []string{"md", "txt", "html"} {
+		want := `href="/p/main/export.` + ext + `?rev=` + strconv.Itoa(first) + `"`
+		if !strings.Contains(old, want) {
+			t.Errorf("notes at rev %d lack the download %s", first, want)
+		}
+	}
 	for _, tc := range []struct {
 		query  string
 		status int
