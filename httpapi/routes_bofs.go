@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,7 +78,7 @@ func (s *Server) startBoF(c echo.Context, req bofRequest) (conference.Session, e
 	if err := validSession(sess); err != nil {
 		return conference.Session{}, err
 	}
-	if wait, ok := s.bofLimit.allow(clientAddr(c), time.Now()); !ok {
+	if wait, ok := s.bofLimit.allow(c.RealIP(), time.Now()); !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 		return conference.Session{}, apiError(http.StatusTooManyRequests, codeTooManyBoFs,
@@ -88,7 +87,7 @@ func (s *Server) startBoF(c echo.Context, req bofRequest) (conference.Session, e
 	if err := s.cfg.Catalog.CreateSession(ctx, sess); err != nil {
 		return conference.Session{}, catalogError(err)
 	}
-	s.log.Info("BoF started", "id", sess.ID, "addr", clientAddr(c))
+	s.log.Info("BoF started", "id", sess.ID, "addr", c.RealIP())
 	return sess, nil
 }
 
@@ -128,16 +127,6 @@ func bofID(title string) string {
 		return "bof-" + hex.EncodeToString(suffix[:])
 	}
 	return "bof-" + slug + "-" + hex.EncodeToString(suffix[:])
-}
-
-// clientAddr is the address a request came from: the connection's peer.
-// (Headers such as X-Forwarded-For are anyone's to write.)
-func clientAddr(c echo.Context) string {
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
-	if err != nil {
-		return c.Request().RemoteAddr
-	}
-	return host
 }
 
 // maxLimitedAddrs bounds the addresses a rateLimit remembers.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -80,6 +81,13 @@ func TestNotesPage(t *testing.T) {
 	status, old, _ := ts.do(t, "GET", "/p/main/notes?rev="+strconv.Itoa(first), "")
 	if status != 200 || !strings.Contains(old, `id="one"`) || strings.Contains(old, `id="two"`) || !strings.Contains(old, "revision "+strconv.Itoa(first)+" of") {
 		t.Errorf("notes at rev %d: %d\n%s", first, status, old)
+	}
+	// An old revision's downloads are of that revision.
+	for _, ext := range []string{"md", "txt", "html"} {
+		want := `href="/p/main/export.` + ext + `?rev=` + strconv.Itoa(first) + `"`
+		if !strings.Contains(old, want) {
+			t.Errorf("notes at rev %d lack the download %s", first, want)
+		}
 	}
 	for _, tc := range []struct {
 		query  string
@@ -344,5 +352,41 @@ func TestBoFID(t *testing.T) {
 		if !ok || len(rest) != 6 || !conference.ValidID(id) {
 			t.Errorf("bofID(%q) = %q, want %q and 6 hex digits, a valid id", tt.title, id, tt.prefix)
 		}
+	}
+}
+
+// TestBoFRatePerClientBehindProxy: the BoF rate counts the client address
+// as the connection limit does (Config.TrustedProxies): behind a trusted
+// proxy each client named by X-Forwarded-For has its own budget; without
+// one, a forged X-Forwarded-For does not escape the limit.
+func TestBoFRatePerClientBehindProxy(t *testing.T) {
+	_, local, _ := net.ParseCIDR("127.0.0.0/8")
+	for _, tt := range []struct {
+		name    string
+		trusted []*net.IPNet
+		other   int // the status of a BoF from a second client
+	}{
+		{"behind a trusted proxy", []*net.IPNet{local}, 201},
+		{"no trusted proxy", nil, 429},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := newTestServer(t, Config{BoFRate: 1, TrustedProxies: tt.trusted})
+			if err := ts.store.SetBoFs(t.Context(), true); err != nil {
+				t.Fatal(err)
+			}
+			start := func(client string) int {
+				status, _, _ := ts.do(t, "POST", "/api/v1/bofs", `{"title":"Hallway"}`, "X-Forwarded-For", client)
+				return status
+			}
+			if status := start("203.0.113.1"); status != 201 {
+				t.Fatalf("first BoF: %d", status)
+			}
+			if status := start("203.0.113.1"); status != 429 {
+				t.Errorf("second BoF of one client: %d, want 429", status)
+			}
+			if status := start("203.0.113.2"); status != tt.other {
+				t.Errorf("a BoF of another client: %d, want %d", status, tt.other)
+			}
+		})
 	}
 }

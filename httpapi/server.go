@@ -133,8 +133,8 @@ type Config struct {
 	MessageRate  float64
 	MessageBurst int
 
-	// BoFRate is how many BoF sessions one client address (the TCP peer)
-	// may start per hour, on this replica (default DefaultBoFRate).
+	// BoFRate is how many BoF sessions one client address (see
+	// TrustedProxies) may start per hour, on this replica (default DefaultBoFRate).
 	BoFRate int
 	// MaxConnsPerAddr is how many websockets one client address may hold
 	// at once (default 1000: a conference's NAT puts many people behind

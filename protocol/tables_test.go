@@ -96,7 +96,7 @@ func TestDocsTables(t *testing.T) {
 		reasons[row[0]] = row[1]
 	}
 	samePolicies(t, "the close-code table", got, closePolicies())
-	closes := []Close{CloseRestarting, CloseIdle, CloseKeepalive, CloseTooSlow, CloseTooMany, CloseNoJoin,
+	closes := []Close{CloseRestarting, CloseUnavailable, CloseIdle, CloseKeepalive, CloseTooSlow, CloseTooMany, CloseNoJoin,
 		CloseTooBig, CloseUnknownPad, CloseDeleted, CloseReplaced, CloseHistoryChanged,
 		CloseStateChanged("archived"), CloseStateChanged("live")}
 	for _, c := range closes {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confpad/confpad/internal/testutil"
 	"github.com/confpad/confpad/search"
 )
 
@@ -61,16 +62,6 @@ func found(t *testing.T, ix search.Index, q string) []string {
 	return out
 }
 
-// waitFor polls cond for up to 20 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
 func TestIndexer(t *testing.T) {
 	ix := search.NewMemory()
 	// An indexed pad that is no longer listed is dropped at start.
@@ -81,7 +72,7 @@ func TestIndexer(t *testing.T) {
 	indexer := search.NewIndexer(search.IndexerConfig{Index: ix, Text: p.text, Pads: p.list, Delay: 200 * time.Millisecond})
 	defer indexer.Close()
 
-	waitFor(t, "the start-up sync", func() bool {
+	testutil.Eventually(t, "the start-up sync", func() bool {
 		return slices.Equal(found(t, ix, "alpha"), []string{"a"}) && len(found(t, ix, "stale")) == 0
 	})
 
@@ -93,7 +84,7 @@ func TestIndexer(t *testing.T) {
 		p.set("a", "alpha beta "+string(rune('a'+i%26)))
 		indexer.Touch("a")
 	}
-	waitFor(t, "the touched pad's new text", func() bool { return slices.Equal(found(t, ix, "beta"), []string{"a"}) })
+	testutil.Eventually(t, "the touched pad's new text", func() bool { return slices.Equal(found(t, ix, "beta"), []string{"a"}) })
 	p.mu.Lock()
 	reads := p.reads - before
 	p.mu.Unlock()
@@ -104,7 +95,7 @@ func TestIndexer(t *testing.T) {
 	// A pad created later is indexed when touched; Remove drops it.
 	p.set("b", "gamma")
 	indexer.Touch("b")
-	waitFor(t, "the new pad", func() bool { return slices.Equal(found(t, ix, "gamma"), []string{"b"}) })
+	testutil.Eventually(t, "the new pad", func() bool { return slices.Equal(found(t, ix, "gamma"), []string{"b"}) })
 	if err := indexer.Remove(t.Context(), "b"); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"strconv"
 
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/notes"
@@ -116,6 +117,18 @@ type NotesPage struct {
 	// Doc is the rendered notes; Empty says the pad has no text.
 	Doc   notes.Doc
 	Empty bool
+}
+
+// Downloads are the files of the notes shown: of the revision shown when
+// it is an old one.
+func (p NotesPage) Downloads() []Download {
+	d := p.URLs.Downloads(p.Session.ID)
+	if p.Old && p.URLs.Live() {
+		for i := range d {
+			d[i].URL += "?rev=" + strconv.Itoa(p.Rev)
+		}
+	}
+	return d
 }
 
 // SearchPage is the data of the search page: the form, and the results

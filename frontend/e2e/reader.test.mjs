@@ -91,6 +91,12 @@ describe('the reader\'s pages in Chromium', { skip: missing ?? false }, () => {
     assert.ok(height < 3 * 844, `the index is ${(height / 844).toFixed(2)} screens long`);
     assert.ok(width <= 390, `the index is ${width} px wide`);
     assert.equal(await page.locator('form[action="/search"][method="get"] input[name="q"]').count(), 1, 'the search box');
+    // No sideways scrolling on the common phone widths either.
+    for (const w of [320, 360, 375, 414]) {
+      await page.setViewportSize({ width: w, height: 800 });
+      const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(sw <= w, `at ${w} px the index is ${sw} px wide`);
+    }
     await page.close();
   });
 

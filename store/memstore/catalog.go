@@ -141,7 +141,9 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 }
 
 // AddLink appends a slide link to a session and returns it with its id
-// and time filled in, or returns conference.ErrNotFound.
+// and time filled in, or returns conference.ErrNotFound,
+// conference.ErrArchived if the session is archived, or
+// conference.ErrTooManyLinks if it has conference.MaxLinks links.
 func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) (conference.Link, error) {
 	if err := ctx.Err(); err != nil {
 		return conference.Link{}, err
@@ -167,7 +169,8 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 	return l, nil
 }
 
-// DeleteLink removes a slide link, or returns conference.ErrNotFound.
+// DeleteLink removes a slide link, or returns conference.ErrNotFound, or
+// conference.ErrArchived if the session is archived.
 func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
