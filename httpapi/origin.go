@@ -29,13 +29,20 @@ func ParseOrigin(s string) (string, error) {
 // (no Origin header, and no Sec-Fetch-Site saying it is cross-site: curl,
 // scripts, the Go client), from a page of this server (the Origin's
 // scheme and host are the request's, the scheme being https behind TLS or
-// a proxy that says so in X-Forwarded-Proto), or from an origin in
+// a proxy that says so in X-Forwarded-Proto; or the Origin is "null" and
+// Sec-Fetch-Site says same-origin), or from an origin in
 // Config.AllowedOrigins.
 func (s *Server) sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		site := r.Header.Get("Sec-Fetch-Site")
 		return site == "" || site == "same-origin" || site == "none"
+	}
+	if origin == "null" {
+		// An opaque origin: a same-origin form sent under a no-referrer
+		// policy, or a sandboxed or data: page anywhere. The browser's
+		// Sec-Fetch-Site, which no page can set, tells them apart.
+		return r.Header.Get("Sec-Fetch-Site") == "same-origin"
 	}
 	origin = strings.ToLower(origin)
 	if slices.Contains(s.cfg.AllowedOrigins, origin) {
