@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -33,6 +34,11 @@ type Snapshot struct {
 	Rev int
 	// Text is the whole document at Rev.
 	Text string
+	// Attribution says who wrote each character of Text (see Attribution;
+	// its runs cover Text exactly). Nil means the snapshot was stored
+	// without it (before attribution was kept): the engine then rebuilds
+	// it by replaying the pad's records from revision 0.
+	Attribution []Run
 }
 
 // CheckpointEvery is the distance between checkpoints: the engine saves a
@@ -122,4 +128,11 @@ type Feed interface {
 	// should read the log. fn must not block. The returned function cancels
 	// the subscription.
 	Subscribe(pad string, fn func(recs []Record)) (cancel func())
+}
+
+// Equal reports whether s and o are the same snapshot: same revision,
+// text and attribution (a nil attribution, none stored, differs from an
+// empty one).
+func (s Snapshot) Equal(o Snapshot) bool {
+	return s.Rev == o.Rev && s.Text == o.Text && (s.Attribution == nil) == (o.Attribution == nil) && slices.Equal(s.Attribution, o.Attribution)
 }

@@ -37,7 +37,8 @@ type pad struct {
 
 	mu     sync.Mutex
 	doc    *Doc
-	recent History // the last records; its head is the pad's
+	attr   *Attribution // who wrote each character of doc
+	recent History      // the last records; its head is the pad's
 	snap   int     // revision of the newest snapshot saved or loaded
 
 	qmu      sync.Mutex
@@ -70,6 +71,14 @@ func (p *pad) load() {
 		p.doc = NewDoc(snap.Text)
 		p.recent = NewHistory(snap.Rev, p.e.cfg.KeepRecent)
 		p.snap = snap.Rev
+		p.attr, err = snapshotAttribution(ctx, p.e.cfg.Log, p.id, snap, p.doc.Len())
+		if err == nil && snap.Rev > 0 && snap.Attribution == nil {
+			// Rebuilt from the whole history: store it, so that this
+			// happens once.
+			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: snap.Text, Attribution: p.attr.Runs()})
+		}
+	}
+	if err == nil {
 		_, err = p.apply(recs)
 	}
 	if err != nil {
@@ -421,7 +430,7 @@ func (p *pad) applyRecords(recs []Record) error {
 		p.e.cfg.OnCommit(p.id, applied)
 	}
 	if p.recent.Head()-p.snap >= p.e.cfg.SnapshotEvery {
-		p.saveSnapshot(Snapshot{Rev: p.recent.Head(), Text: p.doc.String()})
+		p.saveSnapshot(p.snapshotAt(p.recent.Head()))
 	}
 	return err
 }
@@ -438,19 +447,26 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 			err = errorf(CodeUnavailable, "record %d does not follow head %d", r.Rev, head)
 			break
 		}
-		if err = p.doc.Apply(r.Op); err != nil {
+		if err = applyAttributed(p.doc, p.attr, r.Op, r.Author); err != nil {
 			break
 		}
 		head = r.Rev
 		applied++
 		if IsCheckpoint(head) {
-			p.saveSnapshot(Snapshot{Rev: head, Text: p.doc.String()})
+			p.saveSnapshot(p.snapshotAt(head))
 		}
 	}
 	recs = recs[:applied]
 	p.recent.Append(recs...)
 	return recs, err
 }
+
+// snapshotAt returns the document and attribution as a snapshot at rev,
+// the revision they are at; p.mu is held (or the pad is not shared yet).
+func (p *pad) snapshotAt(rev int) Snapshot {
+	return Snapshot{Rev: rev, Text: p.doc.String(), Attribution: p.attr.Runs()}
+}
+
 
 // saveSnapshot writes s in the background; p.mu is held (or the pad is
 // not shared yet).

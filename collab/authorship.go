@@ -1,0 +1,109 @@
+package collab
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// ReplayAttribution returns the attribution that a (nil: the empty
+// document's) becomes with recs, records in revision order, applied one by
+// one, each inserting its Author's characters. a itself is not changed.
+func ReplayAttribution(a *Attribution, recs []Record) (*Attribution, error) {
+	if a == nil {
+		a = NewAttribution()
+	} else {
+		a = a.Clone()
+	}
+	for _, r := range recs {
+		if err := a.Apply(r.Op, r.Author); err != nil {
+			return nil, fmt.Errorf("revision %d: %w", r.Rev, err)
+		}
+	}
+	return a, nil
+}
+
+// snapshotAttribution returns the attribution of snap, whose text has n
+// code points: the one stored with it or, for a snapshot stored without
+// one (or with one that does not cover its text), one rebuilt by replaying
+// the pad's records from revision 0.
+func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot, n int) (*Attribution, error) {
+	if snap.Attribution != nil || snap.Rev == 0 {
+		if a := NewAttribution(snap.Attribution...); a.Len() == n {
+			return a, nil
+		}
+	}
+	recs, err := log.Records(ctx, pad, 0, snap.Rev)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) != snap.Rev {
+		return nil, fmt.Errorf("log returned %d records up to revision %d, want %[2]d", len(recs), snap.Rev)
+	}
+	return ReplayAttribution(nil, recs)
+}
+
+// Attribution returns who wrote each character of the pad's text at
+// revision rev (rev < 0: the head), as runs in document order, and the head
+// revision. A revision after the head is a CodeRevAhead error.
+func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run, int, error) {
+	p, err := e.acquire(ctx, padID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer e.release(p)
+	p.mu.Lock()
+	head := p.recent.Head()
+	if rev < 0 || rev == head {
+		defer p.mu.Unlock()
+		return p.attr.Runs(), head, nil
+	}
+	p.mu.Unlock()
+	if rev > head {
+		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
+	}
+	snap, err := e.cfg.Log.SnapshotAt(ctx, padID, rev)
+	if err != nil {
+		return nil, head, unavailable(err)
+	}
+	a, err := snapshotAttribution(ctx, e.cfg.Log, padID, snap, utf8.RuneCountInString(snap.Text))
+	if err != nil {
+		return nil, head, unavailable(err)
+	}
+	recs, err := e.cfg.Log.Records(ctx, padID, snap.Rev, rev)
+	if err != nil {
+		return nil, head, unavailable(err)
+	}
+	if len(recs) != rev-snap.Rev {
+		return nil, head, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), snap.Rev, rev-snap.Rev)
+	}
+	if a, err = ReplayAttribution(a, recs); err != nil {
+		return nil, head, err
+	}
+	return a.Runs(), head, nil
+}
+
+// MarshalRuns returns the JSON form in which stores keep a snapshot's
+// attribution: an array of {"author", "length"} objects.
+func MarshalRuns(runs []Run) string {
+	b, err := json.Marshal(runs)
+	if err != nil {
+		panic(fmt.Sprintf("collab: marshal runs: %v", err)) // strings and ints always marshal
+	}
+	return string(b)
+}
+
+// UnmarshalRuns parses what MarshalRuns wrote. It never returns nil
+// without an error, so that a stored empty attribution stays distinct from
+// none stored.
+func UnmarshalRuns(s string) ([]Run, error) {
+	runs := []Run{}
+	if err := json.Unmarshal([]byte(s), &runs); err != nil {
+		return nil, fmt.Errorf("collab: stored attribution: %w", err)
+	}
+	if runs == nil {
+		return nil, fmt.Errorf("collab: stored attribution is null")
+	}
+	return runs, nil
+}
