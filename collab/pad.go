@@ -39,7 +39,7 @@ type pad struct {
 	doc    *Doc
 	attr   *Attribution // who wrote each character of doc
 	recent History      // the last records; its head is the pad's
-	snap   int     // revision of the newest snapshot saved or loaded
+	snap   int          // revision of the newest snapshot saved or loaded
 
 	qmu      sync.Mutex
 	queue    []*submission
@@ -466,7 +466,6 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 func (p *pad) snapshotAt(rev int) Snapshot {
 	return Snapshot{Rev: rev, Text: p.doc.String(), Attribution: p.attr.Runs()}
 }
-
 
 // saveSnapshot writes s in the background; p.mu is held (or the pad is
 // not shared yet).
