@@ -52,6 +52,9 @@ type JoinMessage struct {
 	Color  string `json:"color,omitempty"`
 	// Since, when set, resumes from that revision instead of a snapshot.
 	Since *int `json:"since,omitempty"`
+	// Author is the browser's author secret, kept across visits; the
+	// server shows others only PublicID(AuthorDomain, Author).
+	Author string `json:"author,omitempty"`
 }
 
 // OpMessage is a client's op based on revision Rev, as a client sends it.
@@ -91,6 +94,9 @@ type ClientMessage struct {
 	// join
 	Client string
 	Since  int // -1: no since, join with a snapshot
+	// Author is the public author id of a join (see PublicID), never the
+	// secret it was derived from.
+	Author string
 	// join and rename
 	Name  string
 	Color string
@@ -107,6 +113,7 @@ type ClientMessage struct {
 type rawClientMessage struct {
 	Type   string          `json:"type"`
 	Client *string         `json:"client"`
+	Author *string         `json:"author"`
 	Name   *string         `json:"name"`
 	Color  *string         `json:"color"`
 	Since  *int            `json:"since"`
@@ -163,6 +170,9 @@ func parseJoin(raw *rawClientMessage, msg *ClientMessage) *Error {
 		return Errorf(BadMessage, `"client" must be 1 to %d characters of A-Z, a-z, 0-9, '-' and '_'`, MaxClientIDLen)
 	}
 	msg.Client = *raw.Client
+	if err := parseAuthor(raw, msg); err != nil {
+		return err
+	}
 	msg.Since = -1
 	if raw.Since != nil {
 		if *raw.Since < 0 {

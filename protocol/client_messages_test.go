@@ -14,9 +14,13 @@ func TestParseClientMessage(t *testing.T) {
 		code string // "" for a valid message
 		want ClientMessage
 	}{
-		{`{"type":"join","client":"c-1","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: "c-1", Name: "Ada", Color: "#3366ff", Since: -1}},
-		{`{"type":"join","client":"c-1","since":7}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: 7}},
-		{`{"type":"join","client":"c-1","since":null}`, "", ClientMessage{Type: "join", Client: "c-1", Name: DefaultName, Color: DefaultColor("c-1"), Since: -1}},
+		{`{"type":"join","client":"c-1","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: "c-1", Author: PublicID(ClientDomain, "c-1"), Name: "Ada", Color: "#3366ff", Since: -1}},
+		{`{"type":"join","client":"c-1","author":"0123456789abcdef_-XY"}`, "", ClientMessage{Type: "join", Client: "c-1", Author: PublicID(AuthorDomain, "0123456789abcdef_-XY"), Name: DefaultName, Color: DefaultColor("c-1"), Since: -1}},
+		{`{"type":"join","client":"c-1","author":"short"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"c-1","author":"0123456789abcdef 0123"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"c-1","author":7}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"c-1","since":7}`, "", ClientMessage{Type: "join", Client: "c-1", Author: PublicID(ClientDomain, "c-1"), Name: DefaultName, Color: DefaultColor("c-1"), Since: 7}},
+		{`{"type":"join","client":"c-1","since":null}`, "", ClientMessage{Type: "join", Client: "c-1", Author: PublicID(ClientDomain, "c-1"), Name: DefaultName, Color: DefaultColor("c-1"), Since: -1}},
 		{`{"type":"join","client":"has space"}`, BadMessage, ClientMessage{}},
 		{`{"type":"join","client":"c","since":-2}`, BadMessage, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", ClientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},

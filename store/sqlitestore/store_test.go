@@ -14,6 +14,7 @@ import (
 
 	"github.com/confpad/confpad/internal/testutil"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/store/storetest"
@@ -40,6 +41,11 @@ func TestLog(t *testing.T) {
 	// One file for every subtest: the suite's pad ids keep them apart.
 	shared, _ := openTemp(t)
 	storetest.TestLog(t, func(*testing.T) collab.Log { return shared })
+}
+
+func TestAuthors(t *testing.T) {
+	shared, _ := openTemp(t)
+	storetest.TestAuthors(t, func(*testing.T) authors.Table { return shared })
 }
 
 func TestCatalog(t *testing.T) {
