@@ -55,6 +55,8 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET(api+"/pads/:id/text", s.getText)
 	e.POST(api+"/pads/:id/links", s.addLink)
 	e.GET(api+"/pads/:id/revisions", s.listRevisions)
+	e.GET(api+"/pads/:id/authors", s.listAuthors)
+	e.GET(api+"/pads/:id/attribution", s.getAttribution)
 	e.POST(api+"/bofs", s.startBoFAPI)
 
 	e.POST(api+"/pads", s.createPad, s.requireAdmin)

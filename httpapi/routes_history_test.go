@@ -63,8 +63,8 @@ func TestRevisionsAPI(t *testing.T) {
 		t.Fatalf("page %+v, want revisions 1 and 2 and next 2", page)
 	}
 	r := page.Revisions[0]
-	if r.Rev != 1 || r.Author != "typist" || r.Inserted != 1 || r.Deleted != 0 || r.Time.IsZero() {
-		t.Errorf("revision %+v, want 1 by typist inserting 1", r)
+	if r.Rev != 1 || r.Author != protocol.PublicID(protocol.ClientDomain, "typist") || r.Inserted != 1 || r.Deleted != 0 || r.Time.IsZero() {
+		t.Errorf("revision %+v, want 1 by typist's public id inserting 1", r)
 	}
 }
 

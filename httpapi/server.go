@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
@@ -133,6 +134,9 @@ type Config struct {
 	AccessLog bool
 	// Version is the server's version, shown by /healthz and /metrics.
 	Version string
+	// Authors keeps each pad's authors (names, colours, edits); nil: the
+	// Log, if it is an authors.Table (every store is), else none.
+	Authors authors.Table
 }
 
 func (c Config) withDefaults() Config {
@@ -195,6 +199,8 @@ type Server struct {
 	replica  string
 	perAddr  *connLimiter
 
+	authorNotes *authorNotes
+
 	hubsMu sync.RWMutex
 	hubs   map[string]*hub
 
@@ -208,8 +214,9 @@ type Server struct {
 	busCtx   context.Context // ends at Shutdown
 	stopBus  context.CancelFunc
 	unsubBus func()
-	// busWG counts the bus goroutines: publishing, heartbeats, and
-	// session refreshes; busStopped (under busMu) forbids new ones.
+	// busWG counts the background goroutines: publishing, heartbeats,
+	// session refreshes and the author table's flushes; busStopped
+	// (under busMu) forbids new ones.
 	busWG      sync.WaitGroup
 	busMu      sync.Mutex
 	busStopped bool
@@ -236,6 +243,10 @@ func New(cfg Config) (*Server, error) {
 		busOut:   make(chan cluster.Message, 4096),
 		bofLimit: newRateLimit(cfg.BoFRate),
 	}
+	s.authorNotes = &authorNotes{table: cfg.Authors}
+	if t, ok := cfg.Log.(authors.Table); ok && cfg.Authors == nil {
+		s.authorNotes.table = t
+	}
 	s.engine = collab.NewEngine(collab.Config{
 		Log:       cfg.Log,
 		Feed:      cfg.Feed,
@@ -252,6 +263,11 @@ func New(cfg Config) (*Server, error) {
 	s.echo = e
 	ctx, cancel := context.WithCancel(context.Background())
 	s.busCtx, s.stopBus = ctx, cancel
+	s.busWG.Add(1)
+	go func() {
+		defer s.busWG.Done()
+		s.authorNotes.flushLoop(ctx, func(err error) { s.log.Warn("writing the author table failed", "err", err) })
+	}()
 	if cfg.Bus != nil {
 		s.busWG.Add(2)
 		go func() { defer s.busWG.Done(); s.publishLoop(ctx) }()

@@ -53,6 +53,11 @@ type conn struct {
 	lastCursor  time.Time
 	cursorTimer *time.Timer
 
+	// author is the public author id of the join, and authorName and
+	// authorColor its latest name and colour, for the author table; only
+	// the handler uses them.
+	author, authorName, authorColor string
+
 	queue    chan outgoing
 	done     chan struct{} // closed by kill
 	killOnce sync.Once
@@ -128,6 +133,7 @@ func (cn *conn) run() {
 			cn.moveCursor(ctx, msg)
 		case protocol.TypeRename:
 			cn.hub.rename(cn, msg.Name, msg.Color)
+			cn.renameAuthor(msg.Name, msg.Color)
 		}
 	}
 	if cn.hub != nil {
@@ -261,6 +267,7 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 	s := cn.s
 	h := s.acquireHub(cn.pad)
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
+	cn.author, cn.authorName, cn.authorColor = msg.Author, msg.Name, msg.Color
 	var text *string
 	leave, err := s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, t string, missed []collab.Record) {
 		if msg.Since < 0 {
@@ -284,7 +291,7 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	s := cn.s
 	start := time.Now()
-	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Base: msg.Rev, Op: msg.Op})
+	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Author: cn.author, Base: msg.Rev, Op: msg.Op})
 	s.metrics.submitSeconds.Observe(time.Since(start).Seconds())
 	switch {
 	case err != nil:
@@ -293,6 +300,7 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 		cn.send(protocol.EncodeAck(msg.Seq, res.Rev))
 	default:
 		s.metrics.opsCommitted.Inc()
+		s.authorNotes.noteOp(cn.pad.ID, cn.author, cn.authorName, cn.authorColor, time.Now())
 	}
 }
 
