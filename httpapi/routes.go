@@ -71,6 +71,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET("/", s.indexPage)
 	e.GET("/p/:id", s.padPage)
 	e.GET("/p/:id/notes", s.notesPage)
+	e.GET("/p/:id/history", s.historyPage)
 	e.GET("/p/:id/export.md", s.exportText("md"))
 	e.GET("/p/:id/export.txt", s.exportText("txt"))
 	e.GET("/p/:id/export.html", s.exportText("html"))

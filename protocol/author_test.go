@@ -30,3 +30,11 @@ func TestPublicID(t *testing.T) {
 		t.Error("the public id is the secret")
 	}
 }
+
+// TestPublicIDKnownAnswer pins the derivation that docs/protocol.md
+// describes and the editor (frontend/src/author.js) repeats.
+func TestPublicIDKnownAnswer(t *testing.T) {
+	if got := PublicID(AuthorDomain, "kq8V2xN0cT5rY7wB3mZ1aL6dF4hJ9sG0"); got != "1IvZ8U8_ClZOdajfG8gShw" {
+		t.Errorf("PublicID = %q", got)
+	}
+}
