@@ -12,6 +12,7 @@ import (
 
 	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/site"
 )
 
 // authorFlushInterval is how often the server writes what it learnt about
@@ -234,4 +235,27 @@ func (s *Server) getAttribution(c echo.Context) error {
 func (cn *conn) renameAuthor(name, color string) {
 	cn.authorName = cmp.Or(name, cn.authorName)
 	cn.authorColor = cmp.Or(color, cn.authorColor)
+}
+
+// authorship returns who wrote the pad's text at revision rev, with the
+// authors' names, for the notes page.
+func (s *Server) authorship(ctx context.Context, pad string, rev int) (*site.Authorship, error) {
+	runs, head, err := s.engine.Attribution(ctx, pad, rev)
+	if err != nil {
+		return nil, revisionError(err, rev, head)
+	}
+	names := map[string]string{}
+	if s.authorNotes.table != nil {
+		if err := s.authorNotes.flush(ctx, pad); err != nil {
+			s.log.Warn("writing the author table failed", "pad", pad, "err", err)
+		}
+		table, err := s.authorNotes.table.Authors(ctx, pad)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range table {
+			names[a.ID] = a.Name
+		}
+	}
+	return &site.Authorship{Runs: runs, Names: names}, nil
 }

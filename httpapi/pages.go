@@ -68,16 +68,21 @@ func (s *Server) notesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderNotes(c, v, site.LiveURLs())
+	authorship, err := s.authorship(c.Request().Context(), v.sess.ID, v.rev)
+	if err != nil {
+		return err
+	}
+	return s.renderNotes(c, v, site.LiveURLs(), authorship)
 }
 
-// renderNotes renders the notes page of v, linked to others by urls.
-func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs) error {
+// renderNotes renders the notes page of v, linked to others by urls, with
+// its authorship (nil: none).
+func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs, authorship *site.Authorship) error {
 	title, err := s.cfg.Catalog.Title(c.Request().Context())
 	if err != nil {
 		return catalogError(err)
 	}
-	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head)
+	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head, authorship)
 	if err != nil {
 		return err
 	}
