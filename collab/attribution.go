@@ -121,20 +121,25 @@ func (a *Attribution) Len() int { return a.n }
 // and neighbouring runs have different authors.
 func (a *Attribution) Runs() []Run {
 	out := make([]Run, 0, a.runs)
-	var walk func(x *runNode, h int)
-	walk = func(x *runNode, h int) {
-		if h == 0 {
-			for _, r := range x.runs {
-				out = pushRun(out, r.Author, r.Len)
-			}
-			return
-		}
-		for _, k := range x.kids[:x.n] {
-			walk(k, h-1)
-		}
-	}
-	walk(a.root, a.height)
+	a.root.appendRuns(a.height, &out)
 	return out
+}
+
+// appendRuns appends the runs under x, at height h, to *out, merging the
+// first with the last of *out if they have the same author.
+func (x *runNode) appendRuns(h int, out *[]Run) {
+	if h > 0 {
+		for _, k := range x.kids[:x.n] {
+			k.appendRuns(h-1, out)
+		}
+		return
+	}
+	rs := x.runs
+	if n := len(*out); n > 0 && len(rs) > 0 && (*out)[n-1].Author == rs[0].Author {
+		(*out)[n-1].Len += rs[0].Len
+		rs = rs[1:]
+	}
+	*out = append(*out, rs...)
 }
 
 // Clone returns an independent copy of a.

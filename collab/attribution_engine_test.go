@@ -138,3 +138,35 @@ func TestAttributionOfARevisionAfterTheHead(t *testing.T) {
 		t.Errorf("Attribution(2) of a pad at 1: head %d, error %v; want head 1 and rev_ahead", head, err)
 	}
 }
+
+// TestAttributionFromTheCheckpointBelow: checkpoints between multiples of
+// AttributionEvery are stored without attribution; reading one, or loading
+// the pad from one, replays from the multiple below, and gives what the
+// oracle replays from revision 0.
+func TestAttributionFromTheCheckpointBelow(t *testing.T) {
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	n := collab.AttributionEvery + 2*collab.CheckpointEvery + 17
+	for i := range n {
+		author := fmt.Sprint("author-", i/70%5)
+		op := collab.NewOp(collab.Insert("x"))
+		if i%3 == 2 {
+			op = collab.NewOp(collab.Skip(1+i/3), collab.Insert("yz"))
+		}
+		mustSubmit(t, e, "p", collab.Submission{Client: author, Seq: i, Author: author, Base: i, Op: op})
+	}
+	for _, rev := range []int{collab.AttributionEvery, collab.AttributionEvery + 1, collab.AttributionEvery + collab.CheckpointEvery + 50, n} {
+		checkAttribution(t, e, log, "p", rev)
+	}
+	e.Close()
+	var withRuns []int
+	for _, s := range log.saved("p") {
+		if s.Attribution != nil {
+			withRuns = append(withRuns, s.Rev)
+		}
+	}
+	if !slices.Contains(withRuns, collab.AttributionEvery) || slices.Contains(withRuns, collab.AttributionEvery+collab.CheckpointEvery) {
+		t.Errorf("snapshots with attribution at %v, want %d and not the checkpoints after it", withRuns, collab.AttributionEvery)
+	}
+	checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", -1)
+}

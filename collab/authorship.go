@@ -24,24 +24,43 @@ func ReplayAttribution(a *Attribution, recs []Record) (*Attribution, error) {
 	return a, nil
 }
 
+// AttributionEvery is the distance between the checkpoints that carry
+// their attribution: copying a long pad's attribution at every checkpoint
+// would cost more than the edits between them, so the others are stored
+// without, and a reader of their attribution replays the records from the
+// checkpoint below that has it, fewer than AttributionEvery.
+const AttributionEvery = 10 * CheckpointEvery
+
 // snapshotAttribution returns the attribution of snap, whose text has n
 // code points: the one stored with it or, for a snapshot stored without
-// one (or with one that does not cover its text), one rebuilt by replaying
-// the pad's records from revision 0.
+// one (or with one that does not cover its text), one replayed from the
+// latest snapshot at or below the multiple of AttributionEvery under it
+// that has one, or else from revision 0.
 func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot, n int) (*Attribution, error) {
 	if snap.Attribution != nil || snap.Rev == 0 {
 		if a := NewAttribution(snap.Attribution...); a.Len() == n {
 			return a, nil
 		}
 	}
-	recs, err := log.Records(ctx, pad, 0, snap.Rev)
+	var base *Attribution
+	from := 0
+	if c := snap.Rev - snap.Rev%AttributionEvery; c > 0 && c < snap.Rev {
+		below, err := log.SnapshotAt(ctx, pad, c)
+		if err != nil {
+			return nil, err
+		}
+		if a := NewAttribution(below.Attribution...); below.Attribution != nil && a.Len() == utf8.RuneCountInString(below.Text) {
+			base, from = a, below.Rev
+		}
+	}
+	recs, err := log.Records(ctx, pad, from, snap.Rev)
 	if err != nil {
 		return nil, err
 	}
-	if len(recs) != snap.Rev {
-		return nil, fmt.Errorf("log returned %d records up to revision %d, want %[2]d", len(recs), snap.Rev)
+	if len(recs) != snap.Rev-from {
+		return nil, fmt.Errorf("log returned %d records after revision %d, want %d", len(recs), from, snap.Rev-from)
 	}
-	return ReplayAttribution(nil, recs)
+	return ReplayAttribution(base, recs)
 }
 
 // Attribution returns who wrote each character of the pad's text at

@@ -72,9 +72,9 @@ func (p *pad) load() {
 		p.recent = NewHistory(snap.Rev, p.e.cfg.KeepRecent)
 		p.snap = snap.Rev
 		p.attr, err = snapshotAttribution(ctx, p.e.cfg.Log, p.id, snap, p.doc.Len())
-		if err == nil && snap.Rev > 0 && snap.Attribution == nil {
-			// Rebuilt from the whole history: store it, so that this
-			// happens once.
+		if err == nil && snap.Rev > 0 && snap.Attribution == nil && (snap.Rev%AttributionEvery == 0 || !IsCheckpoint(snap.Rev)) {
+			// A snapshot from before attributions were stored: store
+			// the one rebuilt, so that this happens once.
 			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: snap.Text, Attribution: p.attr.Runs()})
 		}
 	}
@@ -461,10 +461,15 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 	return recs, err
 }
 
-// snapshotAt returns the document and attribution as a snapshot at rev,
-// the revision they are at; p.mu is held (or the pad is not shared yet).
+// snapshotAt returns the document as a snapshot at rev, the revision it is
+// at, with its attribution if rev is a multiple of AttributionEvery or not
+// a checkpoint; p.mu is held (or the pad is not shared yet).
 func (p *pad) snapshotAt(rev int) Snapshot {
-	return Snapshot{Rev: rev, Text: p.doc.String(), Attribution: p.attr.Runs()}
+	s := Snapshot{Rev: rev, Text: p.doc.String()}
+	if rev%AttributionEvery == 0 || !IsCheckpoint(rev) {
+		s.Attribution = p.attr.Runs()
+	}
+	return s
 }
 
 // saveSnapshot writes s in the background; p.mu is held (or the pad is
