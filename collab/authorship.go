@@ -53,12 +53,9 @@ func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot
 			base, from = a, below.Rev
 		}
 	}
-	recs, err := log.Records(ctx, pad, from, snap.Rev)
+	recs, err := readRecords(ctx, log, pad, from, snap.Rev)
 	if err != nil {
 		return nil, err
-	}
-	if len(recs) != snap.Rev-from {
-		return nil, fmt.Errorf("log returned %d records after revision %d, want %d", len(recs), from, snap.Rev-from)
 	}
 	return ReplayAttribution(base, recs)
 }
@@ -90,12 +87,9 @@ func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run,
 	if err != nil {
 		return nil, head, unavailable(err)
 	}
-	recs, err := e.cfg.Log.Records(ctx, padID, snap.Rev, rev)
+	recs, err := readRecords(ctx, e.cfg.Log, padID, snap.Rev, rev)
 	if err != nil {
-		return nil, head, unavailable(err)
-	}
-	if len(recs) != rev-snap.Rev {
-		return nil, head, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), snap.Rev, rev-snap.Rev)
+		return nil, head, err
 	}
 	if a, err = ReplayAttribution(a, recs); err != nil {
 		return nil, head, err

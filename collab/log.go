@@ -136,3 +136,16 @@ type Feed interface {
 func (s Snapshot) Equal(o Snapshot) bool {
 	return s.Rev == o.Rev && s.Text == o.Text && (s.Attribution == nil) == (o.Attribution == nil) && slices.Equal(s.Attribution, o.Attribution)
 }
+
+// readRecords reads the records with from < Rev <= to of pad, every one of
+// them, or fails with a CodeUnavailable error.
+func readRecords(ctx context.Context, log Log, pad string, from, to int) ([]Record, error) {
+	recs, err := log.Records(ctx, pad, from, to)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if len(recs) != to-from {
+		return nil, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), from, to-from)
+	}
+	return recs, nil
+}

@@ -505,10 +505,7 @@ func (p *pad) history(ctx context.Context, base int) ([]Record, int, error) {
 		return recs, head, nil
 	}
 	p.mu.Unlock()
-	recs, err := p.e.cfg.Log.Records(ctx, p.id, base, head)
-	if err == nil && len(recs) != head-base {
-		err = errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), base, head-base)
-	}
+	recs, err := readRecords(ctx, p.e.cfg.Log, p.id, base, head)
 	return recs, head, err
 }
 
@@ -564,12 +561,9 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	if err != nil {
 		return "", head, unavailable(err)
 	}
-	recs, err := p.e.cfg.Log.Records(ctx, p.id, snap.Rev, rev)
+	recs, err := readRecords(ctx, p.e.cfg.Log, p.id, snap.Rev, rev)
 	if err != nil {
-		return "", head, unavailable(err)
-	}
-	if len(recs) != rev-snap.Rev {
-		return "", head, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), snap.Rev, rev-snap.Rev)
+		return "", head, err
 	}
 	if c := rev - rev%CheckpointEvery; c > snap.Rev {
 		// The log lacks the checkpoint below rev (the pad's history is
