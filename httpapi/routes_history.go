@@ -155,9 +155,11 @@ func (s *Server) restore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	old, head, err := s.engine.Text(c.Request().Context(), sess.ID, *req.Rev)
+	// The diff turns current, the text at head, into old: it is based on
+	// head even if the pad moved on meanwhile.
+	old, now, err := s.engine.Text(c.Request().Context(), sess.ID, *req.Rev)
 	if err != nil {
-		return revisionError(err, *req.Rev, head)
+		return revisionError(err, *req.Rev, now)
 	}
 	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), restoreAuthor)
 	if err != nil {
