@@ -70,6 +70,8 @@ type Event struct {
 	Seq int
 	// Author is a remote op's author (client id).
 	Author string
+	// By is a remote op's public author id (protocol.PublicID).
+	By string
 	// Op is a remote op as received.
 	Op collab.Op
 	// Edits is how many Edit calls an acknowledged op carries.
