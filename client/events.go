@@ -78,6 +78,8 @@ type Event struct {
 	Seq int
 	// Author is a remote op's author: its public id (Client.ID).
 	Author string
+	// By is a remote op's public author id (protocol.PublicID).
+	By string
 	// Op is a remote op as received.
 	Op collab.Op
 	// Edits is how many Edit calls an acknowledged op carries.

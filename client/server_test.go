@@ -260,7 +260,10 @@ func TestServerFramesTakeFastPath(t *testing.T) {
 		for _, e := range seen[kind] {
 			want := protocol.EncodeAck(e.Seq, e.Rev)
 			if kind == client.EventRemote {
-				want = protocol.EncodeOp(collab.Record{Rev: e.Rev, Op: e.Op, Client: e.Author})
+				if e.By != e.Author {
+					t.Errorf("op %d by %q from %s, want its client (no author secret)", e.Rev, e.By, e.Author)
+				}
+				want = protocol.EncodeOp(collab.Record{Rev: e.Rev, Op: e.Op, Client: e.Author, Author: e.By})
 			}
 			if !bytes.Equal(e.Raw, want) {
 				t.Errorf("the server sent %s, protocol encodes %s", e.Raw, want)

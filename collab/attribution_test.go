@@ -40,11 +40,12 @@ func oracleAttribute(authors []string, op Op, author string) ([]string, bool) {
 func expand(t *testing.T, a *Attribution) []string {
 	t.Helper()
 	var out []string
-	for i, r := range a.Runs() {
+	runs := a.Runs()
+	for i, r := range runs {
 		if r.Len <= 0 {
 			t.Fatalf("run %d of %v is empty", i, a.Runs())
 		}
-		if i > 0 && a.runs[i-1].Author == r.Author {
+		if i > 0 && runs[i-1].Author == r.Author {
 			t.Fatalf("runs %d and %d of %v have the same author", i-1, i, a.Runs())
 		}
 		for range r.Len {
@@ -54,6 +55,7 @@ func expand(t *testing.T, a *Attribution) []string {
 	if len(out) != a.Len() {
 		t.Fatalf("Len() = %d, the runs cover %d", a.Len(), len(out))
 	}
+	a.check(t)
 	return out
 }
 
@@ -134,7 +136,7 @@ func TestPropertyAttributionMatchesOracle(t *testing.T) {
 		doc := ""
 		a := NewAttribution()
 		var oracle []string
-		for range 40 {
+		for range 40 + rng.IntN(400) {
 			op := randomLooseOp(rng, doc)
 			author := authors[rng.IntN(len(authors))]
 			doc = mustApply(fail, doc, op)
@@ -199,10 +201,7 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 		d = NewDoc(tr.StartContent)
 		a = NewAttribution(Run{"start", d.Len()})
 		for i, op := range ops {
-			if err := d.Apply(op); err != nil {
-				b.Fatal(err)
-			}
-			if err := a.Apply(op, authors[i/1000%len(authors)]); err != nil {
+			if err := applyAttributed(d, a, op, authors[i/1000%len(authors)]); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -211,5 +210,81 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 		b.Fatalf("attribution covers %d, document %d", a.Len(), d.Len())
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ops)), "ns/edit")
-	b.ReportMetric(float64(len(a.runs)), "runs")
+	b.ReportMetric(float64(len(a.Runs())), "runs")
+}
+
+// check fails t if the tree of a breaks an invariant: every leaf at the
+// same depth, no empty node, counts that match what lies under them, leaves
+// in normal form.
+func (a *Attribution) check(t testing.TB) {
+	t.Helper()
+	leaves, runs := 0, 0
+	var walk func(x *runNode, h int) int
+	walk = func(x *runNode, h int) int {
+		if h == 0 {
+			leaves++
+			runs += len(x.runs)
+			for i, r := range x.runs {
+				if r.Len <= 0 || i > 0 && x.runs[i-1].Author == r.Author || len(x.runs) > runLeafMax {
+					t.Fatalf("leaf %v is not normal", x.runs)
+				}
+			}
+			return x.total(0)
+		}
+		if x.n == 0 || x.n > runFanMax {
+			t.Fatalf("branch at height %d has %d children", h, x.n)
+		}
+		sum := 0
+		for i, k := range x.kids[:x.n] {
+			if got := walk(k, h-1); got != x.chars[i] || got == 0 {
+				t.Fatalf("child %d at height %d counts %d, holds %d", i, h, x.chars[i], got)
+			}
+			sum += x.chars[i]
+		}
+		return sum
+	}
+	if n := walk(a.root, a.height); n != a.n {
+		t.Fatalf("the tree holds %d, Len() = %d", n, a.n)
+	}
+	if leaves != a.leaves || runs != a.runs {
+		t.Fatalf("%d leaves and %d runs, counted %d and %d", leaves, runs, a.leaves, a.runs)
+	}
+}
+
+// TestAttributionLargeMatchesOracle grows an attribution to thousands of
+// runs, several levels deep, with one-character inserts by four authors at
+// random places and deletes of random ranges (some spanning many leaves),
+// and compares it with the oracle as it goes.
+func TestAttributionLargeMatchesOracle(t *testing.T) {
+	rng, fail := testRand(t)
+	authors := []string{"ann", "bob", "cy", "dee"}
+	a := NewAttribution()
+	var oracle []string
+	for i := range 6000 {
+		var op Op
+		if n := len(oracle); n > 0 && rng.IntN(10) == 0 {
+			pos := rng.IntN(n)
+			k := 1 + rng.IntN(min(n-pos, 1+rng.IntN(3)*5))
+			op = Normalize(NewOp(Skip(pos), Delete(k)))
+		} else {
+			op = Normalize(NewOp(Skip(rng.IntN(n+1)), Insert([]string{"x", "é"}[rng.IntN(2)])))
+		}
+		author := authors[rng.IntN(len(authors))]
+		want, ok := oracleAttribute(oracle, op, author)
+		if !ok {
+			fail("the oracle found %v past the end", op)
+		}
+		if err := a.Apply(op, author); err != nil {
+			fail("Apply(%v): %v", op, err)
+		}
+		if i%97 == 0 || i > 5900 {
+			if got := expand(t, a); !slices.Equal(got, want) {
+				fail("after op %d, %v by %s: the attribution differs from the oracle", i, op, author)
+			}
+		}
+		oracle = want
+	}
+	if a.height < 2 {
+		t.Errorf("the tree is %d levels high, want a test of at least 2", a.height)
+	}
 }

@@ -29,3 +29,7 @@ var (
 	LoadConcurrentTrace = loadConcurrentTrace
 	PatchOp             = patchOp
 )
+
+// OracleAttribute is the per-character attribution oracle of
+// attribution_test.go.
+var OracleAttribute = oracleAttribute

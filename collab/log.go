@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -34,6 +35,11 @@ type Snapshot struct {
 	Rev int
 	// Text is the whole document at Rev.
 	Text string
+	// Attribution says who wrote each character of Text (see Attribution;
+	// its runs cover Text exactly). Nil means the snapshot was stored
+	// without it (before attribution was kept): the engine then rebuilds
+	// it by replaying the pad's records from revision 0.
+	Attribution []Run
 }
 
 // CheckpointEvery is the distance between checkpoints: the engine saves a
@@ -144,4 +150,24 @@ type Feed interface {
 	// should read the log. fn must not block. The returned function cancels
 	// the subscription.
 	Subscribe(pad string, fn func(recs []Record)) (cancel func())
+}
+
+// Equal reports whether s and o are the same snapshot: same revision,
+// text and attribution (a nil attribution, none stored, differs from an
+// empty one).
+func (s Snapshot) Equal(o Snapshot) bool {
+	return s.Rev == o.Rev && s.Text == o.Text && (s.Attribution == nil) == (o.Attribution == nil) && slices.Equal(s.Attribution, o.Attribution)
+}
+
+// readRecords reads the records with from < Rev <= to of pad, every one of
+// them, or fails with a CodeUnavailable error.
+func readRecords(ctx context.Context, log Log, pad string, from, to int) ([]Record, error) {
+	recs, err := log.Records(ctx, pad, from, to)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if len(recs) != to-from {
+		return nil, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), from, to-from)
+	}
+	return recs, nil
 }

@@ -37,9 +37,10 @@ type pad struct {
 
 	mu     sync.Mutex
 	doc    *Doc
-	recent History // the last records; its head is the pad's
-	snap   int     // revision of the newest snapshot saved or loaded
-	stored int64   // the Size of every record in the log (about)
+	attr   *Attribution // who wrote each character of doc
+	recent History      // the last records; its head is the pad's
+	snap   int          // revision of the newest snapshot saved or loaded
+	stored int64        // the Size of every record in the log (about)
 
 	qmu      sync.Mutex
 	queue    []*submission
@@ -71,6 +72,14 @@ func (p *pad) load() {
 		p.doc = NewDoc(snap.Text)
 		p.recent = p.recordsBefore(ctx, snap.Rev, p.e.cfg.KeepRecent-len(recs))
 		p.snap = snap.Rev
+		p.attr, err = snapshotAttribution(ctx, p.e.cfg.Log, p.id, snap, p.doc.Len())
+		if err == nil && snap.Rev > 0 && snap.Attribution == nil && (snap.Rev%AttributionEvery == 0 || !IsCheckpoint(snap.Rev)) {
+			// A snapshot from before attributions were stored: store
+			// the one rebuilt, so that this happens once.
+			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: snap.Text, Attribution: p.attr.Runs()})
+		}
+	}
+	if err == nil {
 		_, err = p.apply(recs)
 	}
 	if sizer, ok := p.e.cfg.Log.(HistorySizer); ok && err == nil {
@@ -458,7 +467,7 @@ func (p *pad) applyRecords(recs []Record) error {
 		p.e.cfg.OnCommit(p.id, applied)
 	}
 	if p.recent.Head()-p.snap >= p.e.cfg.SnapshotEvery {
-		p.saveSnapshot(Snapshot{Rev: p.recent.Head(), Text: p.doc.String()})
+		p.saveSnapshot(p.snapshotAt(p.recent.Head()))
 	}
 	return err
 }
@@ -475,13 +484,13 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 			err = errorf(CodeUnavailable, "record %d does not follow head %d", r.Rev, head)
 			break
 		}
-		if err = p.doc.Apply(r.Op); err != nil {
+		if err = applyAttributed(p.doc, p.attr, r.Op, r.Author); err != nil {
 			break
 		}
 		head = r.Rev
 		applied++
 		if IsCheckpoint(head) {
-			p.saveSnapshot(Snapshot{Rev: head, Text: p.doc.String()})
+			p.saveSnapshot(p.snapshotAt(head))
 		}
 	}
 	recs = recs[:applied]
@@ -490,6 +499,17 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 		p.stored += int64(Size(r))
 	}
 	return recs, err
+}
+
+// snapshotAt returns the document as a snapshot at rev, the revision it is
+// at, with its attribution if rev is a multiple of AttributionEvery or not
+// a checkpoint; p.mu is held (or the pad is not shared yet).
+func (p *pad) snapshotAt(rev int) Snapshot {
+	s := Snapshot{Rev: rev, Text: p.doc.String()}
+	if rev%AttributionEvery == 0 || !IsCheckpoint(rev) {
+		s.Attribution = p.attr.Runs()
+	}
+	return s
 }
 
 // saveSnapshot writes s in the background; p.mu is held (or the pad is
@@ -573,12 +593,9 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	if err != nil {
 		return "", head, unavailable(err)
 	}
-	recs, err := p.e.cfg.Log.Records(ctx, p.id, snap.Rev, rev)
+	recs, err := readRecords(ctx, p.e.cfg.Log, p.id, snap.Rev, rev)
 	if err != nil {
-		return "", head, unavailable(err)
-	}
-	if len(recs) != rev-snap.Rev {
-		return "", head, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), snap.Rev, rev-snap.Rev)
+		return "", head, err
 	}
 	if c := rev - rev%CheckpointEvery; c > snap.Rev {
 		// The log lacks the checkpoint below rev (the pad's history is

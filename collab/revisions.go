@@ -24,14 +24,8 @@ func (e *Engine) Records(ctx context.Context, padID string, from, limit int) ([]
 	if limit < head-from {
 		to = from + max(limit, 0)
 	}
-	recs, err := e.cfg.Log.Records(ctx, padID, from, to)
-	if err != nil {
-		return nil, head, unavailable(err)
-	}
-	if len(recs) != to-from {
-		return nil, head, errorf(CodeUnavailable, "log returned %d records after revision %d, want %d", len(recs), from, to-from)
-	}
-	return recs, head, nil
+	recs, err := readRecords(ctx, e.cfg.Log, padID, from, to)
+	return recs, head, err
 }
 
 // Diff returns an op that turns the text from into the text to: it keeps

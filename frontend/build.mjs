@@ -3,6 +3,7 @@
 //   dist/pad.css   the editor page's styles (site.css included)
 //   dist/site.css  the shared styles, for the server-rendered pages
 //   dist/pad.html  the editor page shell
+//   dist/history.js, dist/history.html  the timeslider page's script and shell
 // The output is deterministic: the same sources and lockfile give the same
 // bytes (no timestamps, no source maps, no absolute paths).
 //
@@ -20,7 +21,7 @@ const check = process.argv.includes('--check');
 async function build() {
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { pad: 'src/pad.js', 'pad-style': 'src/pad.css', site: 'src/site.css' },
+    entryPoints: { pad: 'src/pad.js', history: 'src/history.js', 'pad-style': 'src/pad.css', site: 'src/site.css' },
     bundle: true,
     minify: true,
     format: 'iife',
@@ -38,6 +39,7 @@ async function build() {
     files.set(name, Buffer.from(f.contents));
   }
   files.set('pad.html', await readFile(join(root, 'src/pad.html')));
+  files.set('history.html', await readFile(join(root, 'src/history.html')));
   return files;
 }
 

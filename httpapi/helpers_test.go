@@ -144,6 +144,7 @@ type serverMsg struct {
 	Rev      int               `json:"rev"`
 	Seq      int               `json:"seq"`
 	Op       json.RawMessage   `json:"op"`
+	By       string            `json:"by"`
 	Author   string            `json:"author"`
 	Text     *string           `json:"text"`
 	Users    []protocol.User   `json:"users"`

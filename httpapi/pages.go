@@ -68,16 +68,21 @@ func (s *Server) notesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderNotes(c, v, site.LiveURLs())
+	authorship, err := s.authorship(c.Request().Context(), v.sess.ID, v.rev)
+	if err != nil {
+		return err
+	}
+	return s.renderNotes(c, v, site.LiveURLs(), authorship)
 }
 
-// renderNotes renders the notes page of v, linked to others by urls.
-func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs) error {
+// renderNotes renders the notes page of v, linked to others by urls, with
+// its authorship (nil: none).
+func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs, authorship *site.Authorship) error {
 	title, err := s.cfg.Catalog.Title(c.Request().Context())
 	if err != nil {
 		return catalogError(err)
 	}
-	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head)
+	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head, authorship)
 	if err != nil {
 		return err
 	}
@@ -127,13 +132,20 @@ func revParam(c echo.Context) (int, error) {
 }
 
 // padPage serves GET /p/:id: the editor's page shell from the frontend.
-func (s *Server) padPage(c echo.Context) error {
+func (s *Server) padPage(c echo.Context) error { return s.shellPage(c, "pad.html") }
+
+// historyPage serves GET /p/:id/history: the timeslider's page shell from
+// the frontend.
+func (s *Server) historyPage(c echo.Context) error { return s.shellPage(c, "history.html") }
+
+// shellPage serves the frontend's page name for the session :id.
+func (s *Server) shellPage(c echo.Context, name string) error {
 	if _, err := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id")); err != nil {
 		return catalogError(err)
 	}
-	page := s.assets.files["pad.html"]
+	page := s.assets.files[name]
 	if page == nil {
-		return errors.New("the frontend has no pad.html")
+		return errors.New("the frontend has no " + name)
 	}
 	// A fresh nonce for this answer lets the editor's <style> element in,
 	// and only it: the page reads it from <meta name="csp-nonce">.

@@ -56,6 +56,8 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET(api+"/search", s.searchAPI)
 	e.POST(api+"/pads/:id/links", s.addLink)
 	e.GET(api+"/pads/:id/revisions", s.listRevisions)
+	e.GET(api+"/pads/:id/authors", s.listAuthors)
+	e.GET(api+"/pads/:id/attribution", s.getAttribution)
 	e.POST(api+"/bofs", s.startBoFAPI)
 
 	e.POST(api+"/pads", s.createPad, s.requireAdmin)
@@ -72,6 +74,7 @@ func (s *Server) routes() (*echo.Echo, error) {
 	e.GET("/", s.indexPage)
 	e.GET("/p/:id", s.padPage)
 	e.GET("/p/:id/notes", s.notesPage)
+	e.GET("/p/:id/history", s.historyPage)
 	e.GET("/p/:id/export.md", s.exportText("md"))
 	e.GET("/p/:id/export.txt", s.exportText("txt"))
 	e.GET("/p/:id/export.html", s.exportText("html"))

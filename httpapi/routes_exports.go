@@ -38,7 +38,7 @@ func (s *Server) exportText(format string) echo.HandlerFunc {
 			return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(site.PlainText(v.sess, v.text)))
 		}
 		c.Response().Header().Set("Content-Security-Policy", exportCSP)
-		return s.renderNotes(c, v, site.StandaloneURLs())
+		return s.renderNotes(c, v, site.StandaloneURLs(), nil)
 	}
 }
 

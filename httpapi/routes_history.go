@@ -197,6 +197,9 @@ func (s *Server) commitChange(c echo.Context, pad string, base int, op collab.Op
 	if err != nil {
 		return changeJSON{}, engineHTTPError(err)
 	}
+	if !res.Duplicate {
+		s.authorNotes.noteOp(pad, author, author, "", time.Now())
+	}
 	return changeJSON{Rev: res.Rev, Inserted: res.Op.InsertLen(), Deleted: res.Op.DeleteLen()}, nil
 }
 

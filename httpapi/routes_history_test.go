@@ -64,7 +64,7 @@ func TestRevisionsAPI(t *testing.T) {
 	}
 	r := page.Revisions[0]
 	if r.Rev != 1 || r.Author != pub("typist") || r.Inserted != 1 || r.Deleted != 0 || r.Time.IsZero() {
-		t.Errorf("revision %+v, want 1 by typist inserting 1", r)
+		t.Errorf("revision %+v, want 1 by typist's public id inserting 1", r)
 	}
 }
 

@@ -130,7 +130,7 @@ func TestPages(t *testing.T) {
 		}
 	}
 	status, notes, _ := ts.do(t, "GET", "/p/main/notes", "")
-	for _, want := range []string{`<h1 id="title">Title`, "<em>notes</em>", `href="https://example.org/deck"`, "Deck"} {
+	for _, want := range []string{`<h1 id="title" title="Written by T w">Title`, "<em>notes</em>", `href="https://example.org/deck"`, "Deck", `Written by</h2>`, `T w <span class="muted">100%</span>`} {
 		if status != 200 || !strings.Contains(notes, want) {
 			t.Errorf("notes page (%d) lacks %q", status, want)
 		}

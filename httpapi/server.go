@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
@@ -170,6 +171,9 @@ type Config struct {
 	// storm is served in full without starving the pads.
 	JoinRate  float64
 	JoinBurst int
+	// Authors keeps each pad's authors (names, colours, edits); nil: the
+	// Log, if it is an authors.Table (every store is), else none.
+	Authors authors.Table
 }
 
 func (c Config) withDefaults() Config {
@@ -247,6 +251,8 @@ type Server struct {
 	replica  string
 	perAddr  *connLimiter
 
+	authorNotes *authorNotes
+
 	hubsMu sync.RWMutex
 	hubs   map[string]*hub
 
@@ -260,8 +266,9 @@ type Server struct {
 	busCtx   context.Context // ends at Shutdown
 	stopBus  context.CancelFunc
 	unsubBus func()
-	// busWG counts the bus goroutines: publishing, heartbeats, and
-	// session refreshes; busStopped (under busMu) forbids new ones.
+	// busWG counts the background goroutines: publishing, heartbeats,
+	// session refreshes and the author table's flushes; busStopped
+	// (under busMu) forbids new ones.
 	busWG      sync.WaitGroup
 	busMu      sync.Mutex
 	busStopped bool
@@ -297,6 +304,10 @@ func New(cfg Config) (*Server, error) {
 		busOut:   make(chan cluster.Message, 4096),
 		bofLimit: newRateLimit(cfg.BoFRate),
 	}
+	s.authorNotes = &authorNotes{table: cfg.Authors}
+	if t, ok := cfg.Log.(authors.Table); ok && cfg.Authors == nil {
+		s.authorNotes.table = t
+	}
 	s.engine = collab.NewEngine(collab.Config{
 		Log:             cfg.Log,
 		Feed:            cfg.Feed,
@@ -321,6 +332,11 @@ func New(cfg Config) (*Server, error) {
 	s.echo = e
 	ctx, cancel := context.WithCancel(context.Background())
 	s.busCtx, s.stopBus = ctx, cancel
+	s.busWG.Add(1)
+	go func() {
+		defer s.busWG.Done()
+		s.authorNotes.flushLoop(ctx, func(err error) { s.log.Warn("writing the author table failed", "err", err) })
+	}()
 	if cfg.Bus != nil {
 		s.busWG.Add(2)
 		go func() { defer s.busWG.Done(); s.publishLoop(ctx) }()

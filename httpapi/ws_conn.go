@@ -58,6 +58,11 @@ type conn struct {
 	lastCursor  time.Time
 	cursorTimer *time.Timer
 
+	// author is the public author id of the join, and authorName and
+	// authorColor its latest name and colour, for the author table; only
+	// the handler uses them.
+	author, authorName, authorColor string
+
 	// queue holds what waits for the writer, at most Config.SendQueue
 	// items; an idle connection holds no buffer for it. writing is set
 	// while a writer goroutine runs.
@@ -149,6 +154,7 @@ func (cn *conn) run() {
 			cn.moveCursor(ctx, msg)
 		case protocol.TypeRename:
 			cn.hub.rename(cn, msg.Name, msg.Color)
+			cn.renameAuthor(msg.Name, msg.Color)
 		}
 	})
 	stopKeepalive()
@@ -332,6 +338,7 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 		return nil // the connection closed while its join waited
 	}
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
+	cn.author, cn.authorName, cn.authorColor = msg.Author, msg.Name, msg.Color
 	leave, err = s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, text *string, missed []collab.Record) {
 		h.join(cn, head, text, missed)
 	})
@@ -352,7 +359,7 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	s := cn.s
 	cn.hub.activate(cn)
 	start := time.Now()
-	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Base: msg.Rev, Op: msg.Op})
+	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Author: cn.author, Base: msg.Rev, Op: msg.Op})
 	s.metrics.submitSeconds.Observe(time.Since(start).Seconds())
 	switch {
 	case err != nil:
@@ -364,6 +371,7 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 		cn.send(protocol.EncodeAck(msg.Seq, res.Rev))
 	default:
 		s.metrics.opsCommitted.Inc()
+		s.authorNotes.noteOp(cn.pad.ID, cn.author, cn.authorName, cn.authorColor, time.Now())
 	}
 }
 

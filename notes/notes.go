@@ -78,9 +78,18 @@ var markdown = goldmark.New(
 )
 
 // Render renders a pad's text.
-func Render(source string) (Doc, error) {
+func Render(source string) (Doc, error) { return RenderBlamed(source, nil) }
+
+// RenderBlamed renders a pad's text like Render, and where blame is not
+// nil gives every paragraph, heading, list item and quote the title (shown
+// on hover) blame returns for the source bytes [start, end) it was written
+// from: who wrote it. An empty title is left out.
+func RenderBlamed(source string, blame func(start, end int) string) (Doc, error) {
 	src := []byte(source)
 	doc := markdown.Parser().Parse(text.NewReader(src))
+	if blame != nil {
+		collectLeaves(doc, func(n ast.Node) { blameBlock(n, blame) })
+	}
 	var buf strings.Builder
 	buf.Grow(len(src) + len(src)/2) // tags and line anchors
 	if err := markdown.Renderer().Render(&buf, src, doc); err != nil {
@@ -231,6 +240,24 @@ func collectLeaves(n ast.Node, fn func(ast.Node)) {
 			}
 		}
 	}
+}
+
+// blameBlock sets the title of leaf block n (or of the list item that
+// holds it, where the leaf renders no element of its own) to what blame
+// says of its source lines.
+func blameBlock(n ast.Node, blame func(start, end int) string) {
+	lines := n.Lines()
+	if lines == nil || lines.Len() == 0 {
+		return
+	}
+	title := blame(lines.At(0).Start, lines.At(lines.Len()-1).Stop)
+	if title == "" {
+		return
+	}
+	if n.Kind() == ast.KindTextBlock && n.Parent() != nil {
+		n = n.Parent()
+	}
+	n.SetAttributeString("title", []byte(title))
 }
 
 // startOf returns the byte offset where block n starts, or -1.

@@ -160,6 +160,11 @@ func renderHeading(w util.BufWriter, _ []byte, node ast.Node, entering bool) (as
 			_, _ = w.Write(util.EscapeHTML([]byte(id)))
 			_ = w.WriteByte('"')
 		}
+		if title, ok := n.AttributeString("title"); ok {
+			_, _ = w.WriteString(` title="`)
+			_, _ = w.Write(util.EscapeHTML(title.([]byte)))
+			_ = w.WriteByte('"')
+		}
 		_ = w.WriteByte('>')
 		return ast.WalkContinue, nil
 	}

@@ -57,6 +57,9 @@ type JoinMessage struct {
 	Color  string `json:"color,omitempty"`
 	// Since, when set, resumes from that revision instead of a snapshot.
 	Since *int `json:"since,omitempty"`
+	// Author is the browser's author secret, kept across visits; the
+	// server shows others only PublicID(DomainAuthor, Author).
+	Author string `json:"author,omitempty"`
 }
 
 // OpMessage is a client's op based on revision Rev, as a client sends it.
@@ -97,6 +100,9 @@ type ClientMessage struct {
 	// secret the join sent; the secret itself is not kept.
 	Client string
 	Since  int // -1: no since, join with a snapshot
+	// Author is the public author id of a join (see PublicID), never the
+	// secret it was derived from.
+	Author string
 	// join and rename
 	Name  string
 	Color string
@@ -113,6 +119,7 @@ type ClientMessage struct {
 type rawClientMessage struct {
 	Type   string          `json:"type"`
 	Client *string         `json:"client"`
+	Author *string         `json:"author"`
 	Name   *string         `json:"name"`
 	Color  *string         `json:"color"`
 	Since  *int            `json:"since"`
@@ -169,6 +176,9 @@ func parseJoin(raw *rawClientMessage, msg *ClientMessage) *Error {
 		return Errorf(BadMessage, `"client" must be a secret of %d to %d characters of A-Z, a-z, 0-9, '-' and '_', such as a random UUID`, MinSecretLen, MaxSecretLen)
 	}
 	msg.Client = PublicID(DomainClient, *raw.Client)
+	if err := parseAuthor(raw, msg); err != nil {
+		return err
+	}
 	msg.Since = -1
 	if raw.Since != nil {
 		if *raw.Since < 0 {

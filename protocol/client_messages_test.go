@@ -17,14 +17,18 @@ func TestParseClientMessage(t *testing.T) {
 		code string // "" for a valid message
 		want ClientMessage
 	}{
-		{`{"type":"join","client":"` + secret + `","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: public, Name: "Ada", Color: "#3366ff", Since: -1}},
-		{`{"type":"join","client":"` + secret + `","since":7}`, "", ClientMessage{Type: "join", Client: public, Name: DefaultName, Color: DefaultColor(public), Since: 7}},
-		{`{"type":"join","client":"` + secret + `","since":null}`, "", ClientMessage{Type: "join", Client: public, Name: DefaultName, Color: DefaultColor(public), Since: -1}},
+		{`{"type":"join","client":"` + secret + `","name":" Ada ","color":"#3366FF"}`, "", ClientMessage{Type: "join", Client: public, Author: public, Name: "Ada", Color: "#3366ff", Since: -1}},
+		{`{"type":"join","client":"` + secret + `","since":7}`, "", ClientMessage{Type: "join", Client: public, Author: public, Name: DefaultName, Color: DefaultColor(public), Since: 7}},
+		{`{"type":"join","client":"` + secret + `","since":null}`, "", ClientMessage{Type: "join", Client: public, Author: public, Name: DefaultName, Color: DefaultColor(public), Since: -1}},
 		{`{"type":"join","client":"has space in it, 16+ chars"}`, BadMessage, ClientMessage{}},
 		{`{"type":"join","client":"c-1"}`, BadMessage, ClientMessage{}},                             // guessable
 		{`{"type":"join","client":"0123456789abcde"}`, BadMessage, ClientMessage{}},                 // 15: too short
 		{`{"type":"join","client":"` + strings.Repeat("x", 65) + `"}`, BadMessage, ClientMessage{}}, // too long
 		{`{"type":"join","client":"` + secret + `","since":-2}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","author":"0123456789abcdef_-XY"}`, "", ClientMessage{Type: "join", Client: public, Author: PublicID(DomainAuthor, "0123456789abcdef_-XY"), Name: DefaultName, Color: DefaultColor(public), Since: -1}},
+		{`{"type":"join","client":"` + secret + `","author":"short"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","author":"0123456789abcdef 0123"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","author":7}`, BadMessage, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", ClientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},
 		{`{"type":"op","rev":3,"seq":4,"op":null}`, BadOp, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4}`, BadMessage, ClientMessage{}},

@@ -21,13 +21,13 @@ func ExampleParseClientMessage() {
 
 // An op broadcast as the server encodes it and a client decodes it.
 func ExampleEncodeOp() {
-	frame := protocol.EncodeOp(collab.Record{Rev: 16, Op: collab.NewOp(collab.Skip(2), collab.Insert("😀")), Client: "9d2f"})
+	frame := protocol.EncodeOp(collab.Record{Rev: 16, Op: collab.NewOp(collab.Skip(2), collab.Insert("😀")), Client: "9d2f", Author: "Qm3xk5T0aFh8-Ld2WnA7pw"})
 	fmt.Println(string(frame))
 	m, err := protocol.DecodeServerMessage(frame)
-	fmt.Println(m.Type, m.Rev, m.Op.Op, m.Author, err)
+	fmt.Println(m.Type, m.Rev, m.Op.Op, m.By, m.Author, err)
 	// Output:
-	// {"type":"op","rev":16,"op":[2,"😀"],"author":"9d2f"}
-	// op 16 [2,"😀"] 9d2f <nil>
+	// {"type":"op","rev":16,"op":[2,"😀"],"by":"Qm3xk5T0aFh8-Ld2WnA7pw","author":"9d2f"}
+	// op 16 [2,"😀"] Qm3xk5T0aFh8-Ld2WnA7pw 9d2f <nil>
 }
 
 // What a client does after an error or a close.

@@ -23,10 +23,13 @@ func TestDecodeFast(t *testing.T) {
 		data string
 		fast bool // whether the fast path takes it
 	}{
-		{"op", `{"type":"op","rev":12,"op":[3,"x",{"d":2}],"author":"w1"}`, true},
-		{"op with astral text", `{"type":"op","rev":1,"op":["😀🇫🇷"],"author":"ünï"}`, true},
-		{"op holding the author field in text", `{"type":"op","rev":1,"op":["\",\"author\":\"x"],"author":"a"}`, true},
-		{"empty author", `{"type":"op","rev":7,"op":[{"d":"ab"}],"author":""}`, true},
+		{"op", `{"type":"op","rev":12,"op":[3,"x",{"d":2}],"by":"A1","author":"w1"}`, true},
+		{"op with astral text", `{"type":"op","rev":1,"op":["😀🇫🇷"],"by":"ö","author":"ünï"}`, true},
+		{"op holding the author field in text", `{"type":"op","rev":1,"op":["\",\"author\":\"x"],"by":"b","author":"a"}`, true},
+		{"op holding the by field in text", `{"type":"op","rev":1,"op":["\",\"by\":\"x"],"by":"b","author":"a"}`, true},
+		{"empty author", `{"type":"op","rev":7,"op":[{"d":"ab"}],"by":"","author":""}`, true},
+		{"no by", `{"type":"op","rev":7,"op":[{"d":"ab"}],"author":"a"}`, false},
+		{"escaped by", `{"type":"op","rev":1,"op":["x"],"by":"\"","author":"a"}`, false},
 		{"ack", `{"type":"ack","seq":3,"rev":40}`, true},
 		{"ack at zero", `{"type":"ack","seq":0,"rev":0}`, true},
 		{"escaped author", `{"type":"op","rev":1,"op":["x"],"author":"a\u00e9"}`, false},
@@ -105,15 +108,17 @@ func TestEncodersMatchDecoder(t *testing.T) {
 		collab.NewOp(collab.Skip(1), collab.DeleteText("🇫🇷")),
 	}
 	for i, op := range ops {
-		for _, author := range []string{"c1", "", "0b6c1c1e-4d5e-4d1a-9c51-3f9a1e0b7a10"} {
-			r := collab.Record{Rev: 100000*i + 7, Op: op, Client: author, Seq: 3}
+		for j, author := range []string{"c1", "", "0b6c1c1e-4d5e-4d1a-9c51-3f9a1e0b7a10"} {
+			by := []string{"Qm3xk5T0aFh8-Ld2WnA7pw", "", `,"by":"x`}[j]
+			r := collab.Record{Rev: 100000*i + 7, Op: op, Client: author, Author: by, Seq: 3}
 			got := EncodeOp(r)
 			want, err := json.Marshal(struct {
 				Type   string    `json:"type"`
 				Rev    int       `json:"rev"`
 				Op     collab.Op `json:"op"`
+				By     string    `json:"by"`
 				Author string    `json:"author"`
-			}{TypeOp, r.Rev, op, author})
+			}{TypeOp, r.Rev, op, by, author})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +126,11 @@ func TestEncodersMatchDecoder(t *testing.T) {
 				t.Errorf("EncodeOp wrote %s, encoding/json %s", got, want)
 			}
 			m, ok := decodeFast(got)
-			if !ok || m.Type != TypeOp || m.Rev != r.Rev || m.Author != author || !m.Op.Present || !m.Op.Op.Equal(op) {
+			if by == `,"by":"x` { // escaped: encoding/json reads it
+				ok = true
+				m, _ = DecodeServerMessage(got)
+			}
+			if !ok || m.Type != TypeOp || m.Rev != r.Rev || m.By != by || m.Author != author || !m.Op.Present || !m.Op.Op.Equal(op) {
 				t.Errorf("%s decodes as %+v (fast path %v)", got, m, ok)
 			}
 			checkSameAsJSON(t, got)

@@ -143,7 +143,7 @@ func (p *Pages) renderSession(ctx context.Context, c Conference, e Entry) *rende
 	if r.err != nil {
 		return r
 	}
-	data, err := NotesData(e.Session, c.Title, staticURLs(1), r.text, r.rev, r.rev)
+	data, err := NotesData(e.Session, c.Title, staticURLs(1), r.text, r.rev, r.rev, nil)
 	if err == nil {
 		err = p.Notes(&r.page, data)
 	}

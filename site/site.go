@@ -117,6 +117,9 @@ type NotesPage struct {
 	// Doc is the rendered notes; Empty says the pad has no text.
 	Doc   notes.Doc
 	Empty bool
+	// Contributors are the text's authors, largest share first (none
+	// when the page is rendered without its authorship).
+	Contributors []Contributor
 }
 
 // Downloads are the files of the notes shown: of the revision shown when
@@ -175,15 +178,20 @@ func (p *Pages) Search(w io.Writer, data SearchPage) error { return Render(w, p.
 func (p *Pages) Error(w io.Writer, data ErrorPage) error { return Render(w, p.errorPage, data) }
 
 // NotesData renders a session's text at revision rev of head into the
-// data of its notes page.
-func NotesData(sess conference.Session, site string, urls URLs, text string, rev, head int) (NotesPage, error) {
-	doc, err := notes.Render(text)
+// data of its notes page. With authors (nil: none), the page lists the
+// contributors and every block names its authors on hover.
+func NotesData(sess conference.Session, site string, urls URLs, text string, rev, head int, authors *Authorship) (NotesPage, error) {
+	doc, err := notes.RenderBlamed(text, authors.blamer(text))
 	if err != nil {
 		return NotesPage{}, err
 	}
-	return NotesPage{
+	page := NotesPage{
 		Page:    Page{Title: sess.Title, Site: site, URLs: urls},
 		Session: sess, Rev: rev, Head: head, Old: rev < head,
 		Doc: doc, Empty: text == "",
-	}, nil
+	}
+	if authors != nil {
+		page.Contributors = authors.contributors()
+	}
+	return page, nil
 }

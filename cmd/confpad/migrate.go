@@ -221,7 +221,7 @@ func copyPad(ctx context.Context, src, dst migrationStore, pad string) (records,
 	if err != nil {
 		return 0, 0, fmt.Errorf("read the copy back: %w", err)
 	}
-	if got != want {
+	if !got.Equal(want) {
 		return 0, 0, fmt.Errorf("the copy loads as %d characters at revision %d, the source as %d at revision %d",
 			len([]rune(got.Text)), got.Rev, len([]rune(want.Text)), want.Rev)
 	}

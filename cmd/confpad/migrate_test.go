@@ -200,7 +200,7 @@ func checkContent(t *testing.T, where string, got, want storeContent, keep int) 
 				wantSnaps = append(wantSnaps, s)
 			}
 		}
-		if !slices.Equal(got.Snapshots[pad], wantSnaps) {
+		if !slices.EqualFunc(got.Snapshots[pad], wantSnaps, collab.Snapshot.Equal) {
 			t.Errorf("%s: pad %q snapshots at %v, want %v", where, pad, snapRevs(got.Snapshots[pad]), snapRevs(wantSnaps))
 		}
 	}

@@ -13,6 +13,7 @@ import { tags as t } from '@lezer/highlight';
 import { opToChanges, replaceChange, wellFormed } from './changes.js';
 import { clearRemoteCursors, remoteCursorsExtension, setRemoteCursor } from './remote-cursors.js';
 import { toUtf16 } from './positions.js';
+import { AuthorMarks, byAuthor } from './author-marks.js';
 
 const markdownStyle = HighlightStyle.define([
   { tag: t.heading1, fontSize: '1.45em', fontWeight: '700' },
@@ -85,7 +86,10 @@ export class Editor {
     // The "take notes" placeholder invites typing: shown only while the
     // pad is editable (not before the welcome, not when archived).
     this.placeholder = new Compartment();
+    this.authorsShown = new Compartment();
     this.loaded = false;
+    /** Who wrote what: marks shown by setAuthorColours. */
+    this.authorMarks = new AuthorMarks();
     this.view = new EditorView({
       parent,
       state: EditorState.create({
@@ -106,10 +110,13 @@ export class Editor {
           this.readOnly.of(EditorState.readOnly.of(true)),
           wellFormedInput,
           remoteCursorsExtension,
+          this.authorMarks.field,
+          this.authorsShown.of([]),
           theme,
           EditorView.updateListener.of((update) => {
             let local = false;
             for (const tr of update.transactions) {
+              this.authorMarks.changed(tr);
               if (tr.annotation(Transaction.remote)) continue;
               local ||= tr.docChanged || tr.selection !== undefined;
               if (tr.docChanged) hooks.onLocalChange(tr);
@@ -137,18 +144,24 @@ export class Editor {
   }
 
   /**
-   * applyRemote applies someone else's op (code points) outside the undo
-   * history. It throws a RangeError if the op does not fit the document.
+   * applyRemote applies someone else's op (code points), written by public
+   * author id by, outside the undo history. It throws a RangeError if the
+   * op does not fit the document.
    */
-  applyRemote(op) {
-    this.view.dispatch({ changes: opToChanges(this.doc, op), annotations: remote });
+  applyRemote(op, by) {
+    this.view.dispatch({ changes: opToChanges(this.doc, op), annotations: [...remote, byAuthor.of(by || null)] });
   }
 
   /** replaceText makes the document equal text with the smallest change. */
   replaceText(text) {
     const change = this.loaded ? replaceChange(this.doc.toString(), text) : { from: 0, to: this.doc.length, insert: text };
     this.loaded = true;
-    this.view.dispatch({ changes: change, annotations: remote, effects: clearRemoteCursors.of(null) });
+    this.view.dispatch({ changes: change, annotations: [...remote, byAuthor.of(null)], effects: clearRemoteCursors.of(null) });
+  }
+
+  /** setAuthorColours shows or hides the tint of text by author. */
+  setAuthorColours(on) {
+    this.view.dispatch({ effects: this.authorsShown.reconfigure(on ? EditorView.editorAttributes.of({ class: 'authors-on' }) : []) });
   }
 
   /** setCursor shows a remote user's selection (code points), or hides it when sel is null. */

@@ -46,7 +46,8 @@ export const MAX_OP = 32 * 1024;
  * OTClient keeps one pad's local document consistent with the server's.
  *
  * The handler receives, all optional:
- * - applyRemote(op, author): apply op (code points) to the local document;
+ * - applyRemote(op, client, by): apply op (code points), sent by client id
+ *   client and written by public author id by, to the local document;
  *   it is already transformed against local pending edits.
  * - reset(text): replace the local document with text (first join, or a
  *   resync after the server refused our pending edits).
@@ -65,8 +66,10 @@ export class OTClient {
    * @param {{client: string, name: string, color: string, handler?: object, maxOp?: number}} opts
    *   maxOp caps the code points one op changes (MAX_OP unless set).
    */
-  constructor({ client, name, color, handler = {}, maxOp = MAX_OP }) {
+  constructor({ client, author = '', name, color, handler = {}, maxOp = MAX_OP }) {
     this.client = client;
+    /** The author secret sent at join ('' for none): see author.js. */
+    this.author = author;
     this.maxOp = maxOp;
     this.name = name;
     this.color = color;
@@ -107,6 +110,7 @@ export class OTClient {
     this.connection++;
     this.cursorDirty = this.cursor !== null;
     const join = { type: 'join', client: this.client, name: this.name, color: this.color };
+    if (this.author) join.author = this.author;
     if (this.rev !== null) join.since = this.rev;
     send(join);
   }
@@ -260,7 +264,7 @@ export class OTClient {
     }
     this.record(msg.rev, msg.op);
     this.moveCursor(remote);
-    this.handler.applyRemote?.(remote, msg.author);
+    this.handler.applyRemote?.(remote, msg.author, msg.by);
   }
 
   onPresence(msg) {

@@ -4,6 +4,7 @@
 import { Connection } from './connection.js';
 import { Editor } from './editor.js';
 import { loadIdentity } from './identity.js';
+import { loadAuthorSecret, publicAuthorId } from './author.js';
 import { OTClient } from './ot-client.js';
 import { People } from './people.js';
 import { Preview } from './preview.js';
@@ -42,8 +43,10 @@ function main() {
   const banner = $('#banner');
   const layout = $('#layout');
   $('#notes-link').href = `/p/${encodeURIComponent(padId)}/notes`;
+  $('#history-link').href = `/p/${encodeURIComponent(padId)}/history`;
 
   const me = loadIdentity();
+  const authorSecret = loadAuthorSecret();
   let connStatus = 'connecting';
   let readOnly = false;
   let everJoined = false;
@@ -107,16 +110,25 @@ function main() {
   });
   const preview = new Preview($('#preview'), () => editor.doc.toString());
   const panel = new SessionPanel(document.body, padId);
-  const people = new People($('#people-card'), me, (name, color) => client.rename(name, color));
+  const people = new People($('#people-card'), me, (name, color) => {
+    editor.authorMarks.myColor = color;
+    client.rename(name, color);
+  });
+  editor.authorMarks.myColor = me.color;
+  publicAuthorId(authorSecret).then((id) => {
+    editor.authorMarks.me = id;
+  });
 
   const client = new OTClient({
     client: me.client,
+    author: authorSecret,
     name: me.name,
     color: me.color,
     handler: {
-      applyRemote: (op) => {
+      applyRemote: (op, _client, by) => {
+        if (authorsOn && by && !editor.authorMarks.authors.has(by)) reloadAuthorsSoon();
         try {
-          editor.applyRemote(op);
+          editor.applyRemote(op, by);
         } catch (err) {
           // The local document disagrees with the server's: reload it.
           console.error('confpad: remote op does not fit the document', err);
@@ -130,6 +142,7 @@ function main() {
       },
       welcome: (msg) => {
         everJoined = true;
+        if (authorsOn && msg.text !== undefined) reloadAuthorsSoon();
         readOnly = !!msg.readOnly;
         editor.setReadOnly(readOnly);
         panel.setReadOnly(readOnly);
@@ -176,6 +189,57 @@ function main() {
     },
   });
 
+  // Author colours: the attribution of the revision the editor shows
+  // (fetched when nothing of ours is unsent, so that the two match), then
+  // kept current by the editor's marks; fetched again when someone not yet
+  // known writes, or after the document was reloaded.
+  const authorsToggle = $('#toggle-authors');
+  let authorsOn = false;
+  let authorsLoading = false;
+  let authorsTimer = null;
+  const api = `/api/v1/pads/${encodeURIComponent(padId)}`;
+  const loadAuthors = async () => {
+    if (!authorsOn || authorsLoading) return;
+    if (client.state !== 'synced' || client.rev === null || connStatus !== 'live') {
+      reloadAuthorsSoon(300);
+      return;
+    }
+    authorsLoading = true;
+    const marks = editor.authorMarks;
+    marks.begin(editor.view);
+    try {
+      const [attr, list] = await Promise.all([
+        fetch(`${api}/attribution?rev=${client.rev}`).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`attribution: ${r.status}`)))),
+        fetch(`${api}/authors`).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`authors: ${r.status}`)))),
+      ]);
+      marks.authors = new Map(list.authors.map((a) => [a.id, a]));
+      marks.finish(editor.view, attr.runs);
+      document.body.dataset.authorsRev = String(attr.rev);
+    } catch (err) {
+      marks.since = null;
+      console.warn('confpad: could not load the authors', err);
+      reloadAuthorsSoon(5000);
+    } finally {
+      authorsLoading = false;
+    }
+  };
+  const reloadAuthorsSoon = (ms = 1000) => {
+    clearTimeout(authorsTimer);
+    authorsTimer = setTimeout(loadAuthors, ms);
+  };
+  const setAuthors = (on) => {
+    authorsOn = on;
+    authorsToggle.setAttribute('aria-pressed', String(on));
+    editor.setAuthorColours(on);
+    if (on) loadAuthors();
+    try {
+      localStorage.setItem('confpad.authors', on ? '1' : '0');
+    } catch {
+      // not remembered
+    }
+  };
+  authorsToggle.addEventListener('click', () => setAuthors(!authorsOn));
+
   // The preview sits beside the editor (below it on a phone).
   const toggle = $('#toggle-preview');
   const setPreview = (on) => {
@@ -197,6 +261,13 @@ function main() {
     // storage disabled
   }
   setPreview(previewOn);
+  let authorsWanted = false;
+  try {
+    authorsWanted = localStorage.getItem('confpad.authors') === '1';
+  } catch {
+    // storage disabled
+  }
+  setAuthors(authorsWanted);
 
   $('.skip').addEventListener('click', (e) => {
     e.preventDefault();

@@ -137,6 +137,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	}
 	delete(s.sessions, id)
 	delete(s.pads, id)
+	delete(s.authors, id)
 	return nil
 }
 

@@ -1,5 +1,5 @@
-// Package memstore is an in-memory collab.Log, collab.Feed and
-// conference.Catalog: a store that lives and dies with the process. It is
+// Package memstore is an in-memory collab.Log, collab.Feed,
+// conference.Catalog and authors.Table: a store that lives and dies with the process. It is
 // for tests, examples and trying confpad's parts out; it passes the same
 // conformance suites (store/storetest) as the SQLite and Redis stores, so
 // what works on it works on them.
@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 )
@@ -27,7 +28,8 @@ type Store struct {
 	pads     map[string]*padLog
 	title    string
 	bofs     bool
-	sessions map[string]conference.Session // by id; Links never nil
+	sessions map[string]conference.Session        // by id; Links never nil
+	authors  map[string]map[string]authors.Author // by pad, then id
 
 	// publishing is held from a commit to the end of its delivery, and
 	// taken before mu is released, so that batches reach subscribers in
@@ -53,6 +55,7 @@ func New() *Store {
 	return &Store{
 		pads:     make(map[string]*padLog),
 		sessions: make(map[string]conference.Session),
+		authors:  make(map[string]map[string]authors.Author),
 		subs:     make(map[string]map[*subscriber]struct{}),
 	}
 }

@@ -3,6 +3,7 @@ package memstore_test
 import (
 	"testing"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/store/memstore"
@@ -27,6 +28,10 @@ func TestCatalogConformance(t *testing.T) {
 
 func TestArchiveConformance(t *testing.T) {
 	storetest.TestArchive(t, func(*testing.T) storetest.Store { return memstore.New() })
+}
+
+func TestAuthorsConformance(t *testing.T) {
+	storetest.TestAuthors(t, func(*testing.T) authors.Table { return memstore.New() })
 }
 
 // TestTruncate: a truncated pad has lost its records and snapshots past the

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -98,7 +99,7 @@ func TestReplicasConvergeThroughRedis(t *testing.T) {
 			base := 0
 			for seq := 1; seq <= perClient; seq++ {
 				// An insert at the start is valid at any base revision.
-				res, err := e.Submit(ctx, "pad", collab.Submission{Client: client, Seq: seq, Base: base, Op: collab.NewOp(collab.Insert(client))})
+				res, err := e.Submit(ctx, "pad", collab.Submission{Client: client, Seq: seq, Author: "author-" + client, Base: base, Op: collab.NewOp(collab.Insert(client))})
 				if err != nil {
 					errs <- fmt.Errorf("client %s seq %d: %w", client, seq, err)
 					return
@@ -131,6 +132,21 @@ func TestReplicasConvergeThroughRedis(t *testing.T) {
 		})
 		if text, _, err := e.Text(ctx, "pad", -1); err != nil || text != doc.String() {
 			t.Errorf("replica %d text %q (%v), the log replays to %q", i, text, err, doc.String())
+		}
+	}
+	// Every replica's attribution, kept op by op as records arrived from
+	// its own commits and the feed, is the replay of the stored records.
+	replayed, err := collab.ReplayAttribution(nil, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := replayed.Runs()
+	// A replica started afterwards loads the pad from Redis.
+	replicas = append(replicas, newReplica(t, srv.URL(), prefix, true))
+	for i, e := range replicas {
+		runs, _, err := e.Attribution(ctx, "pad", -1)
+		if err != nil || !slices.Equal(runs, want) {
+			t.Errorf("replica %d attribution %v (%v), want %v", i, runs, err, want)
 		}
 	}
 }

@@ -45,7 +45,7 @@ func (s *Store) snapshotAt(ctx context.Context, pad, maxRev string) (collab.Snap
 		return collab.Snapshot{}, err
 	}
 	res, err := snapshotAtScript.Run(ctx, s.rdb,
-		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext")}, maxRev).Slice()
+		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "snapattr")}, maxRev).Slice()
 	if err != nil {
 		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: %w", pad, err)
 	}
@@ -56,10 +56,10 @@ func (s *Store) snapshotAt(ctx context.Context, pad, maxRev string) (collab.Snap
 	return snap, nil
 }
 
-// parseSnapshotReply reads the reply of lua/snapshot_at.lua, {rev, text};
-// ok is false for a reply of any other shape.
+// parseSnapshotReply reads the reply of lua/snapshot_at.lua, {rev, text,
+// attribution or nil}; ok is false for a reply of any other shape.
 func parseSnapshotReply(res []any) (snap collab.Snapshot, ok bool) {
-	if len(res) != 2 {
+	if len(res) != 3 {
 		return collab.Snapshot{}, false
 	}
 	rev, ok1 := res[0].(int64)
@@ -67,7 +67,19 @@ func parseSnapshotReply(res []any) (snap collab.Snapshot, ok bool) {
 	if !ok1 || !ok2 {
 		return collab.Snapshot{}, false
 	}
-	return collab.Snapshot{Rev: int(rev), Text: text}, true
+	snap = collab.Snapshot{Rev: int(rev), Text: text}
+	if res[2] != nil {
+		attr, ok := res[2].(string)
+		if !ok {
+			return collab.Snapshot{}, false
+		}
+		runs, err := collab.UnmarshalRuns(attr)
+		if err != nil {
+			return collab.Snapshot{}, false
+		}
+		snap.Attribution = runs
+	}
+	return snap, true
 }
 
 // Records returns the records with from < Rev <= to in revision order (to <
@@ -179,8 +191,8 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 		return fmt.Errorf("redisstore: snapshot of pad %q at negative revision %d", pad, snap.Rev)
 	}
 	head, err := snapshotSaveScript.Run(ctx, s.rdb,
-		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "log")},
-		snap.Rev, snap.Text, s.keep, collab.CheckpointEvery).Int64()
+		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "log"), s.padKey(pad, "snapattr")},
+		snap.Rev, snap.Text, s.keep, collab.CheckpointEvery, storedRuns(snap.Attribution)).Int64()
 	if err != nil {
 		return fmt.Errorf("redisstore: save snapshot %d of pad %q: %w", snap.Rev, pad, err)
 	}
@@ -202,13 +214,23 @@ func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, e
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
 	}
+	attrs, err := s.rdb.HGetAll(ctx, s.padKey(pad, "snapattr")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
+	}
 	var out []collab.Snapshot
 	for r, text := range texts {
 		rev, err := strconv.Atoi(r)
 		if err != nil {
 			continue // not ours
 		}
-		out = append(out, collab.Snapshot{Rev: rev, Text: text})
+		snap := collab.Snapshot{Rev: rev, Text: text}
+		if attr, ok := attrs[r]; ok {
+			if snap.Attribution, err = collab.UnmarshalRuns(attr); err != nil {
+				return nil, fmt.Errorf("redisstore: read snapshot %d of pad %q: %w", rev, pad, err)
+			}
+		}
+		out = append(out, snap)
 	}
 	slices.SortFunc(out, func(a, b collab.Snapshot) int { return cmp.Compare(a.Rev, b.Rev) })
 	return out, nil
@@ -251,4 +273,13 @@ func escapeGlob(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// storedRuns is the form in which snapshot_save.lua takes an attribution:
+// its JSON, or "" for none.
+func storedRuns(runs []collab.Run) string {
+	if runs == nil {
+		return ""
+	}
+	return collab.MarshalRuns(runs)
 }

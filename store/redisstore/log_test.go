@@ -15,20 +15,25 @@ func TestParseSnapshotReply(t *testing.T) {
 		want  collab.Snapshot
 		ok    bool
 	}{
-		{"snapshot", []any{int64(7), "hello"}, collab.Snapshot{Rev: 7, Text: "hello"}, true},
-		{"empty pad", []any{int64(0), ""}, collab.Snapshot{}, true},
+		{"snapshot", []any{int64(7), "hello", nil}, collab.Snapshot{Rev: 7, Text: "hello"}, true},
+		{"with attribution", []any{int64(7), "hello", `[{"author":"a","length":5}]`}, collab.Snapshot{Rev: 7, Text: "hello", Attribution: []collab.Run{{Author: "a", Len: 5}}}, true},
+		{"empty attribution", []any{int64(0), "", "[]"}, collab.Snapshot{Attribution: []collab.Run{}}, true},
+		{"empty pad", []any{int64(0), "", nil}, collab.Snapshot{}, true},
 		{"nil", nil, collab.Snapshot{}, false},
 		{"empty", []any{}, collab.Snapshot{}, false},
 		{"rev only", []any{int64(7)}, collab.Snapshot{}, false},
-		{"three values", []any{int64(7), "hello", "more"}, collab.Snapshot{}, false},
-		{"rev as text", []any{"7", "hello"}, collab.Snapshot{}, false},
-		{"text as number", []any{int64(7), int64(1)}, collab.Snapshot{}, false},
-		{"nil text", []any{int64(7), nil}, collab.Snapshot{}, false},
+		{"two values", []any{int64(7), "hello"}, collab.Snapshot{}, false},
+		{"four values", []any{int64(7), "hello", nil, "more"}, collab.Snapshot{}, false},
+		{"rev as text", []any{"7", "hello", nil}, collab.Snapshot{}, false},
+		{"text as number", []any{int64(7), int64(1), nil}, collab.Snapshot{}, false},
+		{"nil text", []any{int64(7), nil, nil}, collab.Snapshot{}, false},
+		{"attribution as number", []any{int64(7), "hello", int64(3)}, collab.Snapshot{}, false},
+		{"attribution not JSON", []any{int64(7), "hello", "[{"}, collab.Snapshot{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, ok := parseSnapshotReply(tt.reply)
-			if got != tt.want || ok != tt.ok {
+			if !got.Equal(tt.want) || ok != tt.ok {
 				t.Errorf("parseSnapshotReply(%#v) = %+v, %v; want %+v, %v", tt.reply, got, ok, tt.want, tt.ok)
 			}
 		})

@@ -49,7 +49,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load after restart: %v", err)
 	}
-	if snap != (collab.Snapshot{Rev: 3, Text: "xxx"}) || len(recs) != 4 || recs[0].Rev != 4 {
+	if !snap.Equal(collab.Snapshot{Rev: 3, Text: "xxx"}) || len(recs) != 4 || recs[0].Rev != 4 {
 		t.Fatalf("Load after restart = %+v and %d records from %v", snap, len(recs), revs(recs))
 	}
 	afterRecs, err := again.Records(ctx, "lpc", 0, -1)
@@ -115,7 +115,7 @@ func TestPadsAndSnapshotsForMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSnaps := []collab.Snapshot{{Rev: 3, Text: "3"}, {Rev: 4, Text: "4"}, {Rev: 5, Text: "5"}}
-	if !slices.Equal(snaps, wantSnaps) {
+	if !slices.EqualFunc(snaps, wantSnaps, collab.Snapshot.Equal) {
 		t.Errorf("Snapshots = %+v, want %+v", snaps, wantSnaps)
 	}
 	if err := s.SaveSnapshot(ctx, "a", collab.Snapshot{Rev: 7, Text: "ahead"}); err == nil {

@@ -50,3 +50,10 @@ var (
 	linkDeleteSrc    string
 	linkDeleteScript = redis.NewScript(linkDeleteSrc)
 )
+
+// authorsNoteScript merges notes into a pad's author table.
+var (
+	//go:embed lua/authors_note.lua
+	authorsNoteSrc    string
+	authorsNoteScript = redis.NewScript(authorsNoteSrc)
+)

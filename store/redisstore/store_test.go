@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/store/redisstore/redistest"
@@ -62,6 +63,7 @@ func TestLogConformance(t *testing.T) {
 func TestCatalogConformance(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.TestCatalog(t, func(t *testing.T) conference.Catalog { return openStore(t, srv.URL(), "") })
+	storetest.TestAuthors(t, func(t *testing.T) authors.Table { return openStore(t, srv.URL(), "") })
 }
 
 func TestArchiveConformance(t *testing.T) {

@@ -182,6 +182,9 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 		_, err = tx.ExecContext(ctx, `DELETE FROM snapshots WHERE pad = ?`, id)
 	}
 	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM authors WHERE pad = ?`, id)
+	}
+	if err == nil {
 		err = tx.Commit()
 	}
 	if err != nil {

@@ -109,9 +109,9 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 	if err == nil {
 		defer func() { _ = tx.Rollback() }()
 		_, err = tx.ExecContext(ctx,
-			`INSERT INTO snapshots (pad, rev, text) VALUES (?, ?, ?)
-			 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text`,
-			pad, snap.Rev, snap.Text)
+			`INSERT INTO snapshots (pad, rev, text, attribution) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text, attribution = excluded.attribution`,
+			pad, snap.Rev, snap.Text, storedRuns(snap.Attribution))
 	}
 	if err == nil {
 		_, err = tx.ExecContext(ctx,
@@ -156,15 +156,15 @@ func (s *Store) Pads(ctx context.Context) ([]string, error) {
 // a pad without snapshots). Load and SnapshotAt use only the latest fitting
 // one; this is for copying a pad to another store.
 func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT rev, text FROM snapshots WHERE pad = ? ORDER BY rev`, pad)
+	rows, err := s.read.QueryContext(ctx, `SELECT rev, text, attribution FROM snapshots WHERE pad = ? ORDER BY rev`, pad)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: snapshots of pad %q: %w", pad, err)
 	}
 	defer rows.Close()
 	var snaps []collab.Snapshot
 	for rows.Next() {
-		var snap collab.Snapshot
-		if err := rows.Scan(&snap.Rev, &snap.Text); err != nil {
+		snap, err := scanSnapshot(rows)
+		if err != nil {
 			return nil, fmt.Errorf("sqlitestore: snapshots of pad %q: %w", pad, err)
 		}
 		snaps = append(snaps, snap)
@@ -178,14 +178,40 @@ func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, e
 // snapshotAt reads the latest snapshot of pad with Rev <= rev, or the empty
 // snapshot if there is none.
 func snapshotAt(ctx context.Context, q querier, pad string, rev int) (collab.Snapshot, error) {
-	var snap collab.Snapshot
-	err := q.QueryRowContext(ctx,
-		`SELECT rev, text FROM snapshots WHERE pad = ? AND rev <= ? ORDER BY rev DESC LIMIT 1`,
-		pad, rev).Scan(&snap.Rev, &snap.Text)
+	snap, err := scanSnapshot(q.QueryRowContext(ctx,
+		`SELECT rev, text, attribution FROM snapshots WHERE pad = ? AND rev <= ? ORDER BY rev DESC LIMIT 1`,
+		pad, rev))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return collab.Snapshot{}, err
 	}
 	return snap, nil
+}
+
+// scanSnapshot reads a row of rev, text and attribution.
+func scanSnapshot(row interface{ Scan(...any) error }) (collab.Snapshot, error) {
+	var (
+		snap collab.Snapshot
+		attr sql.NullString
+	)
+	if err := row.Scan(&snap.Rev, &snap.Text, &attr); err != nil {
+		return collab.Snapshot{}, err
+	}
+	if attr.Valid {
+		runs, err := collab.UnmarshalRuns(attr.String)
+		if err != nil {
+			return collab.Snapshot{}, err
+		}
+		snap.Attribution = runs
+	}
+	return snap, nil
+}
+
+// storedRuns is the attribution column's value for runs: NULL for none.
+func storedRuns(runs []collab.Run) sql.NullString {
+	if runs == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: collab.MarshalRuns(runs), Valid: true}
 }
 
 // records reads the records of pad with from < Rev <= to (no upper bound if

@@ -75,6 +75,25 @@ var migrations = []string{
 	ALTER TABLE sessions ADD COLUMN kind     TEXT    NOT NULL DEFAULT '';
 	ALTER TABLE sessions ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 	`,
+	// Version 4: who wrote what. snapshots.attribution is the JSON of the
+	// snapshot's attribution (collab.MarshalRuns), NULL for snapshots
+	// stored before it was kept. authors holds each pad's authors: public
+	// id, latest display name and colour, the Unix milliseconds of their
+	// first and last edit (0 while they have made none) and their number
+	// of ops.
+	`
+	ALTER TABLE snapshots ADD COLUMN attribution TEXT;
+	CREATE TABLE authors (
+		pad    TEXT    NOT NULL,
+		id     TEXT    NOT NULL,
+		name   TEXT    NOT NULL,
+		color  TEXT    NOT NULL,
+		first  INTEGER NOT NULL,
+		last   INTEGER NOT NULL,
+		ops    INTEGER NOT NULL,
+		PRIMARY KEY (pad, id)
+	) WITHOUT ROWID;
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/confpad/confpad/internal/testutil"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/store/storetest"
@@ -40,6 +41,11 @@ func TestLog(t *testing.T) {
 	// One file for every subtest: the suite's pad ids keep them apart.
 	shared, _ := openTemp(t)
 	storetest.TestLog(t, func(*testing.T) collab.Log { return shared })
+}
+
+func TestAuthors(t *testing.T) {
+	shared, _ := openTemp(t)
+	storetest.TestAuthors(t, func(*testing.T) authors.Table { return shared })
 }
 
 func TestCatalog(t *testing.T) {
@@ -121,7 +127,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if snap != (collab.Snapshot{Rev: 1, Text: "hi 😀"}) || len(got) != 1 || !got[0].Op.Equal(recs[1].Op) ||
+	if !snap.Equal(collab.Snapshot{Rev: 1, Text: "hi 😀"}) || len(got) != 1 || !got[0].Op.Equal(recs[1].Op) ||
 		got[0].Rev != 2 || got[0].Client != "c1" || got[0].Seq != 2 || !got[0].Time.Equal(recs[1].Time) {
 		t.Errorf("after reopen Load = %+v, %+v; want snapshot 1 and record %+v", snap, got, recs[1])
 	}
@@ -210,7 +216,7 @@ func TestPadsAndSnapshots(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Snapshots(%q): %v", tt.pad, err)
 		}
-		if !slices.Equal(got, tt.want) {
+		if !slices.EqualFunc(got, tt.want, collab.Snapshot.Equal) {
 			t.Errorf("Snapshots(%q) = %+v, want %+v", tt.pad, got, tt.want)
 		}
 	}
@@ -239,10 +245,10 @@ func TestSnapshotsPruned(t *testing.T) {
 	for rev := n - SnapshotsKept + 1; rev <= n; rev++ {
 		want = append(want, collab.Snapshot{Rev: rev, Text: strings.Repeat("x", rev)})
 	}
-	if got, err := s.Snapshots(ctx, "a"); err != nil || !slices.Equal(got, want) {
+	if got, err := s.Snapshots(ctx, "a"); err != nil || !slices.EqualFunc(got, want, collab.Snapshot.Equal) {
 		t.Errorf("Snapshots(a) = %+v, %v; want %+v", got, err, want)
 	}
-	if got, err := s.SnapshotAt(ctx, "a", 2); err != nil || got != (collab.Snapshot{}) {
+	if got, err := s.SnapshotAt(ctx, "a", 2); err != nil || !got.Equal(collab.Snapshot{}) {
 		t.Errorf("SnapshotAt(a, 2) = %+v, %v; want the empty snapshot", got, err)
 	}
 	if got, err := s.Snapshots(ctx, "b"); err != nil || len(got) != 1 {

@@ -377,7 +377,7 @@ func testDeleteSession(t *testing.T, c conference.Catalog) {
 		if err != nil {
 			t.Fatalf("SnapshotAt: %v", err)
 		}
-		if snap != (collab.Snapshot{}) {
+		if !snap.Equal(collab.Snapshot{}) {
 			t.Errorf("SnapshotAt after DeleteSession = %+v, want none", snap)
 		}
 		// The new pad starts again at revision 0.

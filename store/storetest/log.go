@@ -28,6 +28,7 @@ func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
 		{"Records", testRecordsRanges},
 		{"Load", testLoad},
 		{"SnapshotAt", testSnapshotAt},
+		{"SnapshotAttribution", testSnapshotAttribution},
 		{"CheckpointsKept", testCheckpointsKept},
 		{"RoundTrip", testRoundTrip},
 		{"PadsIndependent", testPadsIndependent},
@@ -78,7 +79,7 @@ func checkLoad(t *testing.T, log collab.Log, pad string, want collab.Snapshot, w
 	if err != nil {
 		t.Fatalf("Load(%q): %v", pad, err)
 	}
-	if snap != want {
+	if !snap.Equal(want) {
 		t.Errorf("Load(%q) snapshot = %+v, want %+v", pad, snap, want)
 	}
 	checkRecords(t, "Load records", recs, wantRecs)
@@ -92,7 +93,7 @@ func testEmptyPad(t *testing.T, log collab.Log) {
 		if err != nil {
 			t.Fatalf("SnapshotAt(%d): %v", rev, err)
 		}
-		if s != (collab.Snapshot{}) {
+		if !s.Equal(collab.Snapshot{}) {
 			t.Errorf("SnapshotAt(%d) on an empty pad = %+v, want revision 0 and no text", rev, s)
 		}
 	}
@@ -258,6 +259,35 @@ func testLoad(t *testing.T, log collab.Log) {
 	checkLoad(t, log, pad, collab.Snapshot{Rev: 5, Text: "edcba"}, more)
 }
 
+// testSnapshotAttribution checks that a snapshot's attribution comes back
+// as saved, that none saved stays none (nil) and an empty one empty, and
+// that saving again at a revision replaces it.
+func testSnapshotAttribution(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	all := inserts(0, 4, "client-a")
+	mustAppend(t, log, pad, 0, all)
+	snaps := []collab.Snapshot{
+		{Rev: 1, Text: "a"},
+		{Rev: 2, Text: "", Attribution: []collab.Run{}},
+		{Rev: 3, Text: "cba", Attribution: []collab.Run{{Author: "ann", Len: 1}, {Author: "bö", Len: 2}}},
+	}
+	for _, s := range snaps {
+		mustSnapshot(t, log, pad, s)
+	}
+	for _, want := range snaps {
+		got, err := log.SnapshotAt(t.Context(), pad, want.Rev)
+		if err != nil {
+			t.Fatalf("SnapshotAt(%d): %v", want.Rev, err)
+		}
+		if !got.Equal(want) {
+			t.Errorf("SnapshotAt(%d) = %+v, want %+v", want.Rev, got, want)
+		}
+	}
+	replaced := collab.Snapshot{Rev: 3, Text: "cba"}
+	mustSnapshot(t, log, pad, replaced)
+	checkLoad(t, log, pad, replaced, all[3:])
+}
+
 func testSnapshotAt(t *testing.T, log collab.Log) {
 	pad := uniqueID(t, "pad")
 	mustAppend(t, log, pad, 0, inserts(0, 6, "client-a"))
@@ -280,7 +310,7 @@ func testSnapshotAt(t *testing.T, log collab.Log) {
 		if err != nil {
 			t.Fatalf("SnapshotAt(%d): %v", tt.rev, err)
 		}
-		if got != tt.want {
+		if !got.Equal(tt.want) {
 			t.Errorf("SnapshotAt(%d) = %+v, want %+v", tt.rev, got, tt.want)
 		}
 	}
@@ -323,7 +353,7 @@ func testPadsIndependent(t *testing.T, log collab.Log) {
 	if err != nil {
 		t.Fatalf("SnapshotAt(b, 3): %v", err)
 	}
-	if s != (collab.Snapshot{}) {
+	if !s.Equal(collab.Snapshot{}) {
 		t.Errorf("SnapshotAt(b, 3) = %+v: a's snapshot leaked into b", s)
 	}
 	got, err := log.Records(t.Context(), a, 0, -1)
@@ -393,7 +423,7 @@ func testCheckpointsKept(t *testing.T, log collab.Log) {
 		if err != nil {
 			t.Fatalf("SnapshotAt(%d): %v", tt.rev, err)
 		}
-		if got != tt.want {
+		if !got.Equal(tt.want) {
 			t.Errorf("SnapshotAt(%d) = %+v, want %+v", tt.rev, got, tt.want)
 		}
 	}

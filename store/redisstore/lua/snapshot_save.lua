@@ -4,11 +4,13 @@
 -- KEYS[1]  the pad's snapshot index: a sorted set of revisions (score = rev)
 -- KEYS[2]  the pad's snapshot texts: a hash from revision to text
 -- KEYS[3]  the pad's log (a snapshot may not be ahead of its head)
+-- KEYS[4]  the pad's snapshot attributions: a hash from revision to JSON
 -- ARGV[1]  the snapshot's revision
 -- ARGV[2]  the snapshot's text
 -- ARGV[3]  how many snapshots to keep (the newest by revision)
 -- ARGV[4]  the distance between checkpoints: snapshots at its multiples
 --          are never dropped
+-- ARGV[5]  the snapshot's attribution as JSON, or "" for none
 --
 -- Returns the pad's head, or -1 when the snapshot is ahead of it (nothing is
 -- stored then).
@@ -18,12 +20,18 @@ if tonumber(ARGV[1]) > head then
 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if ARGV[5] == '' then
+  redis.call('HDEL', KEYS[4], ARGV[1])
+else
+  redis.call('HSET', KEYS[4], ARGV[1], ARGV[5])
+end
 local every = tonumber(ARGV[4])
 local old = redis.call('ZRANGE', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
 for _, rev in ipairs(old) do
   if tonumber(rev) % every ~= 0 then
     redis.call('ZREM', KEYS[1], rev)
     redis.call('HDEL', KEYS[2], rev)
+    redis.call('HDEL', KEYS[4], rev)
   end
 end
 return head

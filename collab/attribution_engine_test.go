@@ -1,0 +1,172 @@
+package collab_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/confpad/confpad/collab"
+)
+
+// oracleAt returns the author of every character at revision rev, replayed
+// character by character from the stored records by the oracle of the
+// attribution tests, which shares no code with collab.Attribution.
+func oracleAt(t *testing.T, log collab.Log, pad string, rev int) []string {
+	t.Helper()
+	recs, err := log.Records(context.Background(), pad, 0, rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var authors []string
+	for _, r := range recs {
+		var ok bool
+		if authors, ok = collab.OracleAttribute(authors, r.Op, r.Author); !ok {
+			t.Fatalf("revision %d does not fit the oracle's document", r.Rev)
+		}
+	}
+	return authors
+}
+
+// expandRuns returns the author of every character runs cover.
+func expandRuns(runs []collab.Run) []string {
+	var out []string
+	for _, r := range runs {
+		for range r.Len {
+			out = append(out, r.Author)
+		}
+	}
+	return out
+}
+
+// checkAttribution fails t unless e's attribution of pad at rev (-1: the
+// head) is the oracle's.
+func checkAttribution(t *testing.T, e *testEngine, log collab.Log, pad string, rev int) {
+	t.Helper()
+	runs, head, err := e.Attribution(context.Background(), pad, rev)
+	if err != nil {
+		t.Fatalf("Attribution(%d): %v", rev, err)
+	}
+	if rev < 0 {
+		rev = head
+	}
+	if got, want := expandRuns(runs), oracleAt(t, log, pad, rev); !slices.Equal(got, want) {
+		t.Fatalf("attribution at revision %d differs from the oracle's replay of the stored ops:\n got %v\nwant %v", rev, runs, want)
+	}
+	for i := 1; i < len(runs); i++ {
+		if runs[i-1].Author == runs[i].Author || runs[i].Len <= 0 {
+			t.Fatalf("runs %v are not normal", runs)
+		}
+	}
+}
+
+// typeConcurrently has authors edit pad at once, each op made on the head
+// its author last saw, so that the engine transforms most of them.
+func typeConcurrently(t *testing.T, e *testEngine, pad string, authors []string, ops int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i, author := range authors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			for seq := range ops {
+				txt, head, err := e.Text(context.Background(), pad, -1)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				n := len([]rune(txt))
+				pos := rng.IntN(n + 1)
+				op := collab.NewOp(collab.Skip(pos), collab.Insert(fmt.Sprintf("%s%d ", author, seq)))
+				if n > pos && rng.IntN(3) == 0 {
+					op = collab.NewOp(collab.Skip(pos), collab.Delete(min(n-pos, 1+rng.IntN(4))))
+				}
+				s := collab.Submission{Client: author + "-tab", Seq: seq, Author: author, Base: head, Op: collab.Normalize(op)}
+				if _, err := e.Submit(context.Background(), pad, s); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestAttributionUnderConcurrentAuthors checks the engine's attribution of
+// a pad that four authors edit at once against an independent replay of the
+// stored ops: at the head, at old revisions, after a restart, and after a
+// restart from a snapshot stored without attribution (which is rebuilt from
+// revision 0).
+func TestAttributionUnderConcurrentAuthors(t *testing.T) {
+	log := newTestLog()
+	cfg := collab.Config{SnapshotEvery: 37}
+	e := newTestEngine(t, log, cfg)
+	typeConcurrently(t, e, "p", []string{"ann", "bob", "cy", "dee"}, 60)
+	checkAttribution(t, e, log, "p", -1)
+	for _, rev := range []int{0, 1, 99, 100, 150, 239} {
+		checkAttribution(t, e, log, "p", rev)
+	}
+	e.Close()
+
+	again := newTestEngine(t, log, cfg)
+	checkAttribution(t, again, log, "p", -1)
+	typeConcurrently(t, again, "p", []string{"ann", "eve"}, 10)
+	checkAttribution(t, again, log, "p", -1)
+	again.Close()
+
+	// A snapshot from before attribution was kept, at the head.
+	txt, head, err := newTestEngine(t, log, cfg).Text(context.Background(), "p", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.SaveSnapshot(context.Background(), "p", collab.Snapshot{Rev: head, Text: txt}); err != nil {
+		t.Fatal(err)
+	}
+	legacy := newTestEngine(t, log, cfg)
+	checkAttribution(t, legacy, log, "p", -1)
+	checkAttribution(t, legacy, log, "p", head-1)
+}
+
+func TestAttributionOfARevisionAfterTheHead(t *testing.T) {
+	e := newTestEngine(t, newTestLog(), collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "c", Seq: 1, Author: "ann", Op: collab.NewOp(collab.Insert("hi"))})
+	_, head, err := e.Attribution(context.Background(), "p", 2)
+	if ce, ok := err.(*collab.Error); !ok || ce.Code != collab.CodeRevAhead || head != 1 {
+		t.Errorf("Attribution(2) of a pad at 1: head %d, error %v; want head 1 and rev_ahead", head, err)
+	}
+}
+
+// TestAttributionFromTheCheckpointBelow: checkpoints between multiples of
+// AttributionEvery are stored without attribution; reading one, or loading
+// the pad from one, replays from the multiple below, and gives what the
+// oracle replays from revision 0.
+func TestAttributionFromTheCheckpointBelow(t *testing.T) {
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	n := collab.AttributionEvery + 2*collab.CheckpointEvery + 17
+	for i := range n {
+		author := fmt.Sprint("author-", i/70%5)
+		op := collab.NewOp(collab.Insert("x"))
+		if i%3 == 2 {
+			op = collab.NewOp(collab.Skip(1+i/3), collab.Insert("yz"))
+		}
+		mustSubmit(t, e, "p", collab.Submission{Client: author, Seq: i, Author: author, Base: i, Op: op})
+	}
+	for _, rev := range []int{collab.AttributionEvery, collab.AttributionEvery + 1, collab.AttributionEvery + collab.CheckpointEvery + 50, n} {
+		checkAttribution(t, e, log, "p", rev)
+	}
+	e.Close()
+	var withRuns []int
+	for _, s := range log.saved("p") {
+		if s.Attribution != nil {
+			withRuns = append(withRuns, s.Rev)
+		}
+	}
+	if !slices.Contains(withRuns, collab.AttributionEvery) || slices.Contains(withRuns, collab.AttributionEvery+collab.CheckpointEvery) {
+		t.Errorf("snapshots with attribution at %v, want %d and not the checkpoints after it", withRuns, collab.AttributionEvery)
+	}
+	checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", -1)
+}

@@ -1,0 +1,122 @@
+package collab
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+)
+
+// ReplayAttribution returns the attribution that a (nil: the empty
+// document's) becomes with recs, records in revision order, applied one by
+// one, each inserting its Author's characters. a itself is not changed.
+func ReplayAttribution(a *Attribution, recs []Record) (*Attribution, error) {
+	if a == nil {
+		a = NewAttribution()
+	} else {
+		a = a.Clone()
+	}
+	for _, r := range recs {
+		if err := a.Apply(r.Op, r.Author); err != nil {
+			return nil, fmt.Errorf("revision %d: %w", r.Rev, err)
+		}
+	}
+	return a, nil
+}
+
+// AttributionEvery is the distance between the checkpoints that carry
+// their attribution: copying a long pad's attribution at every checkpoint
+// would cost more than the edits between them, so the others are stored
+// without, and a reader of their attribution replays the records from the
+// checkpoint below that has it, fewer than AttributionEvery.
+const AttributionEvery = 10 * CheckpointEvery
+
+// snapshotAttribution returns the attribution of snap, whose text has n
+// code points: the one stored with it or, for a snapshot stored without
+// one (or with one that does not cover its text), one replayed from the
+// latest snapshot at or below the multiple of AttributionEvery under it
+// that has one, or else from revision 0.
+func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot, n int) (*Attribution, error) {
+	if snap.Attribution != nil || snap.Rev == 0 {
+		if a := NewAttribution(snap.Attribution...); a.Len() == n {
+			return a, nil
+		}
+	}
+	var base *Attribution
+	from := 0
+	if c := snap.Rev - snap.Rev%AttributionEvery; c > 0 && c < snap.Rev {
+		below, err := log.SnapshotAt(ctx, pad, c)
+		if err != nil {
+			return nil, err
+		}
+		if a := NewAttribution(below.Attribution...); below.Attribution != nil && a.Len() == utf8.RuneCountInString(below.Text) {
+			base, from = a, below.Rev
+		}
+	}
+	recs, err := readRecords(ctx, log, pad, from, snap.Rev)
+	if err != nil {
+		return nil, err
+	}
+	return ReplayAttribution(base, recs)
+}
+
+// Attribution returns who wrote each character of the pad's text at
+// revision rev (rev < 0: the head), as runs in document order, and the head
+// revision. A revision after the head is a CodeRevAhead error.
+func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run, int, error) {
+	p, err := e.acquire(ctx, padID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer e.release(p)
+	p.mu.Lock()
+	head := p.recent.Head()
+	if rev < 0 || rev == head {
+		defer p.mu.Unlock()
+		return p.attr.Runs(), head, nil
+	}
+	p.mu.Unlock()
+	if rev > head {
+		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
+	}
+	snap, err := e.cfg.Log.SnapshotAt(ctx, padID, rev)
+	if err != nil {
+		return nil, head, unavailable(err)
+	}
+	a, err := snapshotAttribution(ctx, e.cfg.Log, padID, snap, utf8.RuneCountInString(snap.Text))
+	if err != nil {
+		return nil, head, unavailable(err)
+	}
+	recs, err := readRecords(ctx, e.cfg.Log, padID, snap.Rev, rev)
+	if err != nil {
+		return nil, head, err
+	}
+	if a, err = ReplayAttribution(a, recs); err != nil {
+		return nil, head, err
+	}
+	return a.Runs(), head, nil
+}
+
+// MarshalRuns returns the JSON form in which stores keep a snapshot's
+// attribution: an array of {"author", "length"} objects.
+func MarshalRuns(runs []Run) string {
+	b, err := json.Marshal(runs)
+	if err != nil {
+		panic(fmt.Sprintf("collab: marshal runs: %v", err)) // strings and ints always marshal
+	}
+	return string(b)
+}
+
+// UnmarshalRuns parses what MarshalRuns wrote. It never returns nil
+// without an error, so that a stored empty attribution stays distinct from
+// none stored.
+func UnmarshalRuns(s string) ([]Run, error) {
+	runs := []Run{}
+	if err := json.Unmarshal([]byte(s), &runs); err != nil {
+		return nil, fmt.Errorf("collab: stored attribution: %w", err)
+	}
+	if runs == nil {
+		return nil, fmt.Errorf("collab: stored attribution is null")
+	}
+	return runs, nil
+}
