@@ -69,7 +69,7 @@ var markdown = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(lineAnchorer{}, 1000)),
+		parser.WithASTTransformers(util.Prioritized(lineAnchorer{}, 1000), util.Prioritized(overflowCells{}, 1000)),
 	),
 	goldmark.WithRendererOptions(
 		// Below the default renderers' priority (1000), so ours win.
