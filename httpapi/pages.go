@@ -77,7 +77,7 @@ func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs) error
 	if err != nil {
 		return catalogError(err)
 	}
-	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head)
+	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head, s.notes)
 	if err != nil {
 		return err
 	}

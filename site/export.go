@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/notes"
 )
 
 // Conference is what an export reads: the conference and a way to read
@@ -26,6 +27,8 @@ type Conference struct {
 	Sessions []conference.Session
 	// Text returns a pad's latest text and revision.
 	Text func(ctx context.Context, id string) (text string, rev int, err error)
+	// Notes, if not nil, keeps the rendered notes for other readers.
+	Notes *notes.Cache
 }
 
 // Dest receives the files of an export, one at a time: the writer Create
@@ -143,7 +146,7 @@ func (p *Pages) renderSession(ctx context.Context, c Conference, e Entry) *rende
 	if r.err != nil {
 		return r
 	}
-	data, err := NotesData(e.Session, c.Title, staticURLs(1), r.text, r.rev, r.rev)
+	data, err := NotesData(e.Session, c.Title, staticURLs(1), r.text, r.rev, r.rev, c.Notes)
 	if err == nil {
 		err = p.Notes(&r.page, data)
 	}

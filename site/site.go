@@ -175,9 +175,15 @@ func (p *Pages) Search(w io.Writer, data SearchPage) error { return Render(w, p.
 func (p *Pages) Error(w io.Writer, data ErrorPage) error { return Render(w, p.errorPage, data) }
 
 // NotesData renders a session's text at revision rev of head into the
-// data of its notes page.
-func NotesData(sess conference.Session, site string, urls URLs, text string, rev, head int) (NotesPage, error) {
-	doc, err := notes.Render(text)
+// data of its notes page, through cache when it is not nil.
+func NotesData(sess conference.Session, site string, urls URLs, text string, rev, head int, cache *notes.Cache) (NotesPage, error) {
+	render := notes.Render
+	if cache != nil {
+		render = func(text string) (notes.Doc, error) {
+			return cache.Render(notes.CacheKey{Pad: sess.ID, Rev: rev}, text)
+		}
+	}
+	doc, err := render(text)
 	if err != nil {
 		return NotesPage{}, err
 	}
