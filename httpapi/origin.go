@@ -30,9 +30,14 @@ func ParseOrigin(s string) (string, error) {
 // scripts, the Go client), from a page of this server (the Origin's
 // scheme and host are the request's, the scheme being https behind TLS or
 // a proxy that says so in X-Forwarded-Proto), or from an origin in
-// Config.AllowedOrigins.
+// Config.AllowedOrigins. An Origin of "null" passes only with
+// Sec-Fetch-Site same-origin: browsers send it for a form posted from a
+// page with Referrer-Policy no-referrer, as confpad's pages are.
 func (s *Server) sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
+	if origin == "null" {
+		return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
 	if origin == "" {
 		site := r.Header.Get("Sec-Fetch-Site")
 		return site == "" || site == "same-origin" || site == "none"

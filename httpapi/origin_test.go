@@ -31,6 +31,9 @@ func TestCrossOriginWritesAreRefused(t *testing.T) {
 		{"same host, other scheme", []string{"Origin", "https://" + host}, 403},
 		{"same host, other port", []string{"Origin", "http://127.0.0.1:1"}, 403},
 		{"opaque origin", []string{"Origin", "null"}, 403},
+		{"opaque origin, cross-site", []string{"Origin", "null", "Sec-Fetch-Site", "cross-site"}, 403},
+		// A form of this server's pages (Referrer-Policy no-referrer).
+		{"own form", []string{"Origin", "null", "Sec-Fetch-Site", "same-origin"}, 201},
 		{"cross-site without Origin", []string{"Sec-Fetch-Site", "cross-site"}, 403},
 	}
 	for _, tc := range cases {
