@@ -127,6 +127,10 @@ type Submission struct {
 	Base int
 	// Op is the change, relative to revision Base.
 	Op Op
+	// Bulk raises the limit on the characters the op changes from
+	// MaxOpLen to twice MaxDocLen (a whole pad replaced by another), for
+	// an admin's import or restore; never for an op a client sent.
+	Bulk bool
 }
 
 // Result is the outcome of a committed Submission.
@@ -156,8 +160,12 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 	if err := s.Op.validate(true); err != nil {
 		return Result{}, errorf(CodeBadOp, "%v", err)
 	}
-	if n := s.Op.insertLen() + s.Op.deleteLen(); n > e.cfg.MaxOpLen {
-		return Result{}, errorf(CodeTooLarge, "op changes %d characters, limit is %d", n, e.cfg.MaxOpLen)
+	limit := e.cfg.MaxOpLen
+	if s.Bulk {
+		limit = max(limit, 2*e.cfg.MaxDocLen)
+	}
+	if n := s.Op.insertLen() + s.Op.deleteLen(); n > limit {
+		return Result{}, errorf(CodeTooLarge, "op changes %d characters, limit is %d", n, limit)
 	}
 	if s.Base < 0 {
 		return Result{}, errorf(CodeBadOp, "negative base revision %d", s.Base)

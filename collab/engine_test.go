@@ -104,6 +104,10 @@ func TestSubmitRejectsBadInput(t *testing.T) {
 		{"op too large", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Insert("01234567890"))}, collab.CodeTooLarge},
 		// Within MaxOpLen, so only MaxDocLen refuses it.
 		{"pad too large", collab.Submission{Client: "b", Seq: 1, Base: 1, Op: collab.NewOp(collab.Skip(10), collab.Insert("abcdef"))}, collab.CodeTooLarge},
+		// A bulk op may change up to twice MaxDocLen, but no pad may grow
+		// past MaxDocLen.
+		{"bulk op too large", collab.Submission{Client: "b", Seq: 1, Base: 1, Bulk: true, Op: collab.NewOp(collab.Delete(10), collab.Insert(strings.Repeat("x", 21)))}, collab.CodeTooLarge},
+		{"bulk pad too large", collab.Submission{Client: "b", Seq: 1, Base: 1, Bulk: true, Op: collab.NewOp(collab.Skip(10), collab.Insert("abcdef"))}, collab.CodeTooLarge},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,10 +121,12 @@ func TestSubmitRejectsBadInput(t *testing.T) {
 			}
 		})
 	}
-	// The pad still works.
-	mustSubmit(t, e, "p", collab.Submission{Client: "b", Seq: 2, Base: 1, Op: collab.NewOp(collab.Delete(10))})
-	if got := text(t, e, "p"); got != "" {
-		t.Errorf("text = %q, want empty", got)
+	// The pad still works, and a bulk op replaces it whole, beyond
+	// MaxOpLen.
+	whole := strings.Repeat("y", 15)
+	mustSubmit(t, e, "p", collab.Submission{Client: "b", Seq: 2, Base: 1, Bulk: true, Op: collab.NewOp(collab.Delete(10), collab.Insert(whole))})
+	if got := text(t, e, "p"); got != whole {
+		t.Errorf("text = %q, want %q", got, whole)
 	}
 }
 

@@ -106,7 +106,8 @@ func ValidID(id string) bool {
 }
 
 // ValidateSession checks the metadata fields of a session: a valid id, a
-// non-empty single-line title, and lengths within the limits above. It
+// single-line title with at least one visible character (HasVisible),
+// and lengths within the limits above. It
 // returns nil or a *FieldError. State, links and times are not checked.
 func ValidateSession(s Session) error {
 	switch {
@@ -117,6 +118,9 @@ func ValidateSession(s Session) error {
 	}
 	if strings.TrimSpace(s.Title) == "" {
 		return &FieldError{"title", "is empty"}
+	}
+	if problem := TextProblem(s.Title, MaxTitleLen, false); problem == "" && !HasVisible(s.Title) {
+		return &FieldError{"title", "has no visible character"}
 	}
 	fields := []struct {
 		name, value string

@@ -64,6 +64,20 @@ func TextProblem(s string, max int, multiline bool) string {
 	return ""
 }
 
+// HasVisible reports whether s has at least one character that shows as
+// a mark on the screen: not white space, not a combining mark alone, not
+// an invisible format or default-ignorable character (such as the Hangul
+// fillers), and not the blank Braille pattern. A title must have one.
+func HasVisible(s string) bool {
+	for _, r := range s {
+		if unicode.IsGraphic(r) && !unicode.IsSpace(r) && r != '\u2800' &&
+			!unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point) {
+			return true
+		}
+	}
+	return false
+}
+
 // visible reports whether r is a character a joiner may stand next to.
 func visible(r rune) bool {
 	return r != 0 && r != utf8.RuneError && !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r) && !unicode.IsControl(r)

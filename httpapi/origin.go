@@ -30,10 +30,14 @@ func ParseOrigin(s string) (string, error) {
 // scripts, the Go client), from a page of this server (the Origin's
 // scheme and host are the request's, the scheme being https behind TLS or
 // a proxy that says so in X-Forwarded-Proto; or the Origin is "null" and
-// Sec-Fetch-Site says same-origin), or from an origin in
+// Sec-Fetch-Site says same-origin: browsers send "null" for a form
+// posted under a no-referrer policy), or from an origin in
 // Config.AllowedOrigins.
 func (s *Server) sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
+	if origin == "null" {
+		return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
 	if origin == "" {
 		site := r.Header.Get("Sec-Fetch-Site")
 		return site == "" || site == "same-origin" || site == "none"

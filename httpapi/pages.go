@@ -82,7 +82,7 @@ func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs, autho
 	if err != nil {
 		return catalogError(err)
 	}
-	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head, authorship)
+	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head, authorship, s.notes)
 	if err != nil {
 		return err
 	}

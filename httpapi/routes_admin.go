@@ -61,13 +61,17 @@ func (s *Server) createPad(c echo.Context) error {
 // updateRequest is the body of PATCH /api/v1/pads/:id; absent fields are
 // left as they are.
 type updateRequest struct {
-	Title       *string `json:"title"`
-	Description *string `json:"description"`
-	State       *string `json:"state"`
+	Title       *string   `json:"title"`
+	Description *string   `json:"description"`
+	Time        *string   `json:"time"`
+	Room        *string   `json:"room"`
+	Speakers    *[]string `json:"speakers"`
+	State       *string   `json:"state"`
 }
 
-// updatePad answers PATCH /api/v1/pads/:id: rename, describe, archive or
-// reopen a session. A state change reconnects the pad's editors so they
+// updatePad answers PATCH /api/v1/pads/:id: rename, describe, move (time
+// and room), name the speakers of, archive or reopen a session; the
+// fields are validated as in programme files (conference.ValidateSession). A state change reconnects the pad's editors so they
 // learn it.
 func (s *Server) updatePad(c echo.Context) error {
 	var req updateRequest
@@ -83,8 +87,16 @@ func (s *Server) updatePad(c echo.Context) error {
 	if req.Title != nil {
 		sess.Title = strings.TrimSpace(*req.Title)
 	}
-	if req.Description != nil {
-		sess.Description = strings.TrimSpace(*req.Description)
+	for _, f := range []struct{ from, to *string }{{req.Description, &sess.Description}, {req.Time, &sess.Time}, {req.Room, &sess.Room}} {
+		if f.from != nil {
+			*f.to = strings.TrimSpace(*f.from)
+		}
+	}
+	if req.Speakers != nil {
+		sess.Speakers = make([]string, len(*req.Speakers))
+		for i, name := range *req.Speakers {
+			sess.Speakers[i] = strings.TrimSpace(name)
+		}
 	}
 	if req.State != nil {
 		if *req.State != conference.StateLive && *req.State != conference.StateArchived {

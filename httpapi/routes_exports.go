@@ -42,9 +42,32 @@ func (s *Server) exportText(format string) echo.HandlerFunc {
 	}
 }
 
+// Bounds of the work readers can ask for: the rendered notes kept (by pad
+// revision, so that a crowd reading one revision renders it once), and
+// the whole-conference zip exports run at once.
+const (
+	notesCacheEntries = 512
+	notesCacheBytes   = 64 << 20
+	maxZipExports     = 2
+	// zipRetryAfter is the Retry-After, in seconds, of a zip export
+	// refused because others are running.
+	zipRetryAfter = "10"
+)
+
+// codeBusy answers a request for work the server is doing at its limit.
+const codeBusy = "busy"
+
 // exportZip serves GET /export.zip: the whole conference (see
-// site.Pages.Export), streamed as it is read, one pad at a time.
+// site.Pages.Export), streamed as it is read, one pad at a time. At most
+// maxZipExports run at once; one more gets 429 with Retry-After.
 func (s *Server) exportZip(c echo.Context) error {
+	select {
+	case s.zipSlots <- struct{}{}:
+		defer func() { <-s.zipSlots }()
+	default:
+		c.Response().Header().Set("Retry-After", zipRetryAfter)
+		return apiError(http.StatusTooManyRequests, codeBusy, "other exports of the conference are running; try again in "+zipRetryAfter+" seconds")
+	}
 	ctx := c.Request().Context()
 	title, err := s.cfg.Catalog.Title(ctx)
 	if err != nil {
@@ -54,7 +77,7 @@ func (s *Server) exportZip(c echo.Context) error {
 	if err != nil {
 		return catalogError(err)
 	}
-	conf := site.Conference{Title: siteTitle(title), Sessions: sessions, Text: s.latestText}
+	conf := site.Conference{Title: siteTitle(title), Sessions: sessions, Text: s.latestText, Notes: s.notes}
 	attachment(c, "conference.zip")
 	c.Response().Header().Set(echo.HeaderContentType, "application/zip")
 	c.Response().WriteHeader(http.StatusOK)

@@ -193,6 +193,9 @@ func (s *Server) commitChange(c echo.Context, pad string, base int, op collab.Op
 	}
 	res, err := s.engine.Submit(c.Request().Context(), pad, collab.Submission{
 		Client: author + "-" + uuid.NewString(), Seq: 1, Author: author, Base: base, Op: op,
+		// An admin's change is one op, as large as a pad: the per-op
+		// limit is for clients typing.
+		Bulk: true,
 	})
 	if err != nil {
 		return changeJSON{}, engineHTTPError(err)

@@ -168,3 +168,25 @@ func TestImport(t *testing.T) {
 		t.Errorf("import into an archived session: %d %s, want 409", status, body)
 	}
 }
+
+// TestImportAPadFull checks that an admin imports as much text as a pad
+// holds, in one op, beyond the per-op limit of clients.
+func TestImportAPadFull(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	text := []string{"Content-Type", "text/plain; charset=utf-8", "Authorization", bearer[1]}
+	big := strings.Repeat("notes 😀\n", collab.DefaultMaxOpLen/8+1) // > the per-op limit
+	for _, mode := range []string{"append", "replace"} {
+		status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/import?format=text&mode="+mode, big, text...)
+		if status != 200 {
+			t.Fatalf("%s %d characters: %d %s", mode, len([]rune(big)), status, body)
+		}
+	}
+	if got := ts.text(t, "main"); got != big {
+		t.Errorf("the pad holds %d characters, want the %d imported", len([]rune(got)), len([]rune(big)))
+	}
+	// The pad's size limit still holds.
+	over := strings.Repeat("x", collab.DefaultMaxDocLen-len([]rune(big))+1)
+	if status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/import?format=text", over, text...); status != 413 {
+		t.Errorf("import past the pad size limit: %d %s, want 413", status, body)
+	}
+}

@@ -247,7 +247,7 @@ func TestBoFs(t *testing.T) {
 
 	// Bad titles, validated as session titles are, and what the form
 	// sends when the title is empty.
-	for _, bad := range []string{`{"title":""}`, `{"title":"a\nb"}`, `{"title":"` + strings.Repeat("x", 201) + `"}`, `{"title":"x","room":"` + strings.Repeat("r", 201) + `"}`, `{"title":"x","extra":1}`} {
+	for _, bad := range []string{`{"title":""}`, `{"title":"a\nb"}`, `{"title":"` + strings.Repeat("x", 201) + `"}`, `{"title":"x","room":"` + strings.Repeat("r", 201) + `"}`, `{"title":"x","extra":1}`, `{"title":"\u202e"}`, `{"title":"\u3164\u2800"}`, `{"title":"\u0301"}`} {
 		if status, body, _ := ts.do(t, "POST", "/api/v1/bofs", bad); status != 400 {
 			t.Errorf("start %s: %d %s", bad, status, body)
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -60,6 +62,9 @@ func TestHTTPAPI(t *testing.T) {
 		{"create bad id", "POST", "/api/v1/pads", `{"id":"Bad Id","title":"New"}`, bearer, 400, codeBadRequest},
 		{"create without title", "POST", "/api/v1/pads", `{"id":"x2"}`, bearer, 400, codeBadRequest},
 		{"rename", "PATCH", "/api/v1/pads/new", `{"title":"Renamed"}`, bearer, 200, `"title":"Renamed"`},
+		{"move and name speakers", "PATCH", "/api/v1/pads/new", `{"time":" Thu 18:00 ","room":"Hall B","speakers":[" Ann ","Bo"]}`, bearer, 200, `"time":"Thu 18:00","room":"Hall B","speakers":["Ann","Bo"]`},
+		{"bad time", "PATCH", "/api/v1/pads/new", `{"time":"9:00\n10:00"}`, bearer, 400, codeBadRequest},
+		{"bad speaker", "PATCH", "/api/v1/pads/new", `{"speakers":["Ann"," "]}`, bearer, 400, codeBadRequest},
 		{"bad state", "PATCH", "/api/v1/pads/new", `{"state":"gone"}`, bearer, 400, codeBadRequest},
 		{"archive", "PATCH", "/api/v1/pads/new", `{"state":"archived"}`, bearer, 200, `"state":"archived"`},
 		{"patch unknown", "PATCH", "/api/v1/pads/nope", `{"title":"x"}`, bearer, 404, codeNotFound},
@@ -166,6 +171,34 @@ func TestAdminChangesReachEditors(t *testing.T) {
 	}
 	if _, err := c.tryRead(); websocket.CloseStatus(err) != protocol.StatusUnknownPad {
 		t.Fatalf("after deleting the connection ended with %v, want %d", err, protocol.StatusUnknownPad)
+	}
+}
+
+// TestOpenAPIUpdateRequest fails if the PATCH body's schema and
+// updateRequest name different fields.
+func TestOpenAPIUpdateRequest(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var documented, fields []string
+	for name := range doc.Components.Schemas["UpdateRequest"].Properties {
+		documented = append(documented, name)
+	}
+	typ := reflect.TypeFor[updateRequest]()
+	for i := range typ.NumField() {
+		fields = append(fields, typ.Field(i).Tag.Get("json"))
+	}
+	slices.Sort(documented)
+	slices.Sort(fields)
+	if !slices.Equal(documented, fields) {
+		t.Errorf("UpdateRequest documents %v, updateRequest has %v", documented, fields)
 	}
 }
 

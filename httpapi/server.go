@@ -23,6 +23,7 @@ import (
 	"github.com/confpad/confpad/cluster"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/notes"
 	"github.com/confpad/confpad/protocol"
 	"github.com/confpad/confpad/search"
 	"github.com/confpad/confpad/site"
@@ -250,6 +251,10 @@ type Server struct {
 	search   *searcher
 	replica  string
 	perAddr  *connLimiter
+	// notes keeps rendered notes by pad revision; zipSlots holds a token
+	// per whole-conference zip export running.
+	notes    *notes.Cache
+	zipSlots chan struct{}
 
 	authorNotes *authorNotes
 
@@ -303,6 +308,8 @@ func New(cfg Config) (*Server, error) {
 		conns:    map[*conn]struct{}{},
 		busOut:   make(chan cluster.Message, 4096),
 		bofLimit: newRateLimit(cfg.BoFRate),
+		notes:    notes.NewCache(notesCacheEntries, notesCacheBytes),
+		zipSlots: make(chan struct{}, maxZipExports),
 	}
 	s.authorNotes = &authorNotes{table: cfg.Authors}
 	if t, ok := cfg.Log.(authors.Table); ok && cfg.Authors == nil {

@@ -69,7 +69,7 @@ var markdown = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
 	goldmark.WithParserOptions(
 		parser.WithAutoHeadingID(),
-		parser.WithASTTransformers(util.Prioritized(lineAnchorer{}, 1000)),
+		parser.WithASTTransformers(util.Prioritized(lineAnchorer{}, 1000), util.Prioritized(overflowCells{}, 1000)),
 	),
 	goldmark.WithRendererOptions(
 		// Below the default renderers' priority (1000), so ours win.
@@ -77,16 +77,33 @@ var markdown = goldmark.New(
 	),
 )
 
-// Render renders a pad's text.
+// Render renders a pad's text, its work bounded by the guard (see
+// guard.go): time and memory grow about linearly with the text.
 func Render(source string) (Doc, error) { return RenderBlamed(source, nil) }
 
 // RenderBlamed renders a pad's text like Render, and where blame is not
 // nil gives every paragraph, heading, list item and quote the title (shown
 // on hover) blame returns for the source bytes [start, end) it was written
-// from: who wrote it. An empty title is left out.
+// from: who wrote it. An empty title is left out. A text the guard had to
+// rewrite gets no titles: blame speaks of the pad's own bytes.
 func RenderBlamed(source string, blame func(start, end int) string) (Doc, error) {
-	src := []byte(source)
-	doc := markdown.Parser().Parse(text.NewReader(src))
+	g := guard(source)
+	if g.text != source {
+		blame = nil
+	}
+	return render(g, blame)
+}
+
+// lineMapKey holds, in the parser's context, the pad line of each line of
+// the guarded text.
+var lineMapKey = parser.NewContextKey()
+
+// render renders guarded text, with blame's titles where blame is not nil.
+func render(g guarded, blame func(start, end int) string) (Doc, error) {
+	src := []byte(g.text)
+	ctx := parser.NewContext()
+	ctx.Set(lineMapKey, g.lines)
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	if blame != nil {
 		collectLeaves(doc, func(n ast.Node) { blameBlock(n, blame) })
 	}
@@ -188,11 +205,13 @@ func (n *lineAnchor) Dump(src []byte, level int) {
 
 // lineAnchorer inserts line anchors before the leaf blocks of a document:
 // before each leaf, the anchors of its lines and of every line up to the
-// next leaf, so each line's anchor is at or just before its block.
+// next leaf, so each line's anchor is at or just before its block. Line
+// numbers are those of the pad text (the context's lineMapKey), not of the
+// guarded text the parser reads.
 type lineAnchorer struct{}
 
 // Transform implements parser.ASTTransformer.
-func (lineAnchorer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+func (lineAnchorer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
 	starts := []int{0} // byte offsets of line starts
 	for i, c := range src {
@@ -200,7 +219,14 @@ func (lineAnchorer) Transform(doc *ast.Document, reader text.Reader, _ parser.Co
 			starts = append(starts, i+1)
 		}
 	}
-	lineOf := func(off int) int { return sort.SearchInts(starts, off+1) } // 1-based
+	padLine, _ := pc.Get(lineMapKey).([]int)
+	lineOf := func(off int) int { // 1-based, in the pad text
+		l := sort.SearchInts(starts, off+1)
+		if l-1 < len(padLine) {
+			return padLine[l-1]
+		}
+		return l
+	}
 	var leaves []ast.Node
 	var lines []int
 	collectLeaves(doc, func(n ast.Node) {
@@ -210,6 +236,9 @@ func (lineAnchorer) Transform(doc *ast.Document, reader text.Reader, _ parser.Co
 		}
 	})
 	total := len(starts)
+	if len(padLine) > 0 {
+		total = padLine[len(padLine)-1]
+	}
 	if len(leaves) == 0 {
 		doc.AppendChild(doc, &lineAnchor{From: 1, To: total})
 		return

@@ -73,6 +73,7 @@ func TestRender(t *testing.T) {
 		{"safe image", "![a](https://example.org/a.png)", []string{`<img src="https://example.org/a.png" alt="a"`}, nil},
 		{"heading anchor", "## Memory *model*", []string{`<h2 id="memory-model">`, `<a class="anchor" href="#memory-model"`}, nil},
 		{"raw HTML block is shown", "<div>\nhi\n</div>", []string{"&lt;div&gt;", "&lt;/div&gt;"}, []string{"<div>"}},
+		{"table cells beyond the header are kept", "| a |\n|---|\n| b | c `d` |", []string{"<td>b | c `d` |</td>"}, nil},
 		{"GFM table and strikethrough", "| a |\n|---|\n| ~~b~~ |", []string{"<table>", "<del>b</del>"}, nil},
 	}
 	for _, tt := range tests {

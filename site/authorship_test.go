@@ -48,7 +48,7 @@ func TestNotesPageAuthorship(t *testing.T) {
 	}
 	text := "Hello\n\n- item\n"
 	a := &Authorship{Runs: []collab.Run{{Author: "x", Len: 7}, {Author: "y", Len: 7}}, Names: map[string]string{"x": `<Ann & "Co">`, "y": "Bob"}}
-	data, err := NotesData(conference.Session{ID: "s", Title: "S"}, "Conf", LiveURLs(), text, 3, 3, a)
+	data, err := NotesData(conference.Session{ID: "s", Title: "S"}, "Conf", LiveURLs(), text, 3, 3, a, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,15 +6,19 @@ import (
 	"compress/flate"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/confpad/confpad/conference"
+	"github.com/confpad/confpad/notes"
 )
 
 // Conference is what an export reads: the conference and a way to read
@@ -26,6 +30,8 @@ type Conference struct {
 	Sessions []conference.Session
 	// Text returns a pad's latest text and revision.
 	Text func(ctx context.Context, id string) (text string, rev int, err error)
+	// Notes, if not nil, keeps the rendered notes for other readers.
+	Notes *notes.Cache
 }
 
 // Dest receives the files of an export, one at a time: the writer Create
@@ -143,7 +149,7 @@ func (p *Pages) renderSession(ctx context.Context, c Conference, e Entry) *rende
 	if r.err != nil {
 		return r
 	}
-	data, err := NotesData(e.Session, c.Title, staticURLs(1), r.text, r.rev, r.rev, nil)
+	data, err := NotesData(e.Session, c.Title, staticURLs(1), r.text, r.rev, r.rev, nil, c.Notes)
 	if err == nil {
 		err = p.Notes(&r.page, data)
 	}
@@ -193,11 +199,82 @@ func (z zipDest) Create(name string) (io.Writer, error) {
 	return z.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Now()})
 }
 
+// ExportDir exports c into the directory dir (see Export), made if
+// missing. dir must be new, empty, or hold an earlier export (its
+// conference.json says so); then the files that export wrote and this one
+// did not (those of sessions deleted since) are removed afterwards, and
+// nothing else in dir is touched. A dir with other files is refused.
+func (p *Pages) ExportDir(ctx context.Context, dir string, c Conference) error {
+	earlier, err := earlierExport(dir)
+	if err != nil {
+		return err
+	}
+	dst, err := NewDirDest(dir)
+	if err != nil {
+		return err
+	}
+	err = p.Export(ctx, dst, c)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	for _, name := range earlier {
+		if !dst.written[name] {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("export: removing %s of a deleted session: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// earlierExport returns the files an earlier export wrote into dir, by
+// its conference.json: none when dir is missing or empty, an error when
+// dir holds files but no export.
+func earlierExport(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	notExport := fmt.Errorf("export: %s is not empty and holds no confpad export (no readable conference.json); choose a new or empty directory", dir)
+	b, err := os.ReadFile(filepath.Join(dir, "conference.json"))
+	if err != nil {
+		return nil, notExport
+	}
+	var prog programmeJSON
+	if err := json.Unmarshal(b, &prog); err != nil || prog.Exported.IsZero() {
+		return nil, notExport
+	}
+	files := []string{"index.html", StylesheetFile, "conference.json"}
+	for _, s := range prog.Sessions {
+		for _, f := range []string{s.HTML, s.MD} {
+			if isSessionFile(f) {
+				files = append(files, f)
+			}
+		}
+	}
+	return files, nil
+}
+
+// isSessionFile reports whether name is a session's file as an export
+// writes it (sessionFile): sessions/ID.html or sessions/ID.md.
+func isSessionFile(name string) bool {
+	dir, base := path.Split(name)
+	id, ext, ok := strings.Cut(base, ".")
+	return dir == "sessions/" && ok && (ext == "html" || ext == "md") && conference.ValidID(id)
+}
+
 // DirDest writes an export's files under a directory. Close it after the
 // export to close the last file.
 type DirDest struct {
-	dir string
-	cur *os.File
+	dir     string
+	cur     *os.File
+	written map[string]bool // the names created
 }
 
 // NewDirDest makes dir (and its parents) and returns a Dest writing into
@@ -206,7 +283,7 @@ func NewDirDest(dir string) (*DirDest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	return &DirDest{dir: dir}, nil
+	return &DirDest{dir: dir, written: map[string]bool{}}, nil
 }
 
 // Create implements Dest: it closes the previous file and creates name,
@@ -227,6 +304,7 @@ func (d *DirDest) Create(name string) (io.Writer, error) {
 		return nil, err
 	}
 	d.cur = f
+	d.written[name] = true
 	return f, nil
 }
 

@@ -178,10 +178,18 @@ func (p *Pages) Search(w io.Writer, data SearchPage) error { return Render(w, p.
 func (p *Pages) Error(w io.Writer, data ErrorPage) error { return Render(w, p.errorPage, data) }
 
 // NotesData renders a session's text at revision rev of head into the
-// data of its notes page. With authors (nil: none), the page lists the
-// contributors and every block names its authors on hover.
-func NotesData(sess conference.Session, site string, urls URLs, text string, rev, head int, authors *Authorship) (NotesPage, error) {
-	doc, err := notes.RenderBlamed(text, authors.blamer(text))
+// data of its notes page, through cache when it is not nil. With authors
+// (nil: none), the page lists the contributors and every block names its
+// authors on hover.
+func NotesData(sess conference.Session, site string, urls URLs, text string, rev, head int, authors *Authorship, cache *notes.Cache) (NotesPage, error) {
+	blame := authors.blamer(text)
+	render := notes.RenderBlamed
+	if cache != nil {
+		render = func(text string, blame func(start, end int) string) (notes.Doc, error) {
+			return cache.Render(notes.CacheKey{Pad: sess.ID, Rev: rev}, text, blame)
+		}
+	}
+	doc, err := render(text, blame)
 	if err != nil {
 		return NotesPage{}, err
 	}

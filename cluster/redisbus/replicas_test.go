@@ -143,9 +143,31 @@ func TestArchiveHoldsOnEveryReplica(t *testing.T) {
 	if err := r1.store.UpdateSession(t.Context(), sess); err != nil {
 		t.Fatal(err)
 	}
+	// Each op is refused by the store (read_only), unless its replica has
+	// learnt of the archive first (the other's refusal makes it re-read
+	// the session) and closed the editor with 1001 "session is now
+	// archived". The log below shows that neither was committed.
 	for i, e := range []*editor{a, b} {
-		if m := e.op(ack.Rev, 2, `["late"]`); m.Code != "read_only" {
-			t.Errorf("editor %d: op on the archived pad got %+v, want read_only", i, m)
+		b, _ := json.Marshal(map[string]any{"type": "op", "rev": ack.Rev, "seq": 2, "op": []string{"late"}})
+		e.send(string(b))
+		for {
+			_, data, err := e.conn.Read(e.ctx)
+			if websocket.CloseStatus(err) == websocket.StatusGoingAway {
+				break
+			}
+			if err != nil {
+				t.Fatalf("editor %d: %v", i, err)
+			}
+			var m wsMsg
+			if err := json.Unmarshal(data, &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Type == "ack" || m.Type == "error" {
+				if m.Code != "read_only" {
+					t.Errorf("editor %d: op on the archived pad got %+v, want read_only", i, m)
+				}
+				break
+			}
 		}
 	}
 	_, w2 := join(t, r2, "tracing", "cyd")

@@ -9,7 +9,7 @@
 //	confpad backup --out FILE   copy the database, consistently, while it serves
 //	confpad check               check the database and replay every pad
 //	confpad version             print the version
-//	confpad export --out DIR [--from STORE]
+//	confpad export --out DIR [--data DIR | --redis URL | --from STORE]
 //	                            write the conference's notes as a static site
 //
 // Every serve flag has an environment variable (--addr and CONFPAD_ADDR,

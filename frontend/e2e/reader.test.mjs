@@ -140,6 +140,13 @@ describe('the reader\'s pages in Chromium', { skip: missing ?? false }, () => {
     await page.hover('aside.links a');
     assert.equal(await page.locator('#L3').count(), 1, 'line anchors');
     assert.deepEqual(await hits(page), [], 'nothing ran on the notes page');
+    // A search result's link (#L<n>) marks its line's block, and only it.
+    await page.goto(`${server.url}/p/${id}/notes#L3`);
+    const marked = await page.evaluate(() => [...document.querySelectorAll('article.notes *')]
+      .filter((e) => getComputedStyle(e).outlineStyle !== 'none')
+      .map((e) => e.previousElementSibling?.id ?? e.tagName));
+    assert.equal(marked.length, 1, `one block marked for #L3, not ${JSON.stringify(marked)}`);
+    assert.deepEqual(await hits(page), [], 'nothing ran on the notes page');
 
     for (const ext of ['md', 'txt']) {
       const res = await fetch(`${server.url}/p/${id}/export.${ext}`);
