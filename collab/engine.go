@@ -213,13 +213,52 @@ func (e *Engine) Join(ctx context.Context, padID string, since int, fn func(head
 
 // Text returns the pad's text at revision rev (rev < 0: the head) and the
 // head revision.
+//
+// An old revision of a pad that is not loaded is read from the log without
+// loading the pad, where the Log is a RevisionReader: loading reads the
+// pad's recent records and sizes its history, which a read of one old
+// revision does not need.
 func (e *Engine) Text(ctx context.Context, padID string, rev int) (string, int, error) {
+	if text, head, done, err := e.textUnloaded(ctx, padID, rev); done {
+		return text, head, err
+	}
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
 		return "", 0, err
 	}
 	defer e.release(p)
 	return p.text(ctx, rev)
+}
+
+// textUnloaded is Text for an old revision (rev >= 0) of a pad that is
+// not loaded, read in one step of a RevisionReader Log; done is false
+// where it cannot answer (a loaded pad, another Log, a pad whose log
+// lacks the checkpoint below rev, which the loaded path saves).
+func (e *Engine) textUnloaded(ctx context.Context, padID string, rev int) (text string, head int, done bool, err error) {
+	rr, ok := e.cfg.Log.(RevisionReader)
+	if !ok || rev < 0 {
+		return "", 0, false, nil
+	}
+	e.mu.Lock()
+	_, loaded := e.pads[padID]
+	closed := e.closed
+	e.mu.Unlock()
+	if loaded || closed {
+		return "", 0, false, nil
+	}
+	head, snap, recs, err := rr.ReadRevision(ctx, padID, rev)
+	switch {
+	case err != nil:
+		return "", 0, true, unavailable(err)
+	case rev > head:
+		return "", head, true, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
+	case recordsFit(snap.Rev, rev, len(recs)) != nil:
+		return "", head, true, recordsFit(snap.Rev, rev, len(recs))
+	case rev-rev%CheckpointEvery > snap.Rev:
+		return "", 0, false, nil
+	}
+	text, err = ReplayText(snap, recs)
+	return text, head, true, err
 }
 
 // Head returns the pad's head revision.

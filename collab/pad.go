@@ -589,11 +589,7 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	if rev > head {
 		return "", head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
 	}
-	snap, err := p.e.cfg.Log.SnapshotAt(ctx, p.id, rev)
-	if err != nil {
-		return "", head, unavailable(err)
-	}
-	recs, err := readRecords(ctx, p.e.cfg.Log, p.id, snap.Rev, rev)
+	snap, recs, err := readRevision(ctx, p.e.cfg.Log, p.id, rev)
 	if err != nil {
 		return "", head, err
 	}
