@@ -86,6 +86,14 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 // so the stored ops split apart exactly.
 const opSeparator = "\x1e"
 
+// revisionQuery is ReadRevision's: ?1 is the pad, ?2 the revision.
+const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHERE pad = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1), 0) AS rev)
+	SELECT COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0),
+	       s.rev,
+	       COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), ''),
+	       (SELECT group_concat(op, char(30) ORDER BY rev) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)
+	FROM s`
+
 // ReadRevision implements collab.RevisionReader with one query: the
 // head, the latest snapshot's revision and text and, joined in one column,
 // the ops after it up to rev, which spares a row (and its conversions in
@@ -96,13 +104,7 @@ func (s *Store) ReadRevision(ctx context.Context, pad string, rev int) (int, col
 		snap collab.Snapshot
 		ops  sql.NullString
 	)
-	err := s.read.QueryRowContext(ctx,
-		`WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHERE pad = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1), 0) AS rev)
-		 SELECT COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0),
-		        s.rev,
-		        COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), ''),
-		        (SELECT group_concat(op, char(30) ORDER BY rev) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)
-		 FROM s`, pad, rev).Scan(&head, &snap.Rev, &snap.Text, &ops)
+	err := s.revision.QueryRowContext(ctx, pad, rev).Scan(&head, &snap.Rev, &snap.Text, &ops)
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}

@@ -57,7 +57,10 @@ type Store struct {
 	write *sql.DB
 	// read is a pool of query-only connections.
 	read *sql.DB
-	w    *writer
+	// revision is ReadRevision's query, prepared once: preparing it took
+	// about a quarter of a read's CPU.
+	revision *sql.Stmt
+	w        *writer
 	// health follows the outcome of every write.
 	health *episode.Tracker
 }
@@ -96,11 +99,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			read.Close()
 		}
 	}
+	var revision *sql.Stmt
+	if err == nil {
+		if revision, err = read.PrepareContext(ctx, revisionQuery); err != nil {
+			read.Close()
+		}
+	}
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s for reading: %w", path, err)
 	}
-	s := &Store{write: write, read: read, health: &episode.Tracker{What: "storage: writes"}}
+	s := &Store{write: write, read: read, revision: revision, health: &episode.Tracker{What: "storage: writes"}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -129,7 +138,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // ErrClosed. Close may be called more than once.
 func (s *Store) Close() error {
 	s.w.close()
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.revision.Close(), s.read.Close(), s.write.Close())
 }
 
 // querier is what *sql.DB and *sql.Tx have in common, so that a read can run
