@@ -21,11 +21,16 @@ import (
 //
 // It runs in O(len(doc) + size of op) and allocates the result only.
 func Apply(doc string, op Op) (string, error) {
-	if err := op.validate(true); err != nil {
-		return "", err
-	}
 	if !utf8.ValidString(doc) {
 		return "", errors.New("collab: apply: document is not valid UTF-8")
+	}
+	return applyToValid(doc, op)
+}
+
+// applyToValid is Apply for a doc known to be valid UTF-8.
+func applyToValid(doc string, op Op) (string, error) {
+	if err := op.validate(true); err != nil {
+		return "", err
 	}
 	grow := len(doc)
 	for _, p := range op.parts {

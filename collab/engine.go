@@ -61,6 +61,10 @@ type Config struct {
 	IdleTimeout time.Duration
 	// LogTimeout bounds each call to the Log.
 	LogTimeout time.Duration
+	// CheckpointCacheBytes bounds the texts of recently read checkpoints
+	// kept to read old revisions near them faster (Logs that are
+	// RevisionReaders only).
+	CheckpointCacheBytes int
 	// Now returns the commit time of records; time.Now if nil.
 	Now func() time.Time
 }
@@ -90,6 +94,9 @@ func (c Config) withDefaults() Config {
 	if c.LogTimeout <= 0 {
 		c.LogTimeout = DefaultLogTimeout
 	}
+	if c.CheckpointCacheBytes <= 0 {
+		c.CheckpointCacheBytes = DefaultCheckpointCacheBytes
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -108,6 +115,8 @@ type Engine struct {
 	mu     sync.Mutex
 	pads   map[string]*pad
 	closed bool
+
+	checkpoints *checkpointCache
 
 	stopJanitor chan struct{}
 	wg          sync.WaitGroup // pad loops, snapshot writers, janitor
@@ -147,6 +156,7 @@ type Result struct {
 // NewEngine returns an engine over cfg.Log. Call Close to stop it.
 func NewEngine(cfg Config) *Engine {
 	e := &Engine{cfg: cfg.withDefaults(), pads: map[string]*pad{}, stopJanitor: make(chan struct{})}
+	e.checkpoints = newCheckpointCache(e.cfg.CheckpointCacheBytes)
 	e.wg.Add(1)
 	go e.janitor()
 	return e
@@ -246,18 +256,14 @@ func (e *Engine) textUnloaded(ctx context.Context, padID string, rev int) (text 
 	if loaded || closed {
 		return "", 0, false, nil
 	}
-	head, snap, recs, err := rr.ReadRevision(ctx, padID, rev)
-	switch {
-	case err != nil:
-		return "", 0, true, unavailable(err)
-	case rev > head:
-		return "", head, true, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
-	case recordsFit(snap.Rev, rev, len(recs)) != nil:
-		return "", head, true, recordsFit(snap.Rev, rev, len(recs))
-	case rev-rev%CheckpointEvery > snap.Rev:
+	head, snap, recs, err := e.readRevision(ctx, rr, padID, rev)
+	if err != nil {
+		return "", head, true, err
+	}
+	if rev-rev%CheckpointEvery > snap.Rev {
 		return "", 0, false, nil
 	}
-	text, err = ReplayText(snap, recs)
+	text, err = replayValidText(snap, recs)
 	return text, head, true, err
 }
 
@@ -305,6 +311,7 @@ func (e *Engine) Evict(padID string) {
 	p := e.pads[padID]
 	delete(e.pads, padID)
 	e.mu.Unlock()
+	e.checkpoints.forget(padID)
 	if p != nil {
 		p.stop()
 	}

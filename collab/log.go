@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // Record is one committed operation in a pad's linear history.
@@ -72,6 +73,15 @@ func Replay(snap Snapshot, recs []Record) (*Doc, error) {
 // a long text and a few records by composing their ops into one and
 // applying that in one pass over the text.
 func ReplayText(snap Snapshot, recs []Record) (string, error) {
+	if !utf8.ValidString(snap.Text) {
+		return "", errors.New("collab: replay: the snapshot's text is not valid UTF-8")
+	}
+	return replayValidText(snap, recs)
+}
+
+// replayValidText is ReplayText for a snapshot whose text is known to be
+// valid UTF-8.
+func replayValidText(snap Snapshot, recs []Record) (string, error) {
 	var op Op
 	for _, r := range recs {
 		var err error
@@ -79,7 +89,7 @@ func ReplayText(snap Snapshot, recs []Record) (string, error) {
 			return "", fmt.Errorf("revision %d: %w", r.Rev, err)
 		}
 	}
-	text, err := Apply(snap.Text, op)
+	text, err := applyToValid(snap.Text, op)
 	if err != nil {
 		return "", fmt.Errorf("revisions %d to %d: %w", snap.Rev+1, snap.Rev+len(recs), err)
 	}
@@ -141,15 +151,20 @@ type HistorySizer interface {
 
 // RevisionReader is implemented by Logs that can read what an old
 // revision's text needs in one step, faster than SnapshotAt and Records in
-// turn. The engine uses it, where the Log has it, to read old revisions,
-// and to read those of a pad it has not loaded without loading it.
+// turn. The engine uses it, where the Log has it, to read old revisions
+// (keeping the texts of the checkpoints it read last), and to read those
+// of a pad it has not loaded without loading it.
 type RevisionReader interface {
 	// ReadRevision returns the pad's head, the latest snapshot with
 	// Rev <= rev (the empty snapshot at revision 0 if there is none) and
 	// the records after it up to rev in revision order, all read so that
 	// they fit together. The records carry only Rev and Op, all a text
 	// needs. It returns fewer records only if the head is below rev.
-	ReadRevision(ctx context.Context, pad string, rev int) (head int, snap Snapshot, recs []Record, err error)
+	//
+	// have is the revision of a snapshot whose text the caller holds (0:
+	// none): if the latest snapshot at or below rev is at have, its Text
+	// is left empty.
+	ReadRevision(ctx context.Context, pad string, rev, have int) (head int, snap Snapshot, recs []Record, err error)
 }
 
 // Feed tells a replica about records that other replicas committed. It is a
@@ -170,29 +185,6 @@ type Feed interface {
 // empty one).
 func (s Snapshot) Equal(o Snapshot) bool {
 	return s.Rev == o.Rev && s.Text == o.Text && (s.Attribution == nil) == (o.Attribution == nil) && slices.Equal(s.Attribution, o.Attribution)
-}
-
-// readRevision reads the latest snapshot of pad with Rev <= rev and every
-// record after it up to rev, in one step where log is a RevisionReader,
-// or fails with a CodeUnavailable error.
-func readRevision(ctx context.Context, log Log, pad string, rev int) (Snapshot, []Record, error) {
-	rr, ok := log.(RevisionReader)
-	if !ok {
-		snap, err := log.SnapshotAt(ctx, pad, rev)
-		if err != nil {
-			return Snapshot{}, nil, unavailable(err)
-		}
-		recs, err := readRecords(ctx, log, pad, snap.Rev, rev)
-		return snap, recs, err
-	}
-	_, snap, recs, err := rr.ReadRevision(ctx, pad, rev)
-	if err != nil {
-		return Snapshot{}, nil, unavailable(err)
-	}
-	if err := recordsFit(snap.Rev, rev, len(recs)); err != nil {
-		return Snapshot{}, nil, err
-	}
-	return snap, recs, nil
 }
 
 // readRecords reads the records with from < Rev <= to of pad, every one of

@@ -589,7 +589,7 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	if rev > head {
 		return "", head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
 	}
-	snap, recs, err := readRevision(ctx, p.e.cfg.Log, p.id, rev)
+	snap, recs, err := p.readRevision(ctx, rev)
 	if err != nil {
 		return "", head, err
 	}
@@ -604,6 +604,27 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 		snap, recs = Snapshot{Rev: c, Text: doc.String()}, recs[c-snap.Rev:]
 		p.writeSnapshot(snap)
 	}
-	text, err := ReplayText(snap, recs)
+	text, err := replayValidText(snap, recs)
 	return text, head, err
+}
+
+// readRevision reads the latest snapshot at or below rev, whose text it
+// checks is valid UTF-8, and the records after it up to rev: in one step
+// and with the engine's checkpoint cache where the Log is a
+// RevisionReader.
+func (p *pad) readRevision(ctx context.Context, rev int) (Snapshot, []Record, error) {
+	log := p.e.cfg.Log
+	if rr, ok := log.(RevisionReader); ok {
+		_, snap, recs, err := p.e.readRevision(ctx, rr, p.id, rev)
+		return snap, recs, err
+	}
+	snap, err := log.SnapshotAt(ctx, p.id, rev)
+	if err != nil {
+		return Snapshot{}, nil, unavailable(err)
+	}
+	if err := snap.checkText(); err != nil {
+		return Snapshot{}, nil, err
+	}
+	recs, err := readRecords(ctx, log, p.id, snap.Rev, rev)
+	return snap, recs, err
 }

@@ -86,11 +86,12 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 // so the stored ops split apart exactly.
 const opSeparator = "\x1e"
 
-// revisionQuery is ReadRevision's: ?1 is the pad, ?2 the revision.
+// revisionQuery is ReadRevision's: ?1 is the pad, ?2 the revision, ?3
+// the snapshot whose text the caller has.
 const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHERE pad = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1), 0) AS rev)
 	SELECT COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0),
 	       s.rev,
-	       COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), ''),
+	       COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev AND s.rev != ?3), ''),
 	       (SELECT group_concat(op, char(30) ORDER BY rev) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)
 	FROM s`
 
@@ -98,13 +99,13 @@ const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHE
 // head, the latest snapshot's revision and text and, joined in one column,
 // the ops after it up to rev, which spares a row (and its conversions in
 // database/sql) per record.
-func (s *Store) ReadRevision(ctx context.Context, pad string, rev int) (int, collab.Snapshot, []collab.Record, error) {
+func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Record, error) {
 	var (
 		head int
 		snap collab.Snapshot
 		ops  sql.NullString
 	)
-	err := s.revision.QueryRowContext(ctx, pad, rev).Scan(&head, &snap.Rev, &snap.Text, &ops)
+	err := s.revision.QueryRowContext(ctx, pad, rev, have).Scan(&head, &snap.Rev, &snap.Text, &ops)
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}
