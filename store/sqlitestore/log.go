@@ -91,7 +91,7 @@ const opSeparator = "\x1e"
 const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHERE pad = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1), 0) AS rev)
 	SELECT COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0),
 	       s.rev,
-	       COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev AND s.rev != ?3), ''),
+	       CASE WHEN s.rev = ?3 THEN '' ELSE COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), '') END,
 	       (SELECT group_concat(op, char(30) ORDER BY rev) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)
 	FROM s`
 
