@@ -89,7 +89,7 @@ func BenchmarkAppendParallel(b *testing.B) {
 // checkpoint at every multiple of collab.CheckpointEvery and a snapshot at
 // the head, as the engine leaves them. It returns the text at every
 // revision that is a multiple of 97, for checking reads.
-func buildLongPad(b *testing.B, s *Store, pad string, n int) map[int]string {
+func buildLongPad(b testing.TB, s *Store, pad string, n int) map[int]string {
 	ctx := b.Context()
 	rng := rand.New(rand.NewPCG(11, 0))
 	doc := collab.NewDoc("")
