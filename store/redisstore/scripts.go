@@ -49,4 +49,8 @@ var (
 	//go:embed lua/link_delete.lua
 	linkDeleteSrc    string
 	linkDeleteScript = redis.NewScript(linkDeleteSrc)
+
+	//go:embed lua/link_update.lua
+	linkUpdateSrc    string
+	linkUpdateScript = redis.NewScript(linkUpdateSrc)
 )
