@@ -141,7 +141,9 @@ type restoreJSON struct {
 
 // restore answers POST /api/v1/pads/:id/restore {"rev": R}: one new op
 // turns the head text into revision R's text, committed like an edit, so
-// that live editors see it and edits made meanwhile are kept. 404 for a
+// that live editors see it and edits made meanwhile are kept. Whoever may
+// edit the session may restore (mayEdit: everyone under the open policy,
+// the edit link's holders under the link policy, the admin). 404 for a
 // revision that does not exist, 409 on an archived session.
 func (s *Server) restore(c echo.Context) error {
 	var req restoreRequest
@@ -154,6 +156,9 @@ func (s *Server) restore(c echo.Context) error {
 	sess, current, head, err := s.editableText(c)
 	if err != nil {
 		return err
+	}
+	if !s.mayEdit(c, sess) {
+		return errViewOnly()
 	}
 	// The diff applies to current, at head; the pad may have moved since.
 	old, latest, err := s.engine.Text(c.Request().Context(), sess.ID, *req.Rev)

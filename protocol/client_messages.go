@@ -57,6 +57,9 @@ type JoinMessage struct {
 	Color  string `json:"color,omitempty"`
 	// Since, when set, resumes from that revision instead of a snapshot.
 	Since *int `json:"since,omitempty"`
+	// Edit is the secret of the session's edit link (ValidSecret), sent
+	// by those who opened the pad through it.
+	Edit string `json:"edit,omitempty"`
 }
 
 // OpMessage is a client's op based on revision Rev, as a client sends it.
@@ -97,6 +100,9 @@ type ClientMessage struct {
 	// secret the join sent; the secret itself is not kept.
 	Client string
 	Since  int // -1: no since, join with a snapshot
+	// Edit is the edit-link secret the join sent, "" if none: the server
+	// compares it with the session's (conference.Session.CanEdit).
+	Edit string
 	// join and rename
 	Name  string
 	Color string
@@ -116,6 +122,7 @@ type rawClientMessage struct {
 	Name   *string         `json:"name"`
 	Color  *string         `json:"color"`
 	Since  *int            `json:"since"`
+	Edit   *string         `json:"edit"`
 	Rev    *int            `json:"rev"`
 	Seq    *int            `json:"seq"`
 	Op     json.RawMessage `json:"op"`
@@ -175,6 +182,12 @@ func parseJoin(raw *rawClientMessage, msg *ClientMessage) *Error {
 			return Errorf(BadMessage, `"since" must be a revision >= 0`)
 		}
 		msg.Since = *raw.Since
+	}
+	if raw.Edit != nil {
+		if !ValidSecret(*raw.Edit) {
+			return Errorf(BadMessage, `"edit" must be the secret of an edit link: %d to %d characters of A-Z, a-z, 0-9, '-' and '_'`, MinSecretLen, MaxSecretLen)
+		}
+		msg.Edit = *raw.Edit
 	}
 	if err := parseIdentity(raw, msg); err != nil {
 		return err
