@@ -27,11 +27,13 @@ const (
 	maxImportBytes       = 16 << 20
 )
 
-// Authors of the ops that the admin routes commit, until requests carry
-// an author identity.
+// Authors of the ops that the HTTP routes commit, until requests carry
+// an author identity: a restore by the admin token, one by an editor, an
+// import.
 const (
-	restoreAuthor = "admin"
-	importAuthor  = "import"
+	restoreAuthor       = "admin"
+	editorRestoreAuthor = "restore"
+	importAuthor        = "import"
 )
 
 // importPath is the route of imports, which take larger bodies than the
@@ -165,7 +167,11 @@ func (s *Server) restore(c echo.Context) error {
 	if err != nil {
 		return revisionError(err, *req.Rev, latest)
 	}
-	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), restoreAuthor)
+	author := editorRestoreAuthor
+	if s.hasAdminToken(c.Request()) {
+		author = restoreAuthor
+	}
+	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), author)
 	if err != nil {
 		return err
 	}
