@@ -62,11 +62,13 @@ export const MAX_OP = 32 * 1024;
  */
 export class OTClient {
   /**
-   * @param {{client: string, name: string, color: string, handler?: object, maxOp?: number}} opts
+   * @param {{client: string, name: string, color: string, edit?: string, handler?: object, maxOp?: number}} opts
+   *   edit is the secret of the session's edit link ('' for none);
    *   maxOp caps the code points one op changes (MAX_OP unless set).
    */
-  constructor({ client, name, color, handler = {}, maxOp = MAX_OP }) {
+  constructor({ client, name, color, edit = '', handler = {}, maxOp = MAX_OP }) {
     this.client = client;
+    this.edit = edit;
     this.maxOp = maxOp;
     this.name = name;
     this.color = color;
@@ -81,6 +83,8 @@ export class OTClient {
     /** The public id the server derives from our secret client id (welcome.you). */
     this.you = undefined;
     this.readOnly = false;
+    /** The welcome's mode: 'edit', 'view' (no edit link) or 'archived'. */
+    this.mode = 'edit';
     this.send = null;
     this.joined = false;
     /** Counts connections; inflight.conn says which one last carried it. */
@@ -108,6 +112,7 @@ export class OTClient {
     this.cursorDirty = this.cursor !== null;
     const join = { type: 'join', client: this.client, name: this.name, color: this.color };
     if (this.rev !== null) join.since = this.rev;
+    if (this.edit) join.edit = this.edit;
     send(join);
   }
 
@@ -148,7 +153,7 @@ export class OTClient {
   rename(name, color) {
     this.name = name;
     this.color = color;
-    if (this.joined) this.send({ type: 'rename', name, color });
+    if (this.joined && this.mode !== 'view') this.send({ type: 'rename', name, color });
   }
 
   /**
@@ -208,6 +213,7 @@ export class OTClient {
     // the revision check on the next op or ack.
     if (typeof msg.you === 'string') this.you = msg.you;
     this.readOnly = !!msg.readOnly;
+    this.mode = typeof msg.mode === 'string' ? msg.mode : (this.readOnly ? 'archived' : 'edit');
     this.joined = true;
     const users = (msg.users || []).map((u) => ({ ...u, sel: this.localSel(u.sel, msg.rev) }));
     this.handler.welcome?.({ ...msg, users });
