@@ -43,6 +43,10 @@ const typistRate = 100
 func ackLatencyUnderFlood(b *testing.B, flood string) {
 	ts := newTestServer(b, Config{})
 	typist := dial(b, ts, "main")
+	// The typist's reads may take longer than dial's testTimeout.
+	var stop context.CancelFunc
+	typist.ctx, stop = context.WithTimeout(context.Background(), time.Duration(b.N)*time.Second/typistRate+time.Minute)
+	defer stop()
 	rev := typist.join("typist", -1).Rev
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
