@@ -29,10 +29,19 @@ import (
 //     the connection is never closed; each rename is a presence update
 //     to everyone, cursors go out every 50 ms.
 //
+// The flooder writes in the typist's pad, or with pad=other in another
+// pad (whose commits do not queue with the typist's).
+//
 // Figures are in docs/PERFORMANCE.md.
 func BenchmarkAckLatencyUnderFlood(b *testing.B) {
-	for _, flood := range []string{"none", "bytes", "frames"} {
-		b.Run("flood="+flood, func(b *testing.B) { ackLatencyUnderFlood(b, flood) })
+	for _, tc := range []struct{ flood, pad string }{
+		{"none", "main"}, {"bytes", "main"}, {"frames", "main"}, {"bytes", "other"},
+	} {
+		name := "flood=" + tc.flood
+		if tc.pad != "main" {
+			name += "/pad=" + tc.pad
+		}
+		b.Run(name, func(b *testing.B) { ackLatencyUnderFlood(b, tc.flood, tc.pad) })
 	}
 }
 
@@ -40,8 +49,13 @@ func BenchmarkAckLatencyUnderFlood(b *testing.B) {
 // the frame limit (200 a second), far above a person's typing.
 const typistRate = 100
 
-func ackLatencyUnderFlood(b *testing.B, flood string) {
+func ackLatencyUnderFlood(b *testing.B, flood, pad string) {
 	ts := newTestServer(b, Config{})
+	if pad != "main" {
+		if status, body, _ := ts.do(b, "POST", "/api/v1/pads", `{"id":"`+pad+`","title":"Flooded"}`, "Authorization", "Bearer "+testToken); status != 201 {
+			b.Fatalf("create pad %s: %d %s", pad, status, body)
+		}
+	}
 	typist := dial(b, ts, "main")
 	// The typist's reads may take longer than dial's testTimeout.
 	var stop context.CancelFunc
@@ -53,7 +67,7 @@ func ackLatencyUnderFlood(b *testing.B, flood string) {
 	var wg sync.WaitGroup
 	var sent, received atomic.Int64 // the flooder's frames and bytes
 	if flood != "none" {
-		c := dial(b, ts, "main")
+		c := dial(b, ts, pad)
 		c.join("flooder", -1)
 		wg.Add(1)
 		go func() {
