@@ -36,6 +36,7 @@ export class SessionPanel {
     this.editSecret = editSecret;
     this.tokens = tokens;
     this.readOnly = false;
+    this.welcomed = false;
     this.title = root.querySelector('#pad-title');
     this.desc = root.querySelector('#pad-desc');
     this.meta = root.querySelector('#pad-meta');
@@ -79,14 +80,21 @@ export class SessionPanel {
     add('Room', s.room);
     add(Array.isArray(s.speakers) && s.speakers.length === 1 ? 'Speaker' : 'Speakers', (s.speakers || []).join(', '));
     this.setLinks(s.links || []);
-    this.setReadOnly(s.state === 'archived');
+    // Until the welcome says what this page may do, guess from the details.
+    if (!this.welcomed) this.showReadOnly(s.state === 'archived' || (s.policy === 'link' && !this.editSecret));
   }
 
   /**
-   * setReadOnly hides the add-link form and the remove buttons of an
-   * archived or view-only session.
+   * setReadOnly records what the welcome says (it wins over the session's
+   * details, whichever arrives last): read-only hides the add-link form
+   * and the remove buttons of an archived or view-only session.
    */
   setReadOnly(readOnly) {
+    this.welcomed = true;
+    this.showReadOnly(readOnly);
+  }
+
+  showReadOnly(readOnly) {
     const changed = readOnly !== this.readOnly;
     this.readOnly = readOnly;
     this.addLinkBox.hidden = readOnly;

@@ -287,8 +287,8 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	if checkPad(session) != nil {
 		return fmt.Errorf("redisstore: delete link %q of session %q: %w", linkID, session, conference.ErrNotFound)
 	}
-	n, err := linkDeleteScript.Run(ctx, s.rdb,
-		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, linkID).Int()
+	n, err := linkChangeScript.Run(ctx, s.rdb,
+		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, linkID, "").Int()
 	if err == nil {
 		err = linkScriptError(n)
 	}
@@ -317,7 +317,7 @@ func (s *Store) UpdateLink(ctx context.Context, session string, l conference.Lin
 	raw, err := encodeLink(cur)
 	if err == nil {
 		var n int
-		n, err = linkUpdateScript.Run(ctx, s.rdb,
+		n, err = linkChangeScript.Run(ctx, s.rdb,
 			[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, l.ID, raw).Int()
 		if err == nil {
 			err = linkScriptError(n)
@@ -329,7 +329,7 @@ func (s *Store) UpdateLink(ctx context.Context, session string, l conference.Lin
 	return nil
 }
 
-// linkScriptError maps the reply of link_add.lua or link_delete.lua to
+// linkScriptError maps the reply of link_add.lua or link_change.lua to
 // an error: 1 is success, -2 an archived session, -3 a session with the
 // most links it may have, anything else a missing session or link.
 func linkScriptError(reply int) error {

@@ -46,11 +46,7 @@ var (
 	historyBytesSrc    string
 	historyBytesScript = redis.NewScript(historyBytesSrc)
 
-	//go:embed lua/link_delete.lua
-	linkDeleteSrc    string
-	linkDeleteScript = redis.NewScript(linkDeleteSrc)
-
-	//go:embed lua/link_update.lua
-	linkUpdateSrc    string
-	linkUpdateScript = redis.NewScript(linkUpdateSrc)
+	//go:embed lua/link_change.lua
+	linkChangeSrc    string
+	linkChangeScript = redis.NewScript(linkChangeSrc)
 )
