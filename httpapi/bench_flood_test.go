@@ -118,12 +118,9 @@ func floodBytes(ctx context.Context, c *wsClient, sent, bytes *atomic.Int64) {
 				if jsonErr := json.Unmarshal(data, &m); jsonErr != nil || m.Type == "error" {
 					return // the flood is refused: the benchmark shows it
 				}
-				rev = m.Rev
+				rev = m.Rev // the next op is based on the ack (others' ops are transformed)
 				bytes.Add(int64(len(msg)))
 				break
-			}
-			if strings.HasPrefix(string(data), `{"type":"op"`) && json.Unmarshal(data, &m) == nil {
-				rev = m.Rev // the typist's ops: the next op is based on them
 			}
 		}
 	}

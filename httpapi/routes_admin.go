@@ -45,6 +45,7 @@ func (s *Server) createPad(c echo.Context) error {
 		Title:       strings.TrimSpace(req.Title),
 		Description: strings.TrimSpace(req.Description),
 		State:       conference.StateLive,
+		Policy:      conference.PolicyOpen,
 		Links:       []conference.Link{},
 		Created:     time.Now().UTC(),
 	}
