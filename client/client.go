@@ -18,7 +18,8 @@ import (
 var (
 	// ErrClosed: the client was closed.
 	ErrClosed = errors.New("client: closed")
-	// ErrReadOnly: the pad is read-only (archived); edits are refused.
+	// ErrReadOnly: the pad is read-only (archived, or view-only for want
+	// of its edit link); edits are refused.
 	ErrReadOnly = errors.New("client: pad is read-only")
 	// ErrNoResume: the server cannot resume the client where it was: it
 	// answered a resume with a fresh snapshot while local edits were
@@ -74,6 +75,10 @@ type Options struct {
 	// Name and Color are what other users see ("#3366ff").
 	Name  string
 	Color string
+	// Edit is the secret of the session's edit link, needed to edit a
+	// session whose policy is "link" (the welcome is read-only without
+	// it); "" for none.
+	Edit string
 	// OnEvent, if set, is called for every Event, in order, one call at a
 	// time, without the client's locks held: it may call the client's
 	// methods except Close and Reconnect (which wait for it). It runs on

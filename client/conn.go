@@ -94,7 +94,7 @@ func (c *Client) connect(ctx context.Context) error {
 	}
 	old := c.cur
 	c.cur = nil
-	join := protocol.JoinMessage{Type: protocol.TypeJoin, Client: c.opts.Client, Name: c.opts.Name, Color: c.opts.Color}
+	join := protocol.JoinMessage{Type: protocol.TypeJoin, Client: c.opts.Client, Name: c.opts.Name, Color: c.opts.Color, Edit: c.opts.Edit}
 	if c.joined {
 		since := c.st.rev
 		join.Since = &since

@@ -63,6 +63,10 @@ const (
 	// KindState carries the session's new State (conference.StateLive or
 	// conference.StateArchived), or StateDeleted.
 	KindState = "state"
+	// KindSession says the session's editing policy or edit link changed:
+	// receivers re-read the session from the Catalog (the secret does not
+	// travel on the bus).
+	KindSession = "session"
 )
 
 // StateDeleted is the State of a KindState message for a deleted session.
@@ -85,7 +89,7 @@ type Message struct {
 	Links []conference.Link `json:"links,omitempty"`
 	State string            `json:"state,omitempty"`
 	// Version, on a heartbeat (KindUsers), fingerprints the pad's slide
-	// links and state as the sender has them. A receiver that serves the
+	// links, state and editing access as the sender has them. A receiver that serves the
 	// pad with a different version re-reads the session from the Catalog,
 	// so a lost KindLinks or KindState message is repaired within a
 	// heartbeat; no order between versions is implied.

@@ -54,6 +54,12 @@ type Session struct {
 	// Created is when the session was created; stores keep it to the
 	// millisecond.
 	Created time.Time `json:"created"`
+	// Policy is who may edit: PolicyOpen (also "") or PolicyLink.
+	Policy string `json:"policy,omitempty"`
+	// EditSecret is the secret of the session's edit link (NewSecret), ""
+	// until an admin asks for one. Catalogs store it; it never appears in
+	// the session's JSON.
+	EditSecret string `json:"-"`
 }
 
 // Link is a slide link a speaker attached to a session.
@@ -66,6 +72,10 @@ type Link struct {
 	URL string `json:"url"`
 	// Added is when the link was added, to the millisecond.
 	Added time.Time `json:"added"`
+	// TokenHash is HashToken of the capability token given to whoever
+	// added the link (it lets them edit or remove it), "" for links added
+	// otherwise. Catalogs store it; it never appears in the link's JSON.
+	TokenHash string `json:"-"`
 }
 
 // Stamped returns l with a new ID and the current time (UTC, to the
@@ -126,4 +136,8 @@ type Catalog interface {
 	// DeleteLink removes a slide link, or returns ErrNotFound, or
 	// ErrArchived if the session is archived (checked atomically too).
 	DeleteLink(ctx context.Context, session, linkID string) error
+	// UpdateLink replaces the title and URL of the session's link with
+	// l.ID (its place, time and token hash stay), or returns ErrNotFound,
+	// or ErrArchived if the session is archived (checked atomically too).
+	UpdateLink(ctx context.Context, session string, l Link) error
 }

@@ -85,12 +85,15 @@ func withMetadata(dst, src Session) Session {
 	dst.Room = src.Room
 	dst.Speakers = slices.Clone(src.Speakers)
 	dst.Order = src.Order
+	if src.Policy != "" {
+		dst.Policy = src.Policy // a program without a policy keeps the admin's
+	}
 	return dst
 }
 
-// sameMetadata reports whether a and b have the same program metadata.
+// sameMetadata reports whether a has the program metadata of b.
 func sameMetadata(a, b Session) bool {
 	return a.Title == b.Title && a.Description == b.Description &&
 		a.Time == b.Time && a.Room == b.Room && slices.Equal(a.Speakers, b.Speakers) &&
-		a.Order == b.Order
+		a.Order == b.Order && (b.Policy == "" || a.Policy == b.Policy)
 }

@@ -134,6 +134,7 @@ func (c *memCatalog) AddLink(_ context.Context, id string, l Link) (Link, error)
 }
 
 func (c *memCatalog) DeleteLink(context.Context, string, string) error { return ErrNotFound }
+func (c *memCatalog) UpdateLink(context.Context, string, Link) error   { return ErrNotFound }
 
 var _ Catalog = (*memCatalog)(nil)
 

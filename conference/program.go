@@ -122,6 +122,9 @@ func ValidateSession(s Session) error {
 	if problem := TextProblem(s.Title, MaxTitleLen, false); problem == "" && !HasVisible(s.Title) {
 		return &FieldError{"title", "has no visible character"}
 	}
+	if !ValidPolicy(s.Policy) {
+		return &FieldError{"policy", fmt.Sprintf("%q is not %q or %q", s.Policy, PolicyOpen, PolicyLink)}
+	}
 	fields := []struct {
 		name, value string
 		max         int
@@ -226,6 +229,7 @@ func validate(p Program, file string, where linesOf) error {
 //	    time: Thu 9:00-12:30         # free text, optional
 //	    room: Salon C                # optional
 //	    speakers: [Steven Rostedt]   # optional
+//	    policy: link                 # optional: open (default) or link
 //	bofs: true                       # optional: anyone may start a BoF
 //
 // Unknown fields are errors, so that a typo does not silently lose data.
@@ -319,6 +323,7 @@ func (r rawProgram) program() Program {
 		s.Description = strings.TrimSpace(s.Description)
 		s.Time = strings.TrimSpace(s.Time)
 		s.Room = strings.TrimSpace(s.Room)
+		s.Policy = strings.TrimSpace(s.Policy)
 		s.Speakers = nil
 		if len(rs.Speakers) > 0 {
 			speakers := make([]string, len(rs.Speakers))
@@ -346,6 +351,8 @@ func (s *rawSession) setField(name, value string, line int) {
 		s.Time = value
 	case "room":
 		s.Room = value
+	case "policy":
+		s.Policy = value
 	}
 	s.lines[name] = line
 }
@@ -353,7 +360,7 @@ func (s *rawSession) setField(name, value string, line int) {
 // Field names of a program file, for error messages.
 const (
 	programFields = "title, sessions, bofs"
-	sessionFields = "id, title, description, time, room, speakers"
+	sessionFields = "id, title, description, time, room, speakers, policy"
 )
 
 // unknownField is the error for a field a program file may not have.

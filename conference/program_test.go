@@ -115,6 +115,19 @@ func TestParseProgramAliases(t *testing.T) {
 	}
 }
 
+// TestParseProgramPolicy: a session's optional policy is read, trimmed,
+// and absent where not given.
+func TestParseProgramPolicy(t *testing.T) {
+	data := "title: C\nsessions:\n  - {id: a, title: A, policy: ' link '}\n  - {id: b, title: B}\n"
+	p, err := ParseProgram([]byte(data), "p.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{p.Sessions[0].Policy, p.Sessions[1].Policy}; !reflect.DeepEqual(got, []string{PolicyLink, ""}) {
+		t.Errorf("policies = %q, want [link \"\"]", got)
+	}
+}
+
 func TestParseProgramErrors(t *testing.T) {
 	session := func(fields string) string {
 		return "title: Conf\nsessions:\n  - id: a\n    title: A\n  - " + fields + "\n"
@@ -137,7 +150,9 @@ func TestParseProgramErrors(t *testing.T) {
 		{"duplicate id", "p.yaml", session("title: B\n    id: a"),
 			`p.yaml:6: session "a": id is used twice (first at line 3)`, 6},
 		{"unknown session field", "p.yaml", session("id: b\n    title: B\n    speaker: Ann"),
-			`p.yaml:7: session 2: unknown field "speaker" (known fields: id, title, description, time, room, speakers)`, 7},
+			`p.yaml:7: session 2: unknown field "speaker" (known fields: id, title, description, time, room, speakers, policy)`, 7},
+		{"unknown policy", "p.yaml", session("id: b\n    title: B\n    policy: closed"),
+			`p.yaml:7: session "b": policy "closed" is not "open" or "link"`, 7},
 		{"bofs not a boolean", "p.yaml", "title: C\nbofs: maybe\n",
 			`p.yaml:2: bofs must be true or false, not "maybe"`, 2},
 		{"bofs not a boolean in JSON", "p.json", "{\"title\": \"C\",\n\"bofs\": \"yes\"}",
@@ -191,7 +206,7 @@ func TestParseProgramErrors(t *testing.T) {
 		{"json speakers not a list", "p.json", "{\"title\": \"C\", \"sessions\": [{\"id\": \"a\", \"title\": \"A\",\n \"speakers\": \"Ann\"}]}",
 			`p.json:2: session 1: speakers must be a list, not a string`, 2},
 		{"json unknown field", "p.json", "{\"title\": \"C\", \"sessions\": [{\"id\": \"a\",\n \"tilte\": \"A\"}]}",
-			`p.json:2: session 1: unknown field "tilte" (known fields: id, title, description, time, room, speakers)`, 2},
+			`p.json:2: session 1: unknown field "tilte" (known fields: id, title, description, time, room, speakers, policy)`, 2},
 		{"json too many speakers", "p.json", `{"title": "C", "sessions": [{"id": "a", "title": "A", "speakers": [` + strings.Repeat(`"x",`, 50) + `"y"]}]}`,
 			`p.json:1: session 1: speakers has more than 50 names`, 1},
 		{"unknown format", "p.toml", "title = 'C'",

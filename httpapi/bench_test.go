@@ -167,10 +167,27 @@ func ackLatencyUnderOldOps(b *testing.B, flooders int) {
 		}()
 	}
 	time.Sleep(200 * time.Millisecond) // let the flood start
+	lat := typistLatency(b, typist, rev, 0)
+	cancel()
+	typist.conn.CloseNow()
+	ts.stop()
+	wg.Wait()
+	reportLatency(b, lat)
+	b.ReportMetric(float64(refused.Load()+committed.Load())/b.Elapsed().Seconds(), "flood-ops/s")
+}
+
+// typistLatency has typist, joined at revision rev, send b.N one-character
+// ops, each after the ack of the one before and at least every apart (0:
+// at once), and returns the time from sending each to its ack, timing
+// only that loop.
+func typistLatency(b *testing.B, typist *wsClient, rev int, every time.Duration) []time.Duration {
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
+	next := time.Now()
 	for seq := 1; seq <= b.N; seq++ {
+		time.Sleep(time.Until(next))
 		start := time.Now()
+		next = start.Add(every)
 		typist.sendRaw(fmt.Sprintf(`{"type":"op","rev":%d,"seq":%d,"op":["t"]}`, rev, seq))
 		for {
 			m := typist.read()
@@ -185,13 +202,13 @@ func ackLatencyUnderOldOps(b *testing.B, flooders int) {
 		lat = append(lat, time.Since(start))
 	}
 	b.StopTimer()
-	cancel()
-	typist.conn.CloseNow()
-	ts.stop()
-	wg.Wait()
+	return lat
+}
+
+// reportLatency reports the p50, p99 and max of lat in milliseconds.
+func reportLatency(b *testing.B, lat []time.Duration) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
-	b.ReportMetric(float64(refused.Load()+committed.Load())/b.Elapsed().Seconds(), "flood-ops/s")
 }

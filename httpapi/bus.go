@@ -91,6 +91,10 @@ func (s *Server) receive(m cluster.Message) {
 		}
 	case cluster.KindState:
 		s.stateChanged(m.Pad, m.State)
+	case cluster.KindSession:
+		if h := s.lookupHub(m.Pad); h != nil {
+			s.refreshLater(h)
+		}
 	default: // presence: KindUsers, KindCount, KindJoin, ...
 		s.deliver(s.remote.Apply(m, time.Now()))
 		if m.Kind == cluster.KindUsers && m.Version != "" {

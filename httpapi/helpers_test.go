@@ -150,6 +150,7 @@ type serverMsg struct {
 	Users    []protocol.User   `json:"users"`
 	Links    []conference.Link `json:"links"`
 	ReadOnly bool              `json:"readOnly"`
+	Mode     string            `json:"mode"`
 	People   int               `json:"people"`
 	You      string            `json:"you"`
 	Event    string            `json:"event"`

@@ -41,7 +41,11 @@ type hub struct {
 	// which the Server does not change.
 	history collab.History
 	links   []conference.Link
-	// version fingerprints links and readOnly (sessionVersion).
+	// policy and editSecret are the session's (conference.Session.Policy,
+	// EditSecret): who may edit (see access.go).
+	policy, editSecret string
+	// version fingerprints links, readOnly, policy and editSecret
+	// (versionLocked).
 	version string
 	// refreshing is set while the session is being re-read from the
 	// Catalog (Server.checkVersion).
@@ -60,16 +64,18 @@ type hub struct {
 
 func newHub(s *Server, session conference.Session) *hub {
 	h := &hub{
-		s:        s,
-		pad:      session.ID,
-		conns:    map[*conn]struct{}{},
-		byClient: map[string]*conn{},
-		active:   map[*conn]struct{}{},
-		links:    session.Links,
-		pending:  map[string]cluster.User{},
+		s:          s,
+		pad:        session.ID,
+		conns:      map[*conn]struct{}{},
+		byClient:   map[string]*conn{},
+		active:     map[*conn]struct{}{},
+		links:      session.Links,
+		pending:    map[string]cluster.User{},
+		policy:     session.EditPolicy(),
+		editSecret: session.EditSecret,
 	}
 	h.readOnly.Store(session.State == conference.StateArchived)
-	h.version = sessionVersion(h.readOnly.Load(), h.links)
+	h.version = h.versionLocked()
 	return h
 }
 
@@ -101,6 +107,7 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 	h.conns[cn] = struct{}{}
 	h.byClient[cn.user.Client] = cn
 
+	cn.canEdit.Store(h.allowsLocked(cn.editSecret))
 	cn.people = h.peopleLocked()
 	frames := make([][]byte, 0, len(missed)+1)
 	for _, r := range missed {
@@ -111,14 +118,14 @@ func (h *hub) join(cn *conn, head int, text *string, missed []collab.Record) {
 		}
 	}
 	frames = append(frames, protocol.EncodeWelcome(protocol.WelcomeMessage{
-		Pad:      h.pad,
-		Rev:      head,
-		Text:     text,
-		Users:    h.usersLocked(),
-		People:   cn.people,
-		Links:    h.links,
-		ReadOnly: h.readOnly.Load(),
-		You:      cn.user.Client,
+		Pad:    h.pad,
+		Rev:    head,
+		Text:   text,
+		Users:  h.usersLocked(),
+		People: cn.people,
+		Links:  h.links,
+		Mode:   h.modeLocked(cn),
+		You:    cn.user.Client,
 	}))
 	cn.sendMany(frames)
 	h.countChangedLocked()
@@ -404,7 +411,7 @@ func (h *hub) remoteCursorLocked(u cluster.User) {
 func (h *hub) setLinks(links []conference.Link) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	v := sessionVersion(h.readOnly.Load(), links)
+	v := h.versionWithLocked(links)
 	if v == h.version {
 		return
 	}
@@ -421,7 +428,7 @@ func (h *hub) setArchived(archived bool) bool {
 		return false
 	}
 	h.readOnly.Store(archived)
-	h.version = sessionVersion(archived, h.links)
+	h.version = h.versionLocked()
 	return true
 }
 

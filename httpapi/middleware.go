@@ -50,7 +50,9 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
-		// Pad and edit URLs may carry secrets: never send them along.
+		// Pad and edit URLs may carry secrets: never send them to other
+		// sites. Not no-referrer: with it, browsers send "Origin: null" on
+		// the pages' own form posts, which the Origin check refuses.
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		if len(s.cfg.FrameAncestors) == 0 {

@@ -45,6 +45,7 @@ func (s *Server) createPad(c echo.Context) error {
 		Title:       strings.TrimSpace(req.Title),
 		Description: strings.TrimSpace(req.Description),
 		State:       conference.StateLive,
+		Policy:      conference.PolicyOpen,
 		Links:       []conference.Link{},
 		Created:     time.Now().UTC(),
 	}
@@ -67,12 +68,16 @@ type updateRequest struct {
 	Room        *string   `json:"room"`
 	Speakers    *[]string `json:"speakers"`
 	State       *string   `json:"state"`
+	Policy      *string   `json:"policy"`
 }
 
 // updatePad answers PATCH /api/v1/pads/:id: rename, describe, move (time
-// and room), name the speakers of, archive or reopen a session; the
-// fields are validated as in programme files (conference.ValidateSession). A state change reconnects the pad's editors so they
-// learn it.
+// and room), name the speakers of, archive or reopen a session, or set who
+// may edit it; the fields are validated as in programme files
+// (conference.ValidateSession). A state change reconnects the pad's
+// editors so they learn it; a policy change those whose right to edit it
+// changes. The link policy makes the session's edit link if it has none
+// (GET .../edit-link shows it).
 func (s *Server) updatePad(c echo.Context) error {
 	var req updateRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -83,7 +88,7 @@ func (s *Server) updatePad(c echo.Context) error {
 	if err != nil {
 		return catalogError(err)
 	}
-	oldState := sess.State
+	old := sess
 	if req.Title != nil {
 		sess.Title = strings.TrimSpace(*req.Title)
 	}
@@ -104,13 +109,22 @@ func (s *Server) updatePad(c echo.Context) error {
 		}
 		sess.State = *req.State
 	}
-	return s.saveSession(c, sess, oldState)
+	if req.Policy != nil {
+		if *req.Policy != conference.PolicyOpen && *req.Policy != conference.PolicyLink {
+			return apiError(http.StatusBadRequest, codeBadRequest, `policy must be "open" or "link"`)
+		}
+		sess.Policy = *req.Policy
+		if sess.Policy == conference.PolicyLink && sess.EditSecret == "" {
+			sess.EditSecret = conference.NewSecret()
+		}
+	}
+	return s.saveSession(c, sess, old)
 }
 
-// saveSession validates and stores sess, whose state was oldState, tells
-// the pad's editors on every replica if the state changed, and answers
-// with the session.
-func (s *Server) saveSession(c echo.Context, sess conference.Session, oldState string) error {
+// saveSession validates and stores sess, which was old, tells the pad's
+// editors on every replica if the state or the editing policy changed,
+// and answers with the session.
+func (s *Server) saveSession(c echo.Context, sess, old conference.Session) error {
 	if err := validSession(sess); err != nil {
 		return err
 	}
@@ -118,11 +132,14 @@ func (s *Server) saveSession(c echo.Context, sess conference.Session, oldState s
 		return catalogError(err)
 	}
 	action := "update"
-	if sess.State != oldState {
+	if accessKey(sess.EditPolicy(), sess.EditSecret) != accessKey(old.EditPolicy(), old.EditSecret) {
+		s.changeAccess(sess)
+	}
+	if sess.State != old.State {
 		s.changeState(sess.ID, sess.State)
 		action = map[string]string{conference.StateArchived: "archive", conference.StateLive: "reopen"}[sess.State]
 	}
-	s.audit(c, action, sess.ID, "title", sess.Title, "state", sess.State)
+	s.audit(c, action, sess.ID, "title", sess.Title, "state", sess.State, "policy", sess.EditPolicy())
 	return c.JSON(http.StatusOK, s.padInfo(sess, nil))
 }
 
@@ -140,14 +157,21 @@ func (s *Server) deletePad(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// deleteLink answers DELETE /api/v1/pads/:id/links/:linkID and pushes the
+// deleteLink answers DELETE /api/v1/pads/:id/links/:linkID, for an admin
+// or whoever added the link (its token in X-Link-Token), and pushes the
 // remaining links to the pad's editors.
 func (s *Server) deleteLink(c echo.Context) error {
 	id := c.Param("id")
+	admin, err := s.linkOwner(c, c.Param("linkID"))
+	if err != nil {
+		return err
+	}
 	if err := s.cfg.Catalog.DeleteLink(c.Request().Context(), id, c.Param("linkID")); err != nil {
 		return catalogError(err)
 	}
-	s.audit(c, "delete_link", id, "link", c.Param("linkID"))
+	if admin {
+		s.audit(c, "delete_link", id, "link", c.Param("linkID"))
+	}
 	if err := s.pushLinks(c, id); err != nil {
 		return err
 	}

@@ -30,13 +30,13 @@ func (s *Server) setState(c echo.Context, state string) error {
 	if err != nil {
 		return catalogError(err)
 	}
-	oldState := sess.State
+	old := sess
 	sess.State = state
-	return s.saveSession(c, sess, oldState)
+	return s.saveSession(c, sess, old)
 }
 
 // joinHub returns the pad's hub for a connection that joins now, with the
-// session's state as the Catalog has it now, not as it was when the
+// session's state and access as the Catalog has it now, not as it was when the
 // websocket opened or when the hub was built: a hub that holds another
 // state takes this one and reconnects its editors. (The store refuses
 // ops to an archived pad anyway; this makes the welcome's readOnly
@@ -48,6 +48,7 @@ func (s *Server) joinHub(ctx context.Context, pad string) (*hub, error) {
 	}
 	h := s.acquireHub(sess)
 	s.stateChanged(pad, sess.State)
+	s.accessChanged(sess)
 	return h, nil
 }
 

@@ -27,11 +27,13 @@ const (
 	maxImportBytes       = 16 << 20
 )
 
-// Authors of the ops that the admin routes commit, until requests carry
-// an author identity.
+// Authors of the ops that the HTTP routes commit, until requests carry
+// an author identity: a restore by the admin token, one by an editor, an
+// import.
 const (
-	restoreAuthor = "admin"
-	importAuthor  = "import"
+	restoreAuthor       = "admin"
+	editorRestoreAuthor = "restore"
+	importAuthor        = "import"
 )
 
 // importPath is the route of imports, which take larger bodies than the
@@ -141,7 +143,9 @@ type restoreJSON struct {
 
 // restore answers POST /api/v1/pads/:id/restore {"rev": R}: one new op
 // turns the head text into revision R's text, committed like an edit, so
-// that live editors see it and edits made meanwhile are kept. 404 for a
+// that live editors see it and edits made meanwhile are kept. Whoever may
+// edit the session may restore (mayEdit: everyone under the open policy,
+// the edit link's holders under the link policy, the admin). 404 for a
 // revision that does not exist, 409 on an archived session.
 func (s *Server) restore(c echo.Context) error {
 	var req restoreRequest
@@ -155,12 +159,19 @@ func (s *Server) restore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.mayEdit(c, sess) {
+		return errViewOnly()
+	}
 	// The diff applies to current, at head; the pad may have moved since.
 	old, latest, err := s.engine.Text(c.Request().Context(), sess.ID, *req.Rev)
 	if err != nil {
 		return revisionError(err, *req.Rev, latest)
 	}
-	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), restoreAuthor)
+	author := editorRestoreAuthor
+	if s.hasAdminToken(c.Request()) {
+		author = restoreAuthor
+	}
+	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), author)
 	if err != nil {
 		return err
 	}

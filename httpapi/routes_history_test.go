@@ -80,7 +80,6 @@ func TestRestore(t *testing.T) {
 		status          int
 		want            string
 	}{
-		{"no token", "main", `{"rev":2}`, nil, 401, codeUnauthorized},
 		{"no rev", "main", `{}`, bearer, 400, codeBadRev},
 		{"negative rev", "main", `{"rev":-1}`, bearer, 400, codeBadRev},
 		{"after the head", "main", `{"rev":6}`, bearer, 404, "this pad has revisions 0 to 5"},

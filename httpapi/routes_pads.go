@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,7 @@ type padJSON struct {
 // nil, its head revision.
 func (s *Server) padInfo(sess conference.Session, rev *int) padJSON {
 	sess.Links = nonNilLinks(sess.Links)
+	sess.Policy = sess.EditPolicy()
 	return padJSON{Session: sess, People: s.people(sess.ID), Rev: rev}
 }
 
@@ -110,10 +112,20 @@ type linkRequest struct {
 	URL   string `json:"url"`
 }
 
+// addedLinkJSON is the answer of POST /api/v1/pads/:id/links: the link
+// and its capability token, which lets whoever holds it change or remove
+// the link (X-Link-Token). Only the token's hash is stored.
+type addedLinkJSON struct {
+	conference.Link
+	Token string `json:"token"`
+}
+
 // addLink answers POST /api/v1/pads/:id/links: a speaker attaches a slide
-// link; it is pushed to the pad's editors on every replica. A session
-// with conference.MaxLinks links already gets 409 too_many_links (the
-// Catalog checks and adds atomically, so concurrent adds cannot pass it).
+// link; it is pushed to the pad's editors on every replica. Under the
+// link policy it needs the edit secret (X-Edit-Secret) or the admin
+// token. A session with conference.MaxLinks links already gets 409
+// too_many_links (the Catalog checks and adds atomically, so concurrent
+// adds cannot pass it).
 func (s *Server) addLink(c echo.Context) error {
 	var req linkRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -123,14 +135,76 @@ func (s *Server) addLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	link, err = s.cfg.Catalog.AddLink(c.Request().Context(), c.Param("id"), link)
+	sess, err := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return catalogError(err)
 	}
-	if err := s.pushLinks(c, c.Param("id")); err != nil {
+	if !s.mayEdit(c, sess) {
+		return errViewOnly()
+	}
+	token := conference.NewSecret()
+	link.TokenHash = conference.HashToken(token)
+	link, err = s.cfg.Catalog.AddLink(c.Request().Context(), sess.ID, link)
+	if err != nil {
+		return catalogError(err)
+	}
+	if err := s.pushLinks(c, sess.ID); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, link)
+	return c.JSON(http.StatusCreated, addedLinkJSON{Link: link, Token: token})
+}
+
+// linkPatch is the body of PATCH /api/v1/pads/:id/links/:linkID; absent
+// fields are left as they are.
+type linkPatch struct {
+	Title *string `json:"title"`
+	URL   *string `json:"url"`
+}
+
+// updateLink answers PATCH /api/v1/pads/:id/links/:linkID, for an admin or
+// whoever added the link (X-Link-Token): a new title or URL, pushed to the
+// pad's editors on every replica.
+func (s *Server) updateLink(c echo.Context) error {
+	var req linkPatch
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	linkID := c.Param("linkID")
+	admin, err := s.linkOwner(c, linkID)
+	if err != nil {
+		return err
+	}
+	sess, err := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return catalogError(err)
+	}
+	i := slices.IndexFunc(sess.Links, func(l conference.Link) bool { return l.ID == linkID })
+	if i < 0 {
+		return apiError(http.StatusNotFound, codeNotFound, "no such link")
+	}
+	cur := sess.Links[i]
+	merged := linkRequest{Title: cur.Title, URL: cur.URL}
+	if req.Title != nil {
+		merged.Title = *req.Title
+	}
+	if req.URL != nil {
+		merged.URL = *req.URL
+	}
+	l, err := validLink(merged)
+	if err != nil {
+		return err
+	}
+	cur.Title, cur.URL = l.Title, l.URL
+	if err := s.cfg.Catalog.UpdateLink(c.Request().Context(), sess.ID, cur); err != nil {
+		return catalogError(err)
+	}
+	if admin {
+		s.audit(c, "update_link", sess.ID, "link", linkID)
+	}
+	if err := s.pushLinks(c, sess.ID); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cur)
 }
 
 // pushLinks sends the pad's current links to its editors everywhere.

@@ -12,7 +12,8 @@ import (
 	"github.com/confpad/confpad/protocol"
 )
 
-// Session updates (slide links, archived or live, deleted) reach the
+// Session updates (slide links, archived or live, deleted, who may
+// edit) reach the
 // pad's editors on every replica: the replica that changed the Catalog
 // applies the change to its own connections and publishes it on the
 // cluster.Bus once; the others apply it when it arrives. If that message
@@ -58,16 +59,18 @@ func (s *Server) stateChanged(pad, state string) {
 	}
 }
 
-// sessionVersion fingerprints a pad's links and state for heartbeats:
-// equal links (by id, title, URL and time added, to the millisecond) and
-// state give equal versions.
-func sessionVersion(archived bool, links []conference.Link) string {
+// sessionVersion fingerprints a pad's links, state and access (accessKey)
+// for heartbeats: equal links (by id, title, URL and time added, to the
+// millisecond), state and access give equal versions.
+func sessionVersion(archived bool, access string, links []conference.Link) string {
 	h := fnv.New64a()
 	if archived {
 		h.Write([]byte{1})
 	} else {
 		h.Write([]byte{0})
 	}
+	h.Write([]byte(access))
+	h.Write([]byte{0})
 	var ms [8]byte
 	for _, l := range links {
 		for _, f := range []string{l.ID, l.Title, l.URL} {
@@ -133,6 +136,7 @@ func (s *Server) refresh(ctx context.Context, pad string) {
 		}
 	default:
 		s.stateChanged(pad, sess.State)
+		s.accessChanged(sess)
 		if h := s.lookupHub(pad); h != nil {
 			h.setLinks(sess.Links)
 		}

@@ -82,7 +82,8 @@ func TestLostSessionUpdatesAreRepaired(t *testing.T) {
 func TestSessionVersion(t *testing.T) {
 	added := time.Date(2026, 11, 25, 10, 0, 0, 123456789, time.UTC)
 	link := conference.Link{ID: "l1", Title: "Slides", URL: "https://example.org/s.pdf", Added: added}
-	base := sessionVersion(false, []conference.Link{link})
+	open := accessKey(conference.PolicyOpen, "s1")
+	base := sessionVersion(false, open, []conference.Link{link})
 	changed := func(f func(*conference.Link)) []conference.Link {
 		l := link
 		f(&l)
@@ -91,26 +92,29 @@ func TestSessionVersion(t *testing.T) {
 	cases := []struct {
 		name     string
 		archived bool
+		access   string
 		links    []conference.Link
 		same     bool
 	}{
-		{"equal", false, []conference.Link{link}, true},
-		{"another time zone, same millisecond", false, changed(func(l *conference.Link) { l.Added = added.In(time.FixedZone("X", 3600)).Truncate(time.Millisecond) }), true},
-		{"archived", true, []conference.Link{link}, false},
-		{"no links", false, nil, false},
-		{"another title", false, changed(func(l *conference.Link) { l.Title = "Deck" }), false},
-		{"another URL", false, changed(func(l *conference.Link) { l.URL = "https://example.org/t.pdf" }), false},
-		{"another id", false, changed(func(l *conference.Link) { l.ID = "l2" }), false},
-		{"added later", false, changed(func(l *conference.Link) { l.Added = added.Add(time.Millisecond) }), false},
-		{"fields shifted", false, changed(func(l *conference.Link) { l.ID, l.Title = "l1S", "lides" }), false},
-		{"a second link", false, []conference.Link{link, link}, false},
+		{"equal", false, open, []conference.Link{link}, true},
+		{"open with another secret", false, accessKey("", "s2"), []conference.Link{link}, true},
+		{"link policy", false, accessKey(conference.PolicyLink, "s1"), []conference.Link{link}, false},
+		{"another time zone, same millisecond", false, open, changed(func(l *conference.Link) { l.Added = added.In(time.FixedZone("X", 3600)).Truncate(time.Millisecond) }), true},
+		{"archived", true, open, []conference.Link{link}, false},
+		{"no links", false, open, nil, false},
+		{"another title", false, open, changed(func(l *conference.Link) { l.Title = "Deck" }), false},
+		{"another URL", false, open, changed(func(l *conference.Link) { l.URL = "https://example.org/t.pdf" }), false},
+		{"another id", false, open, changed(func(l *conference.Link) { l.ID = "l2" }), false},
+		{"added later", false, open, changed(func(l *conference.Link) { l.Added = added.Add(time.Millisecond) }), false},
+		{"fields shifted", false, open, changed(func(l *conference.Link) { l.ID, l.Title = "l1S", "lides" }), false},
+		{"a second link", false, open, []conference.Link{link, link}, false},
 	}
 	for _, tc := range cases {
-		if got := sessionVersion(tc.archived, tc.links) == base; got != tc.same {
+		if got := sessionVersion(tc.archived, tc.access, tc.links) == base; got != tc.same {
 			t.Errorf("%s: same version %v, want %v", tc.name, got, tc.same)
 		}
 	}
-	if sessionVersion(false, nil) != sessionVersion(false, []conference.Link{}) {
+	if sessionVersion(false, open, nil) != sessionVersion(false, open, []conference.Link{}) {
 		t.Error("nil and empty links differ")
 	}
 }

@@ -76,6 +76,12 @@ type conn struct {
 	killOnce sync.Once
 	close    protocol.Close // how kill closes it
 
+	// editSecret is the edit-link secret the join sent ("" if none);
+	// canEdit, set by hub.join, says whether it lets the connection edit
+	// under the session's policy (see access.go).
+	editSecret string
+	canEdit    atomic.Bool
+
 	lastRead atomic.Int64 // unix nanoseconds of the last frame read
 	asked    atomic.Bool  // a join message arrived
 	joined   atomic.Bool
@@ -299,6 +305,8 @@ func (cn *conn) check(msg protocol.ClientMessage) *protocol.Error {
 		return protocol.Errorf(protocol.BadMessage, "already joined")
 	case msg.Type != protocol.TypeJoin && !joined:
 		return protocol.Errorf(protocol.NotJoined, "send join first")
+	case msg.Type != protocol.TypeJoin && !cn.canEdit.Load():
+		return protocol.Errorf(protocol.ReadOnly, "this pad is view-only: editing, cursors and names need its edit link")
 	case msg.Type == protocol.TypeOp && cn.hub.readOnly.Load():
 		return protocol.Errorf(protocol.ReadOnly, "this session is archived and read-only")
 	}
@@ -339,6 +347,7 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 	}
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	cn.author, cn.authorName, cn.authorColor = msg.Author, msg.Name, msg.Color
+	cn.editSecret = msg.Edit
 	leave, err = s.engine.Join(ctx, cn.pad.ID, msg.Since, func(head int, text *string, missed []collab.Record) {
 		h.join(cn, head, text, missed)
 	})

@@ -60,6 +60,9 @@ type JoinMessage struct {
 	// Author is the browser's author secret, kept across visits; the
 	// server shows others only PublicID(DomainAuthor, Author).
 	Author string `json:"author,omitempty"`
+	// Edit is the secret of the session's edit link (ValidSecret), sent
+	// by those who opened the pad through it.
+	Edit string `json:"edit,omitempty"`
 }
 
 // OpMessage is a client's op based on revision Rev, as a client sends it.
@@ -103,6 +106,9 @@ type ClientMessage struct {
 	// Author is the public author id of a join (see PublicID), never the
 	// secret it was derived from.
 	Author string
+	// Edit is the edit-link secret the join sent, "" if none: the server
+	// compares it with the session's (conference.Session.CanEdit).
+	Edit string
 	// join and rename
 	Name  string
 	Color string
@@ -123,6 +129,7 @@ type rawClientMessage struct {
 	Name   *string         `json:"name"`
 	Color  *string         `json:"color"`
 	Since  *int            `json:"since"`
+	Edit   *string         `json:"edit"`
 	Rev    *int            `json:"rev"`
 	Seq    *int            `json:"seq"`
 	Op     json.RawMessage `json:"op"`
@@ -185,6 +192,12 @@ func parseJoin(raw *rawClientMessage, msg *ClientMessage) *Error {
 			return Errorf(BadMessage, `"since" must be a revision >= 0`)
 		}
 		msg.Since = *raw.Since
+	}
+	if raw.Edit != nil {
+		if !ValidSecret(*raw.Edit) {
+			return Errorf(BadMessage, `"edit" must be the secret of an edit link: %d to %d characters of A-Z, a-z, 0-9, '-' and '_'`, MinSecretLen, MaxSecretLen)
+		}
+		msg.Edit = *raw.Edit
 	}
 	if err := parseIdentity(raw, msg); err != nil {
 		return err

@@ -29,6 +29,10 @@ func TestParseClientMessage(t *testing.T) {
 		{`{"type":"join","client":"` + secret + `","author":"short"}`, BadMessage, ClientMessage{}},
 		{`{"type":"join","client":"` + secret + `","author":"0123456789abcdef 0123"}`, BadMessage, ClientMessage{}},
 		{`{"type":"join","client":"` + secret + `","author":7}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","edit":"Edit_secret-0123456789abcdefghij"}`, "", ClientMessage{Type: "join", Client: public, Author: public, Name: DefaultName, Color: DefaultColor(public), Since: -1, Edit: "Edit_secret-0123456789abcdefghij"}},
+		{`{"type":"join","client":"` + secret + `","edit":"short"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","edit":"not a secret: has spaces"}`, BadMessage, ClientMessage{}},
+		{`{"type":"join","client":"` + secret + `","edit":7}`, BadMessage, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4,"op":[2,"x"]}`, "", ClientMessage{Type: "op", Rev: 3, Seq: 4, Op: collab.NewOp(collab.Skip(2), collab.Insert("x"))}},
 		{`{"type":"op","rev":3,"seq":4,"op":null}`, BadOp, ClientMessage{}},
 		{`{"type":"op","rev":3,"seq":4}`, BadMessage, ClientMessage{}},
@@ -74,6 +78,7 @@ func sameMessage(a, b ClientMessage) bool {
 func FuzzParseClientMessage(f *testing.F) {
 	for _, seed := range []string{
 		`{"type":"join","client":"0b6c1c1e-4d5e-4d1a-9c51-3f9a1e0b7a10","name":"Ada","color":"#3366ff","since":12}`,
+		`{"type":"join","client":"0b6c1c1e-4d5e-4d1a-9c51-3f9a1e0b7a10","edit":"qL8m0Zc3r2V9x1YtE6wB4nHk7JpS5dAaFgUoIiCvXe0"}`,
 		`{"type":"op","rev":4,"seq":9,"op":[3,"😀",{"d":2},"x"]}`,
 		`{"type":"cursor","rev":4,"sel":[2,9]}`,
 		`{"type":"rename","name":"Grace","color":"#ff0000"}`,

@@ -216,3 +216,8 @@ var (
 func CloseStateChanged(state string) Close {
 	return Close{websocket.StatusGoingAway, "session is now " + state + "; reconnect"}
 }
+
+// CloseAccessChanged closes the connections whose right to edit an
+// admin's change of the session's editing policy or edit link changed:
+// reconnect, and the next welcome says the mode.
+var CloseAccessChanged = Close{websocket.StatusGoingAway, "edit access changed; reconnect"}

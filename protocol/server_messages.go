@@ -37,11 +37,26 @@ type WelcomeMessage struct {
 	// at most MaxWelcomeUsers, the most recently active first.
 	Users []User `json:"users"`
 	// People counts everyone connected to the pad, readers included.
-	People   int               `json:"people"`
-	Links    []conference.Link `json:"links"`
-	ReadOnly bool              `json:"readOnly"`
-	You      string            `json:"you"`
+	People int               `json:"people"`
+	Links  []conference.Link `json:"links"`
+	// ReadOnly is set by EncodeWelcome: Mode is not ModeEdit.
+	ReadOnly bool `json:"readOnly"`
+	// Mode is what the connection may do: ModeEdit ("" is the same),
+	// ModeView or ModeArchived.
+	Mode string `json:"mode"`
+	You  string `json:"you"`
 }
+
+// Modes of a welcome: what the joined connection may do.
+const (
+	// ModeEdit: the connection may send ops, cursors and renames.
+	ModeEdit = "edit"
+	// ModeView: the session's policy needs its edit link, and the join
+	// had no valid edit secret; ops, cursors and renames get read_only.
+	ModeView = "view"
+	// ModeArchived: the session is archived; ops get read_only.
+	ModeArchived = "archived"
+)
 
 // presenceMessage reports a user's join, leave, update or cursor.
 type presenceMessage struct {
@@ -81,6 +96,10 @@ func mustJSON(v any) []byte {
 // sent as empty lists.
 func EncodeWelcome(w WelcomeMessage) []byte {
 	w.Type = TypeWelcome
+	if w.Mode == "" {
+		w.Mode = ModeEdit
+	}
+	w.ReadOnly = w.Mode != ModeEdit
 	if w.Users == nil {
 		w.Users = []User{}
 	}
@@ -173,6 +192,7 @@ type ServerMessage struct {
 	Text     *string `json:"text"`
 	Users    []User  `json:"users"`
 	ReadOnly bool    `json:"readOnly"`
+	Mode     string  `json:"mode"`
 	// welcome and people
 	People int `json:"people"`
 	// ack

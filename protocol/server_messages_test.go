@@ -161,10 +161,12 @@ func TestEncodedMessagesDecode(t *testing.T) {
 		frame []byte
 		want  ServerMessage
 	}{
-		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3, Text: &text, Users: []User{ada}, People: 1200, ReadOnly: true, You: "ada"}),
-			ServerMessage{Type: TypeWelcome, Rev: 3, Text: &text, Users: []User{ada}, People: 1200, ReadOnly: true}},
+		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3, Text: &text, Users: []User{ada}, People: 1200, Mode: ModeArchived, You: "ada"}),
+			ServerMessage{Type: TypeWelcome, Rev: 3, Text: &text, Users: []User{ada}, People: 1200, ReadOnly: true, Mode: ModeArchived}},
+		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3, Mode: ModeView}),
+			ServerMessage{Type: TypeWelcome, Rev: 3, Users: []User{}, ReadOnly: true, Mode: ModeView}},
 		{EncodePeople(10000), ServerMessage{Type: TypePeople, People: 10000}},
-		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3}), ServerMessage{Type: TypeWelcome, Rev: 3, Users: []User{}}},
+		{EncodeWelcome(WelcomeMessage{Pad: "p", Rev: 3}), ServerMessage{Type: TypeWelcome, Rev: 3, Users: []User{}, Mode: ModeEdit}},
 		{EncodePresence("cursor", ada, 9), ServerMessage{Type: TypePresence, Event: "cursor", User: ada, Rev: 9}},
 		{EncodeLinks(nil), ServerMessage{Type: TypeLinks}},
 		{EncodeError(RevAhead, "too far", ref), ServerMessage{Type: TypeError, Code: RevAhead, Message: "too far", Ref: &ref}},

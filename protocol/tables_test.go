@@ -98,7 +98,7 @@ func TestDocsTables(t *testing.T) {
 	samePolicies(t, "the close-code table", got, closePolicies())
 	closes := []Close{CloseRestarting, CloseUnavailable, CloseIdle, CloseKeepalive, CloseTooSlow, CloseTooMany, CloseNoJoin,
 		CloseTooBig, CloseUnknownPad, CloseDeleted, CloseReplaced, CloseHistoryChanged,
-		CloseStateChanged("archived"), CloseStateChanged("live")}
+		CloseStateChanged("archived"), CloseStateChanged("live"), CloseAccessChanged}
 	for _, c := range closes {
 		row := reasons[strconv.Itoa(int(c.Code))]
 		if !strings.Contains(strings.ToLower(row), strings.ToLower(c.Reason)) {

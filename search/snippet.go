@@ -102,7 +102,9 @@ func MakeSnippet(text, folded string, q Query) Snippet {
 		for ws > 0 && !utf8.RuneStart(line[ws]) {
 			ws--
 		}
-		for we < len(line) && !utf8.RuneStart(line[we]) {
+		// ws < we: text that is not UTF-8 (continuation bytes only) may
+		// leave no rune start to back up to.
+		for we > ws && we < len(line) && !utf8.RuneStart(line[we]) {
 			we--
 		}
 	}

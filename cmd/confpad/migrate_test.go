@@ -37,7 +37,8 @@ func fillSource(t *testing.T, path string) {
 	created := time.Date(2011, 9, 7, 9, 0, 0, 0, time.UTC)
 	sessions := []conference.Session{
 		{ID: "tracing", Title: "Tracing", Room: "Salon A", Speakers: []string{"Ada"}, State: conference.StateLive, Created: created,
-			Links: []conference.Link{{ID: "l-b", Title: "Slides", URL: "https://example.org/t.pdf", Added: created.Add(time.Hour)},
+			Policy: conference.PolicyLink, EditSecret: "edit-secret-of-tracing-0123456789",
+			Links: []conference.Link{{ID: "l-b", Title: "Slides", URL: "https://example.org/t.pdf", Added: created.Add(time.Hour), TokenHash: conference.HashToken("tok")},
 				{ID: "l-a", Title: "Video 😀", URL: "https://example.org/v", Added: created.Add(2 * time.Hour)}}},
 		{ID: "audio-𝄞", Title: "Audio", State: conference.StateArchived, Created: created.Add(time.Minute)},
 		{ID: "empty", Title: "Nobody wrote here", State: conference.StateLive, Created: created, Order: 2},

@@ -4,34 +4,24 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  Server, buildServer, chromiumMissing, freePort, launchBrowser, openPad, removeDir, settled, tempDir, waitFor, watchErrors,
+  chromiumMissing, openPad, settled, startStack, stopStack, waitFor, watchErrors,
 } from '../test-support/e2e.mjs';
 
 const missing = chromiumMissing();
 const T = { timeout: 180_000 };
 
 describe('the Content-Security-Policy in Chromium', { skip: missing ?? false }, () => {
-  let dir;
+  const stack = {};
   let server;
   let browser;
 
   before(async () => {
-    dir = tempDir('confpad-csp-');
-    const data = join(dir, 'data');
-    mkdirSync(data);
-    server = new Server(await buildServer(dir), await freePort(), data);
-    await server.start();
-    browser = await launchBrowser(join(dir, 'profile'));
+    await startStack(stack, 'confpad-csp-');
+    ({ server, browser } = stack);
   }, { timeout: 600_000 });
 
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await server?.kill('SIGTERM');
-    if (dir) removeDir(dir);
-  });
+  after(() => stopStack(stack));
 
   test('the editor works under the policy: typing, cursors, preview, links', T, async () => {
     const id = await server.createPad('csp-editor', 'Under the policy');

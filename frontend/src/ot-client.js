@@ -63,13 +63,15 @@ export const MAX_OP = 32 * 1024;
  */
 export class OTClient {
   /**
-   * @param {{client: string, name: string, color: string, handler?: object, maxOp?: number}} opts
+   * @param {{client: string, name: string, color: string, edit?: string, handler?: object, maxOp?: number}} opts
+   *   edit is the secret of the session's edit link ('' for none);
    *   maxOp caps the code points one op changes (MAX_OP unless set).
    */
-  constructor({ client, author = '', name, color, handler = {}, maxOp = MAX_OP }) {
+  constructor({ client, author = '', name, color, edit = '', handler = {}, maxOp = MAX_OP }) {
     this.client = client;
     /** The author secret sent at join ('' for none): see author.js. */
     this.author = author;
+    this.edit = edit;
     this.maxOp = maxOp;
     this.name = name;
     this.color = color;
@@ -84,6 +86,8 @@ export class OTClient {
     /** The public id the server derives from our secret client id (welcome.you). */
     this.you = undefined;
     this.readOnly = false;
+    /** The welcome's mode: 'edit', 'view' (no edit link) or 'archived'. */
+    this.mode = 'edit';
     this.send = null;
     this.joined = false;
     /** Counts connections; inflight.conn says which one last carried it. */
@@ -112,6 +116,7 @@ export class OTClient {
     const join = { type: 'join', client: this.client, name: this.name, color: this.color };
     if (this.author) join.author = this.author;
     if (this.rev !== null) join.since = this.rev;
+    if (this.edit) join.edit = this.edit;
     send(join);
   }
 
@@ -152,7 +157,7 @@ export class OTClient {
   rename(name, color) {
     this.name = name;
     this.color = color;
-    if (this.joined) this.send({ type: 'rename', name, color });
+    if (this.joined && this.mode !== 'view') this.send({ type: 'rename', name, color });
   }
 
   /**
@@ -212,6 +217,7 @@ export class OTClient {
     // the revision check on the next op or ack.
     if (typeof msg.you === 'string') this.you = msg.you;
     this.readOnly = !!msg.readOnly;
+    this.mode = typeof msg.mode === 'string' ? msg.mode : (this.readOnly ? 'archived' : 'edit');
     this.joined = true;
     const users = (msg.users || []).map((u) => ({ ...u, sel: this.localSel(u.sel, msg.rev) }));
     this.handler.welcome?.({ ...msg, users });

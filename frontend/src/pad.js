@@ -1,6 +1,7 @@
 // The pad page, /p/{id}: wires the editor, the OT client, the connection,
 // the session panel, the people list and the preview together.
 
+import { LinkTokens, takeEditSecret } from './access.js';
 import { Connection } from './connection.js';
 import { Editor } from './editor.js';
 import { loadIdentity } from './identity.js';
@@ -18,6 +19,7 @@ const STATUS_TEXT = {
   reconnecting: 'Reconnecting…',
   offline: 'Offline',
   'read-only': 'Read-only',
+  'view-only': 'View only',
   closed: 'Disconnected',
 };
 
@@ -47,17 +49,25 @@ function main() {
 
   const me = loadIdentity();
   const authorSecret = loadAuthorSecret();
+  const editSecret = takeEditSecret(padId);
   let connStatus = 'connecting';
   let readOnly = false;
+  let mode = 'edit';
   let everJoined = false;
 
   // The banner shows, by priority: why the page stopped, a recent problem
-  // (for 10 s), or that the session is archived.
+  // (for 10 s), or that the session is archived or view-only.
+  const MODE_TEXT = {
+    archived: 'This session is archived: the notes are read-only.',
+    view: editSecret
+      ? 'View only: the edit link you opened is no longer valid. Ask the organisers for the new one.'
+      : 'View only: editing this session needs its edit link. Ask the organisers.',
+  };
   let stopped = '';
   let flash = '';
   let flashTimer = null;
   const renderBanner = () => {
-    const text = stopped || flash || (readOnly ? 'This session is archived: the notes are read-only.' : '');
+    const text = stopped || flash || (readOnly ? MODE_TEXT[mode] || MODE_TEXT.archived : '');
     banner.textContent = text;
     banner.className = `banner ${stopped || flash ? 'warn' : 'info'}`;
     banner.hidden = !text;
@@ -73,7 +83,8 @@ function main() {
   };
 
   const renderStatus = () => {
-    const shown = connStatus === 'live' && readOnly ? 'read-only' : connStatus;
+    let shown = connStatus;
+    if (connStatus === 'live' && readOnly) shown = mode === 'view' ? 'view-only' : 'read-only';
     const unsaved = client.state !== 'synced';
     statusEl.dataset.status = shown;
     statusEl.dataset.unsaved = String(unsaved);
@@ -109,7 +120,7 @@ function main() {
     },
   });
   const preview = new Preview($('#preview'), () => editor.doc.toString());
-  const panel = new SessionPanel(document.body, padId);
+  const panel = new SessionPanel(document.body, padId, { editSecret, tokens: new LinkTokens(padId) });
   const people = new People($('#people-card'), me, (name, color) => {
     editor.authorMarks.myColor = color;
     client.rename(name, color);
@@ -124,6 +135,7 @@ function main() {
     author: authorSecret,
     name: me.name,
     color: me.color,
+    edit: editSecret,
     handler: {
       applyRemote: (op, _client, by) => {
         if (authorsOn && by && !editor.authorMarks.authors.has(by)) reloadAuthorsSoon();
@@ -144,6 +156,7 @@ function main() {
         everJoined = true;
         if (authorsOn && msg.text !== undefined) reloadAuthorsSoon();
         readOnly = !!msg.readOnly;
+        mode = client.mode;
         editor.setReadOnly(readOnly);
         panel.setReadOnly(readOnly);
         renderBanner();
@@ -293,6 +306,8 @@ function main() {
   window.confpad = {
     text: () => editor.doc.toString(),
     status: () => statusEl.dataset.status,
+    /** The welcome's mode: 'edit', 'view' or 'archived'. */
+    mode: () => mode,
     synced: () => client.state === 'synced' && connStatus === 'live',
     rev: () => client.rev,
     /** The public id the server gave this page (welcome.you). */

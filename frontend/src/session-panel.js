@@ -25,9 +25,18 @@ export function safeUrl(url) {
 
 /** SessionPanel fills the session's part of the page. */
 export class SessionPanel {
-  constructor(root, padId) {
+  /**
+   * editSecret is the edit link's secret ('' for none), sent with links
+   * added; tokens (LinkTokens) keeps the tokens of the links added here,
+   * which get a remove button.
+   */
+  constructor(root, padId, { editSecret = '', tokens = null } = {}) {
     this.root = root;
     this.padId = padId;
+    this.editSecret = editSecret;
+    this.tokens = tokens;
+    this.readOnly = false;
+    this.welcomed = false;
     this.title = root.querySelector('#pad-title');
     this.desc = root.querySelector('#pad-desc');
     this.meta = root.querySelector('#pad-meta');
@@ -71,12 +80,25 @@ export class SessionPanel {
     add('Room', s.room);
     add(Array.isArray(s.speakers) && s.speakers.length === 1 ? 'Speaker' : 'Speakers', (s.speakers || []).join(', '));
     this.setLinks(s.links || []);
-    this.setReadOnly(s.state === 'archived');
+    // Until the welcome says what this page may do, guess from the details.
+    if (!this.welcomed) this.showReadOnly(s.state === 'archived' || (s.policy === 'link' && !this.editSecret));
   }
 
-  /** setReadOnly hides the add-link form of an archived session (its links are frozen). */
+  /**
+   * setReadOnly records what the welcome says (it wins over the session's
+   * details, whichever arrives last): read-only hides the add-link form
+   * and the remove buttons of an archived or view-only session.
+   */
   setReadOnly(readOnly) {
+    this.welcomed = true;
+    this.showReadOnly(readOnly);
+  }
+
+  showReadOnly(readOnly) {
+    const changed = readOnly !== this.readOnly;
+    this.readOnly = readOnly;
     this.addLinkBox.hidden = readOnly;
+    if (changed) this.setLinks(this.links);
   }
 
   /** setLinks shows the session's slide links. */
@@ -87,12 +109,20 @@ export class SessionPanel {
       const href = safeUrl(l.url);
       if (!href) continue;
       const host = new URL(href).host;
+      const token = this.tokens?.get(l.id);
+      let remove = null;
+      if (token && !this.readOnly) {
+        remove = el('button', { class: 'link-remove', type: 'button', 'aria-label': `Remove ${l.title || host}`, text: 'Remove' });
+        remove.addEventListener('click', () => this.removeLink(l.id, token, remove));
+      }
       this.list.append(
         el('li', {},
           el('a', { href, target: '_blank', rel: 'noopener noreferrer', text: l.title || href }),
-          el('span', { class: 'link-host', text: host })),
+          el('span', { class: 'link-host', text: host }, remove ? ' · ' : null, remove)),
       );
     }
+    // Forget tokens of links that are gone (removed here, elsewhere or by an admin).
+    if (this.tokens && links.length) this.tokens.keepOnly(links.map((l) => l.id));
     if (!this.list.children.length) this.list.append(el('li', { class: 'empty', text: 'No slides yet.' }));
   }
 
@@ -109,12 +139,18 @@ export class SessionPanel {
     try {
       const res = await fetch(`/api/v1/pads/${encodeURIComponent(this.padId)}/links`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          ...(this.editSecret ? { 'X-Edit-Secret': this.editSecret } : {}),
+        },
         body: JSON.stringify({ title, url }),
       });
       if (res.status === 201) {
-        const link = await res.json();
+        const { token, ...link } = await res.json();
+        if (token) this.tokens?.set(link.id, token);
         if (!this.links.some((l) => l.id === link.id)) this.setLinks([...this.links, link]);
+        else this.setLinks(this.links); // pushed first: now with its remove button
         this.form.reset();
         this.say('Added.');
       } else {
@@ -124,6 +160,29 @@ export class SessionPanel {
     } catch {
       this.say('Could not reach the server; try again.', true);
     } finally {
+      button.disabled = false;
+    }
+  }
+
+  /** removeLink removes a link this browser added, with its token. */
+  async removeLink(id, token, button) {
+    button.disabled = true;
+    try {
+      const res = await fetch(`/api/v1/pads/${encodeURIComponent(this.padId)}/links/${encodeURIComponent(id)}`, {
+        method: 'DELETE',
+        headers: { Accept: 'application/json', 'X-Link-Token': token },
+      });
+      if (res.status === 204 || res.status === 404) {
+        this.tokens?.delete(id);
+        this.setLinks(this.links.filter((l) => l.id !== id));
+        this.say(res.status === 204 ? 'Removed.' : 'That link was already gone.');
+      } else {
+        const body = await res.json().catch(() => ({}));
+        this.say(body?.error?.message || `The server said ${res.status}.`, true);
+        button.disabled = false;
+      }
+    } catch {
+      this.say('Could not reach the server; try again.', true);
       button.disabled = false;
     }
   }

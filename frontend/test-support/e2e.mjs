@@ -3,7 +3,7 @@
 // wait for things with a deadline (every wait is bounded).
 
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -262,4 +262,26 @@ export function removeDir(dir) {
   } catch {
     // best effort
   }
+}
+
+/**
+ * startStack builds the server and starts it over a fresh data directory,
+ * then launches Chromium, all in a new temporary directory named after
+ * prefix. It fills stack ({dir, server, browser}) as it goes, so that
+ * stopStack(stack) undoes whatever was started, even after a failure.
+ */
+export async function startStack(stack, prefix) {
+  stack.dir = tempDir(prefix);
+  const data = join(stack.dir, 'data');
+  mkdirSync(data);
+  stack.server = new Server(await buildServer(stack.dir), await freePort(), data);
+  await stack.server.start();
+  stack.browser = await launchBrowser(join(stack.dir, 'profile'));
+}
+
+/** stopStack closes the browser, stops the server and removes the directory. */
+export async function stopStack(stack) {
+  await stack.browser?.close().catch(() => {});
+  await stack.server?.kill('SIGTERM');
+  if (stack.dir) removeDir(stack.dir);
 }

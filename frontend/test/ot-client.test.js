@@ -363,3 +363,29 @@ test('a big paste goes out as several ops, one at a time', () => {
   }
   assert.equal(doc, `a${paste}!b`);
 });
+
+test('table: the edit secret goes in every join; a view-only page sends no cursors or renames', () => {
+  const cases = [
+    { edit: 'qL8m0Zc3r2V9x1YtE6wB4nHk', welcome: { mode: 'edit', readOnly: false }, sends: true },
+    { edit: '', welcome: { mode: 'view', readOnly: true }, sends: false },
+    { edit: '', welcome: { mode: 'archived', readOnly: true }, sends: 'rename only' },
+    { edit: '', welcome: { readOnly: true }, sends: 'rename only' }, // an older server: archived
+  ];
+  for (const tc of cases) {
+    const c = new OTClient({ client: 'me', name: 'n', color: '#000000', edit: tc.edit });
+    const sent = [];
+    c.connect((m) => sent.push(m));
+    const join = sent[0];
+    assert.equal(join.edit, tc.edit || undefined, JSON.stringify(tc));
+    c.receive({ type: 'welcome', rev: 1, text: 'x', users: [], ...tc.welcome });
+    c.setCursor([0, 1]);
+    c.flushCursor();
+    c.rename('Ada', '#112233');
+    const types = sent.slice(1).map((m) => m.type);
+    const want = { true: ['cursor', 'rename'], false: [], 'rename only': ['rename'] }[tc.sends];
+    assert.deepEqual(types, want, JSON.stringify(tc));
+    c.disconnect();
+    c.connect((m) => sent.push(m));
+    assert.equal(sent.at(-1).edit, tc.edit || undefined, 'the resume join too');
+  }
+});

@@ -173,6 +173,31 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 // DeleteLink removes a slide link, or returns conference.ErrNotFound, or
 // conference.ErrArchived if the session is archived.
 func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
+	err := s.changeLink(ctx, session, linkID, func(links []conference.Link, i int) []conference.Link {
+		return slices.Delete(links, i, i+1)
+	})
+	if err != nil {
+		return fmt.Errorf("memstore: delete link %q of session %q: %w", linkID, session, err)
+	}
+	return nil
+}
+
+// UpdateLink replaces a slide link's title and URL, or returns
+// conference.ErrNotFound or conference.ErrArchived.
+func (s *Store) UpdateLink(ctx context.Context, session string, l conference.Link) error {
+	err := s.changeLink(ctx, session, l.ID, func(links []conference.Link, i int) []conference.Link {
+		links[i].Title, links[i].URL = l.Title, l.URL
+		return links
+	})
+	if err != nil {
+		return fmt.Errorf("memstore: update link %q of session %q: %w", l.ID, session, err)
+	}
+	return nil
+}
+
+// changeLink replaces the links of a live session with what change makes
+// of a copy of them, given the index of link linkID.
+func (s *Store) changeLink(ctx context.Context, session, linkID string, change func(links []conference.Link, i int) []conference.Link) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -181,12 +206,12 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	sess, ok := s.sessions[session]
 	i := slices.IndexFunc(sess.Links, func(l conference.Link) bool { return l.ID == linkID })
 	if ok && sess.State == conference.StateArchived {
-		return fmt.Errorf("memstore: delete link %q of session %q: %w", linkID, session, conference.ErrArchived)
+		return conference.ErrArchived
 	}
 	if !ok || i < 0 {
-		return fmt.Errorf("memstore: delete link %q of session %q: %w", linkID, session, conference.ErrNotFound)
+		return conference.ErrNotFound
 	}
-	sess.Links = slices.Delete(slices.Clone(sess.Links), i, i+1)
+	sess.Links = change(slices.Clone(sess.Links), i)
 	s.sessions[session] = sess
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -28,6 +29,8 @@ type storedSession struct {
 	Speakers    []string `json:"speakers,omitempty"`
 	Kind        string   `json:"kind,omitempty"`
 	Order       int      `json:"order,omitempty"`
+	Policy      string   `json:"policy,omitempty"`
+	EditSecret  string   `json:"editSecret,omitempty"`
 }
 
 // storedLink is a slide link as stored in a session's link list; the Lua
@@ -37,6 +40,8 @@ type storedLink struct {
 	Title string `json:"title"`
 	URL   string `json:"url"`
 	Added int64  `json:"added"` // Unix milliseconds
+	// TokenHash is conference.Link.TokenHash.
+	TokenHash string `json:"tokenHash,omitempty"`
 }
 
 // Title returns the conference title ("" if none was set).
@@ -153,6 +158,7 @@ func decodeSession(id string, meta []any, links []string) (conference.Session, e
 	sess := conference.Session{
 		ID: id, Title: st.Title, Description: st.Description, Time: st.Time,
 		Room: st.Room, Speakers: st.Speakers, State: state, Kind: st.Kind, Order: st.Order,
+		Policy: st.Policy, EditSecret: st.EditSecret,
 		Created: time.UnixMilli(ms).UTC(),
 		Links:   make([]conference.Link, 0, len(links)),
 	}
@@ -162,7 +168,7 @@ func decodeSession(id string, meta []any, links []string) (conference.Session, e
 			return conference.Session{}, fmt.Errorf("decode link of session %q: %w", id, err)
 		}
 		sess.Links = append(sess.Links, conference.Link{
-			ID: l.ID, Title: l.Title, URL: l.URL, Added: time.UnixMilli(l.Added).UTC(),
+			ID: l.ID, Title: l.Title, URL: l.URL, Added: time.UnixMilli(l.Added).UTC(), TokenHash: l.TokenHash,
 		})
 	}
 	return sess, nil
@@ -281,8 +287,8 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	if checkPad(session) != nil {
 		return fmt.Errorf("redisstore: delete link %q of session %q: %w", linkID, session, conference.ErrNotFound)
 	}
-	n, err := linkDeleteScript.Run(ctx, s.rdb,
-		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, linkID).Int()
+	n, err := linkChangeScript.Run(ctx, s.rdb,
+		[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, linkID, "").Int()
 	if err == nil {
 		err = linkScriptError(n)
 	}
@@ -292,7 +298,38 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	return nil
 }
 
-// linkScriptError maps the reply of link_add.lua or link_delete.lua to
+// UpdateLink replaces the title and URL of a slide link, or returns
+// conference.ErrNotFound when the session or the link does not exist,
+// conference.ErrArchived when the session is archived. The link's id,
+// time and token hash never change, so the new JSON is built from a read
+// of the session and replaces the old one atomically by id.
+func (s *Store) UpdateLink(ctx context.Context, session string, l conference.Link) error {
+	sess, err := s.Session(ctx, session)
+	if err != nil {
+		return fmt.Errorf("redisstore: update link %q: %w", l.ID, err)
+	}
+	i := slices.IndexFunc(sess.Links, func(old conference.Link) bool { return old.ID == l.ID })
+	if i < 0 {
+		return fmt.Errorf("redisstore: update link %q of session %q: %w", l.ID, session, conference.ErrNotFound)
+	}
+	cur := sess.Links[i]
+	cur.Title, cur.URL = l.Title, l.URL
+	raw, err := encodeLink(cur)
+	if err == nil {
+		var n int
+		n, err = linkChangeScript.Run(ctx, s.rdb,
+			[]string{s.padKey(session, "meta"), s.padKey(session, "links")}, l.ID, raw).Int()
+		if err == nil {
+			err = linkScriptError(n)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: update link %q of session %q: %w", l.ID, session, err)
+	}
+	return nil
+}
+
+// linkScriptError maps the reply of link_add.lua or link_change.lua to
 // an error: 1 is success, -2 an archived session, -3 a session with the
 // most links it may have, anything else a missing session or link.
 func linkScriptError(reply int) error {
@@ -332,11 +369,12 @@ func encodeSession(sess conference.Session) (string, error) {
 		Title: sess.Title, Description: sess.Description, Time: sess.Time,
 		Room: sess.Room, Speakers: sess.Speakers,
 		Kind: sess.Kind, Order: sess.Order,
+		Policy: sess.Policy, EditSecret: sess.EditSecret,
 	})
 	return string(b), err
 }
 
 func encodeLink(l conference.Link) (string, error) {
-	b, err := json.Marshal(storedLink{ID: l.ID, Title: l.Title, URL: l.URL, Added: l.Added.UnixMilli()})
+	b, err := json.Marshal(storedLink{ID: l.ID, Title: l.Title, URL: l.URL, Added: l.Added.UnixMilli(), TokenHash: l.TokenHash})
 	return string(b), err
 }

@@ -46,9 +46,9 @@ var (
 	historyBytesSrc    string
 	historyBytesScript = redis.NewScript(historyBytesSrc)
 
-	//go:embed lua/link_delete.lua
-	linkDeleteSrc    string
-	linkDeleteScript = redis.NewScript(linkDeleteSrc)
+	//go:embed lua/link_change.lua
+	linkChangeSrc    string
+	linkChangeScript = redis.NewScript(linkChangeSrc)
 )
 
 // authorsNoteScript merges notes into a pad's author table.

@@ -57,7 +57,7 @@ func (s *Store) SetBoFs(ctx context.Context, allowed bool) error {
 }
 
 // sessionColumns are the sessions columns that scanSession reads, in order.
-const sessionColumns = `id, title, description, time, room, speakers, state, created, kind, position`
+const sessionColumns = `id, title, description, time, room, speakers, state, created, kind, position, policy, edit_secret`
 
 // Sessions implements conference.Catalog.
 func (s *Store) Sessions(ctx context.Context) ([]conference.Session, error) {
@@ -70,7 +70,7 @@ func (s *Store) Sessions(ctx context.Context) ([]conference.Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list sessions: %w", err)
 	}
-	links, err := queryLinks(ctx, tx, `SELECT session, id, title, url, added FROM links ORDER BY n`)
+	links, err := queryLinks(ctx, tx, `SELECT session, id, title, url, added, token_hash FROM links ORDER BY n`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list sessions: %w", err)
 	}
@@ -94,7 +94,7 @@ func (s *Store) Session(ctx context.Context, id string) (conference.Session, err
 	if len(sessions) == 0 {
 		return conference.Session{}, fmt.Errorf("sqlitestore: session %q: %w", id, conference.ErrNotFound)
 	}
-	links, err := queryLinks(ctx, tx, `SELECT session, id, title, url, added FROM links WHERE session = ? ORDER BY n`, id)
+	links, err := queryLinks(ctx, tx, `SELECT session, id, title, url, added, token_hash FROM links WHERE session = ? ORDER BY n`, id)
 	if err != nil {
 		return conference.Session{}, fmt.Errorf("sqlitestore: session %q: %w", id, err)
 	}
@@ -118,9 +118,9 @@ func (s *Store) CreateSession(ctx context.Context, sess conference.Session) erro
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx,
-		`INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		`INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		sess.ID, sess.Title, sess.Description, sess.Time, sess.Room, string(speakers), sess.State, sess.Created.UnixMilli(),
-		sess.Kind, sess.Order)
+		sess.Kind, sess.Order, sess.Policy, sess.EditSecret)
 	if err == nil {
 		err = affectedOne(res, conference.ErrExists)
 	}
@@ -132,8 +132,8 @@ func (s *Store) CreateSession(ctx context.Context, sess conference.Session) erro
 			l = l.Stamped()
 		}
 		_, err = tx.ExecContext(ctx,
-			`INSERT INTO links (session, id, title, url, added) VALUES (?, ?, ?, ?, ?)`,
-			sess.ID, l.ID, l.Title, l.URL, l.Added.UnixMilli())
+			`INSERT INTO links (session, id, title, url, added, token_hash) VALUES (?, ?, ?, ?, ?, ?)`,
+			sess.ID, l.ID, l.Title, l.URL, l.Added.UnixMilli(), l.TokenHash)
 	}
 	if err == nil {
 		err = tx.Commit()
@@ -152,8 +152,9 @@ func (s *Store) UpdateSession(ctx context.Context, sess conference.Session) erro
 		return fmt.Errorf("sqlitestore: update session %q: %w", sess.ID, err)
 	}
 	res, err := s.write.ExecContext(ctx,
-		`UPDATE sessions SET title = ?, description = ?, time = ?, room = ?, speakers = ?, state = ?, kind = ?, position = ? WHERE id = ?`,
-		sess.Title, sess.Description, sess.Time, sess.Room, string(speakers), sess.State, sess.Kind, sess.Order, sess.ID)
+		`UPDATE sessions SET title = ?, description = ?, time = ?, room = ?, speakers = ?, state = ?, kind = ?, position = ?, policy = ?, edit_secret = ? WHERE id = ?`,
+		sess.Title, sess.Description, sess.Time, sess.Room, string(speakers), sess.State, sess.Kind, sess.Order,
+		sess.Policy, sess.EditSecret, sess.ID)
 	if err == nil {
 		err = affectedOne(res, conference.ErrNotFound)
 	}
@@ -207,8 +208,8 @@ func (s *Store) AddLink(ctx context.Context, session string, l conference.Link) 
 		if n >= conference.MaxLinks {
 			return conference.ErrTooManyLinks
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO links (session, id, title, url, added) VALUES (?, ?, ?, ?, ?)`,
-			session, l.ID, l.Title, l.URL, l.Added.UnixMilli())
+		_, err := tx.ExecContext(ctx, `INSERT INTO links (session, id, title, url, added, token_hash) VALUES (?, ?, ?, ?, ?, ?)`,
+			session, l.ID, l.Title, l.URL, l.Added.UnixMilli(), l.TokenHash)
 		return err
 	})
 	if err != nil {
@@ -228,6 +229,21 @@ func (s *Store) DeleteLink(ctx context.Context, session, linkID string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: delete link %q of session %q: %w", linkID, session, err)
+	}
+	return nil
+}
+
+// UpdateLink implements conference.Catalog.
+func (s *Store) UpdateLink(ctx context.Context, session string, l conference.Link) error {
+	err := s.changeLinks(ctx, session, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE links SET title = ?, url = ? WHERE session = ? AND id = ?`, l.Title, l.URL, session, l.ID)
+		if err != nil {
+			return err
+		}
+		return affectedOne(res, conference.ErrNotFound)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlitestore: update link %q of session %q: %w", l.ID, session, err)
 	}
 	return nil
 }
@@ -284,7 +300,7 @@ func querySessions(ctx context.Context, q querier, query string, args ...any) ([
 			speakers []byte
 			created  int64
 		)
-		if err := rows.Scan(&sess.ID, &sess.Title, &sess.Description, &sess.Time, &sess.Room, &speakers, &sess.State, &created, &sess.Kind, &sess.Order); err != nil {
+		if err := rows.Scan(&sess.ID, &sess.Title, &sess.Description, &sess.Time, &sess.Room, &speakers, &sess.State, &created, &sess.Kind, &sess.Order, &sess.Policy, &sess.EditSecret); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(speakers, &sess.Speakers); err != nil {
@@ -297,7 +313,8 @@ func querySessions(ctx context.Context, q querier, query string, args ...any) ([
 	return sessions, rows.Err()
 }
 
-// queryLinks runs a query for (session, id, title, url, added) and returns
+// queryLinks runs a query for (session, id, title, url, added,
+// token_hash) and returns
 // the links grouped by session, in query order.
 func queryLinks(ctx context.Context, q querier, query string, args ...any) (map[string][]conference.Link, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
@@ -312,7 +329,7 @@ func queryLinks(ctx context.Context, q querier, query string, args ...any) (map[
 			l       conference.Link
 			added   int64
 		)
-		if err := rows.Scan(&session, &l.ID, &l.Title, &l.URL, &added); err != nil {
+		if err := rows.Scan(&session, &l.ID, &l.Title, &l.URL, &added, &l.TokenHash); err != nil {
 			return nil, err
 		}
 		l.Added = time.UnixMilli(added).UTC()

@@ -94,6 +94,15 @@ var migrations = []string{
 		PRIMARY KEY (pad, id)
 	) WITHOUT ROWID;
 	`,
+	// Version 5: who may edit. policy is '' or 'open' (everyone) or 'link'
+	// (the holders of edit_secret, the secret of the session's edit link,
+	// '' until one is made); a link's token_hash is the hash of the
+	// capability token of whoever added it ('' if none).
+	`
+	ALTER TABLE sessions ADD COLUMN policy      TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sessions ADD COLUMN edit_secret TEXT NOT NULL DEFAULT '';
+	ALTER TABLE links    ADD COLUMN token_hash  TEXT NOT NULL DEFAULT '';
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

@@ -37,6 +37,7 @@ func TestCatalog(t *testing.T, newCatalog func(t *testing.T) conference.Catalog)
 		{"SessionsOrderedByID", testSessionsOrdered},
 		{"UpdateSession", testUpdateSession},
 		{"Links", testLinks},
+		{"UpdateLink", testUpdateLink},
 		{"LinkLimitUnderConcurrentAdds", testLinkLimitUnderConcurrentAdds},
 		{"DeleteSession", testDeleteSession},
 	}
@@ -58,6 +59,8 @@ func session(id, title string) conference.Session {
 		Speakers:    []string{"Ada Lovelace", "Linus"},
 		State:       conference.StateLive,
 		Created:     baseTime,
+		Policy:      conference.PolicyLink,
+		EditSecret:  "edit-secret-" + id,
 	}
 }
 
@@ -95,7 +98,8 @@ func checkSession(t *testing.T, got, want conference.Session) {
 	t.Helper()
 	if got.ID != want.ID || got.Title != want.Title || got.Description != want.Description ||
 		got.Time != want.Time || got.Room != want.Room || got.State != want.State ||
-		got.Kind != want.Kind || got.Order != want.Order {
+		got.Kind != want.Kind || got.Order != want.Order ||
+		got.Policy != want.Policy || got.EditSecret != want.EditSecret {
 		t.Errorf("session = %+v, want %+v", got, want)
 	}
 	if !slices.Equal(got.Speakers, want.Speakers) {
@@ -120,7 +124,7 @@ func checkLinks(t *testing.T, got, want []conference.Link) {
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if g.ID != w.ID || g.Title != w.Title || g.URL != w.URL || !sameTime(g.Added, w.Added) {
+		if g.ID != w.ID || g.Title != w.Title || g.URL != w.URL || !sameTime(g.Added, w.Added) || g.TokenHash != w.TokenHash {
 			t.Errorf("link %d = %+v, want %+v", i, g, w)
 		}
 	}
@@ -331,6 +335,48 @@ func testLinks(t *testing.T, c conference.Catalog) {
 	// A link added after a delete goes last.
 	last := mustAddLink(t, c, s.ID, conference.Link{Title: "Video", URL: "https://example.org/v"})
 	checkLinks(t, mustSession(t, c, s.ID).Links, []conference.Link{added[0], added[2], last})
+}
+
+// testUpdateLink: UpdateLink changes a link's title and URL in place and
+// keeps its id, time and token hash; missing links and archived sessions
+// are refused.
+func testUpdateLink(t *testing.T, c conference.Catalog) {
+	ctx := t.Context()
+	s := session(uniqueID(t, "s"), "Link edits")
+	mustCreate(t, c, s)
+	first := mustAddLink(t, c, s.ID, conference.Link{Title: "Slides", URL: "https://example.org/a", TokenHash: conference.HashToken("tok")})
+	second := mustAddLink(t, c, s.ID, conference.Link{Title: "Paper", URL: "https://example.org/b"})
+	if first.TokenHash != conference.HashToken("tok") {
+		t.Errorf("AddLink returned token hash %q, want the one given", first.TokenHash)
+	}
+	edit := conference.Link{ID: first.ID, Title: "Slides v2 😀", URL: "https://example.org/a2", TokenHash: "ignored"}
+	if err := c.UpdateLink(ctx, s.ID, edit); err != nil {
+		t.Fatalf("UpdateLink: %v", err)
+	}
+	want := first
+	want.Title, want.URL = edit.Title, edit.URL
+	checkLinks(t, mustSession(t, c, s.ID).Links, []conference.Link{want, second})
+
+	for _, tt := range []struct {
+		name, session, link string
+		want                error
+	}{
+		{"unknown link", s.ID, "no-such-link", conference.ErrNotFound},
+		{"unknown session", uniqueID(t, "none"), first.ID, conference.ErrNotFound},
+	} {
+		err := c.UpdateLink(ctx, tt.session, conference.Link{ID: tt.link, Title: "x", URL: "https://example.org/x"})
+		if !errors.Is(err, tt.want) {
+			t.Errorf("%s: UpdateLink err = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	archived := mustSession(t, c, s.ID)
+	archived.State = conference.StateArchived
+	if err := c.UpdateSession(ctx, archived); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpdateLink(ctx, s.ID, edit); !errors.Is(err, conference.ErrArchived) {
+		t.Errorf("UpdateLink on an archived session: err = %v, want ErrArchived", err)
+	}
 }
 
 func testDeleteSession(t *testing.T, c conference.Catalog) {
