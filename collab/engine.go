@@ -182,7 +182,9 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 	if n := s.Op.insertLen() + s.Op.deleteLen(); n > limit {
 		return Result{}, errorf(CodeTooLarge, "op changes %d characters, limit is %d", n, limit)
 	}
-	if s.Runs != nil {
+	if len(s.Runs) == 0 {
+		s.Runs = nil // nothing to attribute: no record has empty runs
+	} else {
 		if err := CheckRuns(s.Runs, s.Op.insertLen()); err != nil {
 			return Result{}, errorf(CodeBadOp, "%v", err)
 		}

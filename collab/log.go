@@ -26,7 +26,8 @@ type Record struct {
 	// Runs, if not nil, say who wrote the characters the op inserts, in
 	// the order it inserts them, instead of Author: an import that keeps
 	// each character's author. Their lengths add up to the code points the
-	// op inserts (CheckRuns). Author is still who committed the op.
+	// op inserts (CheckRuns); Runs is nil or not empty. Author is still
+	// who committed the op.
 	Runs []Run
 	// Seq is the author's sequence number; with Client it identifies a
 	// submission, so that a resend is not applied twice.

@@ -463,3 +463,57 @@ func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
 		t.Errorf("authors %q, want %q", authors, want)
 	}
 }
+
+// TestMigrationFromVersion5KeepsOpsWithoutRuns opens a database written
+// with schema version 5, before ops kept runs: its ops read back without
+// runs (their author wrote all they inserted), a new op keeps its runs,
+// and the pad's history size counts them.
+func TestMigrationFromVersion5KeepsOpsWithoutRuns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v5.db")
+	db, err := sql.Open("sqlite", dsn(path, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := append(slices.Clone(migrations[:5]),
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
+		`INSERT INTO schema_version (version) VALUES (5)`,
+		`INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES ('p', 1, 'c', 'ann', 1, 1000, '["hi"]')`,
+	)
+	for _, stmt := range stmts {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	before, err := s.HistoryBytes(t.Context(), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := []collab.Run{{Author: "ep-1", Len: 1}, {Author: "import", Len: 1}}
+	rec := collab.Record{Op: collab.NewOp(collab.Skip(2), collab.Insert("!😀")), Client: "i", Author: "import", Runs: runs, Seq: 1, Time: time.UnixMilli(2000)}
+	if err := s.Append(t.Context(), "p", 1, []collab.Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.Records(t.Context(), "p", 0, -1)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("Records: %d, %v", len(recs), err)
+	}
+	if recs[0].Runs != nil || recs[0].Author != "ann" {
+		t.Errorf("the old op reads back as %+v, want author ann and no runs", recs[0])
+	}
+	if !slices.Equal(recs[1].Runs, runs) {
+		t.Errorf("the new op's runs are %v, want %v", recs[1].Runs, runs)
+	}
+	after, err := s.HistoryBytes(t.Context(), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := int64(len(collab.MarshalRuns(runs))); after-before < stored {
+		t.Errorf("the history grew by %d bytes, less than the %d of the runs alone", after-before, stored)
+	}
+}
