@@ -25,7 +25,7 @@ func TestParse(t *testing.T) {
 	}{
 		{"meeting.etherpad", Pad{
 			ID: "meeting", Text: "Hi 😀\nß ok\n", Head: 1,
-			Authors:     []Author{{ID: "a.alice", Name: "Alice", Color: "#ff8800"}, {ID: "a.bob"}},
+			Authors:     []Author{{ID: "a.alice", Name: "Alice", Color: "#FF8800"}, {ID: "a.bob"}},
 			Attribution: []collab.Run{{Author: "a.alice", Len: 5}, {Author: "a.bob", Len: 4}, {Author: "", Len: 1}},
 		}},
 		{"no-newline.etherpad", Pad{
