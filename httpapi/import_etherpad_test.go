@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -91,6 +92,15 @@ func TestImportEtherpadKeepsAttribution(t *testing.T) {
 	}
 	ts.checkRuns(t, "", file)
 	ts.checkRuns(t, "?rev=2", appended)
+	// The notes page names the file's authors as its contributors.
+	status, page, _ := ts.do(t, "GET", "/p/main/notes", "")
+	_, aside, _ := strings.Cut(page, `<aside class="contributors"`)
+	aside, _, _ = strings.Cut(aside, "</aside>")
+	for _, name := range []string{"Alice Ö", "Bob 漢", "an unknown author"} {
+		if status != 200 || !strings.Contains(aside, "<li>"+name+" ") {
+			t.Errorf("the notes page (%d) does not list %q among the contributors: %s", status, name, aside)
+		}
+	}
 	if got := ts.text(t, "main"); got != "# Keynote 🎤\n漢字とかな、日本語\ncafé e\u0301 👩\u200d👩\u200d👧 ok\nnotes end" {
 		t.Errorf("the pad holds %q", got)
 	}
