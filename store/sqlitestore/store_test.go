@@ -422,21 +422,20 @@ func TestAppendRefusesInvalidOp(t *testing.T) {
 	}
 }
 
-// TestMigrationGivesOldOpsTheirClientAsAuthor opens a database written
-// with schema version 1, before ops kept their author: its ops read back
-// with their client as author, and new ops keep theirs.
-func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
+// openOld writes a database of schema version, with the rows that stmts
+// insert, and opens it, which migrates it to the current schema; the
+// store is closed when the test ends.
+func openOld(t *testing.T, version int, stmts ...string) *Store {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", dsn(path, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []string{
-		migrations[0],
+	all := append(slices.Clone(migrations[:version]),
 		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
-		`INSERT INTO schema_version (version) VALUES (1)`,
-		`INSERT INTO ops (pad, rev, client, seq, time, op) VALUES ('p', 1, 'old-client', 1, 1000, '["hi"]')`,
-	} {
+		fmt.Sprintf(`INSERT INTO schema_version (version) VALUES (%d)`, version))
+	for _, stmt := range append(all, stmts...) {
 		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +445,15 @@ func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestMigrationGivesOldOpsTheirClientAsAuthor opens a database written
+// with schema version 1, before ops kept their author: its ops read back
+// with their client as author, and new ops keep theirs.
+func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
+	s := openOld(t, 1, `INSERT INTO ops (pad, rev, client, seq, time, op) VALUES ('p', 1, 'old-client', 1, 1000, '["hi"]')`)
 	rec := collab.Record{Op: collab.NewOp(collab.Skip(2), collab.Insert("!")), Client: "new-client", Author: "ann", Seq: 1, Time: time.UnixMilli(2000)}
 	if err := s.Append(t.Context(), "p", 1, []collab.Record{rec}); err != nil {
 		t.Fatal(err)
@@ -469,27 +476,7 @@ func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
 // runs (their author wrote all they inserted), a new op keeps its runs,
 // and the pad's history size counts them.
 func TestMigrationFromVersion5KeepsOpsWithoutRuns(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v5.db")
-	db, err := sql.Open("sqlite", dsn(path, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := append(slices.Clone(migrations[:5]),
-		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
-		`INSERT INTO schema_version (version) VALUES (5)`,
-		`INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES ('p', 1, 'c', 'ann', 1, 1000, '["hi"]')`,
-	)
-	for _, stmt := range stmts {
-		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer s.Close()
+	s := openOld(t, 5, `INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES ('p', 1, 'c', 'ann', 1, 1000, '["hi"]')`)
 	before, err := s.HistoryBytes(t.Context(), "p")
 	if err != nil {
 		t.Fatal(err)
