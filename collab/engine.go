@@ -184,10 +184,8 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 	}
 	if len(s.Runs) == 0 {
 		s.Runs = nil // nothing to attribute: no record has empty runs
-	} else {
-		if err := CheckRuns(s.Runs, s.Op.insertLen()); err != nil {
-			return Result{}, errorf(CodeBadOp, "%v", err)
-		}
+	} else if err := CheckRuns(s.Runs, s.Op.insertLen()); err != nil {
+		return Result{}, errorf(CodeBadOp, "%v", err)
 	}
 	if s.Base < 0 {
 		return Result{}, errorf(CodeBadOp, "negative base revision %d", s.Base)
