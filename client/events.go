@@ -80,6 +80,9 @@ type Event struct {
 	Author string
 	// By is a remote op's public author id (protocol.PublicID).
 	By string
+	// Runs, for a remote op whose inserted characters have several
+	// authors (an import), say who wrote them, in order (collab.Record.Runs).
+	Runs []collab.Run
 	// Op is a remote op as received.
 	Op collab.Op
 	// Edits is how many Edit calls an acknowledged op carries.

@@ -117,7 +117,7 @@ func (c *Client) remoteLocked(m protocol.ServerMessage) (Event, error) {
 	if err != nil || !applied {
 		return Event{}, err
 	}
-	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, By: m.By, Op: m.Op.Op}, nil
+	return Event{Kind: EventRemote, Rev: m.Rev, Author: m.Author, By: m.By, Runs: m.Runs, Op: m.Op.Op}, nil
 }
 
 // ackLocked handles an ack: the op in flight is committed and the buffer,

@@ -2,6 +2,7 @@ package collab_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -23,7 +24,7 @@ func oracleAt(t *testing.T, log collab.Log, pad string, rev int) []string {
 	var authors []string
 	for _, r := range recs {
 		var ok bool
-		if authors, ok = collab.OracleAttribute(authors, r.Op, r.Author); !ok {
+		if authors, ok = collab.OracleRecord(authors, r); !ok {
 			t.Fatalf("revision %d does not fit the oracle's document", r.Rev)
 		}
 	}
@@ -169,4 +170,54 @@ func TestAttributionFromTheCheckpointBelow(t *testing.T) {
 		t.Errorf("snapshots with attribution at %v, want %d and not the checkpoints after it", withRuns, collab.AttributionEvery)
 	}
 	checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", -1)
+}
+
+// TestAttributionOfRecordsWithRuns commits an import whose inserted text
+// has several authors (Submission.Runs) while two authors type, the import
+// made on an old revision so that the engine transforms it: the engine's
+// attribution is the oracle's replay of the stored records, at the head,
+// at the import's revision and after a restart; runs that do not fit the
+// op are refused.
+func TestAttributionOfRecordsWithRuns(t *testing.T) {
+	log := newTestLog()
+	cfg := collab.Config{SnapshotEvery: 7}
+	e := newTestEngine(t, log, cfg)
+	ctx := context.Background()
+	typeConcurrently(t, e, "p", []string{"ann", "bob"}, 10)
+	_, head, err := e.Text(ctx, "p", -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typeConcurrently(t, e, "p", []string{"ann", "bob"}, 5)
+	imp := collab.Submission{Client: "import-1", Seq: 1, Author: "import", Base: head,
+		Op:   collab.NewOp(collab.Insert("😀 漢字\ne\u0301!\n")),
+		Runs: []collab.Run{{Author: "ep-a", Len: 2}, {Author: "ep-b", Len: 3}, {Author: "import", Len: 1}, {Author: "ep-a", Len: 3}}}
+	res, err := e.Submit(ctx, "p", imp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typeConcurrently(t, e, "p", []string{"ann", "cy"}, 5)
+	checkAttribution(t, e, log, "p", -1)
+	checkAttribution(t, e, log, "p", res.Rev)
+	recs, err := log.Records(ctx, "p", res.Rev-1, res.Rev)
+	if err != nil || len(recs) != 1 || !slices.Equal(recs[0].Runs, imp.Runs) || recs[0].Author != "import" {
+		t.Fatalf("stored import %+v (%v), want runs %v by import", recs, err, imp.Runs)
+	}
+	e.Close()
+	again := newTestEngine(t, log, cfg)
+	checkAttribution(t, again, log, "p", -1)
+	checkAttribution(t, again, log, "p", res.Rev)
+
+	for _, runs := range [][]collab.Run{
+		{{Author: "ep-a", Len: 8}},
+		{{Author: "ep-a", Len: 9}, {Author: "ep-b", Len: 1}},
+		{{Author: "", Len: 9}},
+		{{Author: "ep-a", Len: 0}, {Author: "ep-b", Len: 9}},
+	} {
+		_, err := again.Submit(ctx, "p", collab.Submission{Client: "import-2", Seq: 1, Op: imp.Op, Runs: runs})
+		var ce *collab.Error
+		if !errors.As(err, &ce) || ce.Code != collab.CodeBadOp {
+			t.Errorf("runs %v: %v, want bad_op", runs, err)
+		}
+	}
 }

@@ -9,7 +9,8 @@ import (
 
 // ReplayAttribution returns the attribution that a (nil: the empty
 // document's) becomes with recs, records in revision order, applied one by
-// one, each inserting its Author's characters. a itself is not changed.
+// one, each inserting its Author's characters (or its Runs'). a itself
+// is not changed.
 func ReplayAttribution(a *Attribution, recs []Record) (*Attribution, error) {
 	if a == nil {
 		a = NewAttribution()
@@ -17,7 +18,7 @@ func ReplayAttribution(a *Attribution, recs []Record) (*Attribution, error) {
 		a = a.Clone()
 	}
 	for _, r := range recs {
-		if err := a.Apply(r.Op, r.Author); err != nil {
+		if err := attributeRecord(a, r); err != nil {
 			return nil, fmt.Errorf("revision %d: %w", r.Rev, err)
 		}
 	}

@@ -132,6 +132,11 @@ type Submission struct {
 	// Author is the public id of the op's author, stored with its record;
 	// empty means Client.
 	Author string
+	// Runs, if not nil, are the Runs of the op's record: who wrote each
+	// character it inserts, in order (see Record.Runs and CheckRuns).
+	// Transforming the op keeps its inserts, so they still fit the op as
+	// committed.
+	Runs []Run
 	// Base is the revision the op was made on.
 	Base int
 	// Op is the change, relative to revision Base.
@@ -176,6 +181,11 @@ func (e *Engine) Submit(ctx context.Context, padID string, s Submission) (Result
 	}
 	if n := s.Op.insertLen() + s.Op.deleteLen(); n > limit {
 		return Result{}, errorf(CodeTooLarge, "op changes %d characters, limit is %d", n, limit)
+	}
+	if len(s.Runs) == 0 {
+		s.Runs = nil // nothing to attribute: no record has empty runs
+	} else if err := CheckRuns(s.Runs, s.Op.insertLen()); err != nil {
+		return Result{}, errorf(CodeBadOp, "%v", err)
 	}
 	if s.Base < 0 {
 		return Result{}, errorf(CodeBadOp, "negative base revision %d", s.Base)

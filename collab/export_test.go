@@ -30,6 +30,6 @@ var (
 	PatchOp             = patchOp
 )
 
-// OracleAttribute is the per-character attribution oracle of
-// attribution_test.go.
-var OracleAttribute = oracleAttribute
+// OracleRecord is the per-character attribution oracle of
+// attribution_test.go, for a record, which may have Runs (runs_test.go).
+var OracleRecord = oracleRecord

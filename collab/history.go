@@ -29,9 +29,9 @@ func NewHistory(head, keep, keepBytes int) History {
 }
 
 // Size is the memory a record takes in a History, roughly: its op's text
-// and parts, its client and author ids, and a fixed overhead.
+// and parts, its client and author ids, its runs, and a fixed overhead.
 func Size(r Record) int {
-	return 96 + len(r.Client) + len(r.Author) + len(r.Op.text) + 12*len(r.Op.parts)
+	return 96 + len(r.Client) + len(r.Author) + len(r.Op.text) + 12*len(r.Op.parts) + runsSize(r.Runs)
 }
 
 // Head returns the revision of the last record, or the revision the

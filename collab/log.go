@@ -23,6 +23,12 @@ type Record struct {
 	// appended with an empty Author, and records stored before authors were
 	// kept, with their Client as Author.
 	Author string
+	// Runs, if not nil, say who wrote the characters the op inserts, in
+	// the order it inserts them, instead of Author: an import that keeps
+	// each character's author. Their lengths add up to the code points the
+	// op inserts (CheckRuns); Runs is nil or not empty. Author is still
+	// who committed the op.
+	Runs []Run
 	// Seq is the author's sequence number; with Client it identifies a
 	// submission, so that a resend is not applied twice.
 	Seq int

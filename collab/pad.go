@@ -411,7 +411,13 @@ func (p *pad) prepare(batch []*submission) ([]Record, []outcome) {
 		if author == "" {
 			author = s.Client
 		}
-		rec := Record{Rev: p.recent.Head() + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Author: author, Time: now}
+		rec := Record{Rev: p.recent.Head() + len(recs) + 1, Op: outs[i].res.Op, Client: s.Client, Seq: s.Seq, Author: author, Runs: s.Runs, Time: now}
+		if rec.Runs != nil {
+			if err := CheckRuns(rec.Runs, rec.Op.insertLen()); err != nil {
+				outs[i] = outcome{err: errorf(CodeBadOp, "after transforming: %v", err)}
+				continue
+			}
+		}
 		if stored+int64(Size(rec)) > p.e.cfg.MaxHistoryBytes {
 			outs[i] = outcome{err: errorf(CodeQuotaExceeded, "the pad's history has reached its quota of %d bytes; no more edits are stored", p.e.cfg.MaxHistoryBytes)}
 			continue
@@ -484,7 +490,7 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 			err = errorf(CodeUnavailable, "record %d does not follow head %d", r.Rev, head)
 			break
 		}
-		if err = applyAttributed(p.doc, p.attr, r.Op, r.Author); err != nil {
+		if err = applyRecord(p.doc, p.attr, r); err != nil {
 			break
 		}
 		head = r.Rev

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -49,8 +48,9 @@ type Author struct {
 	ID string
 	// Name is the author's name; empty if they never gave one.
 	Name string
-	// Color is the author's colour as "#rrggbb", or empty if the file
-	// gives it as an index into Etherpad's palette or not at all.
+	// Color is the author's colour as the file gives it when it gives a
+	// string (Etherpad writes "#rrggbb"; it is not checked here), or empty
+	// if the file gives an index into Etherpad's palette or nothing.
 	Color string
 }
 
@@ -198,17 +198,8 @@ func authorOf(records map[string]json.RawMessage, id string) (Author, error) {
 		author.Name = *rec.Name
 	}
 	var color string
-	if json.Unmarshal(rec.ColorID, &color) == nil && isHexColor(color) {
-		author.Color = strings.ToLower(color)
+	if json.Unmarshal(rec.ColorID, &color) == nil {
+		author.Color = color
 	}
 	return author, nil
-}
-
-// isHexColor reports whether s is "#rrggbb".
-func isHexColor(s string) bool {
-	if len(s) != 7 || s[0] != '#' {
-		return false
-	}
-	_, err := strconv.ParseUint(s[1:], 16, 32)
-	return err == nil
 }

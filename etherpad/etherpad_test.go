@@ -25,13 +25,20 @@ func TestParse(t *testing.T) {
 	}{
 		{"meeting.etherpad", Pad{
 			ID: "meeting", Text: "Hi 😀\nß ok\n", Head: 1,
-			Authors:     []Author{{ID: "a.alice", Name: "Alice", Color: "#ff8800"}, {ID: "a.bob"}},
+			Authors:     []Author{{ID: "a.alice", Name: "Alice", Color: "#FF8800"}, {ID: "a.bob"}},
 			Attribution: []collab.Run{{Author: "a.alice", Len: 5}, {Author: "a.bob", Len: 4}, {Author: "", Len: 1}},
 		}},
 		{"no-newline.etherpad", Pad{
 			ID: "no-newline", Text: "abc", Head: 1,
 			Authors:     []Author{{ID: "a.carol", Name: "Carol 🎤", Color: "#00aa00"}},
 			Attribution: []collab.Run{{Author: "a.carol", Len: 3}},
+		}},
+		{"keynote.etherpad", Pad{
+			ID: "keynote", Text: "# Keynote 🎤\n漢字とかな、日本語\ncafé e\u0301 👩\u200d👩\u200d👧 ok\nnotes end", Head: 4,
+			Authors: []Author{{ID: "a.alice7Qx", Name: "Alice Ö", Color: "#FF8800"}, {ID: "a.bob9Lm", Name: "Bob 漢"},
+				{ID: "a.carolZZ"}, {ID: "a.dave42", Color: "#1a2b3c"}},
+			Attribution: []collab.Run{{Author: "a.alice7Qx", Len: 12}, {Author: "a.bob9Lm", Len: 10},
+				{Author: "a.carolZZ", Len: 17}, {Author: "a.dave42", Len: 6}, {Author: "", Len: 3}},
 		}},
 		{"pool-base36.etherpad", Pad{
 			ID: "legacy", Text: "x\n", Head: 0,
@@ -94,7 +101,7 @@ func TestParseRefusesBadFiles(t *testing.T) {
 // FuzzParse: Parse never panics, and whatever it accepts is consistent:
 // the attribution covers the text exactly.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"meeting.etherpad", "no-newline.etherpad", "pool-base36.etherpad"} {
+	for _, name := range []string{"meeting.etherpad", "no-newline.etherpad", "pool-base36.etherpad", "keynote.etherpad"} {
 		f.Add(readFile(f, name))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -23,7 +23,7 @@ func ExampleParse() {
 	fmt.Println(pad.Attribution)
 	// Output:
 	// "Hi 😀\nß ok\n"
-	// a.alice "Alice" "#ff8800"
+	// a.alice "Alice" "#FF8800"
 	// a.bob "" ""
 	// [{a.alice 5} {a.bob 4} { 1}]
 }

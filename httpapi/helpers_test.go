@@ -145,6 +145,7 @@ type serverMsg struct {
 	Seq      int               `json:"seq"`
 	Op       json.RawMessage   `json:"op"`
 	By       string            `json:"by"`
+	Runs     []collab.Run      `json:"runs"`
 	Author   string            `json:"author"`
 	Text     *string           `json:"text"`
 	Users    []protocol.User   `json:"users"`

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/etherpad"
@@ -171,7 +173,7 @@ func (s *Server) restore(c echo.Context) error {
 	if s.hasAdminToken(c.Request()) {
 		author = restoreAuthor
 	}
-	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), author)
+	res, err := s.commitChange(c, sess.ID, head, collab.Diff(current, old), author, nil)
 	if err != nil {
 		return err
 	}
@@ -197,13 +199,15 @@ func (s *Server) editableText(c echo.Context) (conference.Session, string, int, 
 }
 
 // commitChange submits op, made on revision base, to the pad as a new
-// client of its own; an empty op commits nothing.
-func (s *Server) commitChange(c echo.Context, pad string, base int, op collab.Op, author string) (changeJSON, error) {
+// client of its own, by author, with runs, if not nil, saying who wrote
+// the characters it inserts (collab.Submission.Runs); an empty op commits
+// nothing.
+func (s *Server) commitChange(c echo.Context, pad string, base int, op collab.Op, author string, runs []collab.Run) (changeJSON, error) {
 	if op.Len() == 0 {
 		return changeJSON{Rev: base}, nil
 	}
 	res, err := s.engine.Submit(c.Request().Context(), pad, collab.Submission{
-		Client: author + "-" + uuid.NewString(), Seq: 1, Author: author, Base: base, Op: op,
+		Client: author + "-" + uuid.NewString(), Seq: 1, Author: author, Runs: runs, Base: base, Op: op,
 		// An admin's change is one op, as large as a pad: the per-op
 		// limit is for clients typing.
 		Bulk: true,
@@ -243,16 +247,44 @@ type etherpadJSON struct {
 // etherpadAuthorJSON is an author of an imported Etherpad pad, with the
 // characters of the imported text they wrote.
 type etherpadAuthorJSON struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
+	// ID is the author's id in the file, Author their public author id
+	// in confpad (protocol.EtherpadAuthorID).
+	ID     string `json:"id"`
+	Author string `json:"author"`
+	Name   string `json:"name"`
+	// Color is the file's colour, or if it gives none (or an index into
+	// Etherpad's palette), one picked from Author as for a join without.
 	Color      string `json:"color"`
 	Characters int    `json:"characters"`
+}
+
+// runs returns who wrote each character of the imported text in confpad's
+// author ids, after prefix characters of the importer's: the file's
+// authors by their public author id, characters without an author the
+// importer's.
+func (ep *etherpadJSON) runs(prefix int) []collab.Run {
+	runs := []collab.Run{{Author: importAuthor, Len: prefix}}
+	for _, r := range ep.Attribution {
+		author := importAuthor
+		if r.Author != "" {
+			author = protocol.EtherpadAuthorID(r.Author)
+		}
+		runs = append(runs, collab.Run{Author: author, Len: r.Len})
+	}
+	return collab.NewAttribution(runs...).Runs()
 }
 
 // importText answers POST /api/v1/pads/:id/import?mode=append|replace
 // &format=text|markdown|etherpad: the body's text becomes one op that
 // appends it to the pad (default) or replaces the pad's text with it. The
 // format defaults to etherpad for a JSON body and text otherwise.
+//
+// The op is the importer's (importAuthor); an .etherpad file's text keeps
+// its authors: the op's runs give each character to its author in the
+// file, under the public id protocol.EtherpadAuthorID gives, and the
+// author table learns their names and colours. A replace by an .etherpad
+// file replaces the whole text, so that all of it has the file's
+// attribution; other replaces change only what differs.
 func (s *Server) importText(c echo.Context) error {
 	mode := c.QueryParam("mode")
 	if mode == "" {
@@ -289,21 +321,57 @@ func (s *Server) importText(c echo.Context) error {
 	}
 	out := importJSON{Mode: mode, Format: format, Characters: utf8.RuneCountInString(text), Etherpad: ep}
 	var op collab.Op
-	if mode == "replace" {
+	prefix := 0 // characters the import adds before the file's text
+	switch {
+	case mode == "replace" && ep != nil:
+		op = replaceAll(current, text)
+	case mode == "replace":
 		op = collab.Diff(current, text)
-	} else {
+	default:
 		if current != "" && !strings.HasSuffix(current, "\n") && text != "" {
 			text = "\n" + text
 			out.At++
+			prefix = 1
 		}
 		n := utf8.RuneCountInString(current)
 		out.At += n
 		op = collab.Normalize(collab.NewOp(collab.Skip(n), collab.Insert(text)))
 	}
-	if out.changeJSON, err = s.commitChange(c, sess.ID, head, op, importAuthor); err != nil {
+	var runs []collab.Run
+	if ep != nil {
+		runs = ep.runs(prefix)
+	}
+	if out.changeJSON, err = s.commitChange(c, sess.ID, head, op, importAuthor, runs); err != nil {
 		return err
 	}
+	if ep != nil {
+		s.noteImportedAuthors(c.Request().Context(), sess.ID, ep)
+	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// replaceAll returns the op that deletes all of current and inserts text.
+func replaceAll(current, text string) collab.Op {
+	var cs []collab.Component
+	if n := utf8.RuneCountInString(current); n > 0 {
+		cs = append(cs, collab.Delete(n))
+	}
+	return collab.NewOp(append(cs, collab.Insert(text))...)
+}
+
+// noteImportedAuthors writes the names and colours of the authors of an
+// imported .etherpad file who wrote some of its text to the author table
+// (they made no op here: their counts of ops and edit times stay as they
+// were). What cannot be written now stays pending for the next flush.
+func (s *Server) noteImportedAuthors(ctx context.Context, pad string, ep *etherpadJSON) {
+	for _, a := range ep.Authors {
+		if a.Characters > 0 {
+			s.authorNotes.note(pad, authors.Author{ID: a.Author, Name: a.Name, Color: a.Color})
+		}
+	}
+	if err := s.authorNotes.flush(ctx, pad); err != nil {
+		s.log.Warn("writing the author table failed", "pad", pad, "err", err)
+	}
 }
 
 // importedText returns the text of an imported file in format, and for an
@@ -325,7 +393,9 @@ func importedText(body []byte, format string) (string, *etherpadJSON, error) {
 }
 
 // etherpadInfo describes the authors of an imported Etherpad pad; their
-// names must pass the checks of a name given at join.
+// names and colours must pass the checks of a name and colour given at
+// join. An author the file names without a globalAuthor record has no
+// name.
 func etherpadInfo(pad *etherpad.Pad) (*etherpadJSON, error) {
 	chars := map[string]int{}
 	for _, r := range pad.Attribution {
@@ -340,7 +410,14 @@ func etherpadInfo(pad *etherpad.Pad) (*etherpadJSON, error) {
 		if err != nil {
 			return nil, apiError(http.StatusBadRequest, codeBadRequest, "not a valid .etherpad file: the name of author "+a.ID+" "+err.Error())
 		}
-		out.Authors[i] = etherpadAuthorJSON{ID: a.ID, Name: name, Color: a.Color, Characters: chars[a.ID]}
+		author := protocol.EtherpadAuthorID(a.ID)
+		color := protocol.DefaultColor(author)
+		if a.Color != "" {
+			if color, err = protocol.CleanColor(a.Color); err != nil {
+				return nil, apiError(http.StatusBadRequest, codeBadRequest, "not a valid .etherpad file: the colour of author "+a.ID+" "+err.Error())
+			}
+		}
+		out.Authors[i] = etherpadAuthorJSON{ID: a.ID, Author: author, Name: name, Color: color, Characters: chars[a.ID]}
 	}
 	return out, nil
 }

@@ -127,6 +127,7 @@ func TestImport(t *testing.T) {
 	}
 	text := []string{"Content-Type", "text/plain; charset=utf-8", "Authorization", bearer[1]}
 	md := []string{"Content-Type", "text/markdown", "Authorization", bearer[1]}
+	alice, bob := protocol.EtherpadAuthorID("a.alice"), protocol.EtherpadAuthorID("a.bob")
 	cases := []struct {
 		name, query, body string
 		header            []string
@@ -137,13 +138,15 @@ func TestImport(t *testing.T) {
 		{"append text", "?format=text", "hello", text, 200, `"rev":3,"inserted":6,"deleted":0,"mode":"append","format":"text","at":3,"characters":5`, "ab\nhello"},
 		{"replace with markdown", "?mode=replace&format=markdown", "\ufeff# Title\r\n\r\n- a 😀\r\n", md, 200, `"mode":"replace","format":"markdown","at":0,"characters":15`, "# Title\n\n- a 😀\n"},
 		{"append after a newline", "?format=text", "more", text, 200, `"at":15`, "# Title\n\n- a 😀\nmore"},
-		{"etherpad", "?mode=replace", string(meeting), bearer, 200, `"etherpad":{"pad":"meeting","head":1,"authors":[{"id":"a.alice","name":"Alice","color":"#ff8800","characters":5},{"id":"a.bob","name":"","color":"","characters":4}],"attribution":[{"author":"a.alice","length":5},{"author":"a.bob","length":4},{"author":"","length":1}]}`, "Hi 😀\nß ok\n"},
+		{"etherpad", "?mode=replace", string(meeting), bearer, 200, `"etherpad":{"pad":"meeting","head":1,"authors":[{"id":"a.alice","author":"` + alice + `","name":"Alice","color":"#ff8800","characters":5},{"id":"a.bob","author":"` + bob + `","name":"","color":"` + protocol.DefaultColor(bob) + `","characters":4}],"attribution":[{"author":"a.alice","length":5},{"author":"a.bob","length":4},{"author":"","length":1}]}`, "Hi 😀\nß ok\n"},
 		{"bad mode", "?mode=merge", "x", text, 400, "mode must be", "Hi 😀\nß ok\n"},
 		{"bad format", "?format=docx", "x", text, 400, "format must be", "Hi 😀\nß ok\n"},
 		{"not UTF-8", "?format=text", "caf\xe9", text, 400, "not UTF-8", "Hi 😀\nß ok\n"},
 		{"malformed etherpad", "?format=etherpad", `{"pad:x": `, text, 400, "not a JSON object", "Hi 😀\nß ok\n"},
 		{"etherpad whose changesets do not match", "", strings.Replace(string(meeting), `ß ok"`, `ß OK"`, 1), bearer, 400, "not the pad's text", "Hi 😀\nß ok\n"},
 		{"etherpad with a long name", "", strings.Replace(string(meeting), `"Alice"`, `"`+strings.Repeat("A", 51)+`"`, 1), bearer, 400, "author a.alice is longer than 50", "Hi 😀\nß ok\n"},
+		{"etherpad whose attributes do not cover the text", "", strings.Replace(string(meeting), `"*0|1+6*1+4|1+1"`, `"*0|1+6*1+4"`, 1), bearer, 400, "the attributes cover the text but its last 1 characters", "Hi 😀\nß ok\n"},
+		{"etherpad with a bad colour", "", strings.Replace(string(meeting), `"#FF8800"`, `"orange"`, 1), bearer, 400, "the colour of author a.alice must look like #3366ff", "Hi 😀\nß ok\n"},
 		{"over the pad size limit", "?format=text", strings.Repeat("x", 1000), text, 413, "limit is 1000", "Hi 😀\nß ok\n"},
 		{"over the file size limit", "?format=text", strings.Repeat("x", maxImportBytes+1), text, 413, "larger than 16 MiB", "Hi 😀\nß ok\n"},
 		{"unknown pad", "", "x", text, 404, codeNotFound, "Hi 😀\nß ok\n"},

@@ -240,10 +240,11 @@ func parseIdentity(raw *rawClientMessage, msg *ClientMessage) *Error {
 		msg.Name = name
 	}
 	if raw.Color != nil {
-		if !colorPattern.MatchString(*raw.Color) {
-			return Errorf(BadMessage, `"color" must look like #3366ff`)
+		color, err := CleanColor(*raw.Color)
+		if err != nil {
+			return Errorf(BadMessage, `"color" %s`, err.Error())
 		}
-		msg.Color = strings.ToLower(*raw.Color)
+		msg.Color = color
 	}
 	return nil
 }

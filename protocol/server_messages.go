@@ -149,13 +149,15 @@ var (
 	byOpen      = []byte(`,"by":"`) // byField and the author id's quote
 	authorField = []byte(`,"author":`)
 	authorOpen  = []byte(`,"author":"`) // authorField and the author's quote
+	runsField   = []byte(`,"runs":`)
 	ackPrefix   = []byte(`{"type":"ack","seq":`)
 	revField    = []byte(`,"rev":`)
 )
 
 // EncodeOp encodes {"type":"op","rev":R,"op":[...],"by":"a","author":"c"},
 // the broadcast of a committed record (by: its public author id, author:
-// its client id), faster than encoding/json.
+// its client id), faster than encoding/json. A record with Runs gets them
+// as a last field, "runs":[{"author":"x","length":N},...].
 func EncodeOp(r collab.Record) []byte {
 	b := make([]byte, 0, 72+len(r.Client)+len(r.Author)+8*r.Op.Len())
 	b = append(b, opPrefix...)
@@ -169,6 +171,10 @@ func EncodeOp(r collab.Record) []byte {
 	b = append(b, mustJSON(r.Author)...)
 	b = append(b, authorField...)
 	b = append(b, mustJSON(r.Client)...)
+	if r.Runs != nil {
+		b = append(b, runsField...)
+		b = append(b, mustJSON(r.Runs)...)
+	}
 	return append(b, '}')
 }
 
@@ -198,9 +204,10 @@ type ServerMessage struct {
 	// ack
 	Seq int `json:"seq"`
 	// op
-	Op     MaybeOp `json:"op"`
-	By     string  `json:"by"`
-	Author string  `json:"author"`
+	Op     MaybeOp      `json:"op"`
+	By     string       `json:"by"`
+	Author string       `json:"author"`
+	Runs   []collab.Run `json:"runs"`
 	// presence
 	Event string `json:"event"`
 	User  User   `json:"user"`

@@ -42,6 +42,7 @@ func TestDecodeFast(t *testing.T) {
 		{"bad op", `{"type":"op","rev":1,"op":[0],"author":"a"}`, false},
 		{"null op", `{"type":"op","rev":1,"op":null,"author":"a"}`, false},
 		{"extra field", `{"type":"op","rev":1,"op":["x"],"author":"a","x":1}`, false},
+		{"runs", `{"type":"op","rev":1,"op":["xy"],"by":"i","author":"a","runs":[{"author":"p","length":2}]}`, false},
 		{"welcome", `{"type":"welcome","rev":0,"text":""}`, false},
 	}
 	for _, tt := range tests {
@@ -135,6 +136,17 @@ func TestEncodersMatchDecoder(t *testing.T) {
 			}
 			checkSameAsJSON(t, got)
 		}
+	}
+	// An import's record: its runs come last, read by encoding/json.
+	runs := []collab.Run{{Author: "Qm3xk5T0aFh8-Ld2WnA7pw", Len: 2}, {Author: "import", Len: 1}}
+	r := collab.Record{Rev: 9, Op: collab.NewOp(collab.Skip(1), collab.Insert("é😀\n")), Client: "i", Author: "import", Runs: runs}
+	got := EncodeOp(r)
+	want := `{"type":"op","rev":9,"op":[1,"é😀\n"],"by":"import","author":"i","runs":[{"author":"Qm3xk5T0aFh8-Ld2WnA7pw","length":2},{"author":"import","length":1}]}`
+	if string(got) != want {
+		t.Errorf("EncodeOp wrote %s, want %s", got, want)
+	}
+	if m, err := DecodeServerMessage(got); err != nil || !reflect.DeepEqual(m.Runs, runs) || m.By != "import" || !m.Op.Op.Equal(r.Op) {
+		t.Errorf("%s decodes as %+v (%v)", got, m, err)
 	}
 	for _, sr := range [][2]int{{0, 0}, {1, 2}, {999999999, 123456789}} {
 		got := EncodeAck(sr[0], sr[1])

@@ -6,10 +6,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Server, buildServer, chromiumMissing, freePort, launchBrowser, openPad, removeDir, settled, tempDir, waitFor, watchErrors,
+  Server, buildServer, chromiumMissing, freePort, launchBrowser, openPad, removeDir, repoRoot, settled, tempDir, waitFor, watchErrors,
 } from '../test-support/e2e.mjs';
 
 const missing = chromiumMissing();
@@ -111,5 +111,35 @@ describe('authors and history in Chromium', { skip: missing ?? false }, () => {
     await page.waitForSelector(`body[data-rev="${head}"]`, { timeout: 60_000 });
     assert.deepEqual(page.errors, []);
     await Promise.all([ann.close(), bob.close(), page.close()]);
+  });
+
+  test('an imported .etherpad file keeps its authors in the editor\'s colours', T, async () => {
+    const id = await server.createPad('import-e2e', 'Imported notes');
+    const ann = await openPad(browser, server, id, { name: 'Ann', color: '#3366ff' });
+    await ann.locator('.cm-content').click();
+    await ann.keyboard.type('Typed here.');
+    await settled([ann]);
+    // This browser remembers the toggle from the test before.
+    if (await ann.locator('#toggle-authors').getAttribute('aria-pressed') !== 'true') await ann.locator('#toggle-authors').click();
+    await waitFor('Ann\'s text marked', async () => (await marks(ann)).some(([t, , s]) => t === 'You' && s === 'Typed here.'));
+
+    // The import arrives as one op whose runs name the file's authors.
+    const file = JSON.parse(readFileSync(join(repoRoot, 'etherpad', 'testdata', 'keynote.etherpad'), 'utf8'));
+    const res = await server.api('POST', `/api/v1/pads/${id}/import?mode=append`, file);
+    assert.equal(res.status, 200, await res.text());
+    await waitFor('the imported text marked by its authors', async () => {
+      const m = await marks(ann);
+      return m.some(([t, c, s]) => t === 'Alice Ö' && c.includes('by-cx') && s === '# Keynote 🎤')
+        && m.some(([t, , s]) => t === 'Bob 漢' && s === '漢字とかな、日本語')
+        && m.some(([t, , s]) => t === 'Unknown author' && s.startsWith('café e\u0301 👩'))
+        && m.some(([t, , s]) => t === 'You' && s === 'Typed here.');
+    });
+    // A reload of the attribution from the server gives the same marks.
+    const live = await marks(ann);
+    await ann.reload();
+    await ann.locator('#toggle-authors[aria-pressed="true"]').waitFor();
+    await waitFor('the marks after a reload', async () => JSON.stringify(await marks(ann)) === JSON.stringify(live));
+    assert.deepEqual(ann.errors, []);
+    await ann.close();
   });
 });

@@ -3,13 +3,18 @@
 // "authors-on", named on hover). The marks start from the server's
 // attribution of a revision (load) and follow every change: text inserted
 // by a transaction gets its author (the byAuthor annotation, or this
-// browser's author for local edits), deleted text loses its marks.
+// browser's author for local edits), or the authors of the op's runs (an
+// import), deleted text loses its marks.
 
 import { Annotation, ChangeSet, StateEffect, StateField } from '@codemirror/state';
 import { Decoration, EditorView } from '@codemirror/view';
-import { authorLabel, colorClass } from './author-colors.js';
+import { authorLabel, colorClass, insertRanges, runRanges } from './author-colors.js';
 
-/** byAuthor annotates a remote transaction with the public id of its author (null: unknown). */
+/**
+ * byAuthor annotates a remote transaction with the public id of its author
+ * (null: unknown), or with the runs of its op ({author, length} in code
+ * points: who wrote the texts it inserts, in order).
+ */
 export const byAuthor = Annotation.define();
 
 const replaceMarks = StateEffect.define();
@@ -31,6 +36,14 @@ export class AuthorMarks {
         for (const e of tr.effects) if (e.is(replaceMarks)) deco = e.value;
         if (!tr.docChanged) return deco;
         const remote = tr.annotation(byAuthor);
+        if (Array.isArray(remote)) {
+          const inserts = [];
+          tr.changes.iterChanges((_fa, _ta, from, to, text) => {
+            if (to > from) inserts.push({ from, text: text.toString() });
+          });
+          for (const r of insertRanges(inserts, remote)) deco = marks.paint(deco, r.from, r.to, r.author);
+          return deco;
+        }
         const author = remote === undefined ? marks.me : remote;
         tr.changes.iterChanges((_fa, _ta, from, to) => {
           if (to > from) deco = marks.paint(deco, from, to, author);
@@ -87,15 +100,7 @@ export class AuthorMarks {
    * document as it was at begin, moved through the changes made since.
    */
   finish(view, runs) {
-    const text = this.beginText;
-    const ranges = [];
-    let i = 0;
-    for (const run of runs) {
-      let end = i;
-      for (let k = 0; k < run.length && end < text.length; k++) end += text.codePointAt(end) > 0xffff ? 2 : 1;
-      if (end > i) ranges.push(this.mark(run.author).range(i, end));
-      i = end;
-    }
+    const ranges = runRanges(this.beginText, runs).map((r) => this.mark(r.author).range(r.from, r.to));
     let deco = Decoration.set(ranges).map(this.since);
     // Text inserted since the load began keeps the marks it got then.
     this.since.iterChanges((_fa, _ta, from, to) => {

@@ -145,11 +145,13 @@ export class Editor {
 
   /**
    * applyRemote applies someone else's op (code points), written by public
-   * author id by, outside the undo history. It throws a RangeError if the
-   * op does not fit the document.
+   * author id by, or, if the op has runs (an import), by their authors,
+   * outside the undo history. It throws a RangeError if the op does not
+   * fit the document.
    */
-  applyRemote(op, by) {
-    this.view.dispatch({ changes: opToChanges(this.doc, op), annotations: [...remote, byAuthor.of(by || null)] });
+  applyRemote(op, by, runs) {
+    const who = Array.isArray(runs) ? runs : by || null;
+    this.view.dispatch({ changes: opToChanges(this.doc, op), annotations: [...remote, byAuthor.of(who)] });
   }
 
   /** replaceText makes the document equal text with the smallest change. */

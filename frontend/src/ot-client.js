@@ -46,9 +46,12 @@ export const MAX_OP = 32 * 1024;
  * OTClient keeps one pad's local document consistent with the server's.
  *
  * The handler receives, all optional:
- * - applyRemote(op, client, by): apply op (code points), sent by client id
- *   client and written by public author id by, to the local document;
- *   it is already transformed against local pending edits.
+ * - applyRemote(op, client, by, runs): apply op (code points), sent by
+ *   client id client and written by public author id by (or, if runs is
+ *   an array, by the authors of runs, {author, length} in code points, in
+ *   the order op inserts text: an import), to the local document; it is
+ *   already transformed against local pending edits, which keeps what it
+ *   inserts and in which order.
  * - reset(text): replace the local document with text (first join, or a
  *   resync after the server refused our pending edits).
  * - welcome(msg): the server's welcome; msg.users have their `sel`
@@ -270,7 +273,7 @@ export class OTClient {
     }
     this.record(msg.rev, msg.op);
     this.moveCursor(remote);
-    this.handler.applyRemote?.(remote, msg.author, msg.by);
+    this.handler.applyRemote?.(remote, msg.author, msg.by, msg.runs);
   }
 
   onPresence(msg) {

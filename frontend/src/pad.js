@@ -137,10 +137,11 @@ function main() {
     color: me.color,
     edit: editSecret,
     handler: {
-      applyRemote: (op, _client, by) => {
-        if (authorsOn && by && !editor.authorMarks.authors.has(by)) reloadAuthorsSoon();
+      applyRemote: (op, _client, by, runs) => {
+        const writers = Array.isArray(runs) ? runs.map((r) => r.author) : [by];
+        if (authorsOn && writers.some((a) => a && !editor.authorMarks.authors.has(a))) reloadAuthorsSoon();
         try {
-          editor.applyRemote(op, by);
+          editor.applyRemote(op, by, runs);
         } catch (err) {
           // The local document disagrees with the server's: reload it.
           console.error('confpad: remote op does not fit the document', err);

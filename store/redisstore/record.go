@@ -19,6 +19,8 @@ type storedRecord struct {
 	// Author is absent in records stored before authors were kept; such a
 	// record's author is its client.
 	Author string `json:"author,omitempty"`
+	// Runs is absent in a record without runs (collab.Record.Runs).
+	Runs []collab.Run `json:"runs,omitempty"`
 }
 
 // record returns the collab.Record r stores.
@@ -27,12 +29,12 @@ func (r storedRecord) record() collab.Record {
 	if author == "" {
 		author = r.Client
 	}
-	return collab.Record{Rev: r.Rev, Op: r.Op, Client: r.Client, Seq: r.Seq, Author: author, Time: r.Time}
+	return collab.Record{Rev: r.Rev, Op: r.Op, Client: r.Client, Seq: r.Seq, Author: author, Runs: r.Runs, Time: r.Time}
 }
 
 // encodeRecord returns the stored JSON of rec.
 func encodeRecord(rec collab.Record) (string, error) {
-	b, err := json.Marshal(storedRecord{Rev: rec.Rev, Op: rec.Op, Client: rec.Client, Seq: rec.Seq, Time: rec.Time, Author: rec.Author})
+	b, err := json.Marshal(storedRecord{Rev: rec.Rev, Op: rec.Op, Client: rec.Client, Seq: rec.Seq, Time: rec.Time, Author: rec.Author, Runs: rec.Runs})
 	if err != nil {
 		return "", fmt.Errorf("encode record %d: %w", rec.Rev, err)
 	}

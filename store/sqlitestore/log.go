@@ -33,7 +33,7 @@ func (s *Store) Append(ctx context.Context, pad string, head int, recs []collab.
 		if author == "" {
 			author = rec.Client // see collab.Record.Author
 		}
-		rows[i] = row{client: rec.Client, author: author, seq: rec.Seq, time: rec.Time.UnixMilli(), op: string(op)}
+		rows[i] = row{client: rec.Client, author: author, seq: rec.Seq, time: rec.Time.UnixMilli(), op: string(op), runs: storedRuns(rec.Runs)}
 	}
 	return s.w.submit(&appendReq{ctx: ctx, pad: pad, head: head, rows: rows, done: make(chan error, 1)})
 }
@@ -124,12 +124,12 @@ func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (in
 }
 
 // HistoryBytes implements collab.HistorySizer: collab.Size's overhead per
-// record plus the bytes of its client and author ids and of its op as
-// stored.
+// record plus the bytes of its client and author ids, of its op and of
+// its runs as stored.
 func (s *Store) HistoryBytes(ctx context.Context, pad string) (int64, error) {
 	var n int64
 	err := s.read.QueryRowContext(ctx,
-		`SELECT COALESCE(SUM(96 + LENGTH(CAST(client AS BLOB)) + LENGTH(CAST(author AS BLOB)) + LENGTH(CAST(op AS BLOB))), 0) FROM ops WHERE pad = ?`, pad).Scan(&n)
+		`SELECT COALESCE(SUM(96 + LENGTH(CAST(client AS BLOB)) + LENGTH(CAST(author AS BLOB)) + LENGTH(CAST(op AS BLOB)) + COALESCE(LENGTH(CAST(runs AS BLOB)), 0)), 0) FROM ops WHERE pad = ?`, pad).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore: history size of pad %q: %w", pad, err)
 	}
@@ -249,7 +249,8 @@ func scanSnapshot(row interface{ Scan(...any) error }) (collab.Snapshot, error) 
 	return snap, nil
 }
 
-// storedRuns is the attribution column's value for runs: NULL for none.
+// storedRuns is the value of a column of runs (snapshots.attribution,
+// ops.runs) for runs: NULL for none.
 func storedRuns(runs []collab.Run) sql.NullString {
 	if runs == nil {
 		return sql.NullString{}
@@ -264,7 +265,7 @@ func records(ctx context.Context, q querier, pad string, from, to int) ([]collab
 		to = math.MaxInt64
 	}
 	rows, err := q.QueryContext(ctx,
-		`SELECT rev, client, author, seq, time, op FROM ops WHERE pad = ? AND rev > ? AND rev <= ? ORDER BY rev`,
+		`SELECT rev, client, author, seq, time, op, runs FROM ops WHERE pad = ? AND rev > ? AND rev <= ? ORDER BY rev`,
 		pad, from, to)
 	if err != nil {
 		return nil, err
@@ -276,9 +277,15 @@ func records(ctx context.Context, q querier, pad string, from, to int) ([]collab
 			rec    collab.Record
 			millis int64
 			op     []byte
+			runs   sql.NullString
 		)
-		if err := rows.Scan(&rec.Rev, &rec.Client, &rec.Author, &rec.Seq, &millis, &op); err != nil {
+		if err := rows.Scan(&rec.Rev, &rec.Client, &rec.Author, &rec.Seq, &millis, &op, &runs); err != nil {
 			return nil, err
+		}
+		if runs.Valid {
+			if rec.Runs, err = collab.UnmarshalRuns(runs.String); err != nil {
+				return nil, fmt.Errorf("revision %d: %w", rec.Rev, err)
+			}
 		}
 		rec.Time = time.UnixMilli(millis).UTC()
 		if rec.Op, err = collab.ParseOp(op); err != nil {

@@ -103,6 +103,13 @@ var migrations = []string{
 	ALTER TABLE sessions ADD COLUMN edit_secret TEXT NOT NULL DEFAULT '';
 	ALTER TABLE links    ADD COLUMN token_hash  TEXT NOT NULL DEFAULT '';
 	`,
+	// Version 6: who wrote an op's inserted characters, when several
+	// authors did (an imported .etherpad file): ops.runs is the JSON of
+	// the record's Runs (collab.MarshalRuns), NULL for an op whose author
+	// wrote them all.
+	`
+	ALTER TABLE ops ADD COLUMN runs TEXT;
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

@@ -422,21 +422,20 @@ func TestAppendRefusesInvalidOp(t *testing.T) {
 	}
 }
 
-// TestMigrationGivesOldOpsTheirClientAsAuthor opens a database written
-// with schema version 1, before ops kept their author: its ops read back
-// with their client as author, and new ops keep theirs.
-func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
+// openOld writes a database of schema version, with the rows that stmts
+// insert, and opens it, which migrates it to the current schema; the
+// store is closed when the test ends.
+func openOld(t *testing.T, version int, stmts ...string) *Store {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", dsn(path, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []string{
-		migrations[0],
+	all := append(slices.Clone(migrations[:version]),
 		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
-		`INSERT INTO schema_version (version) VALUES (1)`,
-		`INSERT INTO ops (pad, rev, client, seq, time, op) VALUES ('p', 1, 'old-client', 1, 1000, '["hi"]')`,
-	} {
+		fmt.Sprintf(`INSERT INTO schema_version (version) VALUES (%d)`, version))
+	for _, stmt := range append(all, stmts...) {
 		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +445,15 @@ func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestMigrationGivesOldOpsTheirClientAsAuthor opens a database written
+// with schema version 1, before ops kept their author: its ops read back
+// with their client as author, and new ops keep theirs.
+func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
+	s := openOld(t, 1, `INSERT INTO ops (pad, rev, client, seq, time, op) VALUES ('p', 1, 'old-client', 1, 1000, '["hi"]')`)
 	rec := collab.Record{Op: collab.NewOp(collab.Skip(2), collab.Insert("!")), Client: "new-client", Author: "ann", Seq: 1, Time: time.UnixMilli(2000)}
 	if err := s.Append(t.Context(), "p", 1, []collab.Record{rec}); err != nil {
 		t.Fatal(err)
@@ -461,5 +468,39 @@ func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
 	}
 	if want := []string{"old-client", "ann"}; !slices.Equal(authors, want) {
 		t.Errorf("authors %q, want %q", authors, want)
+	}
+}
+
+// TestMigrationFromVersion5KeepsOpsWithoutRuns opens a database written
+// with schema version 5, before ops kept runs: its ops read back without
+// runs (their author wrote all they inserted), a new op keeps its runs,
+// and the pad's history size counts them.
+func TestMigrationFromVersion5KeepsOpsWithoutRuns(t *testing.T) {
+	s := openOld(t, 5, `INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES ('p', 1, 'c', 'ann', 1, 1000, '["hi"]')`)
+	before, err := s.HistoryBytes(t.Context(), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := []collab.Run{{Author: "ep-1", Len: 1}, {Author: "import", Len: 1}}
+	rec := collab.Record{Op: collab.NewOp(collab.Skip(2), collab.Insert("!😀")), Client: "i", Author: "import", Runs: runs, Seq: 1, Time: time.UnixMilli(2000)}
+	if err := s.Append(t.Context(), "p", 1, []collab.Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.Records(t.Context(), "p", 0, -1)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("Records: %d, %v", len(recs), err)
+	}
+	if recs[0].Runs != nil || recs[0].Author != "ann" {
+		t.Errorf("the old op reads back as %+v, want author ann and no runs", recs[0])
+	}
+	if !slices.Equal(recs[1].Runs, runs) {
+		t.Errorf("the new op's runs are %v, want %v", recs[1].Runs, runs)
+	}
+	after, err := s.HistoryBytes(t.Context(), "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := int64(len(collab.MarshalRuns(runs))); after-before < stored {
+		t.Errorf("the history grew by %d bytes, less than the %d of the runs alone", after-before, stored)
 	}
 }

@@ -28,6 +28,7 @@ type row struct {
 	seq    int
 	time   int64  // Unix milliseconds
 	op     string // JSON
+	runs   sql.NullString
 }
 
 // appendReq is one Append waiting for the writer.
@@ -142,7 +143,7 @@ func (w *writer) prepare() error {
 	if err != nil {
 		return err
 	}
-	insert, err := w.db.PrepareContext(ctx, `INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	insert, err := w.db.PrepareContext(ctx, `INSERT INTO ops (pad, rev, client, author, seq, time, op, runs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		head.Close()
 		return err
@@ -256,7 +257,7 @@ func applyBatch(headStmt, insStmt *sql.Stmt, batch []*appendReq) ([]error, error
 			continue
 		}
 		for j, row := range r.rows {
-			if _, err := insStmt.ExecContext(ctx, r.pad, p.head+j+1, row.client, row.author, row.seq, row.time, row.op); err != nil {
+			if _, err := insStmt.ExecContext(ctx, r.pad, p.head+j+1, row.client, row.author, row.seq, row.time, row.op, row.runs); err != nil {
 				return nil, fmt.Errorf("insert revision %d: %w", p.head+j+1, err)
 			}
 		}

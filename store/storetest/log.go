@@ -320,10 +320,12 @@ func testRoundTrip(t *testing.T, log collab.Log) {
 	pad := uniqueID(t, "pad")
 	recs := []collab.Record{
 		{Rev: 1, Op: collab.NewOp(collab.Insert("Hello, wörld 😀")), Client: "0b7e4c2e-6f0a-4d47-9d1a-3c1f0e1c2b3a", Author: "a-7f3e", Seq: 1, Time: baseTime},
-		{Rev: 2, Op: collab.NewOp(collab.Skip(7), collab.Delete(5), collab.Insert("plumbers")), Client: "c2", Author: "a-7f3e", Seq: 1 << 40, Time: baseTime.Add(999 * time.Microsecond)},
+		{Rev: 2, Op: collab.NewOp(collab.Skip(7), collab.Delete(5), collab.Insert("plumbers")), Client: "c2", Author: "a-7f3e", Seq: 1 << 40, Time: baseTime.Add(999 * time.Microsecond),
+			Runs: []collab.Run{{Author: "ep-1", Len: 3}, {Author: "import", Len: 2}, {Author: "ep-1", Len: 3}}},
 		{Rev: 3, Op: collab.NewOp(collab.Skip(1), collab.DeleteText("ell"), collab.Insert("\"q\"\\\n\t")), Client: "ünïcode client 🚀", Author: "ünïcode author 🚀", Seq: 0, Time: baseTime.Add(time.Hour).UTC()},
 		{Rev: 4, Op: collab.NewOp(collab.DeleteText("H")), Client: "", Seq: 7, Time: time.Date(2038, time.January, 19, 3, 14, 8, 0, time.UTC)},
-		{Rev: 5, Op: collab.NewOp(collab.Skip(2), collab.Insert("𝄞"), collab.Skip(3), collab.DeleteText("😀x")), Client: "c5", Seq: 2, Time: baseTime.Add(-24 * time.Hour * 365 * 10)},
+		{Rev: 5, Op: collab.NewOp(collab.Skip(2), collab.Insert("𝄞"), collab.Skip(3), collab.DeleteText("😀x")), Client: "c5", Seq: 2, Time: baseTime.Add(-24 * time.Hour * 365 * 10),
+			Runs: []collab.Run{{Author: "ep-2", Len: 1}}},
 	}
 	mustAppend(t, log, pad, 0, recs[:2])
 	mustAppend(t, log, pad, 2, recs[2:])

@@ -11,6 +11,7 @@
 package storetest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,9 @@ func checkRecords(t *testing.T, what string, got, want []collab.Record) {
 		if g.Rev != w.Rev || g.Client != w.Client || g.Seq != w.Seq || g.Author != wantAuthor {
 			t.Errorf("%s: record %d is rev %d client %q author %q seq %d, want rev %d client %q author %q seq %d",
 				what, i, g.Rev, g.Client, g.Author, g.Seq, w.Rev, w.Client, wantAuthor, w.Seq)
+		}
+		if (g.Runs == nil) != (w.Runs == nil) || !slices.Equal(g.Runs, w.Runs) {
+			t.Errorf("%s: record %d (rev %d) runs = %v, want %v", what, i, w.Rev, g.Runs, w.Runs)
 		}
 		if !g.Op.Equal(w.Op) {
 			t.Errorf("%s: record %d (rev %d) op = %#v, want %#v", what, i, w.Rev, g.Op, w.Op)
