@@ -225,97 +225,124 @@ const maxPooledPayload = 64 << 10
 // handle, until the connection ends. Once the connection is killed it
 // only waits for the client's close frame, discarding the rest; handle
 // nil does so from the start.
+//
+// The loop is small on purpose: an idle connection's goroutine waits
+// here, and what its stack holds then (this frame and the socket read's)
+// decides whether the garbage collector can shrink the stack to 4 KiB.
+// Everything else happens in frameReader.frame, whose frame is on the
+// stack only while a frame arrives.
 func (cn *conn) readLoop(handle func(msg protocol.ClientMessage, seq int)) {
-	limit := cn.s.cfg.MaxFrameBytes
-	frames := newTokenBucket(cn.s.cfg.MessageRate, float64(cn.s.cfg.MessageBurst))
-	byteRate := newTokenBucket(float64(cn.s.cfg.ByteRate), float64(cn.s.cfg.ByteBurst))
-	var (
-		m        message // the data message being read
-		buf      *[]byte // its payload, from payloadPool
-		inFlight bool    // a fragmented message goes on
-	)
-	defer func() {
-		if buf != nil {
-			payloadPool.Put(buf)
-		}
-	}()
+	fr := &frameReader{
+		cn:       cn,
+		handle:   handle,
+		limit:    cn.s.cfg.MaxFrameBytes,
+		frames:   newTokenBucket(cn.s.cfg.MessageRate, float64(cn.s.cfg.MessageBurst)),
+		byteRate: newTokenBucket(float64(cn.s.cfg.ByteRate), float64(cn.s.cfg.ByteBurst)),
+	}
+	defer fr.release()
 	for {
 		h, err := ws.ReadHeaderBuffer(cn.rd, cn.hdr[:])
 		if err != nil {
 			cn.readFailed(err)
 			return
 		}
-		state := ws.StateServerSide
-		if inFlight {
-			state = state.Set(ws.StateFragmented)
-		}
-		if err := ws.CheckHeader(h, state); err != nil {
-			cn.s.metrics.errors.WithLabelValues(protocol.BadMessage).Inc()
-			cn.kill(closeProtocolError)
+		if !fr.frame(h) {
 			return
 		}
-		if h.OpCode.IsControl() {
-			if !cn.control(h) {
-				return
-			}
-			continue
+	}
+}
+
+// frameReader is the state of a connection's reading between frames.
+type frameReader struct {
+	cn               *conn
+	handle           func(msg protocol.ClientMessage, seq int)
+	limit            int64
+	frames, byteRate *tokenBucket
+	m                message // the data message being read
+	buf              *[]byte // its payload, from payloadPool
+	inFlight         bool    // a fragmented message goes on
+}
+
+// release puts the payload buffer back into the pool.
+func (fr *frameReader) release() {
+	if fr.buf != nil {
+		if cap(*fr.buf) <= maxPooledPayload {
+			payloadPool.Put(fr.buf)
 		}
-		if !inFlight { // the first frame of a message
-			m = message{op: h.OpCode}
-			if handle != nil && !cn.killed() && !frames.take(time.Now()) {
-				cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
-				cn.kill(protocol.CloseTooMany)
-				return
-			}
+		fr.buf = nil
+	}
+}
+
+// frame reads the rest of the frame of header h and acts on it; false
+// ends the reading.
+func (fr *frameReader) frame(h ws.Header) bool {
+	cn := fr.cn
+	state := ws.StateServerSide
+	if fr.inFlight {
+		state = state.Set(ws.StateFragmented)
+	}
+	if err := ws.CheckHeader(h, state); err != nil {
+		cn.s.metrics.errors.WithLabelValues(protocol.BadMessage).Inc()
+		cn.kill(closeProtocolError)
+		return false
+	}
+	if h.OpCode.IsControl() {
+		return cn.control(h)
+	}
+	if !fr.inFlight { // the first frame of a message
+		fr.m = message{op: h.OpCode}
+		if fr.handle != nil && !cn.killed() && !fr.frames.take(time.Now()) {
+			cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
+			cn.kill(protocol.CloseTooMany) // and drain until the client's close
 		}
-		inFlight = !h.Fin
-		m.size += h.Length
-		if m.size > limit*hardReadLimitFactor {
-			cn.s.metrics.errors.WithLabelValues(protocol.TooLarge).Inc()
-			cn.kill(protocol.CloseTooBig)
-			return
+	}
+	fr.inFlight = !h.Fin
+	fr.m.size += h.Length
+	if fr.m.size > fr.limit*hardReadLimitFactor {
+		cn.s.metrics.errors.WithLabelValues(protocol.TooLarge).Inc()
+		cn.kill(protocol.CloseTooBig)
+		return false
+	}
+	draining := fr.handle == nil || cn.killed()
+	var err error
+	if fr.m.size > fr.limit || draining {
+		_, err = io.CopyN(io.Discard, cn.rd, h.Length)
+		fr.release()
+	} else {
+		if fr.buf == nil {
+			fr.buf = payloadPool.Get().(*[]byte)
+			*fr.buf = (*fr.buf)[:0]
 		}
-		discard := m.size > limit || handle == nil || cn.killed()
-		if discard {
-			_, err = io.CopyN(io.Discard, cn.rd, h.Length)
-		} else {
-			if buf == nil {
-				buf = payloadPool.Get().(*[]byte)
-				*buf = (*buf)[:0]
-			}
-			*buf, err = readPayload(cn.rd, *buf, h)
-		}
-		if err != nil {
-			cn.readFailed(err)
-			return
-		}
-		if inFlight || discard && (handle == nil || cn.killed()) {
-			continue
-		}
-		now := time.Now()
-		cn.lastRead.Store(now.UnixNano())
-		// Every byte read counts against the byte rate, a discarded
-		// message's too.
-		if !cn.throttle(byteRate.owe(now, float64(m.size))) {
-			continue // killed meanwhile: wait for the close
-		}
-		var payload []byte
-		if buf != nil {
-			payload = *buf
-		}
-		msg, seq, perr := m.parse(payload, limit, cn.s.maxOpLen)
-		if buf != nil {
-			if cap(*buf) <= maxPooledPayload {
-				payloadPool.Put(buf)
-			}
-			buf = nil
-		}
+		*fr.buf, err = readPayload(cn.rd, *fr.buf, h)
+	}
+	if err != nil {
+		cn.readFailed(err)
+		return false
+	}
+	if fr.inFlight || draining {
+		return true
+	}
+	now := time.Now()
+	cn.lastRead.Store(now.UnixNano())
+	// Every byte read counts against the byte rate, a discarded
+	// message's too.
+	if !cn.throttle(fr.byteRate.owe(now, float64(fr.m.size))) {
+		return true // killed meanwhile: wait for the close
+	}
+	var payload []byte
+	if fr.buf != nil {
+		payload = *fr.buf
+	}
+	cn.handleApart(func() {
+		msg, seq, perr := fr.m.parse(payload, fr.limit, cn.s.maxOpLen)
 		if perr != nil {
 			cn.sendError(perr.Code, perr.Message, seq)
-			continue
+			return
 		}
-		cn.handleApart(func() { handle(msg, seq) })
-	}
+		fr.handle(msg, seq)
+	})
+	fr.release()
+	return true
 }
 
 // message is a data message being read: its type and size so far.
@@ -375,10 +402,11 @@ func (cn *conn) control(h ws.Header) bool {
 	return true
 }
 
-// handleApart runs f, the handling of one message, on a goroutine of its
-// own and waits for it: the engine's and the JSON encoder's deep calls
-// grow that goroutine's stack, which ends with it, and not the stack of
-// the connection's goroutine, which idles for hours.
+// handleApart runs f, the parsing and handling of one message, on a
+// goroutine of its own and waits for it: the JSON parser's, the engine's
+// and the encoder's deep calls grow that goroutine's stack, which ends
+// with it, and not the stack of the connection's goroutine, which idles
+// for hours.
 func (cn *conn) handleApart(f func()) {
 	done := make(chan struct{})
 	go func() {
