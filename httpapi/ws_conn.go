@@ -284,6 +284,11 @@ func (fr *frameReader) frame(h ws.Header) bool {
 	if err := ws.CheckHeader(h, state); err != nil {
 		cn.s.metrics.errors.WithLabelValues(protocol.BadMessage).Inc()
 		cn.kill(closeProtocolError)
+		if h.Length <= fr.limit {
+			// Read the frame, so that closing the socket with it unread
+			// does not reset the connection before the close frame.
+			_, _ = io.CopyN(io.Discard, cn.rd, h.Length)
+		}
 		return false
 	}
 	if h.OpCode.IsControl() {
