@@ -47,13 +47,15 @@ var closeProtocolError = protocol.Close{Code: websocket.StatusProtocolError, Rea
 // goroutine exists only while the send queue has something for it, and
 // keepalive pings and timeouts run on timers (keepalive).
 type conn struct {
-	s    *Server
-	nc   net.Conn
-	raw  syscall.RawConn // nc's, for writeNow; nil if it has none
-	rd   io.Reader       // nc, or the upgrade's buffered reader if it holds bytes
-	slot *connSlot       // released when the connection ends
-	pad  conference.Session
-	hdr  [ws.MaxHeaderSize - 2]byte // a frame header being read
+	s   *Server
+	nc  net.Conn
+	raw syscall.RawConn // nc's, for writeNow; nil if it has none
+	// direct is writeNow's callback and arguments, guarded by queueMu.
+	direct directWrite
+	rd     io.Reader // nc, or the upgrade's buffered reader if it holds bytes
+	slot   *connSlot // released when the connection ends
+	pad    conference.Session
+	hdr    [ws.MaxHeaderSize - 2]byte // a frame header being read
 
 	// hub is set once joined; user, active, people, lastCursor and
 	// cursorTimer are guarded by hub.mu after that.
@@ -125,20 +127,10 @@ func (s *Server) serveWS(c echo.Context) error {
 	}
 	c.Response().Status = http.StatusSwitchingProtocols // for the access log
 	c.Response().Committed = true
-	cn := &conn{
-		s:      s,
-		nc:     nc,
-		rd:     nc,
-		slot:   wsSlotOf(c),
-		pad:    session,
-		closed: make(chan struct{}),
-		done:   make(chan struct{}),
-	}
+	cn := newConn(s, nc, session)
+	cn.slot = wsSlotOf(c)
 	if rw.Reader.Buffered() > 0 {
 		cn.rd = rw.Reader // the client did not wait for the answer
-	}
-	if sc, ok := nc.(syscall.Conn); ok {
-		cn.raw, _ = sc.SyscallConn()
 	}
 	cn.slot.handOff()
 	s.track(cn, true)
@@ -149,6 +141,24 @@ func (s *Server) serveWS(c echo.Context) error {
 	cn.lastRead.Store(time.Now().UnixNano())
 	go cn.run()
 	return nil
+}
+
+// newConn is a connection of s over nc, upgraded, to pad.
+func newConn(s *Server, nc net.Conn, pad conference.Session) *conn {
+	cn := &conn{
+		s:      s,
+		nc:     nc,
+		rd:     nc,
+		pad:    pad,
+		closed: make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			cn.setRaw(raw)
+		}
+	}
+	return cn
 }
 
 // refuse tells the client that the pad does not exist and closes.

@@ -10,12 +10,12 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gobwas/ws"
 
+	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/internal/testutil"
 	"github.com/confpad/confpad/protocol"
 )
@@ -240,10 +240,8 @@ func socketPair(t *testing.T) (server, client net.Conn) {
 // newSocketConn is a conn of s over nc, as serveWS makes it, without a
 // reader.
 func newSocketConn(s *Server, nc net.Conn) *conn {
-	cn := &conn{s: s, nc: nc, rd: nc, closed: make(chan struct{}), done: make(chan struct{}), cancel: func() {}}
-	if sc, ok := nc.(syscall.Conn); ok {
-		cn.raw, _ = sc.SyscallConn()
-	}
+	cn := newConn(s, nc, conference.Session{ID: "main"})
+	cn.cancel = func() {}
 	return cn
 }
 

@@ -110,15 +110,31 @@ func (cn *conn) writeNow(b []byte) int {
 	if cn.raw == nil {
 		return 0
 	}
-	var n int
-	err := cn.raw.Write(func(fd uintptr) bool {
-		n, _ = syscall.Write(int(fd), b)
-		return true // never wait for the socket: the writer does
-	})
+	cn.direct.b, cn.direct.n = b, 0
+	err := cn.raw.Write(cn.direct.fn)
+	n := cn.direct.n
+	cn.direct.b = nil
 	if err != nil || n < 0 {
 		return 0
 	}
 	return n
+}
+
+// directWrite is writeNow's callback and its arguments, kept in the
+// conn so that a write allocates nothing.
+type directWrite struct {
+	fn func(fd uintptr) bool
+	b  []byte
+	n  int
+}
+
+// setRaw readies writeNow on raw.
+func (cn *conn) setRaw(raw syscall.RawConn) {
+	cn.raw = raw
+	cn.direct.fn = func(fd uintptr) bool {
+		cn.direct.n, _ = syscall.Write(int(fd), cn.direct.b)
+		return true // never wait for the socket: the writer does
+	}
 }
 
 // startWriterLocked starts the writer goroutine unless it runs.
