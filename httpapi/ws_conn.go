@@ -82,6 +82,7 @@ type conn struct {
 	closed   chan struct{} // closed once the writer is done
 	cancel   func()        // ends the context of the engine calls
 	done     chan struct{} // closed by kill
+	dead     atomic.Bool   // set by kill: killed, cheaper than done
 	killOnce sync.Once
 	close    protocol.Close // how kill closes it
 
@@ -163,14 +164,12 @@ func newConn(s *Server, nc net.Conn, pad conference.Session) *conn {
 
 // refuse tells the client that the pad does not exist and closes.
 func (cn *conn) refuse(id string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cn.cancel = cancel
+	cn.cancel = func() {} // no engine calls to end
 	cn.s.metrics.errors.WithLabelValues(protocol.UnknownPad).Inc()
 	cn.send(protocol.EncodeError(protocol.UnknownPad, "no session "+protocol.Truncate(id, 64), -1))
 	cn.kill(protocol.CloseUnknownPad)
 	cn.readLoop(nil)
 	cn.finish()
-	<-ctx.Done()
 }
 
 // finish waits for the writer's close and releases the connection.
@@ -651,6 +650,7 @@ func (cn *conn) tooSlow() {
 
 // closeLater marks the connection as killed and has the writer close it.
 func (cn *conn) closeLater() {
+	cn.dead.Store(true)
 	close(cn.done)
 	cn.queueMu.Lock()
 	cn.startWriterLocked()
@@ -658,14 +658,7 @@ func (cn *conn) closeLater() {
 }
 
 // killed reports whether the connection is being closed.
-func (cn *conn) killed() bool {
-	select {
-	case <-cn.done:
-		return true
-	default:
-		return false
-	}
-}
+func (cn *conn) killed() bool { return cn.dead.Load() }
 
 // kill closes the connection with c (the first call wins). It never
 // blocks: the writer sends the close frame.
