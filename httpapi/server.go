@@ -370,8 +370,8 @@ func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.shutOnce.Do(func() {
-		s.closing.Store(true)
 		s.connsMu.Lock()
+		s.closing.Store(true) // under connsMu: track adds no connection after this
 		for cn := range s.conns {
 			cn.kill(protocol.CloseRestarting)
 		}
@@ -397,19 +397,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// track adds or removes a connection from the set Shutdown closes.
-func (s *Server) track(cn *conn, add bool) {
+// track adds or removes a connection from the set Shutdown closes; it
+// adds none once Shutdown has begun, and then reports false.
+func (s *Server) track(cn *conn, add bool) bool {
 	s.connsMu.Lock()
 	defer s.connsMu.Unlock()
 	if add {
+		if s.closing.Load() {
+			return false
+		}
 		s.conns[cn] = struct{}{}
 		s.connsWG.Add(1)
 		s.metrics.connections.Inc()
-		return
+		return true
 	}
 	delete(s.conns, cn)
 	s.connsWG.Done()
 	s.metrics.connections.Dec()
+	return true
 }
 
 // onCommit is the engine's OnCommit: it runs with the pad locked.

@@ -133,8 +133,14 @@ func (s *Server) serveWS(c echo.Context) error {
 	if rw.Reader.Buffered() > 0 {
 		cn.rd = rw.Reader // the client did not wait for the answer
 	}
+	if !s.track(cn, true) {
+		// Shutdown began while this request was checked.
+		_ = nc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		_, _ = nc.Write(closeFrame(protocol.CloseRestarting))
+		_ = nc.Close()
+		return nil
+	}
 	cn.slot.handOff()
-	s.track(cn, true)
 	if lookupErr != nil {
 		go cn.refuse(c.Param("id"))
 		return nil
