@@ -88,8 +88,10 @@ type Config struct {
 	// AdminToken guards the admin routes (Authorization: Bearer <token>).
 	// Empty disables them: they answer 403.
 	AdminToken string
-	// MaxFrameBytes limits a websocket frame from a client (default 256
-	// KiB); a larger frame gets a too_large error.
+	// MaxFrameBytes limits a websocket message from a client, its
+	// fragments together (default 256 KiB); a larger one gets a
+	// too_large error, and one over 16 times the limit closes the
+	// connection.
 	MaxFrameBytes int64
 	// MaxDocLen limits a pad's length in code points (default: the
 	// engine's, 2 Mi code points).
@@ -104,8 +106,9 @@ type Config struct {
 	// reachable); /readyz answers 503 with its error. Nil: always ready.
 	Ready func(context.Context) error
 
-	// SendQueue is how many messages may wait for one connection; a
-	// connection whose queue overflows is closed as too slow.
+	// SendQueue is how many messages may wait for one connection (what
+	// its socket did not take at once); a connection whose queue
+	// overflows is closed as too slow.
 	SendQueue int
 	// WriteTimeout bounds writing one burst of queued messages (up to 64)
 	// to a connection; a client that does not take it in time is closed
