@@ -187,10 +187,10 @@ func (h *hub) countChangedLocked() {
 		for cn := range h.conns {
 			if cn.people != n {
 				if frame == nil {
-					frame = protocol.EncodePeople(n)
+					frame = textFrame(protocol.EncodePeople(n))
 				}
 				cn.people = n
-				cn.send(frame)
+				cn.sendFrame(frame)
 			}
 		}
 		if n := len(h.byClient); n != h.countPublished {
@@ -481,11 +481,13 @@ func (h *hub) presenceLocked(event string, u cluster.User) []byte {
 	return protocol.EncodePresence(event, w, h.history.Head())
 }
 
-// broadcastLocked queues the same bytes to every connection but except.
-func (h *hub) broadcastLocked(frame []byte, except *conn) {
+// broadcastLocked sends the message payload to every connection but
+// except: one frame, encoded once, whose bytes all of them share.
+func (h *hub) broadcastLocked(payload []byte, except *conn) {
+	frame := textFrame(payload)
 	for cn := range h.conns {
 		if cn != except {
-			cn.send(frame)
+			cn.sendFrame(frame)
 		}
 	}
 }

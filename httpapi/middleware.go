@@ -170,7 +170,9 @@ const codeTooManyConnections = "too_many_connections"
 // limitConns guards the websocket route: a client address (see
 // Config.TrustedProxies) may hold Config.MaxConnsPerAddr websockets at
 // once; one more is refused with 429 before the upgrade. It logs each
-// websocket's open and close with its pad.
+// websocket's open and close with its pad. The handler may hand the slot
+// to the connection (connSlot.handOff), which outlives the request; the
+// connection then releases it.
 func (s *Server) limitConns(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		addr := c.RealIP()
@@ -179,19 +181,67 @@ func (s *Server) limitConns(next echo.HandlerFunc) echo.HandlerFunc {
 			return apiError(http.StatusTooManyRequests, codeTooManyConnections,
 				fmt.Sprintf("this address already has %d open connections (the server's limit)", s.cfg.MaxConnsPerAddr))
 		}
-		defer s.perAddr.release(addr)
-		start := time.Now()
-		pad := c.Param("id")
+		slot := &connSlot{s: s, c: c, addr: addr, pad: c.Param("id"), start: time.Now()}
 		if s.cfg.AccessLog {
-			s.log.Info("websocket opened", "pad", pad, "remote", addr)
+			s.log.Info("websocket opened", "pad", slot.pad, "remote", addr)
 		}
+		c.Set(connSlotKey, slot)
 		err := next(c)
-		if s.cfg.AccessLog {
-			s.log.Info("websocket closed", "pad", pad, "remote", addr, "status", c.Response().Status,
-				"duration", time.Since(start).Round(time.Millisecond))
+		if !slot.handed {
+			slot.release()
 		}
 		return err
 	}
+}
+
+// connSlotKey is the echo context key of a websocket's connSlot.
+const connSlotKey = "confpad.connSlot"
+
+// connSlot is a websocket's place in the per-address count, taken by
+// limitConns.
+type connSlot struct {
+	s      *Server
+	c      echo.Context // until release
+	addr   string
+	pad    string
+	start  time.Time
+	status int
+	handed bool
+}
+
+// wsSlotOf returns the slot limitConns took for c's request.
+func wsSlotOf(c echo.Context) *connSlot {
+	slot, _ := c.Get(connSlotKey).(*connSlot)
+	return slot
+}
+
+// handOff makes the connection responsible for releasing the slot, once
+// the handler has upgraded the request.
+func (slot *connSlot) handOff() {
+	if slot == nil {
+		return // a route without limitConns
+	}
+	slot.handed = true
+	slot.status = slot.c.Response().Status
+	slot.c = nil // the request is not kept alive by the connection
+}
+
+// release frees the slot and logs the websocket's close.
+func (slot *connSlot) release() {
+	if slot == nil {
+		return
+	}
+	s := slot.s
+	s.perAddr.release(slot.addr)
+	if !s.cfg.AccessLog {
+		return
+	}
+	status := slot.status
+	if slot.c != nil {
+		status = slot.c.Response().Status
+	}
+	s.log.Info("websocket closed", "pad", slot.pad, "remote", slot.addr, "status", status,
+		"duration", time.Since(slot.start).Round(time.Millisecond))
 }
 
 // ipExtractor finds a request's client address: the peer's, or, when the

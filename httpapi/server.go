@@ -88,8 +88,10 @@ type Config struct {
 	// AdminToken guards the admin routes (Authorization: Bearer <token>).
 	// Empty disables them: they answer 403.
 	AdminToken string
-	// MaxFrameBytes limits a websocket frame from a client (default 256
-	// KiB); a larger frame gets a too_large error.
+	// MaxFrameBytes limits a websocket message from a client, its
+	// fragments together (default 256 KiB); a larger one gets a
+	// too_large error, and one over 16 times the limit closes the
+	// connection.
 	MaxFrameBytes int64
 	// MaxDocLen limits a pad's length in code points (default: the
 	// engine's, 2 Mi code points).
@@ -104,8 +106,9 @@ type Config struct {
 	// reachable); /readyz answers 503 with its error. Nil: always ready.
 	Ready func(context.Context) error
 
-	// SendQueue is how many messages may wait for one connection; a
-	// connection whose queue overflows is closed as too slow.
+	// SendQueue is how many messages may wait for one connection (what
+	// its socket did not take at once); a connection whose queue
+	// overflows is closed as too slow.
 	SendQueue int
 	// WriteTimeout bounds writing one burst of queued messages (up to 64)
 	// to a connection; a client that does not take it in time is closed
@@ -370,8 +373,8 @@ func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.shutOnce.Do(func() {
-		s.closing.Store(true)
 		s.connsMu.Lock()
+		s.closing.Store(true) // under connsMu: track adds no connection after this
 		for cn := range s.conns {
 			cn.kill(protocol.CloseRestarting)
 		}
@@ -397,19 +400,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// track adds or removes a connection from the set Shutdown closes.
-func (s *Server) track(cn *conn, add bool) {
+// track adds or removes a connection from the set Shutdown closes; it
+// adds none once Shutdown has begun, and then reports false.
+func (s *Server) track(cn *conn, add bool) bool {
 	s.connsMu.Lock()
 	defer s.connsMu.Unlock()
 	if add {
+		if s.closing.Load() {
+			return false
+		}
 		s.conns[cn] = struct{}{}
 		s.connsWG.Add(1)
 		s.metrics.connections.Inc()
-		return
+		return true
 	}
 	delete(s.conns, cn)
 	s.connsWG.Done()
 	s.metrics.connections.Dec()
+	return true
 }
 
 // onCommit is the engine's OnCommit: it runs with the pad locked.

@@ -1,18 +1,19 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
 	"github.com/labstack/echo/v4"
 
 	"github.com/confpad/confpad/cluster"
@@ -26,28 +27,35 @@ import (
 // (protocol.CloseTooMany).
 const codeRateLimited = "rate_limited"
 
-// hardReadLimitFactor: frames over MaxFrameBytes are read and discarded up
-// to this many times the limit; past that the library closes the
-// connection with StatusMessageTooBig.
+// hardReadLimitFactor: messages over MaxFrameBytes are read and discarded
+// up to this many times the limit; past that the connection is closed
+// with StatusMessageTooBig.
 const hardReadLimitFactor = 16
 
-// outgoing is one item of a connection's send queue: one frame, or several
-// that must go out together (a catch-up and its welcome).
-type outgoing struct {
-	one  []byte
-	many [][]byte
-}
+// closeProtocolError closes a connection that breaks RFC 6455 (an
+// unmasked frame, reserved bits or opcodes, a fragmented control frame).
+var closeProtocolError = protocol.Close{Code: websocket.StatusProtocolError, Reason: "websocket protocol error"}
 
-// conn is one websocket connection. It has one goroutine, so that a
-// crowd of idle readers costs little: the HTTP request's goroutine reads
-// and parses frames and runs joins, ops and cursors one at a time. A
-// writer goroutine exists only while the send queue has something for it
-// (startWriter), and keepalive pings and timeouts run on timers
-// (keepalive).
+// conn is one websocket connection, made to cost little while idle, as
+// most of a crowd's readers are: the request's goroutine returns once the
+// connection is upgraded, and the connection's own goroutine (run) waits
+// for the next frame header in a small array of the struct. A message's
+// payload is read into a pooled buffer only while it arrives, and it is
+// handled (joins, ops, cursors, one at a time) on a short-lived goroutine
+// so that the engine's deep calls do not grow the idle goroutine's stack.
+// Sends write to the socket without blocking (ws_send.go); a writer
+// goroutine exists only while the send queue has something for it, and
+// keepalive pings and timeouts run on timers (keepalive).
 type conn struct {
 	s   *Server
-	ws  *websocket.Conn
-	pad conference.Session
+	nc  net.Conn
+	raw syscall.RawConn // nc's, for writeNow; nil if it has none
+	// direct is writeNow's callback and arguments, guarded by queueMu.
+	direct directWrite
+	rd     io.Reader // nc, or the upgrade's buffered reader if it holds bytes
+	slot   *connSlot // released when the connection ends
+	pad    conference.Session
+	hdr    [ws.MaxHeaderSize - 2]byte // a frame header being read
 
 	// hub is set once joined; user, active, people, lastCursor and
 	// cursorTimer are guarded by hub.mu after that.
@@ -63,16 +71,18 @@ type conn struct {
 	// the handler uses them.
 	author, authorName, authorColor string
 
-	// queue holds what waits for the writer, at most Config.SendQueue
-	// items; an idle connection holds no buffer for it. writing is set
-	// while a writer goroutine runs.
+	// queue holds encoded frames that wait for the writer, at most
+	// Config.SendQueue items; an idle connection holds no buffer for it.
+	// partial says its first item is the rest of a frame writeNow began.
+	// writing is set while a writer goroutine runs.
 	queueMu  sync.Mutex
-	queue    []outgoing
+	queue    [][]byte
+	partial  bool
 	writing  bool
-	stalled  *time.Timer   // armed while a burst is written
-	closed   chan struct{} // closed once the websocket is
+	closed   chan struct{} // closed once the writer is done
 	cancel   func()        // ends the context of the engine calls
 	done     chan struct{} // closed by kill
+	dead     atomic.Bool   // set by kill: killed, cheaper than done
 	killOnce sync.Once
 	close    protocol.Close // how kill closes it
 
@@ -82,50 +92,98 @@ type conn struct {
 	editSecret string
 	canEdit    atomic.Bool
 
-	lastRead atomic.Int64 // unix nanoseconds of the last frame read
+	lastRead atomic.Int64 // unix nanoseconds of the last message read
+	pinged   atomic.Bool  // a ping waits for its pong
 	asked    atomic.Bool  // a join message arrived
 	joined   atomic.Bool
 }
 
-// serveWS handles GET /pads/:id/ws.
+// serveWS handles GET /pads/:id/ws: it checks the request, upgrades it
+// and hands the connection to a goroutine of its own (run), then returns,
+// so that the request, echo's context and the handler's stack are freed.
 func (s *Server) serveWS(c echo.Context) error {
 	if s.closing.Load() {
 		return apiError(503, protocol.Unavailable, "server is shutting down")
 	}
-	session, lookupErr := s.cfg.Catalog.Session(c.Request().Context(), c.Param("id"))
+	r := c.Request()
+	session, lookupErr := s.cfg.Catalog.Session(r.Context(), c.Param("id"))
 	if lookupErr != nil && !errors.Is(lookupErr, conference.ErrNotFound) {
 		return apiError(503, protocol.Unavailable, "catalog unavailable")
 	}
 	// A page of another origin may not join: its editor would write as the
-	// visitor. sameOrigin checks the Origin with its scheme, which the
-	// library's own check (host only) does not.
-	if !s.sameOrigin(c.Request()) {
+	// visitor. sameOrigin checks the Origin with its scheme.
+	if !s.sameOrigin(r) {
 		return apiError(http.StatusForbidden, codeCrossOrigin, "pages of another origin may not open this websocket")
 	}
-	ws, err := websocket.Accept(c.Response(), c.Request(), &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if !isUpgrade(r) {
+		return apiError(http.StatusUpgradeRequired, protocol.BadMessage, "this route is a websocket: send Upgrade: websocket")
+	}
+	upgrader := ws.HTTPUpgrader{Header: c.Response().Header()}
+	nc, rw, _, err := upgrader.Upgrade(r, c.Response())
 	if err != nil {
-		return nil // Accept has written the HTTP error
+		if nc != nil {
+			_ = nc.Close() // Upgrade has answered with the HTTP error
+		}
+		return nil
 	}
-	ws.SetReadLimit(s.cfg.MaxFrameBytes * hardReadLimitFactor)
+	c.Response().Status = http.StatusSwitchingProtocols // for the access log
+	c.Response().Committed = true
+	cn := newConn(s, nc, session)
+	cn.slot = wsSlotOf(c)
+	if rw.Reader.Buffered() > 0 {
+		cn.rd = rw.Reader // the client did not wait for the answer
+	}
+	if !s.track(cn, true) {
+		// Shutdown began while this request was checked.
+		_ = nc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		_, _ = nc.Write(closeFrame(protocol.CloseRestarting))
+		_ = nc.Close()
+		return nil
+	}
+	cn.slot.handOff()
 	if lookupErr != nil {
-		s.metrics.errors.WithLabelValues(protocol.UnknownPad).Inc()
-		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
-		defer cancel()
-		_ = ws.Write(ctx, websocket.MessageText, protocol.EncodeError(protocol.UnknownPad, "no session "+protocol.Truncate(c.Param("id"), 64), -1))
-		return ws.Close(protocol.CloseUnknownPad.Code, protocol.CloseUnknownPad.Reason)
+		go cn.refuse(c.Param("id"))
+		return nil
 	}
+	cn.lastRead.Store(time.Now().UnixNano())
+	go cn.run()
+	return nil
+}
+
+// newConn is a connection of s over nc, upgraded, to pad.
+func newConn(s *Server, nc net.Conn, pad conference.Session) *conn {
 	cn := &conn{
 		s:      s,
-		ws:     ws,
-		pad:    session,
+		nc:     nc,
+		rd:     nc,
+		pad:    pad,
 		closed: make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	cn.lastRead.Store(time.Now().UnixNano())
-	s.track(cn, true)
-	defer s.track(cn, false)
-	cn.run()
-	return nil
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			cn.setRaw(raw)
+		}
+	}
+	return cn
+}
+
+// refuse tells the client that the pad does not exist and closes.
+func (cn *conn) refuse(id string) {
+	cn.cancel = func() {} // no engine calls to end
+	cn.s.metrics.errors.WithLabelValues(protocol.UnknownPad).Inc()
+	cn.send(protocol.EncodeError(protocol.UnknownPad, "no session "+protocol.Truncate(id, 64), -1))
+	cn.kill(protocol.CloseUnknownPad)
+	cn.readLoop(nil)
+	cn.finish()
+}
+
+// finish waits for the writer's close and releases the connection.
+func (cn *conn) finish() {
+	<-cn.closed
+	_ = cn.nc.Close()
+	cn.s.track(cn, false)
+	cn.slot.release()
 }
 
 // run serves the connection until it closes.
@@ -135,11 +193,6 @@ func (cn *conn) run() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cn.cancel = cancel
-	cn.stalled = time.AfterFunc(time.Hour, func() {
-		cn.tooSlow()
-		_ = cn.ws.CloseNow() // unblocks the stalled write
-	})
-	cn.stalled.Stop()
 	stopKeepalive := cn.keepalive()
 
 	var leave func()
@@ -172,71 +225,215 @@ func (cn *conn) run() {
 		leave()
 	}
 	cn.kill(protocol.CloseNormal)
-	<-cn.closed
+	cn.finish()
 }
 
-// readLoop reads frames, answers what is wrong with them, and hands valid
-// messages, with their seq (or -1), to handle, until the connection ends.
+// payloadPool holds the buffers messages are read into, so that idle
+// connections hold none.
+var payloadPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledPayload is the largest buffer put back into payloadPool.
+const maxPooledPayload = 64 << 10
+
+// readLoop reads frames and answers control frames; it answers what is
+// wrong with a message and hands valid ones, with their seq (or -1), to
+// handle, until the connection ends. Once the connection is killed it
+// only waits for the client's close frame, discarding the rest; handle
+// nil does so from the start.
 //
-// Reads get a context without a deadline or cancel, like writes (see
-// writeLoop): a cancellable one costs the library a context.AfterFunc per
-// frame header and payload. The reads end when the writer closes the
-// connection.
+// The loop is small on purpose: an idle connection's goroutine waits
+// here, and what its stack holds then (this frame and the socket read's)
+// decides whether the garbage collector can shrink the stack to 4 KiB.
+// Everything else happens in frameReader.frame, whose frame is on the
+// stack only while a frame arrives.
 func (cn *conn) readLoop(handle func(msg protocol.ClientMessage, seq int)) {
-	var buf bytes.Buffer
-	limit := cn.s.cfg.MaxFrameBytes
-	var lr io.LimitedReader // reused: io.LimitReader would allocate per frame
-	frames := newTokenBucket(cn.s.cfg.MessageRate, float64(cn.s.cfg.MessageBurst))
-	bytes := newTokenBucket(float64(cn.s.cfg.ByteRate), float64(cn.s.cfg.ByteBurst))
+	fr := &frameReader{
+		cn:       cn,
+		handle:   handle,
+		limit:    cn.s.cfg.MaxFrameBytes,
+		frames:   newTokenBucket(cn.s.cfg.MessageRate, float64(cn.s.cfg.MessageBurst)),
+		byteRate: newTokenBucket(float64(cn.s.cfg.ByteRate), float64(cn.s.cfg.ByteBurst)),
+	}
+	defer fr.release()
 	for {
-		typ, r, err := cn.ws.Reader(context.Background())
+		h, err := ws.ReadHeaderBuffer(cn.rd, cn.hdr[:])
 		if err != nil {
 			cn.readFailed(err)
 			return
 		}
-		now := time.Now()
-		cn.lastRead.Store(now.UnixNano())
-		if !frames.take(now) {
+		if !fr.frame(h) {
+			return
+		}
+	}
+}
+
+// frameReader is the state of a connection's reading between frames.
+type frameReader struct {
+	cn               *conn
+	handle           func(msg protocol.ClientMessage, seq int)
+	limit            int64
+	frames, byteRate *tokenBucket
+	m                message // the data message being read
+	buf              *[]byte // its payload, from payloadPool
+	inFlight         bool    // a fragmented message goes on
+}
+
+// release puts the payload buffer back into the pool.
+func (fr *frameReader) release() {
+	if fr.buf != nil {
+		if cap(*fr.buf) <= maxPooledPayload {
+			payloadPool.Put(fr.buf)
+		}
+		fr.buf = nil
+	}
+}
+
+// frame reads the rest of the frame of header h and acts on it; false
+// ends the reading.
+func (fr *frameReader) frame(h ws.Header) bool {
+	cn := fr.cn
+	state := ws.StateServerSide
+	if fr.inFlight {
+		state = state.Set(ws.StateFragmented)
+	}
+	if err := ws.CheckHeader(h, state); err != nil {
+		cn.s.metrics.errors.WithLabelValues(protocol.BadMessage).Inc()
+		cn.kill(closeProtocolError)
+		if h.Length <= fr.limit {
+			// Read the frame, so that closing the socket with it unread
+			// does not reset the connection before the close frame.
+			_, _ = io.CopyN(io.Discard, cn.rd, h.Length)
+		}
+		return false
+	}
+	if h.OpCode.IsControl() {
+		return cn.control(h)
+	}
+	if !fr.inFlight { // the first frame of a message
+		fr.m = message{op: h.OpCode}
+		if fr.handle != nil && !cn.killed() && !fr.frames.take(time.Now()) {
 			cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
-			cn.kill(protocol.CloseTooMany)
-			return
+			cn.kill(protocol.CloseTooMany) // and drain until the client's close
 		}
-		buf.Reset()
-		lr.R, lr.N = r, limit+1
-		n, err := buf.ReadFrom(&lr)
-		tooLarge := err == nil && n > limit
-		if tooLarge {
-			var more int64
-			more, err = io.Copy(io.Discard, r)
-			n += more
+	}
+	fr.inFlight = !h.Fin
+	fr.m.size += h.Length
+	if fr.m.size > fr.limit*hardReadLimitFactor {
+		cn.s.metrics.errors.WithLabelValues(protocol.TooLarge).Inc()
+		cn.kill(protocol.CloseTooBig)
+		return false
+	}
+	draining := fr.handle == nil || cn.killed()
+	var err error
+	if fr.m.size > fr.limit || draining {
+		_, err = io.CopyN(io.Discard, cn.rd, h.Length)
+		fr.release()
+	} else {
+		if fr.buf == nil {
+			fr.buf = payloadPool.Get().(*[]byte)
+			*fr.buf = (*fr.buf)[:0]
 		}
-		if err != nil {
-			cn.readFailed(err)
-			return
-		}
-		// Every byte read counts against the byte rate, a discarded
-		// frame's too.
-		if !cn.throttle(bytes.owe(time.Now(), float64(n))) {
-			return
-		}
-		if tooLarge {
-			cn.sendError(protocol.TooLarge, "frame is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes", -1)
-			continue
-		}
-		if typ != websocket.MessageText {
-			cn.sendError(protocol.BadMessage, "binary frames are not accepted; send JSON in text frames", -1)
-			continue
-		}
-		msg, seq, perr := protocol.ParseClientMessage(buf.Bytes(), cn.s.maxOpLen)
+		*fr.buf, err = readPayload(cn.rd, *fr.buf, h)
+	}
+	if err != nil {
+		cn.readFailed(err)
+		return false
+	}
+	if fr.inFlight || draining {
+		return true
+	}
+	now := time.Now()
+	cn.lastRead.Store(now.UnixNano())
+	// Every byte read counts against the byte rate, a discarded
+	// message's too.
+	if !cn.throttle(fr.byteRate.owe(now, float64(fr.m.size))) {
+		return true // killed meanwhile: wait for the close
+	}
+	var payload []byte
+	if fr.buf != nil {
+		payload = *fr.buf
+	}
+	cn.handleApart(func() {
+		msg, seq, perr := fr.m.parse(payload, fr.limit, cn.s.maxOpLen)
 		if perr != nil {
 			cn.sendError(perr.Code, perr.Message, seq)
-			continue
-		}
-		if cn.killed() {
 			return
 		}
-		handle(msg, seq)
+		fr.handle(msg, seq)
+	})
+	fr.release()
+	return true
+}
+
+// message is a data message being read: its type and size so far.
+type message struct {
+	op   ws.OpCode
+	size int64
+}
+
+// parse checks a complete message of payload and parses it.
+func (m message) parse(payload []byte, limit int64, maxOpLen int) (protocol.ClientMessage, int, *protocol.Error) {
+	switch {
+	case m.size > limit:
+		return protocol.ClientMessage{}, -1, protocol.Errorf(protocol.TooLarge, "frame is larger than the limit of %d bytes", limit)
+	case m.op != ws.OpText:
+		return protocol.ClientMessage{}, -1, protocol.Errorf(protocol.BadMessage, "binary frames are not accepted; send JSON in text frames")
 	}
+	return protocol.ParseClientMessage(payload, maxOpLen)
+}
+
+// readPayload reads h's payload onto the end of buf and unmasks it.
+func readPayload(r io.Reader, buf []byte, h ws.Header) ([]byte, error) {
+	start := len(buf)
+	buf = append(buf, make([]byte, h.Length)...) // grows buf in place when it can
+	if _, err := io.ReadFull(r, buf[start:]); err != nil {
+		return buf, err
+	}
+	ws.Cipher(buf[start:], h.Mask, 0)
+	return buf, nil
+}
+
+// control answers a control frame of header h; false ends the reading
+// (the client closed).
+func (cn *conn) control(h ws.Header) bool {
+	var p [ws.MaxControlFramePayloadSize]byte
+	payload := p[:h.Length]
+	if _, err := io.ReadFull(cn.rd, payload); err != nil {
+		cn.readFailed(err)
+		return false
+	}
+	ws.Cipher(payload, h.Mask, 0)
+	switch h.OpCode {
+	case ws.OpPing:
+		cn.sendFrame(appendFrame(nil, ws.OpPong, payload))
+	case ws.OpPong:
+		cn.pinged.Store(false)
+	case ws.OpClose:
+		// Answer with the client's code, as RFC 6455 asks, unless the
+		// server closes already.
+		code, reason := ws.ParseCloseFrameData(payload)
+		if len(payload) >= 2 && ws.CheckCloseFrameData(code, reason) != nil {
+			cn.kill(closeProtocolError)
+		} else {
+			cn.kill(protocol.Close{Code: websocket.StatusCode(code)})
+		}
+		return false
+	}
+	return true
+}
+
+// handleApart runs f, the parsing and handling of one message, on a
+// goroutine of its own and waits for it: the JSON parser's, the engine's
+// and the encoder's deep calls grow that goroutine's stack, which ends
+// with it, and not the stack of the connection's goroutine, which idles
+// for hours.
+func (cn *conn) handleApart(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	<-done
 }
 
 // tokenBucket allows rate units (frames, bytes) a second on average and
@@ -313,16 +510,13 @@ func (cn *conn) check(msg protocol.ClientMessage) *protocol.Error {
 	return nil
 }
 
+// readFailed ends a connection whose reading failed: the client went
+// away or broke off mid-frame, or the close handshake is over.
 func (cn *conn) readFailed(err error) {
-	switch {
-	case websocket.CloseStatus(err) != -1:
-		cn.kill(protocol.CloseNormal)
-	case errors.Is(err, websocket.ErrMessageTooBig):
-		cn.s.metrics.errors.WithLabelValues(protocol.TooLarge).Inc()
-		cn.kill(protocol.CloseTooBig)
-	default:
-		cn.kill(protocol.CloseNormal)
+	if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !cn.killed() {
+		cn.s.log.Debug("websocket read", "pad", cn.pad.ID, "err", err)
 	}
+	cn.kill(protocol.CloseNormal)
 }
 
 // join joins the pad; it returns the engine's leave function, or nil and
@@ -421,67 +615,35 @@ func (cn *conn) sendError(code, message string, ref int) {
 	cn.send(protocol.EncodeError(code, message, ref))
 }
 
-// send queues a frame without blocking. A connection whose queue is full
-// is too slow: it is closed, and resumes with since.
-func (cn *conn) send(frame []byte) {
-	cn.enqueue(outgoing{one: frame})
-}
-
-func (cn *conn) sendMany(frames [][]byte) {
-	cn.enqueue(outgoing{many: frames})
-}
-
-func (cn *conn) enqueue(o outgoing) {
-	if cn.killed() {
-		return
-	}
-	cn.queueMu.Lock()
-	full := len(cn.queue) == cn.s.cfg.SendQueue
-	if !full {
-		cn.queue = append(cn.queue, o)
-		cn.startWriterLocked()
-	}
-	cn.queueMu.Unlock()
-	if full {
-		cn.tooSlow()
-	}
-}
-
-// startWriterLocked starts the writer goroutine unless it runs.
-func (cn *conn) startWriterLocked() {
-	if !cn.writing {
-		cn.writing = true
-		go cn.write()
-	}
-}
-
-// idleQueueCap is the largest queue buffer a connection keeps once its
-// queue is empty; a larger one is dropped.
-const idleQueueCap = 8
-
-// takeBurst moves up to maxBurst queued items to batch (reused) and
-// returns it. When nothing is queued, the writer ends (more is false: the
-// next enqueue, or kill, starts another) unless the connection was
-// killed, which the writer must then close.
-func (cn *conn) takeBurst(batch []outgoing) (_ []outgoing, more bool) {
-	cn.queueMu.Lock()
-	defer cn.queueMu.Unlock()
-	if len(cn.queue) == 0 {
-		if cn.killed() {
-			return batch[:0], true
+// keepalive pings the client every PingInterval and closes connections
+// that miss a pong until the next ping is due, that send no join within
+// JoinTimeout, or that send no message for IdleTimeout. It runs on
+// timers. stop ends it.
+func (cn *conn) keepalive() (stop func()) {
+	cfg := cn.s.cfg
+	joinBy := time.AfterFunc(cfg.JoinTimeout, func() {
+		if !cn.asked.Load() {
+			cn.kill(protocol.CloseNoJoin)
 		}
-		cn.writing = false
-		return batch[:0], false
+	})
+	var ping *time.Timer
+	ping = time.AfterFunc(cfg.PingInterval, func() {
+		switch {
+		case time.Since(time.Unix(0, cn.lastRead.Load())) > cfg.IdleTimeout:
+			cn.kill(protocol.CloseIdle)
+		case cn.pinged.Load():
+			cn.s.log.Debug("keepalive failed: no pong", slog.String("pad", cn.pad.ID))
+			cn.kill(protocol.CloseKeepalive)
+		case !cn.killed():
+			cn.pinged.Store(true)
+			cn.sendFrame(pingFrame)
+			ping.Reset(cfg.PingInterval)
+		}
+	})
+	return func() {
+		joinBy.Stop()
+		ping.Stop()
 	}
-	n := min(len(cn.queue), maxBurst)
-	batch = append(batch[:0], cn.queue[:n]...)
-	rest := copy(cn.queue, cn.queue[n:])
-	clear(cn.queue[rest:]) // no frames kept alive by the buffer
-	cn.queue = cn.queue[:rest]
-	if rest == 0 && cap(cn.queue) > idleQueueCap {
-		cn.queue = nil
-	}
-	return batch, true
 }
 
 func (cn *conn) tooSlow() {
@@ -494,6 +656,7 @@ func (cn *conn) tooSlow() {
 
 // closeLater marks the connection as killed and has the writer close it.
 func (cn *conn) closeLater() {
+	cn.dead.Store(true)
 	close(cn.done)
 	cn.queueMu.Lock()
 	cn.startWriterLocked()
@@ -501,117 +664,13 @@ func (cn *conn) closeLater() {
 }
 
 // killed reports whether the connection is being closed.
-func (cn *conn) killed() bool {
-	select {
-	case <-cn.done:
-		return true
-	default:
-		return false
-	}
-}
+func (cn *conn) killed() bool { return cn.dead.Load() }
 
 // kill closes the connection with c (the first call wins). It never
-// blocks: the writer performs the close.
+// blocks: the writer sends the close frame.
 func (cn *conn) kill(c protocol.Close) {
 	cn.killOnce.Do(func() {
 		cn.close = c
 		cn.closeLater()
 	})
-}
-
-// write is the writer goroutine: it writes the queued frames, in bursts
-// of up to maxBurst, and ends when the queue is empty; once the
-// connection is killed it closes the websocket instead. A burst that
-// takes longer than WriteTimeout means the client is too slow: the
-// stalled timer, armed once per burst, drops it.
-//
-// Writes get a context without a deadline, so the library arms no timer
-// of its own per frame; at thousands of frames a second that timer was a
-// tenth of the server's CPU.
-func (cn *conn) write() {
-	var batch []outgoing
-	for !cn.killed() {
-		var more bool
-		if batch, more = cn.takeBurst(batch); !more {
-			return // nothing to write: the writer ends
-		}
-		if len(batch) == 0 {
-			break // killed meanwhile
-		}
-		cn.stalled.Reset(cn.s.cfg.WriteTimeout)
-		err := cn.writeBurst(batch)
-		cn.stalled.Stop()
-		clear(batch)
-		if err != nil {
-			cn.kill(protocol.CloseNormal) // unless tooSlow came first
-		}
-	}
-	err := cn.ws.Close(cn.close.Code, cn.close.Reason)
-	if err != nil && cn.close.Code != websocket.StatusNormalClosure {
-		cn.s.log.Debug("websocket close", "pad", cn.pad.ID, "err", err)
-	}
-	cn.cancel()
-	close(cn.closed)
-}
-
-// writeBurst writes a burst of queued items.
-func (cn *conn) writeBurst(batch []outgoing) error {
-	ctx := context.Background()
-	for _, o := range batch {
-		if err := cn.writeOne(ctx, o); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// maxBurst bounds the queued items one writeBurst takes.
-const maxBurst = 64
-
-func (cn *conn) writeOne(ctx context.Context, o outgoing) error {
-	if o.one != nil {
-		return cn.ws.Write(ctx, websocket.MessageText, o.one)
-	}
-	for _, f := range o.many {
-		if err := cn.ws.Write(ctx, websocket.MessageText, f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// keepalive pings the client every PingInterval and closes connections
-// that miss a pong, that send no join within JoinTimeout, or that send
-// nothing for IdleTimeout. It runs on timers: a goroutine exists only
-// while a ping waits for its pong. stop ends it.
-func (cn *conn) keepalive() (stop func()) {
-	cfg := cn.s.cfg
-	joinBy := time.AfterFunc(cfg.JoinTimeout, func() {
-		if !cn.asked.Load() {
-			cn.kill(protocol.CloseNoJoin)
-		}
-	})
-	var ping *time.Timer
-	ping = time.AfterFunc(time.Hour, func() {
-		if time.Since(time.Unix(0, cn.lastRead.Load())) > cfg.IdleTimeout {
-			cn.kill(protocol.CloseIdle)
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), cfg.PingInterval)
-		err := cn.ws.Ping(ctx)
-		cancel()
-		if err != nil {
-			cn.s.log.Debug("keepalive failed", slog.String("pad", cn.pad.ID), slog.Any("err", err))
-			cn.kill(protocol.CloseKeepalive)
-			return
-		}
-		if !cn.killed() {
-			ping.Reset(cfg.PingInterval)
-		}
-	})
-	ping.Reset(cfg.PingInterval)
-	return func() {
-		joinBy.Stop()
-		ping.Stop()
-	}
 }
