@@ -136,31 +136,59 @@ func (s *Server) limitBodyTime(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// refusalLogEvery is how often at most the refusals of one client address
+// are logged: a client over its limit that keeps dialling gets one line
+// and then a count a minute, not a line per attempt.
+const refusalLogEvery = time.Minute
+
 // connLimiter counts the open websockets of each client address.
 type connLimiter struct {
 	max    int
 	mu     sync.Mutex
-	byAddr map[string]int
+	byAddr map[string]*addrConns
+}
+
+// addrConns is what connLimiter keeps for one address with open
+// websockets: how many, and the refusals not yet logged.
+type addrConns struct {
+	open     int
+	refused  int       // refusals since the last logged line
+	loggedAt time.Time // when the last refusal line was logged; zero: never
 }
 
 // acquire counts one more connection from addr, or reports false when
-// addr already has max.
-func (l *connLimiter) acquire(addr string) bool {
+// addr already has max. On a refusal, log is how many refusals (this one
+// included) to log now, or 0 while the last line is under
+// refusalLogEvery old.
+func (l *connLimiter) acquire(addr string, now time.Time) (ok bool, log int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.byAddr[addr] >= l.max {
-		return false
+	a := l.byAddr[addr]
+	if a == nil {
+		a = &addrConns{}
+		l.byAddr[addr] = a
 	}
-	l.byAddr[addr]++
-	return true
+	if a.open < l.max {
+		a.open++
+		return true, 0
+	}
+	a.refused++
+	if !a.loggedAt.IsZero() && now.Sub(a.loggedAt) < refusalLogEvery {
+		return false, 0
+	}
+	log, a.refused, a.loggedAt = a.refused, 0, now
+	return false, log
 }
 
-// release counts one connection from addr less.
+// release counts one connection from addr less; an address with none
+// left is forgotten, its refusal count with it.
 func (l *connLimiter) release(addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.byAddr[addr]--; l.byAddr[addr] <= 0 {
-		delete(l.byAddr, addr)
+	if a := l.byAddr[addr]; a != nil {
+		if a.open--; a.open <= 0 {
+			delete(l.byAddr, addr)
+		}
 	}
 }
 
@@ -176,8 +204,10 @@ const codeTooManyConnections = "too_many_connections"
 func (s *Server) limitConns(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		addr := c.RealIP()
-		if !s.perAddr.acquire(addr) {
-			s.log.Warn("websocket refused: too many connections from one address", "remote", addr, "limit", s.cfg.MaxConnsPerAddr)
+		if ok, refused := s.perAddr.acquire(addr, time.Now()); !ok {
+			if refused > 0 {
+				s.log.Warn("websocket refused: too many connections from one address", "remote", addr, "limit", s.cfg.MaxConnsPerAddr, "refused", refused)
+			}
 			return apiError(http.StatusTooManyRequests, codeTooManyConnections,
 				fmt.Sprintf("this address already has %d open connections (the server's limit)", s.cfg.MaxConnsPerAddr))
 		}

@@ -346,3 +346,42 @@ func TestPagesNeedNoInlineCode(t *testing.T) {
 		}
 	}
 }
+
+// TestConnLimiterLogsRefusalsOncePerMinute: a client over its limit that
+// keeps dialling gets one log line, then one a minute with the count of
+// refusals since, and an address whose connections all closed is
+// forgotten.
+func TestConnLimiterLogsRefusalsOncePerMinute(t *testing.T) {
+	l := &connLimiter{max: 1, byAddr: map[string]*addrConns{}}
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	steps := []struct {
+		addr    string
+		at      time.Duration
+		wantOK  bool
+		wantLog int
+	}{
+		{"a", 0, true, 0},
+		{"a", time.Second, false, 1}, // the first refusal is logged at once
+		{"a", 2 * time.Second, false, 0},
+		{"b", 2 * time.Second, true, 0}, // another address has its own count
+		{"a", 30 * time.Second, false, 0},
+		{"a", 61 * time.Second, false, 3}, // a minute on: the three since
+		{"a", 62 * time.Second, false, 0},
+	}
+	for i, s := range steps {
+		ok, log := l.acquire(s.addr, t0.Add(s.at))
+		if ok != s.wantOK || log != s.wantLog {
+			t.Fatalf("step %d: acquire(%q) = %v, %d; want %v, %d", i, s.addr, ok, log, s.wantOK, s.wantLog)
+		}
+	}
+	l.release("a")
+	if _, kept := l.byAddr["a"]; kept {
+		t.Fatal("an address with no open connection is still tracked")
+	}
+	if ok, log := l.acquire("a", t0.Add(63*time.Second)); !ok || log != 0 {
+		t.Fatalf("after its connection closed: acquire = %v, %d; want true, 0", ok, log)
+	}
+	if ok, log := l.acquire("a", t0.Add(64*time.Second)); ok || log != 1 {
+		t.Fatalf("a new refusal episode: acquire = %v, %d; want false, 1", ok, log)
+	}
+}

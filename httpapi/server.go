@@ -304,7 +304,7 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		maxOpLen: collab.DefaultMaxOpLen,
 		metrics:  newMetrics(cfg.Version),
-		perAddr:  &connLimiter{max: cfg.MaxConnsPerAddr, byAddr: map[string]int{}},
+		perAddr:  &connLimiter{max: cfg.MaxConnsPerAddr, byAddr: map[string]*addrConns{}},
 		admit:    newAdmission(cfg.JoinRate, cfg.JoinBurst),
 		replica:  uuid.NewString(),
 		hubs:     map[string]*hub{},
