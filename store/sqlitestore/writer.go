@@ -51,7 +51,8 @@ type appendReq struct {
 type CommitStats struct {
 	// Appends is the number of Append calls committed.
 	Appends int64
-	// Commits is the number of write transactions that committed them;
+	// Commits is the number of write transactions that committed them
+	// (and the authors noted meanwhile, see Store.NoteAuthors);
 	// Appends/Commits is the mean batch size.
 	Commits int64
 }
