@@ -250,6 +250,31 @@ func (e *Engine) Text(ctx context.Context, padID string, rev int) (string, int, 
 	return p.text(ctx, rev)
 }
 
+// LoadedText returns the head text and revision of a pad that is loaded,
+// without loading it and without reading the log; ok is false if the pad
+// is not loaded (or is still loading, or failed to load). It lets a
+// reader that would otherwise replay the pad from the log take the
+// engine's copy when there is one.
+func (e *Engine) LoadedText(padID string) (text string, head int, ok bool) {
+	e.mu.Lock()
+	p := e.pads[padID]
+	e.mu.Unlock()
+	if p == nil {
+		return "", 0, false
+	}
+	select {
+	case <-p.loaded:
+	default:
+		return "", 0, false
+	}
+	if p.loadErr != nil {
+		return "", 0, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.doc.String(), p.recent.Head(), true
+}
+
 // textUnloaded is Text for an old revision (rev >= 0) of a pad that is
 // not loaded, read in one step of a RevisionReader Log; done is false
 // where it cannot answer (a loaded pad, another Log, a pad whose log

@@ -715,3 +715,34 @@ func TestHistoryQuota(t *testing.T) {
 		t.Errorf("head %d after the refusal, want 3", head)
 	}
 }
+
+// TestLoadedTextNeverLoads: LoadedText answers from a loaded pad only, and
+// asking does not load one.
+func TestLoadedTextNeverLoads(t *testing.T) {
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 1, Base: 0, Op: collab.NewOp(collab.Insert("héllo"))})
+	mustSubmit(t, e, "p", collab.Submission{Client: "a", Seq: 2, Base: 1, Op: collab.Normalize(collab.NewOp(collab.Skip(5), collab.Insert("!")))})
+	tests := []struct {
+		pad      string
+		wantText string
+		wantHead int
+		wantOK   bool
+	}{
+		{pad: "p", wantText: "héllo!", wantHead: 2, wantOK: true},
+		{pad: "other", wantOK: false},
+	}
+	for _, tt := range tests {
+		text, head, ok := e.LoadedText(tt.pad)
+		if text != tt.wantText || head != tt.wantHead || ok != tt.wantOK {
+			t.Errorf("LoadedText(%q) = %q, %d, %v; want %q, %d, %v", tt.pad, text, head, ok, tt.wantText, tt.wantHead, tt.wantOK)
+		}
+	}
+	if collab.PadLoaded(e.Engine, "other") {
+		t.Error("LoadedText loaded a pad")
+	}
+	e.Evict("p")
+	if _, _, ok := e.LoadedText("p"); ok {
+		t.Error("LoadedText answered for an evicted pad")
+	}
+}

@@ -22,7 +22,7 @@
 // (100 sessions of 100 KB) take about 50 MB per replica (texts, folded
 // texts and token positions). The costs: every replica reads every pad
 // that changes from the log (its newest snapshot and the records after
-// it), at most twice a second per pad, and subscribes to every session's
+// it), at most once every 2 s per pad, and subscribes to every session's
 // feed, which on a Redis Cluster is one
 // subscription connection per session per replica; a session created on
 // another replica is followed within 10 seconds (search results never

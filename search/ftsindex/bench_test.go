@@ -21,7 +21,7 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 // BenchmarkUpdate reindexes one 100 KB pad that changed a little, as the
-// Indexer does at most twice a second per busy pad.
+// Indexer does at most once every 2 s per busy pad.
 func BenchmarkUpdate(b *testing.B) {
 	ix, _ := openTemp(b)
 	text := searchtest.Notes(1, 100<<10)

@@ -256,11 +256,11 @@ func TestSnapshotsPruned(t *testing.T) {
 	}
 }
 
-// TestGroupCommit holds the writer's connection so that appends queue up
-// behind one transaction, then checks that the queued appends were
-// committed together: fewer transactions than appends.
+// TestGroupCommit holds the writer's connection so that appends and
+// notes of authors queue up behind one transaction, then checks that they
+// were committed together: one transaction for all.
 func TestGroupCommit(t *testing.T) {
-	const appends = 64
+	const appends, notes = 64, 8
 	s, _ := openTemp(t)
 	ctx := t.Context()
 
@@ -268,24 +268,35 @@ func TestGroupCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errs := make(chan error, appends)
+	errs := make(chan error, appends+notes)
 	for i := range appends {
 		go func() {
 			recs := []collab.Record{{Op: collab.NewOp(collab.Insert("x")), Client: "c", Seq: 1}}
 			errs <- s.Append(ctx, fmt.Sprintf("pad-%d", i), 0, recs)
 		}()
 	}
-	// The writer takes one append and waits for the connection; the rest
+	for i := range notes {
+		go func() {
+			errs <- s.NoteAuthors(ctx, fmt.Sprintf("pad-%d", i), []authors.Author{{ID: "amy", Name: "Amy", Ops: i + 1}})
+		}()
+	}
+	// The writer takes one request and waits for the connection; the rest
 	// queue behind it.
-	testutil.Eventually(t, "the other appends to queue", func() bool { return len(s.w.reqs) >= appends-1 })
+	testutil.Eventually(t, "the other requests to queue", func() bool { return len(s.w.reqs) >= appends+notes-1 })
 	conn.Close()
-	for range appends {
+	for range appends + notes {
 		if err := <-errs; err != nil {
-			t.Fatalf("Append: %v", err)
+			t.Fatalf("Append or NoteAuthors: %v", err)
 		}
 	}
 	if got := s.CommitStats(); got != (CommitStats{Appends: appends, Commits: 1}) {
-		t.Errorf("CommitStats = %+v, want all %d appends in 1 commit", got, appends)
+		t.Errorf("CommitStats = %+v, want all %d appends and %d notes in 1 commit", got, appends, notes)
+	}
+	for i := range notes {
+		got, err := s.Authors(ctx, fmt.Sprintf("pad-%d", i))
+		if err != nil || len(got) != 1 || got[0].Name != "Amy" || got[0].Ops != i+1 {
+			t.Errorf("Authors(pad-%d) = %+v, %v; want Amy with %d ops", i, got, err, i+1)
+		}
 	}
 	pads, err := s.Pads(ctx)
 	if err != nil || len(pads) != appends {

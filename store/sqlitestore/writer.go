@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/confpad/confpad/authors"
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/internal/episode"
 )
@@ -31,12 +32,17 @@ type row struct {
 	runs   sql.NullString
 }
 
-// appendReq is one Append waiting for the writer.
+// appendReq is one Append, or one NoteAuthors, waiting for the writer.
 type appendReq struct {
 	ctx  context.Context
 	pad  string
 	head int
 	rows []row
+	// authors, if not nil, makes this a NoteAuthors of pad instead of an
+	// append: they are merged into the pad's author rows in the same
+	// transaction as the appends around them, which spares them a commit
+	// (and an fsync) of their own.
+	authors []authors.Author
 	// done receives the outcome exactly once; it has room for it, so the
 	// writer never blocks on a caller.
 	done chan error
@@ -46,7 +52,8 @@ type appendReq struct {
 type CommitStats struct {
 	// Appends is the number of Append calls committed.
 	Appends int64
-	// Commits is the number of write transactions that committed them;
+	// Commits is the number of write transactions that committed them
+	// (and the authors noted meanwhile, see Store.NoteAuthors);
 	// Appends/Commits is the mean batch size.
 	Commits int64
 }
@@ -59,10 +66,11 @@ type CommitStats struct {
 type writer struct {
 	db     *sql.DB
 	health *episode.Tracker
-	// headStmt and insertStmt are prepared on first use and kept while the
-	// writer runs: its one connection keeps them compiled, so a commit
-	// does not parse SQL again. Only the writer goroutine touches them.
-	headStmt, insertStmt *sql.Stmt
+	// headStmt, insertStmt and noteStmt are prepared on first use and
+	// kept while the writer runs: its one connection keeps them compiled,
+	// so a commit does not parse SQL again. Only the writer goroutine
+	// touches them.
+	headStmt, insertStmt, noteStmt *sql.Stmt
 
 	// mu is held for reading while a caller hands over a request and for
 	// writing to close reqs, so that no request is ever sent on a closed
@@ -148,7 +156,13 @@ func (w *writer) prepare() error {
 		head.Close()
 		return err
 	}
-	w.headStmt, w.insertStmt = head, insert
+	note, err := w.db.PrepareContext(ctx, noteAuthorSQL)
+	if err != nil {
+		head.Close()
+		insert.Close()
+		return err
+	}
+	w.headStmt, w.insertStmt, w.noteStmt = head, insert, note
 	return nil
 }
 
@@ -156,6 +170,7 @@ func (w *writer) closeStatements() {
 	if w.insertStmt != nil {
 		w.headStmt.Close()
 		w.insertStmt.Close()
+		w.noteStmt.Close()
 	}
 }
 
@@ -178,7 +193,7 @@ func (w *writer) commitBatch(first *appendReq) {
 		tx.Rollback()
 		return
 	}
-	results, err := applyBatch(tx.Stmt(w.headStmt), tx.Stmt(w.insertStmt), batch)
+	results, err := applyBatch(batchStmts{tx.Stmt(w.headStmt), tx.Stmt(w.insertStmt), tx.Stmt(w.noteStmt)}, batch)
 	if err == nil {
 		err = tx.Commit()
 	} else {
@@ -193,7 +208,7 @@ func (w *writer) commitBatch(first *appendReq) {
 	}
 	w.commits.Add(1)
 	for i, r := range batch {
-		if results[i] == nil {
+		if results[i] == nil && r.authors == nil {
 			w.appends.Add(1)
 		}
 		r.done <- results[i]
@@ -232,18 +247,32 @@ type padState struct {
 	archived bool
 }
 
-// applyBatch inserts the rows of every request in batch whose head matches
-// its pad's head and whose session is not archived, in order, and returns
-// each request's outcome: nil, collab.ErrConflict or collab.ErrReadOnly. A
-// database error aborts the whole batch.
-func applyBatch(headStmt, insStmt *sql.Stmt, batch []*appendReq) ([]error, error) {
+// batchStmts are the writer's statements in one transaction.
+type batchStmts struct {
+	head, insert, note *sql.Stmt
+}
+
+// applyBatch inserts the rows of every append in batch whose head matches
+// its pad's head and whose session is not archived, in order, and merges
+// the authors of every NoteAuthors, and returns each request's outcome:
+// nil, collab.ErrConflict or collab.ErrReadOnly. A database error aborts
+// the whole batch.
+func applyBatch(st batchStmts, batch []*appendReq) ([]error, error) {
 	ctx := context.Background()
 	results := make([]error, len(batch))
 	pads := make(map[string]padState, len(batch))
 	for i, r := range batch {
+		if r.authors != nil {
+			for _, a := range r.authors {
+				if _, err := st.note.ExecContext(ctx, r.pad, a.ID, a.Name, a.Color, authors.Millis(a.First), authors.Millis(a.Last), a.Ops); err != nil {
+					return nil, fmt.Errorf("note author %q of pad %q: %w", a.ID, r.pad, err)
+				}
+			}
+			continue
+		}
 		p, ok := pads[r.pad]
 		if !ok {
-			if err := headStmt.QueryRowContext(ctx, r.pad).Scan(&p.head, &p.archived); err != nil {
+			if err := st.head.QueryRowContext(ctx, r.pad).Scan(&p.head, &p.archived); err != nil {
 				return nil, fmt.Errorf("read head: %w", err)
 			}
 			pads[r.pad] = p
@@ -257,7 +286,7 @@ func applyBatch(headStmt, insStmt *sql.Stmt, batch []*appendReq) ([]error, error
 			continue
 		}
 		for j, row := range r.rows {
-			if _, err := insStmt.ExecContext(ctx, r.pad, p.head+j+1, row.client, row.author, row.seq, row.time, row.op, row.runs); err != nil {
+			if _, err := st.insert.ExecContext(ctx, r.pad, p.head+j+1, row.client, row.author, row.seq, row.time, row.op, row.runs); err != nil {
 				return nil, fmt.Errorf("insert revision %d: %w", p.head+j+1, err)
 			}
 		}
