@@ -214,8 +214,9 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 }
 
 // check fails t if the tree of a breaks an invariant: every leaf at the
-// same depth, no empty node, counts that match what lies under them, leaves
-// in normal form.
+// same depth, no empty node, counts that match what lies under them (with
+// what the finger has not added yet), leaves in normal form, a finger on
+// nodes of a's generation.
 func (a *Attribution) check(t testing.TB) {
 	t.Helper()
 	leaves, runs := 0, 0
@@ -236,10 +237,14 @@ func (a *Attribution) check(t testing.TB) {
 		}
 		sum := 0
 		for i, k := range x.kids[:x.n] {
-			if got := walk(k, h-1); got != x.chars[i] || got == 0 {
-				t.Fatalf("child %d at height %d counts %d, holds %d", i, h, x.chars[i], got)
+			count := x.chars[i]
+			if f := &a.at; f.leaf != nil && f.path[a.height-h] == x && f.idx[a.height-h] == i {
+				count += f.pend // the finger's leaf gained these
 			}
-			sum += x.chars[i]
+			if got := walk(k, h-1); got != count || got == 0 {
+				t.Fatalf("child %d at height %d counts %d, holds %d", i, h, count, got)
+			}
+			sum += count
 		}
 		return sum
 	}
@@ -248,6 +253,18 @@ func (a *Attribution) check(t testing.TB) {
 	}
 	if leaves != a.leaves || runs != a.runs {
 		t.Fatalf("%d leaves and %d runs, counted %d and %d", leaves, runs, a.leaves, a.runs)
+	}
+	if f := &a.at; f.leaf != nil {
+		if len(f.path) != a.height || f.leaf.gen != a.gen || f.leaf.total(0) != f.end-f.start {
+			t.Fatalf("the finger's leaf (generation %d of %d) covers %d, the finger says %d", f.leaf.gen, a.gen, f.leaf.total(0), f.end-f.start)
+		}
+		for _, x := range f.path {
+			if x.gen != a.gen {
+				t.Fatalf("the finger's path has a node of generation %d, the attribution's is %d", x.gen, a.gen)
+			}
+		}
+	} else if a.at.pend != 0 {
+		t.Fatalf("no finger, but %d code points pending", a.at.pend)
 	}
 }
 
