@@ -72,8 +72,9 @@ func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run,
 	p.mu.Lock()
 	head := p.recent.Head()
 	if rev < 0 || rev == head {
-		defer p.mu.Unlock()
-		return p.attr.Runs(), head, nil
+		attr := p.attr.Clone() // listed without holding up the pad
+		p.mu.Unlock()
+		return attr.Runs(), head, nil
 	}
 	p.mu.Unlock()
 	if rev > head {
