@@ -170,3 +170,41 @@ func TestAttributionFromTheCheckpointBelow(t *testing.T) {
 	}
 	checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", -1)
 }
+
+// TestAttributionOfAPadOfManyRuns: a pad with more runs than the checkpoint
+// budget allows at every multiple of AttributionEvery (two authors typing in
+// turn: as many runs as characters) stores its attribution at
+// fewer of them; reading a revision between them, and loading the pad,
+// replays from one further below, and gives what the oracle replays from
+// revision 0.
+func TestAttributionOfAPadOfManyRuns(t *testing.T) {
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	n := 6*collab.AttributionEvery + 3*collab.CheckpointEvery
+	var subs []collab.Submission
+	for i := range n {
+		author := []string{"ann", "bob"}[i%2]
+		subs = append(subs, collab.Submission{Client: author, Seq: i, Author: author, Base: i, Op: collab.Normalize(collab.NewOp(collab.Skip(i), collab.Insert("x")))})
+	}
+	for _, s := range subs {
+		mustSubmit(t, e, "p", s)
+	}
+	for _, rev := range []int{4*collab.AttributionEvery + 1, 5 * collab.AttributionEvery, 5*collab.AttributionEvery + 50, n} {
+		checkAttribution(t, e, log, "p", rev)
+	}
+	e.Close()
+	var withRuns []int
+	for _, s := range log.saved("p") {
+		if s.Attribution != nil {
+			withRuns = append(withRuns, s.Rev)
+		}
+	}
+	slices.Sort(withRuns)
+	// Runs grow by one a revision: up to 4,000 every multiple of 1,000
+	// carries them, then every multiple of 2,000.
+	want := []int{1000, 2000, 3000, 4000, 6000}
+	if !slices.Equal(withRuns, want) {
+		t.Errorf("snapshots with attribution at %v, want %v", withRuns, want)
+	}
+	checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", -1)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -304,4 +305,109 @@ func TestAttributionLargeMatchesOracle(t *testing.T) {
 	if a.height < 2 {
 		t.Errorf("the tree is %d levels high, want a test of at least 2", a.height)
 	}
+}
+
+func TestCarriesAttribution(t *testing.T) {
+	tests := []struct {
+		rev, runs int
+		want      bool
+	}{
+		{AttributionEvery, 1, true},
+		{AttributionEvery + CheckpointEvery, 1, false},
+		{3 * AttributionEvery, 4 * AttributionEvery, true},    // at the budget: every multiple
+		{3 * AttributionEvery, 4*AttributionEvery + 1, false}, // over it: every second one
+		{4 * AttributionEvery, 4*AttributionEvery + 1, true},  //
+		{4 * AttributionEvery, 8*AttributionEvery + 1, true},  // every fourth
+		{6 * AttributionEvery, 8*AttributionEvery + 1, false}, //
+		{1 << 20 * AttributionEvery, 1 << 30, true},           // a huge pad, far on
+		{(1<<20 + 1<<19) * AttributionEvery, 1<<20*4*AttributionEvery + 1, false},
+	}
+	for _, tt := range tests {
+		if got := carriesAttribution(tt.rev, tt.runs); got != tt.want {
+			t.Errorf("carriesAttribution(%d, %d) = %v, want %v", tt.rev, tt.runs, got, tt.want)
+		}
+	}
+}
+
+// TestAttributionClonesShareUntilChanged edits an attribution and its
+// clones in turn, each against its own oracle: a clone shares the nodes of
+// the original, so an edit to either must copy them, never change the
+// other's. Clones are read in other goroutines while the original goes on
+// changing (run with -race).
+func TestAttributionClonesShareUntilChanged(t *testing.T) {
+	rng, fail := testRand(t)
+	authors := []string{"ann", "bob", "cy", "dee"}
+	type copyOf struct {
+		a      *Attribution
+		oracle []string
+	}
+	edit := func(c *copyOf) {
+		var op Op
+		if n := len(c.oracle); n > 0 && rng.IntN(5) == 0 {
+			pos := rng.IntN(n)
+			op = Normalize(NewOp(Skip(pos), Delete(1+rng.IntN(min(n-pos, 1+rng.IntN(2)*20)))))
+		} else {
+			op = Normalize(NewOp(Skip(rng.IntN(n+1)), Insert("xé"[:1+rng.IntN(2)])))
+		}
+		author := authors[rng.IntN(len(authors))]
+		want, ok := oracleAttribute(c.oracle, op, author)
+		if !ok {
+			fail("the oracle found %v past the end", op)
+		}
+		if err := c.a.Apply(op, author); err != nil {
+			fail("Apply(%v): %v", op, err)
+		}
+		c.oracle = want
+	}
+	live := &copyOf{a: NewAttribution()}
+	var frozen []copyOf
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for i := range 4000 {
+		edit(live)
+		if i%250 == 249 {
+			c := copyOf{a: live.a.Clone(), oracle: slices.Clone(live.oracle)}
+			frozen = append(frozen, c)
+			wg.Add(1)
+			go func() { // the background writer of a snapshot
+				defer wg.Done()
+				if got := expandRuns(c.a.Runs()); !slices.Equal(got, c.oracle) {
+					t.Errorf("a clone read in another goroutine differs from the oracle at its time")
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if got := expand(t, live.a); !slices.Equal(got, live.oracle) {
+		fail("the original differs from its oracle")
+	}
+	if live.a.height < 2 {
+		t.Errorf("the tree is %d levels high, want a test of at least 2", live.a.height)
+	}
+	// Each clone, changed in turn with the original, stays its own.
+	for i := range frozen {
+		for range 200 {
+			edit(&frozen[i])
+			edit(live)
+		}
+	}
+	for i, c := range frozen {
+		if got := expand(t, c.a); !slices.Equal(got, c.oracle) {
+			fail("clone %d differs from its oracle after edits to it and to the others", i)
+		}
+	}
+	if got := expand(t, live.a); !slices.Equal(got, live.oracle) {
+		fail("the original differs from its oracle after edits to its clones")
+	}
+}
+
+// expandRuns returns the author of every character runs cover.
+func expandRuns(runs []Run) []string {
+	var out []string
+	for _, r := range runs {
+		for range r.Len {
+			out = append(out, r.Author)
+		}
+	}
+	return out
 }

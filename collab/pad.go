@@ -73,7 +73,7 @@ func (p *pad) load() {
 		p.recent = p.recordsBefore(ctx, snap.Rev, p.e.cfg.KeepRecent-len(recs))
 		p.snap = snap.Rev
 		p.attr, err = snapshotAttribution(ctx, p.e.cfg.Log, p.id, snap, p.doc.Len())
-		if err == nil && snap.Rev > 0 && snap.Attribution == nil && (snap.Rev%AttributionEvery == 0 || !IsCheckpoint(snap.Rev)) {
+		if err == nil && snap.Rev > 0 && snap.Attribution == nil && (!IsCheckpoint(snap.Rev) || carriesAttribution(snap.Rev, p.attr.runs)) {
 			// A snapshot from before attributions were stored: store
 			// the one rebuilt, so that this happens once.
 			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: snap.Text}, p.attr.Clone())
@@ -502,14 +502,14 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 }
 
 // saveSnapshot saves the document as a snapshot at rev, the revision it
-// is at, with its attribution if rev is a multiple of AttributionEvery or
-// not a checkpoint, in the background; p.mu is held (or the pad is not
+// is at, with its attribution if rev is not a checkpoint or one that
+// carries it (carriesAttribution), in the background; p.mu is held (or the pad is not
 // shared yet). It copies the text here and the attribution in O(1) (a
 // clone), whose runs the background writer lists.
 func (p *pad) saveSnapshot(rev int) {
 	p.snap = rev
 	var attr *Attribution
-	if rev%AttributionEvery == 0 || !IsCheckpoint(rev) {
+	if !IsCheckpoint(rev) || carriesAttribution(rev, p.attr.runs) {
 		attr = p.attr.Clone()
 	}
 	p.writeSnapshot(Snapshot{Rev: rev, Text: p.doc.String()}, attr)
