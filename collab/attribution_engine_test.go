@@ -159,12 +159,7 @@ func TestAttributionFromTheCheckpointBelow(t *testing.T) {
 		checkAttribution(t, e, log, "p", rev)
 	}
 	e.Close()
-	var withRuns []int
-	for _, s := range log.saved("p") {
-		if s.Attribution != nil {
-			withRuns = append(withRuns, s.Rev)
-		}
-	}
+	withRuns := revsWithAttribution(log, "p")
 	if !slices.Contains(withRuns, collab.AttributionEvery) || slices.Contains(withRuns, collab.AttributionEvery+collab.CheckpointEvery) {
 		t.Errorf("snapshots with attribution at %v, want %d and not the checkpoints after it", withRuns, collab.AttributionEvery)
 	}
@@ -193,13 +188,7 @@ func TestAttributionOfAPadOfManyRuns(t *testing.T) {
 		checkAttribution(t, e, log, "p", rev)
 	}
 	e.Close()
-	var withRuns []int
-	for _, s := range log.saved("p") {
-		if s.Attribution != nil {
-			withRuns = append(withRuns, s.Rev)
-		}
-	}
-	slices.Sort(withRuns)
+	withRuns := revsWithAttribution(log, "p")
 	// Runs grow by one a revision: up to 4,000 every multiple of 1,000
 	// carries them, then every multiple of 2,000.
 	want := []int{1000, 2000, 3000, 4000, 6000}
@@ -207,4 +196,17 @@ func TestAttributionOfAPadOfManyRuns(t *testing.T) {
 		t.Errorf("snapshots with attribution at %v, want %v", withRuns, want)
 	}
 	checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", -1)
+}
+
+// revsWithAttribution returns the distinct revisions of pad's saved
+// snapshots that carry an attribution, sorted.
+func revsWithAttribution(log *testLog, pad string) []int {
+	var revs []int
+	for _, s := range log.saved(pad) {
+		if s.Attribution != nil {
+			revs = append(revs, s.Rev)
+		}
+	}
+	slices.Sort(revs)
+	return slices.Compact(revs)
 }
