@@ -195,6 +195,10 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 	tr := loadSequentialTrace(b, "automerge-paper")
 	ops := opsOf(tr)
 	authors := []string{"ann", "bob", "cy"}
+	by := make([]string, len(ops)) // the author of each edit
+	for i := range by {
+		by[i] = authors[i/1000%len(authors)]
+	}
 	b.ReportAllocs()
 	var d *Doc
 	var a *Attribution
@@ -202,7 +206,7 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 		d = NewDoc(tr.StartContent)
 		a = NewAttribution(Run{"start", d.Len()})
 		for i, op := range ops {
-			if err := applyAttributed(d, a, op, authors[i/1000%len(authors)]); err != nil {
+			if err := applyAttributed(d, a, op, by[i]); err != nil {
 				b.Fatal(err)
 			}
 		}
