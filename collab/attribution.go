@@ -415,8 +415,10 @@ func (a *Attribution) delete(pos, n int) {
 		f.aim(pos)
 	} else {
 		a.drop()
-		a.root = a.own(a.root, a.height)
 		for n > 0 {
+			// Owned anew each time: the root may have shrunk to a child
+			// that a clone shares.
+			a.root = a.own(a.root, a.height)
 			k := a.deleteIn(a.root, a.height, pos, n)
 			a.n -= k
 			n -= k

@@ -415,3 +415,37 @@ func expandRuns(runs []Run) []string {
 	}
 	return out
 }
+
+// TestAttributionDeleteAfterClone deletes every range of an attribution
+// that a clone shares, several leaves and levels deep, and checks both
+// against the oracle: a delete that drops whole subtrees and shrinks the
+// tree must copy every node it changes afterwards, never the clone's.
+func TestAttributionDeleteAfterClone(t *testing.T) {
+	for _, size := range []int{40, 200} { // one level of branches, two
+		var runs []Run
+		var oracle []string
+		for i := range size {
+			who := []string{"ann", "bob", "cy"}[i%3]
+			runs = append(runs, Run{who, 1})
+			oracle = append(oracle, who)
+		}
+		step := 1 + size/40
+		for pos := 0; pos < size; pos += step {
+			for n := 1; pos+n <= size; n += step {
+				a := NewAttribution(runs...)
+				c := a.Clone()
+				op := Normalize(NewOp(Skip(pos), Delete(n)))
+				if err := a.Apply(op, "dee"); err != nil {
+					t.Fatal(err)
+				}
+				want, _ := oracleAttribute(oracle, op, "dee")
+				if got := expand(t, a); !slices.Equal(got, want) {
+					t.Fatalf("%d characters, delete %d at %d: the attribution differs from the oracle", size, n, pos)
+				}
+				if got := expand(t, c); !slices.Equal(got, oracle) {
+					t.Fatalf("%d characters, delete %d at %d: the clone changed", size, n, pos)
+				}
+			}
+		}
+	}
+}
