@@ -174,6 +174,7 @@ func FuzzAttributionApply(f *testing.F) {
 			runs = append(runs, Run{who, 1})
 		}
 		a := NewAttribution(runs...)
+		before := a.Clone() // shares a's nodes, which Apply must copy
 		want, fits := oracleAttribute(oracle, op, author)
 		err = a.Apply(op, author)
 		if fits != (err == nil) {
@@ -184,6 +185,9 @@ func FuzzAttributionApply(f *testing.F) {
 		}
 		if got := expand(t, a); !slices.Equal(got, want) {
 			t.Fatalf("Apply(%v): %v, oracle %v", op, a.Runs(), want)
+		}
+		if got := expand(t, before); !slices.Equal(got, oracle) {
+			t.Fatalf("Apply(%v) changed a clone taken before it: %v", op, before.Runs())
 		}
 	})
 }
