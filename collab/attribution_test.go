@@ -353,7 +353,7 @@ func TestAttributionClonesShareUntilChanged(t *testing.T) {
 		var op Op
 		if n := len(c.oracle); n > 0 && rng.IntN(5) == 0 {
 			pos := rng.IntN(n)
-			op = Normalize(NewOp(Skip(pos), Delete(1+rng.IntN(min(n-pos, 1+rng.IntN(2)*20)))))
+			op = Normalize(NewOp(Skip(pos), Delete(1+rng.IntN(min(n-pos, 1+rng.IntN(2)*4)))))
 		} else {
 			op = Normalize(NewOp(Skip(rng.IntN(n+1)), Insert("xé"[:1+rng.IntN(2)])))
 		}
