@@ -502,10 +502,10 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 }
 
 // saveSnapshot saves the document as a snapshot at rev, the revision it
-// is at, with its attribution if rev is not a checkpoint or one that
-// carries it (carriesAttribution), in the background; p.mu is held (or the pad is not
-// shared yet). It copies the text here and the attribution in O(1) (a
-// clone), whose runs the background writer lists.
+// is at, with its attribution if rev is not a checkpoint or is one that
+// carries it (carriesAttribution), in the background; p.mu is held (or
+// the pad is not shared yet). It copies the text here and the
+// attribution in O(1) (a clone), whose runs the background writer lists.
 func (p *pad) saveSnapshot(rev int) {
 	p.snap = rev
 	var attr *Attribution
