@@ -2,6 +2,7 @@ package collab
 
 import (
 	"fmt"
+	"sync/atomic"
 )
 
 // Run is a stretch of neighbouring characters of a document that one
@@ -19,7 +20,8 @@ type Run struct {
 //
 // Apply carries an attribution through an op, so that it follows the
 // document it belongs to op by op. An Attribution is not safe for
-// concurrent use; Clone copies one.
+// concurrent use; Clone copies one in O(1), and the copy may be read (or
+// changed) in another goroutine while the original changes.
 //
 // The runs are kept in a B+tree counted by code points, like the Doc's
 // rope: leaves hold up to runLeafMax runs, branches the number of code
@@ -28,23 +30,36 @@ type Run struct {
 // and branches underfull (never empty); when the leaves hold on average
 // less than a quarter of what they can, the tree is rebuilt, which costs
 // O(runs) but needs as many deletes before it happens again.
+//
+// Nodes are copied on write: a clone shares every node with the original,
+// and each changes in place only the nodes of its own generation, copying
+// any other one (and the path to it) the first time it changes it. So a
+// clone costs O(1), and the first edit after it O(log runs) more.
 type Attribution struct {
 	root   *runNode
-	height int // levels of branches above the leaves; 0: the root is a leaf
-	n      int // code points covered
-	runs   int // runs stored in the leaves
-	leaves int // leaves in the tree
+	height int    // levels of branches above the leaves; 0: the root is a leaf
+	n      int    // code points covered
+	runs   int    // runs stored in the leaves
+	leaves int    // leaves in the tree
+	gen    uint64 // the generation of the nodes a may change in place
 	at     finger
 }
 
+// runGens hands out the generations of Attributions, each one once.
+var runGens atomic.Uint64
+
 // finger remembers the leaf the last edit touched, with the path to it, so
 // that the next edit nearby (typing goes on where it was) changes that
-// leaf and the counts on its path without a search from the root.
+// leaf without a search from the root. The counts on the path lag behind
+// the leaf by pend code points until drop adds them, so that a keystroke
+// changes one run and the finger only. The leaf and the path are of the
+// attribution's generation.
 type finger struct {
 	leaf       *runNode   // nil: no finger
 	start, end int        // the code points the leaf covers
-	run        int        // the run of the leaf last changed, or -1
+	run        *Run       // the run of the leaf last changed, or nil
 	runStart   int        // the position of that run in the document
+	pend       int        // code points the leaf gained that the path's counts lack
 	path       []*runNode // the branches from the root down to the leaf
 	idx        []int      // the child taken in each of them
 }
@@ -60,6 +75,7 @@ const (
 // and no two neighbours of one author; neighbours across leaves may share
 // an author (Runs merges them).
 type runNode struct {
+	gen   uint64 // the generation of the Attribution that may change it
 	n     int
 	chars [runFanMax + 1]int
 	kids  [runFanMax + 1]*runNode
@@ -79,18 +95,18 @@ func NewAttribution(runs ...Run) *Attribution {
 // buildAttribution returns the attribution of runs, which are normal (no
 // empty run, no neighbours of one author), with leaves three quarters full.
 func buildAttribution(runs []Run) *Attribution {
-	a := &Attribution{runs: len(runs)}
+	a := &Attribution{runs: len(runs), gen: runGens.Add(1)}
 	per := runLeafMax * 3 / 4
 	var level []*runNode
 	var sums []int
 	for lo, hi := range evenGroups(len(runs), per) {
-		leaf := &runNode{runs: make([]Run, hi-lo, runLeafMax+2)}
+		leaf := &runNode{gen: a.gen, runs: make([]Run, hi-lo, runLeafMax+2)}
 		copy(leaf.runs, runs[lo:hi])
 		level = append(level, leaf)
 		sums = append(sums, leaf.total(0))
 	}
 	if len(level) == 0 {
-		level = []*runNode{{runs: make([]Run, 0, runLeafMax+2)}}
+		level = []*runNode{{gen: a.gen, runs: make([]Run, 0, runLeafMax+2)}}
 		sums = []int{0}
 	}
 	a.leaves = len(level)
@@ -98,7 +114,7 @@ func buildAttribution(runs []Run) *Attribution {
 		var up []*runNode
 		var upSums []int
 		for lo, hi := range evenGroups(len(level), runFanMax) {
-			x := &runNode{n: hi - lo}
+			x := &runNode{gen: a.gen, n: hi - lo}
 			copy(x.kids[:], level[lo:hi])
 			copy(x.chars[:], sums[lo:hi])
 			up = append(up, x)
@@ -142,22 +158,29 @@ func (x *runNode) appendRuns(h int, out *[]Run) {
 	*out = append(*out, rs...)
 }
 
-// Clone returns an independent copy of a.
+// Clone returns an independent copy of a in O(1): the two share their
+// nodes until either changes them (see Attribution). Clone changes a's
+// bookkeeping, so it must not run concurrently with other uses of a; the
+// copy may then be used in another goroutine.
 func (a *Attribution) Clone() *Attribution {
+	a.drop()
 	c := *a
-	c.root = a.root.clone(a.height)
 	c.at = finger{}
+	c.gen = runGens.Add(1)
+	a.gen = runGens.Add(1)
 	return &c
 }
 
-func (x *runNode) clone(h int) *runNode {
+// own returns x, a node at height h that a is about to change, if it is
+// of a's generation, or else a copy of it that is.
+func (a *Attribution) own(x *runNode, h int) *runNode {
+	if x.gen == a.gen {
+		return x
+	}
 	c := *x
+	c.gen = a.gen
 	if h == 0 {
 		c.runs = append(make([]Run, 0, runLeafMax+2), x.runs...)
-		return &c
-	}
-	for i, k := range x.kids[:x.n] {
-		c.kids[i] = k.clone(h - 1)
 	}
 	return &c
 }
@@ -216,12 +239,15 @@ func (a *Attribution) apply(op Op, author string) {
 }
 
 // locate points the finger at a leaf that covers pos: the one pos is in,
-// or with end, one that ends at pos.
+// or with end, one that ends at pos. It makes the leaf and its path a's
+// own.
 func (a *Attribution) locate(pos int, end bool) {
+	a.drop()
 	f := &a.at
 	f.path, f.idx = f.path[:0], f.idx[:0]
+	a.root = a.own(a.root, a.height)
 	x, off := a.root, pos
-	for range a.height {
+	for h := a.height; h > 0; h-- {
 		i := 0
 		for i < x.n-1 && (off > x.chars[i] || !end && off == x.chars[i]) {
 			off -= x.chars[i]
@@ -229,41 +255,61 @@ func (a *Attribution) locate(pos int, end bool) {
 		}
 		f.path = append(f.path, x)
 		f.idx = append(f.idx, i)
+		x.kids[i] = a.own(x.kids[i], h-1)
 		x = x.kids[i]
 	}
-	f.leaf, f.start, f.run = x, pos-off, -1
+	f.leaf, f.start, f.run = x, pos-off, nil
 	f.end = f.start + x.total(0)
 }
 
-// grow adds k to the counts on the finger's path.
+// grow records that the finger's leaf gained k code points (lost, if k is
+// negative); drop adds them to the counts on its path.
 func (f *finger) grow(k int) {
-	for i, x := range f.path {
-		x.chars[f.idx[i]] += k
-	}
+	f.pend += k
 	f.end += k
 }
 
-// insert gives k > 0 new characters at pos to author.
+// drop adds what the finger's leaf gained to the counts on its path and
+// forgets the finger, before the tree is read or changed otherwise.
+func (a *Attribution) drop() {
+	f := &a.at
+	if f.pend != 0 {
+		for i, x := range f.path {
+			x.chars[f.idx[i]] += f.pend
+		}
+		f.pend = 0
+	}
+	f.leaf, f.run = nil, nil
+}
+
+// insert gives k > 0 new characters at pos to author. Typing on in the
+// run last changed, by its author, is the fast path: it changes that run
+// and the finger only.
 func (a *Attribution) insert(pos int, author string, k int) {
+	f := &a.at
+	if r := f.run; r != nil && uint(pos-f.runStart) <= uint(r.Len) && r.Author == author {
+		r.Len += k
+		f.grow(k)
+		a.n += k
+		return
+	}
+	a.insertAny(pos, author, k)
+}
+
+// insertAny is insert off the fast path.
+func (a *Attribution) insertAny(pos int, author string, k int) {
 	if k <= 0 {
 		return
 	}
 	a.n += k
 	f := &a.at
-	if f.leaf != nil && f.run >= 0 { // typing on in the run last changed
-		if r := &f.leaf.runs[f.run]; r.Author == author && pos >= f.runStart && pos <= f.runStart+r.Len {
-			r.Len += k
-			f.grow(k)
-			return
-		}
-	}
 	if f.leaf == nil || pos < f.start || pos > f.end {
 		a.locate(pos, true)
 	}
 	before := len(f.leaf.runs)
-	var at int
-	f.leaf.runs, f.run, at = insertRun(f.leaf.runs, pos-f.start, author, k)
-	f.runStart = f.start + at
+	var i, at int
+	f.leaf.runs, i, at = insertRun(f.leaf.runs, pos-f.start, author, k)
+	f.run, f.runStart = &f.leaf.runs[i], f.start+at
 	a.runs += len(f.leaf.runs) - before
 	f.grow(k)
 	if len(f.leaf.runs) > runLeafMax {
@@ -276,8 +322,9 @@ func (a *Attribution) insert(pos int, author string, k int) {
 func (a *Attribution) split() {
 	f := &a.at
 	x := f.leaf
+	a.drop()
 	m := len(x.runs) / 2
-	sib := &runNode{runs: append(make([]Run, 0, runLeafMax+2), x.runs[m:]...)}
+	sib := &runNode{gen: a.gen, runs: append(make([]Run, 0, runLeafMax+2), x.runs[m:]...)}
 	x.runs = x.runs[:m]
 	a.leaves++
 	for lvl := len(f.path) - 1; lvl >= 0 && sib != nil; lvl-- {
@@ -291,7 +338,7 @@ func (a *Attribution) split() {
 		sib = nil
 		if x.n > runFanMax {
 			m := x.n / 2
-			sib = &runNode{n: x.n - m}
+			sib = &runNode{gen: a.gen, n: x.n - m}
 			copy(sib.kids[:], x.kids[m:x.n])
 			copy(sib.chars[:], x.chars[m:x.n])
 			clear(x.kids[m:x.n])
@@ -299,13 +346,12 @@ func (a *Attribution) split() {
 		}
 	}
 	if sib != nil {
-		root := &runNode{n: 2}
+		root := &runNode{gen: a.gen, n: 2}
 		root.kids[0], root.chars[0] = a.root, a.root.total(a.height)
 		root.kids[1], root.chars[1] = sib, sib.total(a.height)
 		a.root = root
 		a.height++
 	}
-	f.leaf = nil
 }
 
 // insertRun inserts k > 0 characters of author at off (at most their
@@ -350,35 +396,36 @@ func insertRuns(rs []Run, i int, add ...Run) []Run {
 // delete drops n characters at pos (pos+n <= a.n).
 func (a *Attribution) delete(pos, n int) {
 	f := &a.at
-	if f.leaf != nil && f.run >= 0 { // deleting in the run last changed
-		if r := &f.leaf.runs[f.run]; pos >= f.runStart && pos+n <= f.runStart+r.Len && n < r.Len {
-			r.Len -= n
-			f.grow(-n)
-			a.n -= n
-			return
-		}
+	if r := f.run; r != nil && pos >= f.runStart && pos+n <= f.runStart+r.Len && n < r.Len {
+		// Deleting in the run last changed.
+		r.Len -= n
+		f.grow(-n)
+		a.n -= n
+		return
 	}
 	if f.leaf == nil || pos < f.start || pos >= f.end {
 		a.locate(pos, false)
 	}
 	if pos+n <= f.end && n < f.end-f.start { // within the leaf, which keeps a run
 		before := len(f.leaf.runs)
-		f.run = -1
 		f.leaf.runs, _ = deleteRuns(f.leaf.runs, pos-f.start, n)
 		a.runs -= before - len(f.leaf.runs)
 		f.grow(-n)
 		a.n -= n
-		n = 0
+		f.aim(pos)
 	} else {
-		a.at.leaf = nil
-	}
-	for n > 0 {
-		k := a.deleteIn(a.root, a.height, pos, n)
-		a.n -= k
-		n -= k
-		for a.height > 0 && a.root.n == 1 {
-			a.root = a.root.kids[0]
-			a.height--
+		a.drop()
+		for n > 0 {
+			// Owned anew each time: the root may have shrunk to a child
+			// that a clone shares.
+			a.root = a.own(a.root, a.height)
+			k := a.deleteIn(a.root, a.height, pos, n)
+			a.n -= k
+			n -= k
+			for a.height > 0 && a.root.n == 1 {
+				a.root = a.root.kids[0]
+				a.height--
+			}
 		}
 	}
 	if a.n == 0 {
@@ -388,9 +435,24 @@ func (a *Attribution) delete(pos, n int) {
 	}
 }
 
-// deleteIn drops up to n characters at off under x, at height h, with off
-// less than x's total, and returns how many it dropped (at least one).
-// Children left empty are removed.
+// aim points the finger's run at the run of its leaf that holds the
+// character before pos, or at its first run if pos is where the leaf
+// starts, so that deleting on backwards (backspace) stays in that run.
+func (f *finger) aim(pos int) {
+	at := f.start
+	for i, r := range f.leaf.runs {
+		if pos <= at+r.Len {
+			f.run, f.runStart = &f.leaf.runs[i], at
+			return
+		}
+		at += r.Len
+	}
+	f.run = nil
+}
+
+// deleteIn drops up to n characters at off under x, a node of a's
+// generation at height h, with off less than x's total, and returns how
+// many it dropped (at least one). Children left empty are removed.
 func (a *Attribution) deleteIn(x *runNode, h, off, n int) int {
 	if h == 0 {
 		before := len(x.runs)
@@ -414,6 +476,7 @@ func (a *Attribution) deleteIn(x *runNode, h, off, n int) int {
 		x.removeRange(i, j)
 		return gone
 	}
+	x.kids[i] = a.own(x.kids[i], h-1)
 	k := a.deleteIn(x.kids[i], h-1, off, n)
 	x.chars[i] -= k
 	if x.chars[i] == 0 {
@@ -491,11 +554,7 @@ func pushRun(runs []Run, author string, n int) []Run {
 
 // applyAttributed applies op, by author, to doc and to a, its attribution,
 // as the pad engine does for every committed op: the op is checked once,
-// by doc.
+// by doc, and both follow it in one walk over its components.
 func applyAttributed(doc *Doc, a *Attribution, op Op, author string) error {
-	if err := doc.Apply(op); err != nil {
-		return err
-	}
-	a.apply(op, author)
-	return nil
+	return doc.apply(op, a, author)
 }

@@ -160,12 +160,7 @@ func TestAttributionFromTheCheckpointBelow(t *testing.T) {
 		checkAttribution(t, e, log, "p", rev)
 	}
 	e.Close()
-	var withRuns []int
-	for _, s := range log.saved("p") {
-		if s.Attribution != nil {
-			withRuns = append(withRuns, s.Rev)
-		}
-	}
+	withRuns := revsWithAttribution(log, "p")
 	if !slices.Contains(withRuns, collab.AttributionEvery) || slices.Contains(withRuns, collab.AttributionEvery+collab.CheckpointEvery) {
 		t.Errorf("snapshots with attribution at %v, want %d and not the checkpoints after it", withRuns, collab.AttributionEvery)
 	}
@@ -220,4 +215,49 @@ func TestAttributionOfRecordsWithRuns(t *testing.T) {
 			t.Errorf("runs %v: %v, want bad_op", runs, err)
 		}
 	}
+}
+
+// TestAttributionOfAPadOfManyRuns: a pad with more runs than the checkpoint
+// budget allows at every multiple of AttributionEvery (two authors typing in
+// turn: as many runs as characters) stores its attribution at
+// fewer of them; reading a revision between them, and loading the pad,
+// replays from one further below, and gives what the oracle replays from
+// revision 0.
+func TestAttributionOfAPadOfManyRuns(t *testing.T) {
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	n := 6*collab.AttributionEvery + 3*collab.CheckpointEvery
+	var subs []collab.Submission
+	for i := range n {
+		author := []string{"ann", "bob"}[i%2]
+		subs = append(subs, collab.Submission{Client: author, Seq: i, Author: author, Base: i, Op: collab.Normalize(collab.NewOp(collab.Skip(i), collab.Insert("x")))})
+	}
+	for _, s := range subs {
+		mustSubmit(t, e, "p", s)
+	}
+	for _, rev := range []int{4*collab.AttributionEvery + 1, 5 * collab.AttributionEvery, 5*collab.AttributionEvery + 50, n} {
+		checkAttribution(t, e, log, "p", rev)
+	}
+	e.Close()
+	withRuns := revsWithAttribution(log, "p")
+	// Runs grow by one a revision: up to 4,000 every multiple of 1,000
+	// carries them, then every multiple of 2,000.
+	want := []int{1000, 2000, 3000, 4000, 6000}
+	if !slices.Equal(withRuns, want) {
+		t.Errorf("snapshots with attribution at %v, want %v", withRuns, want)
+	}
+	checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", -1)
+}
+
+// revsWithAttribution returns the distinct revisions of pad's saved
+// snapshots that carry an attribution, sorted.
+func revsWithAttribution(log *testLog, pad string) []int {
+	var revs []int
+	for _, s := range log.saved(pad) {
+		if s.Attribution != nil {
+			revs = append(revs, s.Rev)
+		}
+	}
+	slices.Sort(revs)
+	return slices.Compact(revs)
 }

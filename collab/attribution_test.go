@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -173,6 +174,7 @@ func FuzzAttributionApply(f *testing.F) {
 			runs = append(runs, Run{who, 1})
 		}
 		a := NewAttribution(runs...)
+		before := a.Clone() // shares a's nodes, which Apply must copy
 		want, fits := oracleAttribute(oracle, op, author)
 		err = a.Apply(op, author)
 		if fits != (err == nil) {
@@ -184,6 +186,9 @@ func FuzzAttributionApply(f *testing.F) {
 		if got := expand(t, a); !slices.Equal(got, want) {
 			t.Fatalf("Apply(%v): %v, oracle %v", op, a.Runs(), want)
 		}
+		if got := expand(t, before); !slices.Equal(got, oracle) {
+			t.Fatalf("Apply(%v) changed a clone taken before it: %v", op, before.Runs())
+		}
 	})
 }
 
@@ -194,6 +199,10 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 	tr := loadSequentialTrace(b, "automerge-paper")
 	ops := opsOf(tr)
 	authors := []string{"ann", "bob", "cy"}
+	by := make([]string, len(ops)) // the author of each edit
+	for i := range by {
+		by[i] = authors[i/1000%len(authors)]
+	}
 	b.ReportAllocs()
 	var d *Doc
 	var a *Attribution
@@ -201,7 +210,7 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 		d = NewDoc(tr.StartContent)
 		a = NewAttribution(Run{"start", d.Len()})
 		for i, op := range ops {
-			if err := applyAttributed(d, a, op, authors[i/1000%len(authors)]); err != nil {
+			if err := applyAttributed(d, a, op, by[i]); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -214,8 +223,9 @@ func BenchmarkReplayAutomergePaperAttributed(b *testing.B) {
 }
 
 // check fails t if the tree of a breaks an invariant: every leaf at the
-// same depth, no empty node, counts that match what lies under them, leaves
-// in normal form.
+// same depth, no empty node, counts that match what lies under them (with
+// what the finger has not added yet), leaves in normal form, a finger on
+// nodes of a's generation.
 func (a *Attribution) check(t testing.TB) {
 	t.Helper()
 	leaves, runs := 0, 0
@@ -236,10 +246,14 @@ func (a *Attribution) check(t testing.TB) {
 		}
 		sum := 0
 		for i, k := range x.kids[:x.n] {
-			if got := walk(k, h-1); got != x.chars[i] || got == 0 {
-				t.Fatalf("child %d at height %d counts %d, holds %d", i, h, x.chars[i], got)
+			count := x.chars[i]
+			if f := &a.at; f.leaf != nil && f.path[a.height-h] == x && f.idx[a.height-h] == i {
+				count += f.pend // the finger's leaf gained these
 			}
-			sum += x.chars[i]
+			if got := walk(k, h-1); got != count || got == 0 {
+				t.Fatalf("child %d at height %d counts %d, holds %d", i, h, count, got)
+			}
+			sum += count
 		}
 		return sum
 	}
@@ -248,6 +262,18 @@ func (a *Attribution) check(t testing.TB) {
 	}
 	if leaves != a.leaves || runs != a.runs {
 		t.Fatalf("%d leaves and %d runs, counted %d and %d", leaves, runs, a.leaves, a.runs)
+	}
+	if f := &a.at; f.leaf != nil {
+		if len(f.path) != a.height || f.leaf.gen != a.gen || f.leaf.total(0) != f.end-f.start {
+			t.Fatalf("the finger's leaf (generation %d of %d) covers %d, the finger says %d", f.leaf.gen, a.gen, f.leaf.total(0), f.end-f.start)
+		}
+		for _, x := range f.path {
+			if x.gen != a.gen {
+				t.Fatalf("the finger's path has a node of generation %d, the attribution's is %d", x.gen, a.gen)
+			}
+		}
+	} else if a.at.pend != 0 {
+		t.Fatalf("no finger, but %d code points pending", a.at.pend)
 	}
 }
 
@@ -286,5 +312,144 @@ func TestAttributionLargeMatchesOracle(t *testing.T) {
 	}
 	if a.height < 2 {
 		t.Errorf("the tree is %d levels high, want a test of at least 2", a.height)
+	}
+}
+
+func TestCarriesAttribution(t *testing.T) {
+	tests := []struct {
+		rev, runs int
+		want      bool
+	}{
+		{AttributionEvery, 1, true},
+		{AttributionEvery + CheckpointEvery, 1, false},
+		{3 * AttributionEvery, 4 * AttributionEvery, true},    // at the budget: every multiple
+		{3 * AttributionEvery, 4*AttributionEvery + 1, false}, // over it: every second one
+		{4 * AttributionEvery, 4*AttributionEvery + 1, true},  //
+		{4 * AttributionEvery, 8*AttributionEvery + 1, true},  // every fourth
+		{6 * AttributionEvery, 8*AttributionEvery + 1, false}, //
+		{1 << 20 * AttributionEvery, 1 << 30, true},           // a huge pad, far on
+		{(1<<20 + 1<<19) * AttributionEvery, 1<<20*4*AttributionEvery + 1, false},
+	}
+	for _, tt := range tests {
+		if got := carriesAttribution(tt.rev, tt.runs); got != tt.want {
+			t.Errorf("carriesAttribution(%d, %d) = %v, want %v", tt.rev, tt.runs, got, tt.want)
+		}
+	}
+}
+
+// TestAttributionClonesShareUntilChanged edits an attribution and its
+// clones in turn, each against its own oracle: a clone shares the nodes of
+// the original, so an edit to either must copy them, never change the
+// other's. Clones are read in other goroutines while the original goes on
+// changing (run with -race).
+func TestAttributionClonesShareUntilChanged(t *testing.T) {
+	rng, fail := testRand(t)
+	authors := []string{"ann", "bob", "cy", "dee"}
+	type copyOf struct {
+		a      *Attribution
+		oracle []string
+	}
+	edit := func(c *copyOf) {
+		var op Op
+		if n := len(c.oracle); n > 0 && rng.IntN(5) == 0 {
+			pos := rng.IntN(n)
+			op = Normalize(NewOp(Skip(pos), Delete(1+rng.IntN(min(n-pos, 1+rng.IntN(2)*4)))))
+		} else {
+			op = Normalize(NewOp(Skip(rng.IntN(n+1)), Insert("xé"[:1+rng.IntN(2)])))
+		}
+		author := authors[rng.IntN(len(authors))]
+		want, ok := oracleAttribute(c.oracle, op, author)
+		if !ok {
+			fail("the oracle found %v past the end", op)
+		}
+		if err := c.a.Apply(op, author); err != nil {
+			fail("Apply(%v): %v", op, err)
+		}
+		c.oracle = want
+	}
+	live := &copyOf{a: NewAttribution()}
+	var frozen []copyOf
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for i := range 4000 {
+		edit(live)
+		if i%250 == 249 {
+			c := copyOf{a: live.a.Clone(), oracle: slices.Clone(live.oracle)}
+			frozen = append(frozen, c)
+			wg.Add(1)
+			go func() { // the background writer of a snapshot
+				defer wg.Done()
+				if got := expandRuns(c.a.Runs()); !slices.Equal(got, c.oracle) {
+					t.Errorf("a clone read in another goroutine differs from the oracle at its time")
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if got := expand(t, live.a); !slices.Equal(got, live.oracle) {
+		fail("the original differs from its oracle")
+	}
+	if live.a.height < 2 {
+		t.Errorf("the tree is %d levels high, want a test of at least 2", live.a.height)
+	}
+	// Each clone, changed in turn with the original, stays its own.
+	for i := range frozen {
+		for range 200 {
+			edit(&frozen[i])
+			edit(live)
+		}
+	}
+	for i, c := range frozen {
+		if got := expand(t, c.a); !slices.Equal(got, c.oracle) {
+			fail("clone %d differs from its oracle after edits to it and to the others", i)
+		}
+	}
+	if got := expand(t, live.a); !slices.Equal(got, live.oracle) {
+		fail("the original differs from its oracle after edits to its clones")
+	}
+}
+
+// expandRuns returns the author of every character runs cover.
+func expandRuns(runs []Run) []string {
+	var out []string
+	for _, r := range runs {
+		for range r.Len {
+			out = append(out, r.Author)
+		}
+	}
+	return out
+}
+
+// TestAttributionDeleteAfterClone deletes every range of an attribution
+// that a clone shares, several leaves and levels deep, and checks both
+// against the oracle: a delete that drops whole subtrees and shrinks the
+// tree must copy every node it changes afterwards, never the clone's.
+func TestAttributionDeleteAfterClone(t *testing.T) {
+	for _, size := range []int{40, 200} { // one level of branches, two
+		var runs []Run
+		var oracle []string
+		for i := range size {
+			who := []string{"ann", "bob", "cy"}[i%3]
+			runs = append(runs, Run{who, 1})
+			oracle = append(oracle, who)
+		}
+		step := 1 + size/40
+		for pos := 0; pos < size; pos += step {
+			for n := 1; pos+n <= size; n += step {
+				a := NewAttribution(runs...)
+				c := a.Clone()
+				op := Normalize(NewOp(Skip(pos), Delete(n)))
+				if err := a.Apply(op, "dee"); err != nil {
+					t.Fatal(err)
+				}
+				want, _ := oracleAttribute(oracle, op, "dee")
+				if got := expand(t, a); !slices.Equal(got, want) {
+					t.Fatalf("%d characters, delete %d at %d: the attribution differs from the oracle", size, n, pos)
+				}
+				if got := expand(t, c); !slices.Equal(got, oracle) {
+					t.Fatalf("%d characters, delete %d at %d: the clone changed", size, n, pos)
+				}
+			}
+		}
 	}
 }

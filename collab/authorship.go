@@ -25,18 +25,42 @@ func ReplayAttribution(a *Attribution, recs []Record) (*Attribution, error) {
 	return a, nil
 }
 
-// AttributionEvery is the distance between the checkpoints that carry
-// their attribution: copying a long pad's attribution at every checkpoint
-// would cost more than the edits between them, so the others are stored
-// without, and a reader of their attribution replays the records from the
-// checkpoint below that has it, fewer than AttributionEvery.
+// AttributionEvery is the shortest distance between the checkpoints that
+// carry their attribution: copying a long pad's attribution at every
+// checkpoint would cost more than the edits between them, so the others
+// are stored without, and a reader of their attribution replays the
+// records from a checkpoint below that has it. A pad of many runs stores
+// it further apart still (see carriesAttribution).
 const AttributionEvery = 10 * CheckpointEvery
+
+// attributionRunsPerRev is how many runs the checkpoints of a pad store,
+// per revision, at most (about): the budget that spaces out the ones that
+// carry their attribution.
+const attributionRunsPerRev = 4
+
+// carriesAttribution reports whether the checkpoint at rev (a multiple of
+// CheckpointEvery) of a pad whose attribution has runs runs is stored with
+// its attribution: if rev is a multiple of the smallest AttributionEvery·2^k
+// with runs <= attributionRunsPerRev·AttributionEvery·2^k. So storing
+// attribution costs at most attributionRunsPerRev runs per revision, on
+// average, however many runs a pad has (with 20 authors typing in turn at
+// one place it has as many as characters), and a pad of up to 4,000 runs
+// stores it at every multiple of AttributionEvery.
+func carriesAttribution(rev, runs int) bool {
+	every := AttributionEvery
+	for runs > attributionRunsPerRev*every {
+		every *= 2
+	}
+	return rev%every == 0
+}
 
 // snapshotAttribution returns the attribution of snap, whose text has n
 // code points: the one stored with it or, for a snapshot stored without
 // one (or with one that does not cover its text), one replayed from the
-// latest snapshot at or below the multiple of AttributionEvery under it
-// that has one, or else from revision 0.
+// nearest snapshot below that has one, or else from revision 0. It looks
+// for that snapshot where carriesAttribution may have stored one: the
+// latest at or below each multiple of AttributionEvery·2^k under snap, for
+// k = 0, 1, 2..., at most one read per doubling.
 func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot, n int) (*Attribution, error) {
 	if snap.Attribution != nil || snap.Rev == 0 {
 		if a := NewAttribution(snap.Attribution...); a.Len() == n {
@@ -45,13 +69,22 @@ func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot
 	}
 	var base *Attribution
 	from := 0
-	if c := snap.Rev - snap.Rev%AttributionEvery; c > 0 && c < snap.Rev {
+	for every, tried := AttributionEvery, snap.Rev; ; every *= 2 {
+		c := snap.Rev - snap.Rev%every
+		if c <= 0 {
+			break
+		}
+		if c == tried {
+			continue
+		}
+		tried = c
 		below, err := log.SnapshotAt(ctx, pad, c)
 		if err != nil {
 			return nil, err
 		}
 		if a := NewAttribution(below.Attribution...); below.Attribution != nil && a.Len() == utf8.RuneCountInString(below.Text) {
 			base, from = a, below.Rev
+			break
 		}
 	}
 	recs, err := readRecords(ctx, log, pad, from, snap.Rev)
@@ -73,8 +106,9 @@ func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run,
 	p.mu.Lock()
 	head := p.recent.Head()
 	if rev < 0 || rev == head {
-		defer p.mu.Unlock()
-		return p.attr.Runs(), head, nil
+		attr := p.attr.Clone() // listed without holding up the pad
+		p.mu.Unlock()
+		return attr.Runs(), head, nil
 	}
 	p.mu.Unlock()
 	if rev > head {

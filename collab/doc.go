@@ -61,7 +61,11 @@ func (d *Doc) WriteTo(w io.Writer) (int64, error) {
 // past the end of the document (the error wraps ErrPastEnd; npm would throw
 // for a skip and cut a delete short), it returns an error and leaves the
 // document unchanged.
-func (d *Doc) Apply(op Op) error {
+func (d *Doc) Apply(op Op) error { return d.apply(op, nil, "") }
+
+// apply is Apply that also carries a (nil: none), the attribution of the
+// document, through op by author, in the same walk over op's components.
+func (d *Doc) apply(op Op, a *Attribution, author string) error {
 	if err := op.validate(true); err != nil {
 		return err
 	}
@@ -73,10 +77,17 @@ func (d *Doc) Apply(op Op) error {
 		switch {
 		case p.n < 0:
 			d.r.delete(pos, -int(p.n))
+			if a != nil {
+				a.delete(pos, -int(p.n))
+			}
 		case p.off == p.end:
 			pos += int(p.n)
 		default:
-			pos += d.r.insert(pos, op.textOf(p))
+			k := d.r.insert(pos, op.textOf(p))
+			if a != nil {
+				a.insert(pos, author, k)
+			}
+			pos += k
 		}
 	}
 	return nil

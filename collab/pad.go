@@ -73,10 +73,10 @@ func (p *pad) load() {
 		p.recent = p.recordsBefore(ctx, snap.Rev, p.e.cfg.KeepRecent-len(recs))
 		p.snap = snap.Rev
 		p.attr, err = snapshotAttribution(ctx, p.e.cfg.Log, p.id, snap, p.doc.Len())
-		if err == nil && snap.Rev > 0 && snap.Attribution == nil && (snap.Rev%AttributionEvery == 0 || !IsCheckpoint(snap.Rev)) {
+		if err == nil && snap.Rev > 0 && snap.Attribution == nil && (!IsCheckpoint(snap.Rev) || carriesAttribution(snap.Rev, p.attr.runs)) {
 			// A snapshot from before attributions were stored: store
 			// the one rebuilt, so that this happens once.
-			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: snap.Text, Attribution: p.attr.Runs()})
+			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: snap.Text}, p.attr.Clone())
 		}
 	}
 	if err == nil {
@@ -473,7 +473,7 @@ func (p *pad) applyRecords(recs []Record) error {
 		p.e.cfg.OnCommit(p.id, applied)
 	}
 	if p.recent.Head()-p.snap >= p.e.cfg.SnapshotEvery {
-		p.saveSnapshot(p.snapshotAt(p.recent.Head()))
+		p.saveSnapshot(p.recent.Head())
 	}
 	return err
 }
@@ -496,7 +496,7 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 		head = r.Rev
 		applied++
 		if IsCheckpoint(head) {
-			p.saveSnapshot(p.snapshotAt(head))
+			p.saveSnapshot(head)
 		}
 	}
 	recs = recs[:applied]
@@ -507,29 +507,29 @@ func (p *pad) apply(recs []Record) ([]Record, error) {
 	return recs, err
 }
 
-// snapshotAt returns the document as a snapshot at rev, the revision it is
-// at, with its attribution if rev is a multiple of AttributionEvery or not
-// a checkpoint; p.mu is held (or the pad is not shared yet).
-func (p *pad) snapshotAt(rev int) Snapshot {
-	s := Snapshot{Rev: rev, Text: p.doc.String()}
-	if rev%AttributionEvery == 0 || !IsCheckpoint(rev) {
-		s.Attribution = p.attr.Runs()
+// saveSnapshot saves the document as a snapshot at rev, the revision it
+// is at, with its attribution if rev is not a checkpoint or is one that
+// carries it (carriesAttribution), in the background; p.mu is held (or
+// the pad is not shared yet). It copies the text here and the
+// attribution in O(1) (a clone), whose runs the background writer lists.
+func (p *pad) saveSnapshot(rev int) {
+	p.snap = rev
+	var attr *Attribution
+	if !IsCheckpoint(rev) || carriesAttribution(rev, p.attr.runs) {
+		attr = p.attr.Clone()
 	}
-	return s
+	p.writeSnapshot(Snapshot{Rev: rev, Text: p.doc.String()}, attr)
 }
 
-// saveSnapshot writes s in the background; p.mu is held (or the pad is
-// not shared yet).
-func (p *pad) saveSnapshot(s Snapshot) {
-	p.snap = s.Rev
-	p.writeSnapshot(s)
-}
-
-// writeSnapshot writes s in the background.
-func (p *pad) writeSnapshot(s Snapshot) {
+// writeSnapshot writes s in the background, with the runs of attr (nil:
+// none) as its attribution; attr must not change any more.
+func (p *pad) writeSnapshot(s Snapshot, attr *Attribution) {
 	p.e.wg.Add(1)
 	go func() {
 		defer p.e.wg.Done()
+		if attr != nil {
+			s.Attribution = attr.Runs()
+		}
 		ctx, cancel := p.e.logCtx()
 		defer cancel()
 		_ = p.e.cfg.Log.SaveSnapshot(ctx, p.id, s) // best effort: a lost snapshot costs replay time only
@@ -608,7 +608,7 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 			return "", head, err
 		}
 		snap, recs = Snapshot{Rev: c, Text: doc.String()}, recs[c-snap.Rev:]
-		p.writeSnapshot(snap)
+		p.writeSnapshot(snap, nil)
 	}
 	text, err := replayValidText(snap, recs)
 	return text, head, err
