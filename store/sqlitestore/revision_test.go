@@ -149,3 +149,50 @@ func TestEngineForgetsCheckpointsOfADeletedPad(t *testing.T) {
 	write("b")
 	read("b")
 }
+
+// TestPlaceOps checks that the ops ReadRevision reads, each after its
+// revision, come back in revision order whatever order SQLite joined them
+// in, and that a revision missing, repeated or out of range is an error.
+func TestPlaceOps(t *testing.T) {
+	a, b := `["a"]`, `[1,"b"]`
+	for _, tc := range []struct {
+		name     string
+		joined   string
+		from, to int
+		want     []string // the ops in revision order; nil: an error
+	}{
+		{"in order", "5 " + a + opSeparator + "6 " + b, 4, 6, []string{a, b}},
+		{"out of order", "6 " + b + opSeparator + "5 " + a, 4, 6, []string{a, b}},
+		{"none stored", "", 4, 6, []string{}},
+		{"none wanted", "5 " + a, 4, 4, []string{}},
+		{"one missing", "5 " + a, 4, 6, nil},
+		{"one twice", "5 " + a + opSeparator + "5 " + a, 4, 6, nil},
+		{"out of range", "5 " + a + opSeparator + "7 " + b, 4, 6, nil},
+		{"no revision", a + opSeparator + "6 " + b, 4, 6, nil},
+		{"a bad op", "5 " + a + opSeparator + "6 [", 4, 6, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs, err := placeOps(tc.joined, tc.from, tc.to)
+			if tc.want == nil {
+				if err == nil {
+					t.Fatalf("placeOps accepted %q", tc.joined)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i, r := range recs {
+				op, _ := r.Op.MarshalJSON()
+				got = append(got, string(op))
+				if r.Rev != tc.from+i+1 {
+					t.Errorf("record %d has revision %d, want %d", i, r.Rev, tc.from+i+1)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ops %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

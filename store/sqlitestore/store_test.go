@@ -463,3 +463,47 @@ func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
 		t.Errorf("authors %q, want %q", authors, want)
 	}
 }
+
+// TestMigrationMovesSnapshotsToARowidTable opens a database written with
+// schema version 5, whose snapshots table had no rowids: its snapshots
+// read back as they were, from a table that now has rowids (so that a
+// key lookup does not read the texts), and saving one still replaces
+// the snapshot at its revision.
+func TestMigrationMovesSnapshotsToARowidTable(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v5.db")
+	db, err := sql.Open("sqlite", dsn(path, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := append(slices.Clone(migrations[:5]),
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
+		`INSERT INTO schema_version (version) VALUES (5)`,
+		`INSERT INTO snapshots (pad, rev, text, attribution) VALUES ('p', 100, 'old text', NULL), ('p', 200, 'newer', '[{"author":"a","length":5}]'), ('q', 100, 'other', NULL)`)
+	for _, stmt := range stmts {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	var rowids int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(rowid) FROM snapshots`).Scan(&rowids); err != nil || rowids != 3 {
+		t.Fatalf("rowids of snapshots: %d, %v; want 3", rowids, err)
+	}
+	if err := s.SaveSnapshot(ctx, "p", collab.Snapshot{Rev: 100, Text: "replaced"}); err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := s.Snapshots(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []collab.Snapshot{{Rev: 100, Text: "replaced"}, {Rev: 200, Text: "newer", Attribution: []collab.Run{{Author: "a", Len: 5}}}}
+	if !slices.EqualFunc(snaps, want, collab.Snapshot.Equal) {
+		t.Errorf("snapshots of p: %+v, want %+v", snaps, want)
+	}
+}
