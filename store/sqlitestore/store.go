@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -44,8 +45,13 @@ var ErrClosed = errors.New("sqlitestore: store is closed")
 // process before it fails with SQLITE_BUSY.
 const busyTimeout = 5 * time.Second
 
-// readConns is the size of the read pool.
-const readConns = 4
+// readConns is the size of the read pool: at least one connection per
+// CPU, so that the reads of old revisions the engine lets run at once (one
+// per CPU) never wait for one, which database/sql gives to a random
+// waiter, not the first.
+func readConns() int {
+	return max(4, runtime.GOMAXPROCS(0))
+}
 
 // Store is an SQLite database holding pad histories and the conference
 // catalog. It implements collab.Log and conference.Catalog and is safe for
@@ -92,8 +98,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 	read, err := sql.Open("sqlite", dsn(path, "_query_only=1&_pragma=mmap_size(1073741824)"))
 	if err == nil {
-		read.SetMaxOpenConns(readConns)
-		read.SetMaxIdleConns(readConns)
+		read.SetMaxOpenConns(readConns())
+		read.SetMaxIdleConns(readConns())
 		err = read.PingContext(ctx)
 		if err != nil {
 			read.Close()
