@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/store/storetest"
 )
 
 // keystroke is the record of one typed character, the common append.
@@ -83,62 +84,6 @@ func BenchmarkAppendParallel(b *testing.B) {
 	b.ReportMetric(float64(st.Appends)/float64(st.Commits), "ops/commit")
 }
 
-// buildLongPad writes a pad of n revisions to s, as people type notes: a
-// revision per keystroke (one character typed, 85 %; one to three deleted,
-// 10 %; a word pasted, 5 %) at a place that moves now and then, with a
-// checkpoint at every multiple of collab.CheckpointEvery and a snapshot at
-// the head, as the engine leaves them. It returns the text at every
-// revision that is a multiple of 97, for checking reads.
-func buildLongPad(b testing.TB, s *Store, pad string, n int) map[int]string {
-	ctx := b.Context()
-	rng := rand.New(rand.NewPCG(11, 0))
-	doc := collab.NewDoc("")
-	want := map[int]string{0: ""}
-	var batch []collab.Record
-	chars := []rune("abcdefghijklmnopqrstuvwxyz      \né😀")
-	words := []string{"the ", "notes ", "Q&A: ", "slides "}
-	pos := 0
-	for rev := 1; rev <= n; rev++ {
-		if rng.IntN(50) == 0 {
-			pos = rng.IntN(doc.Len() + 1)
-		}
-		pos = min(pos, doc.Len())
-		var op collab.Op
-		switch k := rng.IntN(20); {
-		case k < 2 && pos > 0:
-			del := min(1+rng.IntN(3), pos)
-			pos -= del
-			op = collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Delete(del)))
-		case k < 3:
-			w := words[rng.IntN(len(words))]
-			op = collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Insert(w)))
-			pos += len(w)
-		default:
-			op = collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Insert(string(chars[rng.IntN(len(chars))]))))
-			pos++
-		}
-		if err := doc.Apply(op); err != nil {
-			b.Fatal(err)
-		}
-		batch = append(batch, collab.Record{Op: op, Client: "c", Seq: rev, Time: time.UnixMilli(int64(rev))})
-		if len(batch) == 500 || rev == n {
-			if err := s.Append(ctx, pad, rev-len(batch), batch); err != nil {
-				b.Fatal(err)
-			}
-			batch = batch[:0]
-		}
-		if collab.IsCheckpoint(rev) || rev == n {
-			if err := s.SaveSnapshot(ctx, pad, collab.Snapshot{Rev: rev, Text: doc.String()}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if rev%97 == 0 {
-			want[rev] = doc.String()
-		}
-	}
-	return want
-}
-
 // BenchmarkOldRevision reads random revisions of a 50,000-revision pad
 // through the engine, as GET /api/v1/pads/{id}/text?rev=R does: with the
 // pad loaded, right after a restart (a new store and engine on the same
@@ -149,7 +94,7 @@ func buildLongPad(b testing.TB, s *Store, pad string, n int) map[int]string {
 func BenchmarkOldRevision(b *testing.B) {
 	const n = 50_000
 	s, path := openTemp(b)
-	want := buildLongPad(b, s, "long", n)
+	want := storetest.BuildLongPad(b, s, "long", n)
 	revs := slices.Sorted(maps.Keys(want))
 	read := func(b *testing.B, e *collab.Engine, i int) time.Duration {
 		rev := revs[i%len(revs)]
