@@ -107,6 +107,58 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 	return decodeRecords(pad, from+1, data)
 }
 
+// ReadRevision implements collab.RevisionReader with one script
+// (revision_read.lua), one round trip: the head, the newest snapshot at
+// or below rev (its text left out if it is at have) and the records after
+// it up to rev, of which it decodes only the revision and the op.
+func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Record, error) {
+	if err := checkPad(pad); err != nil {
+		return 0, collab.Snapshot{}, nil, err
+	}
+	res, err := revisionReadScript.Run(ctx, s.rdb,
+		[]string{s.padKey(pad, "log"), s.padKey(pad, "snaps"), s.padKey(pad, "snaptext")}, rev, have).Slice()
+	if err != nil {
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: read revision %d of pad %q: %w", rev, pad, err)
+	}
+	head, snap, data, ok := parseRevisionReply(res)
+	if !ok {
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: read revision %d of pad %q: unexpected reply %v", rev, pad, res)
+	}
+	recs := make([]collab.Record, len(data))
+	for i, d := range data {
+		if recs[i], err = decodeRevOp(d); err != nil {
+			return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: pad %q revision %d: %w", pad, snap.Rev+i+1, err)
+		}
+		if recs[i].Rev != snap.Rev+i+1 {
+			return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: pad %q: log element %d holds revision %d", pad, snap.Rev+i+1, recs[i].Rev)
+		}
+	}
+	return head, snap, recs, nil
+}
+
+// parseRevisionReply reads the reply of lua/revision_read.lua, {head,
+// snapshot rev, text, {record...}}; ok is false for a reply of any other
+// shape.
+func parseRevisionReply(res []any) (head int, snap collab.Snapshot, recs []string, ok bool) {
+	if len(res) != 4 {
+		return 0, collab.Snapshot{}, nil, false
+	}
+	h, ok1 := res[0].(int64)
+	rev, ok2 := res[1].(int64)
+	text, ok3 := res[2].(string)
+	data, ok4 := res[3].([]any)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return 0, collab.Snapshot{}, nil, false
+	}
+	recs = make([]string, len(data))
+	for i, d := range data {
+		if recs[i], ok = d.(string); !ok {
+			return 0, collab.Snapshot{}, nil, false
+		}
+	}
+	return int(h), collab.Snapshot{Rev: int(rev), Text: text}, recs, true
+}
+
 // HistoryBytes implements collab.HistorySizer: collab.Size's overhead per
 // record plus the bytes of the record as stored, summed by a script in
 // Redis (history_bytes.lua) so that the records do not travel.

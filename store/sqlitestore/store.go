@@ -32,10 +32,12 @@ import (
 	"github.com/confpad/confpad/internal/episode"
 )
 
-// Compile-time checks that a Store is both seams.
+// Compile-time checks that a Store is both seams, and reads old
+// revisions in one step.
 var (
-	_ collab.Log         = (*Store)(nil)
-	_ conference.Catalog = (*Store)(nil)
+	_ collab.Log            = (*Store)(nil)
+	_ collab.RevisionReader = (*Store)(nil)
+	_ conference.Catalog    = (*Store)(nil)
 )
 
 // ErrClosed is returned by Append on a Store that has been closed.
