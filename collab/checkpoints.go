@@ -3,7 +3,6 @@ package collab
 import (
 	"container/list"
 	"context"
-	"runtime"
 	"sync"
 	"unicode/utf8"
 )
@@ -93,38 +92,6 @@ func (c *checkpointCache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*checkpointEntry)
 	delete(c.entries, e.key)
 	c.size -= len(e.text)
-}
-
-// revisionGate admits the reconstructions of old revisions (reading the
-// log, replaying the records) in the order they arrive, as many at once
-// as there are CPUs (GOMAXPROCS). Reads that arrive together then each
-// run to its end instead of sharing the CPUs until all end late, and none
-// is passed over while it waits for one of the store's connections (a
-// database/sql pool hands a freed connection to a random waiter, which
-// made the tail of 16 reads at once 5 times their median).
-//
-// A channel is the queue: goroutines blocked sending on a full channel
-// are served first come, first served, and a freed slot goes to the
-// first of them, never to a newcomer.
-type revisionGate chan struct{}
-
-func newRevisionGate() revisionGate {
-	return make(revisionGate, runtime.GOMAXPROCS(0))
-}
-
-// enter waits for the read's turn, or for ctx to end (its error).
-func (g revisionGate) enter(ctx context.Context) error {
-	select {
-	case g <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// leave ends a read that entered, admitting the next.
-func (g revisionGate) leave() {
-	<-g
 }
 
 // readRevision returns the log's head, the latest snapshot of pad at or

@@ -1,12 +1,6 @@
 package collab
 
-import (
-	"context"
-	"runtime"
-	"slices"
-	"testing"
-	"testing/synctest"
-)
+import "testing"
 
 // TestCheckpointCache checks the cache's bounds and its forgetting: the
 // least recently used text goes first when the bytes run out, a text
@@ -46,46 +40,4 @@ func TestCheckpointCache(t *testing.T) {
 	if _, ok, _ := c.get("b", 100); !ok {
 		t.Error("forget dropped another pad's text")
 	}
-}
-
-// TestRevisionGate checks that the gate admits GOMAXPROCS reads at once,
-// then the waiting ones in the order they came as reads leave, and that a
-// read whose context ends while it waits gives up with its error.
-func TestRevisionGate(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		g := newRevisionGate()
-		for range runtime.GOMAXPROCS(0) {
-			if err := g.enter(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cancelled, cancel := context.WithCancel(t.Context())
-		gaveUp := make(chan error, 1)
-		go func() { gaveUp <- g.enter(cancelled) }()
-		var (
-			order   []int
-			entered = make(chan int)
-		)
-		const waiters = 5
-		for i := range waiters {
-			go func() {
-				if err := g.enter(t.Context()); err != nil {
-					t.Error(err)
-				}
-				entered <- i
-			}()
-			synctest.Wait() // i waits before i+1 comes
-		}
-		cancel()
-		if err := <-gaveUp; err != context.Canceled {
-			t.Errorf("enter with a cancelled context = %v, want %v", err, context.Canceled)
-		}
-		for range waiters {
-			g.leave()
-			order = append(order, <-entered)
-		}
-		if want := []int{0, 1, 2, 3, 4}; !slices.Equal(order, want) {
-			t.Errorf("admitted in the order %v, want %v", order, want)
-		}
-	})
 }

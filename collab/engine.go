@@ -117,7 +117,6 @@ type Engine struct {
 	closed bool
 
 	checkpoints *checkpointCache
-	oldReads    revisionGate // reconstructions of old revisions
 
 	stopJanitor chan struct{}
 	wg          sync.WaitGroup // pad loops, snapshot writers, janitor
@@ -158,7 +157,6 @@ type Result struct {
 func NewEngine(cfg Config) *Engine {
 	e := &Engine{cfg: cfg.withDefaults(), pads: map[string]*pad{}, stopJanitor: make(chan struct{})}
 	e.checkpoints = newCheckpointCache(e.cfg.CheckpointCacheBytes)
-	e.oldReads = newRevisionGate()
 	e.wg.Add(1)
 	go e.janitor()
 	return e
@@ -258,10 +256,6 @@ func (e *Engine) textUnloaded(ctx context.Context, padID string, rev int) (text 
 	if loaded || closed {
 		return "", 0, false, nil
 	}
-	if err := e.oldReads.enter(ctx); err != nil {
-		return "", 0, true, err
-	}
-	defer e.oldReads.leave()
 	head, snap, recs, err := e.readRevision(ctx, rr, padID, rev)
 	if err != nil {
 		return "", head, true, err

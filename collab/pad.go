@@ -589,10 +589,6 @@ func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
 	if rev > head {
 		return "", head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
 	}
-	if err := p.e.oldReads.enter(ctx); err != nil {
-		return "", head, err
-	}
-	defer p.e.oldReads.leave()
 	snap, recs, err := p.readRevision(ctx, rev)
 	if err != nil {
 		return "", head, err

@@ -102,14 +102,18 @@ const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHE
 // ReadRevision implements collab.RevisionReader with one query: the
 // head, the latest snapshot's revision and text and, joined in one column,
 // the ops after it up to rev, which spares a row (and its conversions in
-// database/sql) per record.
+// database/sql) per record. Concurrent reads take turns (revisionTurns).
 func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Record, error) {
 	var (
 		head int
 		snap collab.Snapshot
 		ops  sql.NullString
 	)
+	if err := s.revisionTurns.take(ctx); err != nil {
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
+	}
 	err := s.revision.QueryRowContext(ctx, pad, rev, have).Scan(&head, &snap.Rev, &snap.Text, &ops)
+	s.revisionTurns.done()
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}

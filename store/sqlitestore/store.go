@@ -48,9 +48,8 @@ var ErrClosed = errors.New("sqlitestore: store is closed")
 const busyTimeout = 5 * time.Second
 
 // readConns is the size of the read pool: at least one connection per
-// CPU, so that the reads of old revisions the engine lets run at once (one
-// per CPU) never wait for one, which database/sql gives to a random
-// waiter, not the first.
+// CPU, so that the reads of old revisions that run at once (one per CPU,
+// revisionTurns) need not wait for one.
 func readConns() int {
 	return max(4, runtime.GOMAXPROCS(0))
 }
@@ -68,7 +67,10 @@ type Store struct {
 	// revision is ReadRevision's query, prepared once: preparing it took
 	// about a quarter of a read's CPU.
 	revision *sql.Stmt
-	w        *writer
+	// revisionTurns admits ReadRevision's queries first come, first
+	// served.
+	revisionTurns turns
+	w             *writer
 	// health follows the outcome of every write.
 	health *episode.Tracker
 }
@@ -117,7 +119,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s for reading: %w", path, err)
 	}
-	s := &Store{write: write, read: read, revision: revision, health: &episode.Tracker{What: "storage: writes"}}
+	s := &Store{write: write, read: read, revision: revision, revisionTurns: newTurns(), health: &episode.Tracker{What: "storage: writes"}}
 	for _, o := range opts {
 		o(s)
 	}
