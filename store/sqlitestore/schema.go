@@ -109,17 +109,17 @@ var migrations = []string{
 	// over its overflow pages) of every row it compares a key with, so
 	// finding one snapshot among a pad's checkpoints read several texts.
 	`
-	CREATE TABLE snapshots_v6 (
+	CREATE TABLE snapshots_rowid (
 		pad         TEXT    NOT NULL,
 		rev         INTEGER NOT NULL,
 		text        TEXT    NOT NULL,
 		attribution TEXT,
 		PRIMARY KEY (pad, rev)
 	);
-	INSERT INTO snapshots_v6 (pad, rev, text, attribution)
+	INSERT INTO snapshots_rowid (pad, rev, text, attribution)
 		SELECT pad, rev, text, attribution FROM snapshots ORDER BY pad, rev;
 	DROP TABLE snapshots;
-	ALTER TABLE snapshots_v6 RENAME TO snapshots;
+	ALTER TABLE snapshots_rowid RENAME TO snapshots;
 	`,
 }
 

@@ -465,20 +465,24 @@ func TestMigrationGivesOldOpsTheirClientAsAuthor(t *testing.T) {
 }
 
 // TestMigrationMovesSnapshotsToARowidTable opens a database written with
-// schema version 5, whose snapshots table had no rowids: its snapshots
-// read back as they were, from a table that now has rowids (so that a
-// key lookup does not read the texts), and saving one still replaces
-// the snapshot at its revision.
+// the schema before snapshots had rowids: its snapshots read back as they
+// were, from a table that now has rowids (so that a key lookup does not
+// read the texts), and saving one still replaces the snapshot at its
+// revision.
 func TestMigrationMovesSnapshotsToARowidTable(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "v5.db")
+	before := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "CREATE TABLE snapshots_rowid") })
+	if before < 0 {
+		t.Fatal("no migration creates snapshots_rowid")
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", dsn(path, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	stmts := append(slices.Clone(migrations[:5]),
+	stmts := append(slices.Clone(migrations[:before]),
 		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
-		`INSERT INTO schema_version (version) VALUES (5)`,
+		fmt.Sprintf(`INSERT INTO schema_version (version) VALUES (%d)`, before),
 		`INSERT INTO snapshots (pad, rev, text, attribution) VALUES ('p', 100, 'old text', NULL), ('p', 200, 'newer', '[{"author":"a","length":5}]'), ('q', 100, 'other', NULL)`)
 	for _, stmt := range stmts {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
