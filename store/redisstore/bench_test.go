@@ -10,6 +10,7 @@ import (
 
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/store/redisstore/redistest"
+	"github.com/confpad/confpad/store/storetest"
 )
 
 // BenchmarkAppendToFeed measures one replica's Append until another
@@ -54,4 +55,16 @@ func BenchmarkAppendToFeed(b *testing.B) {
 func subscribed(t testing.TB, srv *redistest.Server, s *Store) bool {
 	list, err := srv.Do(t.Context(), "PUBSUB", "SHARDNUMSUB", s.padKey("bench", "ops"))
 	return err == nil && list != "" && !strings.HasSuffix(list, "\n0")
+}
+
+// BenchmarkOldRevision is storetest.BenchmarkOldRevision on one
+// redis-server (AOF, fsync every second, as BenchmarkAppendToFeed); a
+// restart is a new Store, a new client, on the same server and prefix,
+// as a restarted replica finds it.
+func BenchmarkOldRevision(b *testing.B) {
+	srv := redistest.Start(b, "--appendfsync", "everysec")
+	prefix := testPrefix(b)
+	storetest.BenchmarkOldRevision(b, openStore(b, srv.URL(), prefix), func(b *testing.B) collab.Log {
+		return openStore(b, srv.URL(), prefix)
+	})
 }

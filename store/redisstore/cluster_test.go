@@ -19,6 +19,9 @@ func TestCluster(t *testing.T) {
 	t.Run("LogConformance", func(t *testing.T) {
 		storetest.TestLog(t, func(t *testing.T) collab.Log { return openStore(t, c.URL(), "") })
 	})
+	t.Run("RevisionReaderConformance", func(t *testing.T) {
+		storetest.TestRevisionReader(t, func(t *testing.T) storetest.RevisionLog { return openStore(t, c.URL(), "") })
+	})
 	t.Run("FeedConformance", func(t *testing.T) {
 		storetest.TestFeed(t, func(t *testing.T) storetest.FeedStore {
 			s := openStore(t, c.URL(), "")

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -105,6 +106,121 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 		return nil, fmt.Errorf("redisstore: read records %d.. of pad %q: %w", from+1, pad, err)
 	}
 	return decodeRecords(pad, from+1, data)
+}
+
+// ReadRevision implements collab.RevisionReader in one round trip. The
+// usual read, of a revision whose checkpoint (collab.CheckpointEvery) is
+// stored, is one transaction (MULTI/EXEC) of the head, the newest
+// snapshot at or below rev, the checkpoint's text (unless the caller
+// holds it, have) and the records after it up to rev; a script would do
+// the same at five times the server's time (Lua copies each record in and
+// out). Where the snapshot found is not that checkpoint (a pad written
+// before checkpoints, a revision after the head) the script
+// revision_read.lua reads whichever snapshot there is. Of the records it
+// decodes only the revision and the op.
+func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Record, error) {
+	if err := checkPad(pad); err != nil {
+		return 0, collab.Snapshot{}, nil, err
+	}
+	head, snap, data, err := s.readCheckpointed(ctx, pad, rev, have)
+	if errors.Is(err, errNotCheckpointed) {
+		head, snap, data, err = s.readAnySnapshot(ctx, pad, rev, have)
+	}
+	if err != nil {
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: read revision %d of pad %q: %w", rev, pad, err)
+	}
+	recs := make([]collab.Record, len(data))
+	for i, d := range data {
+		if recs[i], err = decodeRevOp(d); err != nil {
+			return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: pad %q revision %d: %w", pad, snap.Rev+i+1, err)
+		}
+		if recs[i].Rev != snap.Rev+i+1 {
+			return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: pad %q: log element %d holds revision %d", pad, snap.Rev+i+1, recs[i].Rev)
+		}
+	}
+	return head, snap, recs, nil
+}
+
+// errNotCheckpointed is readCheckpointed's answer where the snapshot below
+// the revision is not its checkpoint.
+var errNotCheckpointed = errors.New("the snapshot below the revision is not its checkpoint")
+
+// readCheckpointed reads, in one transaction, the head, the checkpoint
+// at or below rev (the empty snapshot below the first) with its text
+// unless it is at have, and the stored records after it up to rev; or it
+// fails with errNotCheckpointed.
+func (s *Store) readCheckpointed(ctx context.Context, pad string, rev, have int) (head int, snap collab.Snapshot, recs []string, err error) {
+	c := rev - rev%collab.CheckpointEvery
+	var (
+		llen  *redis.IntCmd
+		found *redis.StringSliceCmd
+		text  *redis.StringCmd
+		lrng  *redis.StringSliceCmd
+	)
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		llen = p.LLen(ctx, s.padKey(pad, "log"))
+		found = p.ZRevRangeByScore(ctx, s.padKey(pad, "snaps"), &redis.ZRangeBy{Max: strconv.Itoa(rev), Min: "-inf", Count: 1})
+		if c > 0 && c != have {
+			text = p.HGet(ctx, s.padKey(pad, "snaptext"), strconv.Itoa(c))
+		}
+		if rev > c {
+			lrng = p.LRange(ctx, s.padKey(pad, "log"), int64(c), int64(rev-1))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) { // Nil: no text, below
+		return 0, collab.Snapshot{}, nil, err
+	}
+	if f := found.Val(); len(f) == 0 && c != 0 || len(f) > 0 && f[0] != strconv.Itoa(c) || text != nil && text.Err() != nil {
+		return 0, collab.Snapshot{}, nil, errNotCheckpointed
+	}
+	snap.Rev = c
+	if text != nil {
+		snap.Text = text.Val()
+	}
+	if lrng != nil {
+		recs = lrng.Val()
+	}
+	return int(llen.Val()), snap, recs, nil
+}
+
+// readAnySnapshot reads with the script revision_read.lua the head, the
+// newest snapshot at or below rev, whichever it is, and the stored
+// records after it up to rev.
+func (s *Store) readAnySnapshot(ctx context.Context, pad string, rev, have int) (head int, snap collab.Snapshot, recs []string, err error) {
+	res, err := revisionReadScript.Run(ctx, s.rdb,
+		[]string{s.padKey(pad, "log"), s.padKey(pad, "snaps"), s.padKey(pad, "snaptext")}, rev, have).Slice()
+	if err != nil {
+		return 0, collab.Snapshot{}, nil, err
+	}
+	head, snap, recs, ok := parseRevisionReply(res)
+	if !ok {
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("unexpected reply %v", res)
+	}
+	return head, snap, recs, nil
+}
+
+// parseRevisionReply reads the reply of lua/revision_read.lua, {head,
+// snapshot rev, text, {record...}}; ok is false for a reply of any other
+// shape.
+func parseRevisionReply(res []any) (head int, snap collab.Snapshot, recs []string, ok bool) {
+	if len(res) != 4 {
+		return 0, collab.Snapshot{}, nil, false
+	}
+	h, ok1 := res[0].(int64)
+	rev, ok2 := res[1].(int64)
+	text, ok3 := res[2].(string)
+	data, ok4 := res[3].([]any)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return 0, collab.Snapshot{}, nil, false
+	}
+	recs = make([]string, len(data))
+	for i, d := range data {
+		if recs[i], ok = d.(string); !ok {
+			return 0, collab.Snapshot{}, nil, false
+		}
+	}
+	return int(h), collab.Snapshot{Rev: int(rev), Text: text}, recs, true
 }
 
 // HistoryBytes implements collab.HistorySizer: collab.Size's overhead per

@@ -3,6 +3,8 @@ package redisstore
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/confpad/confpad/collab"
@@ -48,6 +50,62 @@ func decodeRecord(data string) (collab.Record, error) {
 		return collab.Record{}, fmt.Errorf("decode record: %w", err)
 	}
 	return r.record(), nil
+}
+
+// decodeRevOp parses the revision and op of one stored record, all that a
+// text needs, without decoding the rest (about a tenth of the time):
+// encodeRecord writes {"rev":N,"op":[...], first, and the op is read to
+// the end of its JSON array. A record of another shape is decoded in
+// full.
+func decodeRevOp(data string) (collab.Record, error) {
+	if rec, ok := leadingRevOp(data); ok {
+		return rec, nil
+	}
+	rec, err := decodeRecord(data)
+	return collab.Record{Rev: rec.Rev, Op: rec.Op}, err
+}
+
+// leadingRevOp reads the {"rev":N,"op":[...] that data starts with, if it
+// does, and the op is valid.
+func leadingRevOp(data string) (collab.Record, bool) {
+	rest, ok := strings.CutPrefix(data, `{"rev":`)
+	if !ok {
+		return collab.Record{}, false
+	}
+	num, rest, ok := strings.Cut(rest, `,"op":`)
+	rev, err := strconv.Atoi(num)
+	n := jsonArrayLen(rest)
+	if !ok || err != nil || n == 0 {
+		return collab.Record{}, false
+	}
+	op, err := collab.ParseOp([]byte(rest[:n]))
+	return collab.Record{Rev: rev, Op: op}, err == nil
+}
+
+// jsonArrayLen returns the length of the JSON array that s starts with
+// (its brackets matched outside strings), or 0 if s does not start with
+// one that ends.
+func jsonArrayLen(s string) int {
+	if !strings.HasPrefix(s, "[") {
+		return 0
+	}
+	depth, inString := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case inString && c == '\\':
+			i++ // the escaped character
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return 0
 }
 
 // decodeBatch parses a published batch: a JSON array of stored records.

@@ -18,6 +18,10 @@ var (
 	snapshotSaveSrc    string
 	snapshotSaveScript = redis.NewScript(snapshotSaveSrc)
 
+	//go:embed lua/revision_read.lua
+	revisionReadSrc    string
+	revisionReadScript = redis.NewScript(revisionReadSrc)
+
 	//go:embed lua/snapshot_at.lua
 	snapshotAtSrc    string
 	snapshotAtScript = redis.NewScript(snapshotAtSrc)

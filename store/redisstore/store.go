@@ -41,9 +41,10 @@ import (
 
 // Compile-time checks that *Store implements the seams.
 var (
-	_ collab.Log         = (*Store)(nil)
-	_ collab.Feed        = (*Store)(nil)
-	_ conference.Catalog = (*Store)(nil)
+	_ collab.Log            = (*Store)(nil)
+	_ collab.RevisionReader = (*Store)(nil)
+	_ collab.Feed           = (*Store)(nil)
+	_ conference.Catalog    = (*Store)(nil)
 )
 
 // DefaultPrefix is the key prefix used when Options.Prefix is empty.

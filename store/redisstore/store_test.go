@@ -60,6 +60,11 @@ func TestLogConformance(t *testing.T) {
 	storetest.TestLog(t, func(t *testing.T) collab.Log { return openStore(t, srv.URL(), "") })
 }
 
+func TestRevisionReaderConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.TestRevisionReader(t, func(t *testing.T) storetest.RevisionLog { return openStore(t, srv.URL(), "") })
+}
+
 func TestCatalogConformance(t *testing.T) {
 	srv := redistest.Start(t)
 	storetest.TestCatalog(t, func(t *testing.T) conference.Catalog { return openStore(t, srv.URL(), "") })

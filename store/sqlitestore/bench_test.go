@@ -2,16 +2,14 @@ package sqlitestore
 
 import (
 	"fmt"
-	"maps"
-	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/store/storetest"
 )
 
 // keystroke is the record of one typed character, the common append.
@@ -83,149 +81,16 @@ func BenchmarkAppendParallel(b *testing.B) {
 	b.ReportMetric(float64(st.Appends)/float64(st.Commits), "ops/commit")
 }
 
-// buildLongPad writes a pad of n revisions to s, as people type notes: a
-// revision per keystroke (one character typed, 85 %; one to three deleted,
-// 10 %; a word pasted, 5 %) at a place that moves now and then, with a
-// checkpoint at every multiple of collab.CheckpointEvery and a snapshot at
-// the head, as the engine leaves them. It returns the text at every
-// revision that is a multiple of 97, for checking reads.
-func buildLongPad(b testing.TB, s *Store, pad string, n int) map[int]string {
-	ctx := b.Context()
-	rng := rand.New(rand.NewPCG(11, 0))
-	doc := collab.NewDoc("")
-	want := map[int]string{0: ""}
-	var batch []collab.Record
-	chars := []rune("abcdefghijklmnopqrstuvwxyz      \né😀")
-	words := []string{"the ", "notes ", "Q&A: ", "slides "}
-	pos := 0
-	for rev := 1; rev <= n; rev++ {
-		if rng.IntN(50) == 0 {
-			pos = rng.IntN(doc.Len() + 1)
-		}
-		pos = min(pos, doc.Len())
-		var op collab.Op
-		switch k := rng.IntN(20); {
-		case k < 2 && pos > 0:
-			del := min(1+rng.IntN(3), pos)
-			pos -= del
-			op = collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Delete(del)))
-		case k < 3:
-			w := words[rng.IntN(len(words))]
-			op = collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Insert(w)))
-			pos += len(w)
-		default:
-			op = collab.Normalize(collab.NewOp(collab.Skip(pos), collab.Insert(string(chars[rng.IntN(len(chars))]))))
-			pos++
-		}
-		if err := doc.Apply(op); err != nil {
-			b.Fatal(err)
-		}
-		batch = append(batch, collab.Record{Op: op, Client: "c", Seq: rev, Time: time.UnixMilli(int64(rev))})
-		if len(batch) == 500 || rev == n {
-			if err := s.Append(ctx, pad, rev-len(batch), batch); err != nil {
-				b.Fatal(err)
-			}
-			batch = batch[:0]
-		}
-		if collab.IsCheckpoint(rev) || rev == n {
-			if err := s.SaveSnapshot(ctx, pad, collab.Snapshot{Rev: rev, Text: doc.String()}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if rev%97 == 0 {
-			want[rev] = doc.String()
-		}
-	}
-	return want
-}
-
-// BenchmarkOldRevision reads random revisions of a 50,000-revision pad
-// through the engine, as GET /api/v1/pads/{id}/text?rev=R does: with the
-// pad loaded, right after a restart (a new store and engine on the same
-// file, the pad not loaded, no checkpoint cached), and 16 reads at a time
-// on a loaded pad, with the engine's checkpoint cache and without. It reports
-// the median and 99th percentile read and checks every text against the
-// one written.
+// BenchmarkOldRevision is storetest.BenchmarkOldRevision on SQLite; a
+// restart is a new Store on the same file (the page cache stays warm).
 func BenchmarkOldRevision(b *testing.B) {
-	const n = 50_000
 	s, path := openTemp(b)
-	want := buildLongPad(b, s, "long", n)
-	revs := slices.Sorted(maps.Keys(want))
-	read := func(b *testing.B, e *collab.Engine, i int) time.Duration {
-		rev := revs[i%len(revs)]
-		start := time.Now()
-		text, _, err := e.Text(b.Context(), "long", rev)
-		took := time.Since(start)
-		if err != nil || text != want[rev] {
-			b.Fatalf("Text(%d): %d characters, %v; want %d", rev, len(text), err, len(want[rev]))
-		}
-		return took
-	}
-	report := func(b *testing.B, lat []time.Duration) {
-		slices.Sort(lat)
-		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
-		b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
-	}
-	shuffle := rand.New(rand.NewPCG(5, 0))
-	shuffle.Shuffle(len(revs), func(i, j int) { revs[i], revs[j] = revs[j], revs[i] })
-
-	load := func(b *testing.B, e *collab.Engine) {
-		if _, err := e.Head(b.Context(), "long"); err != nil {
+	storetest.BenchmarkOldRevision(b, s, func(b *testing.B) collab.Log {
+		s2, err := Open(b.Context(), path)
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	b.Run("loaded", func(b *testing.B) {
-		e := collab.NewEngine(collab.Config{Log: s})
-		defer e.Close()
-		load(b, e)
-		var lat []time.Duration
-		for i := 0; b.Loop(); i++ {
-			lat = append(lat, read(b, e, i))
-		}
-		report(b, lat)
-		b.ReportMetric(float64(len(want[revs[0]])), "bytes-of-a-text")
+		b.Cleanup(func() { s2.Close() })
+		return s2
 	})
-	b.Run("after-restart", func(b *testing.B) {
-		var lat []time.Duration
-		for i := 0; b.Loop(); i++ {
-			if i%100 == 0 {
-				b.StopTimer()
-				s2, err := Open(b.Context(), path)
-				if err != nil {
-					b.Fatal(err)
-				}
-				e := collab.NewEngine(collab.Config{Log: s2})
-				b.Cleanup(func() { e.Close(); s2.Close() })
-				b.StartTimer()
-				for j := range 100 {
-					lat = append(lat, read(b, e, i+j))
-				}
-			}
-		}
-		report(b, lat)
-	})
-	atOnce := func(b *testing.B, cfg collab.Config) {
-		e := collab.NewEngine(cfg)
-		defer e.Close()
-		load(b, e)
-		var mu sync.Mutex
-		var lat []time.Duration
-		var next atomic.Int64
-		b.SetParallelism(8) // 16 goroutines on 2 CPUs
-		b.RunParallel(func(pb *testing.PB) {
-			var mine []time.Duration
-			for pb.Next() {
-				mine = append(mine, read(b, e, int(next.Add(1))))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		})
-		report(b, lat)
-	}
-	b.Run("16-at-once", func(b *testing.B) { atOnce(b, collab.Config{Log: s}) })
-	// The checkpoint cache holds this pad's 500 checkpoints (8 MB); with a
-	// cache too small for any, every read reads its checkpoint's text.
-	b.Run("16-at-once-uncached", func(b *testing.B) { atOnce(b, collab.Config{Log: s, CheckpointCacheBytes: 1}) })
 }

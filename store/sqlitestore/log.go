@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,46 +82,73 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 	return recs, nil
 }
 
-// opSeparator joins the ops ReadRevision reads in one column: a control
-// character, which valid JSON never holds raw (not even inside strings),
-// so the stored ops split apart exactly.
+// opSeparator joins the ops ReadRevision reads in one column, each after
+// its revision and a space: a control character, which valid JSON never
+// holds raw (not even inside strings), so the stored ops split apart
+// exactly.
 const opSeparator = "\x1e"
 
 // revisionQuery is ReadRevision's: ?1 is the pad, ?2 the revision, ?3
-// the snapshot whose text the caller has.
+// the snapshot whose text the caller has. The ops are joined without
+// ORDER BY, which made SQLite sort them (a third of the query); each
+// carries its revision instead, which ReadRevision puts in its place.
 const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHERE pad = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1), 0) AS rev)
 	SELECT COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0),
 	       s.rev,
 	       CASE WHEN s.rev = ?3 THEN '' ELSE COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), '') END,
-	       (SELECT group_concat(op, char(30) ORDER BY rev) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)
+	       (SELECT group_concat(rev || ' ' || op, char(30)) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)
 	FROM s`
 
 // ReadRevision implements collab.RevisionReader with one query: the
 // head, the latest snapshot's revision and text and, joined in one column,
 // the ops after it up to rev, which spares a row (and its conversions in
-// database/sql) per record.
+// database/sql) per record. Concurrent reads take turns (revisionTurns).
 func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Record, error) {
 	var (
 		head int
 		snap collab.Snapshot
 		ops  sql.NullString
 	)
+	if err := s.revisionTurns.take(ctx); err != nil {
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
+	}
 	err := s.revision.QueryRowContext(ctx, pad, rev, have).Scan(&head, &snap.Rev, &snap.Text, &ops)
+	s.revisionTurns.done()
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}
-	if !ops.Valid {
-		return head, snap, nil, nil
-	}
-	recs := make([]collab.Record, 0, max(rev-snap.Rev, 0))
-	for op := range strings.SplitSeq(ops.String, opSeparator) {
-		r := collab.Record{Rev: snap.Rev + len(recs) + 1}
-		if r.Op, err = collab.ParseOp([]byte(op)); err != nil {
-			return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: stored op of revision %d: %w", rev, pad, r.Rev, err)
-		}
-		recs = append(recs, r)
+	recs, err := placeOps(ops.String, snap.Rev, min(rev, head))
+	if err != nil {
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}
 	return head, snap, recs, nil
+}
+
+// placeOps parses the ops of revisions from+1 to to that revisionQuery
+// joined, each after its revision, in any order, into records in
+// revision order; it fails unless each of those revisions is there once.
+func placeOps(joined string, from, to int) ([]collab.Record, error) {
+	if to <= from || joined == "" {
+		return nil, nil // none stored: the caller sees too few
+	}
+	recs := make([]collab.Record, to-from)
+	n := 0
+	for item := range strings.SplitSeq(joined, opSeparator) {
+		revText, op, _ := strings.Cut(item, " ")
+		r, err := strconv.Atoi(revText)
+		if err != nil || r <= from || r > to || recs[r-from-1].Rev != 0 {
+			return nil, fmt.Errorf("stored op %q: not one of revisions %d to %d once", revText, from+1, to)
+		}
+		if recs[r-from-1].Op, err = collab.ParseOp([]byte(op)); err != nil {
+			return nil, fmt.Errorf("stored op of revision %d: %w", r, err)
+		}
+		recs[r-from-1].Rev = r
+		n++
+	}
+	if n != to-from {
+		return nil, fmt.Errorf("%d stored ops after revision %d, want %d", n, from, to-from)
+	}
+	return recs, nil
 }
 
 // HistoryBytes implements collab.HistorySizer: collab.Size's overhead per

@@ -110,6 +110,24 @@ var migrations = []string{
 	`
 	ALTER TABLE ops ADD COLUMN runs TEXT;
 	`,
+	// Version 7: snapshots in a table with rowids, its key (pad, rev) in
+	// an index of its own. WITHOUT ROWID, the table was one b-tree of
+	// whole rows, and SQLite reads the whole row (a text of tens of KB,
+	// over its overflow pages) of every row it compares a key with, so
+	// finding one snapshot among a pad's checkpoints read several texts.
+	`
+	CREATE TABLE snapshots_rowid (
+		pad         TEXT    NOT NULL,
+		rev         INTEGER NOT NULL,
+		text        TEXT    NOT NULL,
+		attribution TEXT,
+		PRIMARY KEY (pad, rev)
+	);
+	INSERT INTO snapshots_rowid (pad, rev, text, attribution)
+		SELECT pad, rev, text, attribution FROM snapshots ORDER BY pad, rev;
+	DROP TABLE snapshots;
+	ALTER TABLE snapshots_rowid RENAME TO snapshots;
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

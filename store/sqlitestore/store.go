@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -31,10 +32,12 @@ import (
 	"github.com/confpad/confpad/internal/episode"
 )
 
-// Compile-time checks that a Store is both seams.
+// Compile-time checks that a Store is both seams, and reads old
+// revisions in one step.
 var (
-	_ collab.Log         = (*Store)(nil)
-	_ conference.Catalog = (*Store)(nil)
+	_ collab.Log            = (*Store)(nil)
+	_ collab.RevisionReader = (*Store)(nil)
+	_ conference.Catalog    = (*Store)(nil)
 )
 
 // ErrClosed is returned by Append on a Store that has been closed.
@@ -44,8 +47,12 @@ var ErrClosed = errors.New("sqlitestore: store is closed")
 // process before it fails with SQLITE_BUSY.
 const busyTimeout = 5 * time.Second
 
-// readConns is the size of the read pool.
-const readConns = 4
+// readConns is the size of the read pool: at least one connection per
+// CPU, so that the reads of old revisions that run at once (one per CPU,
+// revisionTurns) need not wait for one.
+func readConns() int {
+	return max(4, runtime.GOMAXPROCS(0))
+}
 
 // Store is an SQLite database holding pad histories and the conference
 // catalog. It implements collab.Log and conference.Catalog and is safe for
@@ -60,7 +67,10 @@ type Store struct {
 	// revision is ReadRevision's query, prepared once: preparing it took
 	// about a quarter of a read's CPU.
 	revision *sql.Stmt
-	w        *writer
+	// revisionTurns admits ReadRevision's queries first come, first
+	// served.
+	revisionTurns turns
+	w             *writer
 	// health follows the outcome of every write.
 	health *episode.Tracker
 }
@@ -92,8 +102,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 	read, err := sql.Open("sqlite", dsn(path, "_query_only=1&_pragma=mmap_size(1073741824)"))
 	if err == nil {
-		read.SetMaxOpenConns(readConns)
-		read.SetMaxIdleConns(readConns)
+		read.SetMaxOpenConns(readConns())
+		read.SetMaxIdleConns(readConns())
 		err = read.PingContext(ctx)
 		if err != nil {
 			read.Close()
@@ -109,7 +119,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s for reading: %w", path, err)
 	}
-	s := &Store{write: write, read: read, revision: revision, health: &episode.Tracker{What: "storage: writes"}}
+	s := &Store{write: write, read: read, revision: revision, revisionTurns: newTurns(), health: &episode.Tracker{What: "storage: writes"}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -515,3 +515,32 @@ func TestMigrationFromVersion5KeepsOpsWithoutRuns(t *testing.T) {
 		t.Errorf("the history grew by %d bytes, less than the %d of the runs alone", after-before, stored)
 	}
 }
+
+// TestMigrationMovesSnapshotsToARowidTable opens a database written with
+// the schema before snapshots had rowids: its snapshots read back as they
+// were, from a table that now has rowids (so that a key lookup does not
+// read the texts), and saving one still replaces the snapshot at its
+// revision.
+func TestMigrationMovesSnapshotsToARowidTable(t *testing.T) {
+	ctx := t.Context()
+	before := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "CREATE TABLE snapshots_rowid") })
+	if before < 0 {
+		t.Fatal("no migration creates snapshots_rowid")
+	}
+	s := openOld(t, before, `INSERT INTO snapshots (pad, rev, text, attribution) VALUES ('p', 100, 'old text', NULL), ('p', 200, 'newer', '[{"author":"a","length":5}]'), ('q', 100, 'other', NULL)`)
+	var rowids int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(rowid) FROM snapshots`).Scan(&rowids); err != nil || rowids != 3 {
+		t.Fatalf("rowids of snapshots: %d, %v; want 3", rowids, err)
+	}
+	if err := s.SaveSnapshot(ctx, "p", collab.Snapshot{Rev: 100, Text: "replaced"}); err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := s.Snapshots(ctx, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []collab.Snapshot{{Rev: 100, Text: "replaced"}, {Rev: 200, Text: "newer", Attribution: []collab.Run{{Author: "a", Len: 5}}}}
+	if !slices.EqualFunc(snaps, want, collab.Snapshot.Equal) {
+		t.Errorf("snapshots of p: %+v, want %+v", snaps, want)
+	}
+}

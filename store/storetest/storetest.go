@@ -1,6 +1,8 @@
 // Package storetest holds the conformance suites that every confpad store
-// must pass: TestLog for collab.Log, TestFeed for collab.Feed and
-// TestCatalog for conference.Catalog. The embedded SQLite store, the Redis
+// must pass: TestLog for collab.Log, TestRevisionReader for
+// collab.RevisionReader, TestFeed for collab.Feed and TestCatalog for
+// conference.Catalog; and BenchmarkOldRevision, issue 11's reads of old
+// revisions, for every store. The embedded SQLite store, the Redis
 // store and the in-memory store (memstore) run the same suites, so the pad
 // engine and the HTTP layer can rely on one behaviour whichever store is
 // configured.
