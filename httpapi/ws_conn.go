@@ -411,8 +411,9 @@ func (cn *conn) control(h ws.Header) bool {
 	case ws.OpClose:
 		// Answer with the client's code, as RFC 6455 asks, unless the
 		// server closes already.
+		// A body is a 2-byte code and a UTF-8 reason; 1 byte is none.
 		code, reason := ws.ParseCloseFrameData(payload)
-		if len(payload) >= 2 && ws.CheckCloseFrameData(code, reason) != nil {
+		if len(payload) == 1 || len(payload) >= 2 && ws.CheckCloseFrameData(code, reason) != nil {
 			cn.kill(closeProtocolError)
 		} else {
 			cn.kill(protocol.Close{Code: websocket.StatusCode(code)})
@@ -511,8 +512,15 @@ func (cn *conn) check(msg protocol.ClientMessage) *protocol.Error {
 }
 
 // readFailed ends a connection whose reading failed: the client went
-// away or broke off mid-frame, or the close handshake is over.
+// away or broke off mid-frame, the close handshake is over, or a frame
+// header was malformed (a protocol error).
 func (cn *conn) readFailed(err error) {
+	if errors.Is(err, ws.ErrHeaderLengthMSB) || errors.Is(err, ws.ErrHeaderLengthUnexpected) {
+		// A frame header RFC 6455 forbids, not a broken connection.
+		cn.s.metrics.errors.WithLabelValues(protocol.BadMessage).Inc()
+		cn.kill(closeProtocolError)
+		return
+	}
 	if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !cn.killed() {
 		cn.s.log.Debug("websocket read", "pad", cn.pad.ID, "err", err)
 	}

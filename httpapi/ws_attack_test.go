@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+
+	"github.com/confpad/confpad/internal/testutil"
+)
+
+// These tests attack the websocket connection layer as a hostile client
+// would, each over a real loopback connection to a real server.
+
+// maskedFrame is f encoded as a client sends it.
+func maskedFrame(f ws.Frame) []byte {
+	var b bytes.Buffer
+	_ = ws.WriteFrame(&b, ws.MaskFrame(f))
+	return b.Bytes()
+}
+
+// upgradeRequest is a handshake for pad's websocket, with extra header
+// lines (each ending in CRLF) before its end.
+func upgradeRequest(ts *testServer, pad, extra string) string {
+	host := strings.TrimPrefix(ts.http.URL, "http://")
+	return "GET /pads/" + pad + "/ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extra + "\r\n"
+}
+
+// dialHandshake sends req, and what follows it in the same write, on a
+// new TCP connection and reads the answer's status line and headers; c
+// reads the frames after them.
+func dialHandshake(t *testing.T, ts *testServer, req string) (*http.Response, *rawClient) {
+	t.Helper()
+	nc, err := net.Dial("tcp", strings.TrimPrefix(ts.http.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	_ = nc.SetDeadline(time.Now().Add(testTimeout))
+	if _, err := io.WriteString(nc, req); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(nc)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, &rawClient{t: t, conn: nc, r: br}
+}
+
+// waitConnsGone waits until the server tracks no connection and its
+// goroutines are back to baseline.
+func waitConnsGone(t *testing.T, ts *testServer, baseline int) {
+	t.Helper()
+	testutil.Eventually(t, "every connection to be released", func() bool {
+		ts.srv.connsMu.Lock()
+		defer ts.srv.connsMu.Unlock()
+		return len(ts.srv.conns) == 0
+	})
+	testutil.Eventually(t, "the goroutines to be back to the baseline", func() bool {
+		return runtime.NumGoroutine() <= baseline
+	})
+}
+
+// TestHandshakeWithPipelinedFrames: a client that sends its join in the
+// same write as the upgrade request, without waiting for the answer, is
+// joined: the bytes that arrived with the handshake are neither lost nor
+// misparsed, and the reading goes on from the socket after them.
+func TestHandshakeWithPipelinedFrames(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	join := maskedFrame(ws.NewTextFrame(joinMessage("pipelined")))
+	res, c := dialHandshake(t, ts, upgradeRequest(ts, "main", "")+string(join))
+	if res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade answered %d", res.StatusCode)
+	}
+	if m := c.nextMessage(); m.Type != "welcome" {
+		t.Fatalf("the pipelined join was answered with %+v, want a welcome", m)
+	}
+	// A frame written after the buffered ones is read too.
+	c.write(ws.NewPingFrame([]byte("later")), false)
+	if f, _ := c.next(); f.Header.OpCode != ws.OpPong || string(f.Payload) != "later" {
+		t.Errorf("a later ping was answered with %v %q, want its pong", f.Header.OpCode, f.Payload)
+	}
+}
+
+// TestMalformedFramesFailTheConnection: frames RFC 6455 forbids close
+// the connection with 1002 (protocol error), not as if all were well.
+func TestMalformedFramesFailTheConnection(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	tests := []struct {
+		name string
+		raw  []byte
+	}{
+		// A close frame's body is a 2-byte code and a reason, or nothing.
+		{"a close frame with a 1-byte body", maskedFrame(ws.NewCloseFrame([]byte{0x03}))},
+		{"a close reason that is not UTF-8", maskedFrame(ws.NewCloseFrame(append(binary.BigEndian.AppendUint16(nil, 1000), 0xff, 0xfe)))},
+		// A 64-bit length must have its most significant bit clear.
+		{"a 64-bit length with the top bit set", []byte{0x81, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialRaw(t, ts, "main")
+			if _, err := c.conn.Write(tt.raw); err != nil {
+				t.Fatal(err)
+			}
+			if code, reason := c.closeCode(); code != ws.StatusProtocolError {
+				t.Errorf("closed with %d %q, want %d", code, reason, ws.StatusProtocolError)
+			}
+		})
+	}
+}
