@@ -92,6 +92,36 @@ func TestHandshakeWithPipelinedFrames(t *testing.T) {
 	}
 }
 
+// TestOddHandshakes: upgrade requests that break RFC 6455 get an HTTP
+// error, not a websocket, and hold no connection slot: the address can
+// still open its MaxConnsPerAddr connections afterwards.
+func TestOddHandshakes(t *testing.T) {
+	const limit = 2
+	ts := newTestServer(t, Config{MaxConnsPerAddr: limit})
+	host := strings.TrimPrefix(ts.http.URL, "http://")
+	base := "GET /pads/main/ws HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	tests := []struct{ name, req string }{
+		{"no key", base + "Sec-WebSocket-Version: 13\r\n\r\n"},
+		{"a short key", base + "Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n\r\n"},
+		{"two keys", base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"},
+		{"two versions", base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Version: 13\r\n\r\n"},
+		{"version 8", base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n"},
+		{"HTTP/1.0", strings.Replace(upgradeRequest(ts, "main", ""), "HTTP/1.1", "HTTP/1.0", 1)},
+		{"POST", strings.Replace(upgradeRequest(ts, "main", ""), "GET", "POST", 1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, _ := dialHandshake(t, ts, tt.req)
+			if res.StatusCode < 400 {
+				t.Errorf("answered %d, want an HTTP error", res.StatusCode)
+			}
+		})
+	}
+	for range limit {
+		dialRaw(t, ts, "main")
+	}
+}
+
 // TestMalformedFramesFailTheConnection: frames RFC 6455 forbids close
 // the connection with 1002 (protocol error), not as if all were well.
 func TestMalformedFramesFailTheConnection(t *testing.T) {

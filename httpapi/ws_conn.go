@@ -118,6 +118,11 @@ func (s *Server) serveWS(c echo.Context) error {
 	if !isUpgrade(r) {
 		return apiError(http.StatusUpgradeRequired, protocol.BadMessage, "this route is a websocket: send Upgrade: websocket")
 	}
+	// RFC 6455 (11.3.1, 11.3.5): each of these once; the upgrader reads
+	// only the first.
+	if len(r.Header.Values("Sec-WebSocket-Key")) > 1 || len(r.Header.Values("Sec-WebSocket-Version")) > 1 {
+		return apiError(http.StatusBadRequest, protocol.BadMessage, "send Sec-WebSocket-Key and Sec-WebSocket-Version once each")
+	}
 	upgrader := ws.HTTPUpgrader{Header: c.Response().Header()}
 	nc, rw, _, err := upgrader.Upgrade(r, c.Response())
 	if err != nil {
