@@ -15,6 +15,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/confpad/confpad/internal/testutil"
+	"github.com/confpad/confpad/protocol"
 )
 
 // These tests attack the websocket connection layer as a hostile client
@@ -57,17 +58,42 @@ func dialHandshake(t *testing.T, ts *testServer, req string) (*http.Response, *r
 	return res, &rawClient{t: t, conn: nc, r: br}
 }
 
-// waitConnsGone waits until the server tracks no connection and its
-// goroutines are back to baseline.
-func waitConnsGone(t *testing.T, ts *testServer, baseline int) {
+// connGoroutines counts the goroutines running a connection's code.
+func connGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if bytes.Contains(g, []byte("httpapi.(*conn).")) {
+			count++
+		}
+	}
+	return count
+}
+
+// waitConnsGone waits until the server tracks no connection, has no
+// goroutine left running one, and every address's slot is released.
+func waitConnsGone(t *testing.T, ts *testServer) {
 	t.Helper()
 	testutil.Eventually(t, "every connection to be released", func() bool {
 		ts.srv.connsMu.Lock()
 		defer ts.srv.connsMu.Unlock()
 		return len(ts.srv.conns) == 0
 	})
-	testutil.Eventually(t, "the goroutines to be back to the baseline", func() bool {
-		return runtime.NumGoroutine() <= baseline
+	testutil.Eventually(t, "the connections' goroutines to end", func() bool {
+		return connGoroutines() == 0
+	})
+	testutil.Eventually(t, "every address's slots to be released", func() bool {
+		ts.srv.perAddr.mu.Lock()
+		defer ts.srv.perAddr.mu.Unlock()
+		return len(ts.srv.perAddr.byAddr) == 0
 	})
 }
 
@@ -147,4 +173,43 @@ func TestMalformedFramesFailTheConnection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFloodsOfFramesAreRateLimited: the message rate counts frames, so a
+// flood of empty fragments of one message, or of pings, closes the
+// connection as a flood of messages does; neither costs the server
+// memory meanwhile, and the connection's goroutines end.
+func TestFloodsOfFramesAreRateLimited(t *testing.T) {
+	const burst = 20
+	ts := newTestServer(t, Config{MessageRate: 1, MessageBurst: burst})
+	tests := []struct {
+		name  string
+		flood []byte // sent 10 times the burst
+		start []byte // sent once before
+	}{
+		{"empty fragments", maskedFrame(ws.NewFrame(ws.OpContinuation, false, nil)), maskedFrame(ws.NewFrame(ws.OpText, false, []byte("{")))},
+		{"pings", maskedFrame(ws.NewPingFrame([]byte("p"))), nil},
+		{"pongs", maskedFrame(ws.NewPongFrame(nil)), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialRaw(t, ts, "main")
+			c.write(ws.NewTextFrame(joinMessage("flood-"+strings.ReplaceAll(tt.name, " ", "-"))), false)
+			if m := c.nextMessage(); m.Type != "welcome" {
+				t.Fatalf("join answered with %+v", m)
+			}
+			// The client writes while it reads, as a flooder would: the
+			// server's pongs must not fill the socket buffers first.
+			go func() {
+				_, _ = c.conn.Write(append(tt.start, bytes.Repeat(tt.flood, 10*burst)...))
+			}()
+			if code, reason := c.closeCode(); code != ws.StatusPolicyViolation || reason != protocol.CloseTooMany.Reason {
+				t.Errorf("closed with %d %q, want the message rate's close", code, reason)
+			}
+			c.write(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, "")), false)
+			_, _ = io.Copy(io.Discard, c.r)
+			c.conn.Close()
+		})
+	}
+	waitConnsGone(t, ts)
 }

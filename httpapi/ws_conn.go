@@ -311,15 +311,17 @@ func (fr *frameReader) frame(h ws.Header) bool {
 		}
 		return false
 	}
+	// Every frame counts against the message rate, fragments and control
+	// frames too: a flood of empty fragments or of pings costs as much.
+	if fr.handle != nil && !cn.killed() && !fr.frames.take(time.Now()) {
+		cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
+		cn.kill(protocol.CloseTooMany) // and drain until the client's close
+	}
 	if h.OpCode.IsControl() {
 		return cn.control(h)
 	}
 	if !fr.inFlight { // the first frame of a message
 		fr.m = message{op: h.OpCode}
-		if fr.handle != nil && !cn.killed() && !fr.frames.take(time.Now()) {
-			cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
-			cn.kill(protocol.CloseTooMany) // and drain until the client's close
-		}
 	}
 	fr.inFlight = !h.Fin
 	fr.m.size += h.Length
