@@ -213,3 +213,75 @@ func TestFloodsOfFramesAreRateLimited(t *testing.T) {
 	}
 	waitConnsGone(t, ts)
 }
+
+// TestSlotsReleasedOnceInEveryPath: an address opens its whole
+// allowance of connections and each ends in another way (a protocol
+// error, a client close, a message far too large, a vanished client, an
+// unknown pad, no join, a client too slow); afterwards the server holds
+// no connection nor goroutine of them, and the address can open its whole
+// allowance again. A slot released twice or never would show in the
+// count.
+func TestSlotsReleasedOnceInEveryPath(t *testing.T) {
+	const limit = 1024
+	ts := newTestServer(t, Config{MaxFrameBytes: limit, JoinTimeout: 100 * time.Millisecond})
+	joined := func(c *rawClient, label string) {
+		c.write(ws.NewTextFrame(joinMessage(label)), false)
+		if m := c.nextMessage(); m.Type != "welcome" {
+			t.Fatalf("join answered with %+v", m)
+		}
+	}
+	abuses := []struct {
+		name  string
+		pad   string
+		abuse func(c *rawClient)
+	}{
+		{"protocol error", "main", func(c *rawClient) { c.write(ws.NewTextFrame([]byte("{}")), true) }},
+		{"client close", "main", func(c *rawClient) {
+			c.write(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, "")), false)
+		}},
+		{"far too large", "main", func(c *rawClient) {
+			c.write(ws.Frame{Header: ws.Header{Fin: true, OpCode: ws.OpText, Length: limit*hardReadLimitFactor + 1}}, false)
+		}},
+		{"vanished mid-frame", "main", func(c *rawClient) {
+			joined(c, "vanished-mid-frame")
+			_, _ = c.conn.Write(maskedFrame(ws.NewTextFrame(joinMessage("x")))[:9])
+			c.conn.Close()
+		}},
+		{"unknown pad", "nowhere", func(c *rawClient) {}},
+		{"no join", "main", func(c *rawClient) {}},
+		{"too slow", "main", func(c *rawClient) {
+			joined(c, "too-slow-client")
+			ts.srv.connsMu.Lock()
+			for cn := range ts.srv.conns {
+				if cn.joined.Load() {
+					cn.tooSlow()
+				}
+			}
+			ts.srv.connsMu.Unlock()
+		}},
+	}
+	ts.srv.perAddr.max = len(abuses) // as MaxConnsPerAddr would
+	clients := make([]*rawClient, len(abuses))
+	for i, a := range abuses {
+		clients[i] = dialRaw(t, ts, a.pad)
+		if a.name != "too slow" {
+			a.abuse(clients[i])
+		}
+	}
+	// The last one is abused once the others are no longer joined.
+	abuses[len(abuses)-1].abuse(clients[len(abuses)-1])
+	for _, c := range clients {
+		go func() { // the clients answer the close, or vanish, as clients do
+			_, _ = io.Copy(io.Discard, c.r)
+			c.conn.Close()
+		}()
+	}
+	waitConnsGone(t, ts)
+	for i := range abuses {
+		c := dialRaw(t, ts, "main")
+		joined(c, "again-"+strings.Repeat("x", 10)+string(rune('a'+i)))
+	}
+	if res, _ := dialHandshake(t, ts, upgradeRequest(ts, "main", "")); res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("one connection over the allowance answered %d, want 429", res.StatusCode)
+	}
+}
