@@ -285,3 +285,40 @@ func TestSlotsReleasedOnceInEveryPath(t *testing.T) {
 		t.Errorf("one connection over the allowance answered %d, want 429", res.StatusCode)
 	}
 }
+
+// TestSlowlorisIsClosedByTheIdleTimeout: a client that trickles a frame
+// one byte at a time, forever, never completes a message; the idle
+// timeout closes it, and the server stops waiting for it (it cannot send
+// its close frame) soon after.
+func TestSlowlorisIsClosedByTheIdleTimeout(t *testing.T) {
+	ts := newTestServer(t, Config{IdleTimeout: 150 * time.Millisecond, PingInterval: 100 * time.Millisecond})
+	c := dialRaw(t, ts, "main")
+	c.write(ws.NewTextFrame(joinMessage("slowloris-client")), false)
+	if m := c.nextMessage(); m.Type != "welcome" {
+		t.Fatalf("join answered with %+v", m)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		frame := maskedFrame(ws.NewTextFrame(bytes.Repeat([]byte("x"), 1000)))
+		for _, b := range frame {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			if _, err := c.conn.Write([]byte{b}); err != nil {
+				return
+			}
+		}
+	}()
+	if code, reason := c.closeCode(); code != ws.StatusGoingAway || reason != protocol.CloseIdle.Reason {
+		t.Errorf("closed with %d %q, want the idle timeout's", code, reason)
+	}
+	// The server closes the TCP connection although the client still
+	// trickles and never answers the close.
+	if _, err := io.Copy(io.Discard, c.r); err != nil {
+		t.Errorf("after the close: %v, want EOF", err)
+	}
+	waitConnsGone(t, ts)
+}
