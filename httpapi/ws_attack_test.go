@@ -3,12 +3,15 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -320,5 +323,59 @@ func TestSlowlorisIsClosedByTheIdleTimeout(t *testing.T) {
 	if _, err := io.Copy(io.Discard, c.r); err != nil {
 		t.Errorf("after the close: %v, want EOF", err)
 	}
+	waitConnsGone(t, ts)
+}
+
+// TestShutdownDuringAnUpgradeStorm: Shutdown while clients keep
+// upgrading and joining returns once every websocket is closed; the
+// upgrades that arrive meanwhile are refused or closed at once, and none
+// stays tracked, running or holding its address's slot.
+func TestShutdownDuringAnUpgradeStorm(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	const dialers = 8
+	var started sync.WaitGroup
+	started.Add(dialers)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for d := range dialers {
+		wg.Go(func() {
+			first := true
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+				nc, br, _, err := ws.Dialer{}.Dial(ctx, ts.wsURL("main"))
+				cancel()
+				if first {
+					first = false
+					started.Done()
+				}
+				if err != nil {
+					continue // refused: the server is shutting down
+				}
+				_ = nc.SetDeadline(time.Now().Add(testTimeout))
+				var b bytes.Buffer
+				_ = ws.WriteFrame(&b, ws.MaskFrame(ws.NewTextFrame(joinMessage(fmt.Sprintf("storm-%d-%08d", d, i)))))
+				_, _ = nc.Write(b.Bytes())
+				var r io.Reader = nc
+				if br != nil {
+					r = io.MultiReader(br, nc)
+				}
+				_, _ = io.Copy(io.Discard, r) // until the server closes it
+				nc.Close()
+			}
+		})
+	}
+	started.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	if err := ts.srv.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	close(stop)
+	wg.Wait()
 	waitConnsGone(t, ts)
 }
