@@ -379,3 +379,66 @@ func TestShutdownDuringAnUpgradeStorm(t *testing.T) {
 	wg.Wait()
 	waitConnsGone(t, ts)
 }
+
+// TestBroadcastWhileConnectionsClose: readers vanish, close or are
+// closed while an editor's ops are broadcast to them; the editor's every
+// op is acknowledged, and the readers leave nothing behind.
+func TestBroadcastWhileConnectionsClose(t *testing.T) {
+	ts := newTestServer(t, Config{MessageRate: 1e6, MessageBurst: 1e6})
+	const readers, ops = 24, 100
+	rs := make([]*rawClient, readers)
+	for i := range rs {
+		rs[i] = dialRaw(t, ts, "main")
+		rs[i].write(ws.NewTextFrame(joinMessage(fmt.Sprintf("reader-%010d", i))), false)
+		if m := rs[i].nextMessage(); m.Type != "welcome" {
+			t.Fatalf("reader %d: join answered with %+v", i, m)
+		}
+	}
+	editor := dialRaw(t, ts, "main")
+	editor.write(ws.NewTextFrame(joinMessage("the-editor-client")), false)
+	if m := editor.nextMessage(); m.Type != "welcome" {
+		t.Fatalf("editor: join answered with %+v", m)
+	}
+	var wg sync.WaitGroup
+	for i, c := range rs {
+		wg.Go(func() {
+			for range i % 8 { // a few broadcasts first
+				if _, err := readFrame(c.r); err != nil {
+					return
+				}
+			}
+			switch i % 3 {
+			case 0: // vanishes
+				c.conn.Close()
+				return
+			case 1: // closes
+				c.write(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusGoingAway, "")), false)
+			case 2: // stops reading mid-frame, then vanishes
+				_, _ = io.ReadFull(c.r, make([]byte, 3))
+				c.conn.Close()
+				return
+			}
+			_, _ = io.Copy(io.Discard, c.r)
+			c.conn.Close()
+		})
+	}
+	for seq := 1; seq <= ops; seq++ {
+		op := fmt.Sprintf(`{"type":"op","rev":%d,"seq":%d,"op":["x"]}`, seq-1, seq)
+		editor.write(ws.NewTextFrame([]byte(op)), false)
+		for {
+			m := editor.nextMessage()
+			if m.Type == "error" {
+				t.Fatalf("op %d: %+v", seq, m)
+			}
+			if m.Type == "ack" {
+				break
+			}
+		}
+	}
+	editor.conn.Close()
+	wg.Wait()
+	waitConnsGone(t, ts)
+	if got := ts.text(t, "main"); !strings.Contains(got, strings.Repeat("x", ops)) {
+		t.Errorf("the pad holds %q, want the %d ops", got, ops)
+	}
+}
