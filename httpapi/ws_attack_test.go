@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -441,4 +442,40 @@ func TestBroadcastWhileConnectionsClose(t *testing.T) {
 	if got := ts.text(t, "main"); !strings.Contains(got, strings.Repeat("x", ops)) {
 		t.Errorf("the pad holds %q, want the %d ops", got, ops)
 	}
+}
+
+// TestPingFloodWithoutReading: a client that sends pings as fast as it
+// can and reads none of the pongs cannot make the server queue them
+// without bound: once the socket and the queue are full it is closed as
+// too slow, and released although it keeps sending.
+func TestPingFloodWithoutReading(t *testing.T) {
+	ts := newTestServer(t, Config{MessageRate: 1e9, MessageBurst: 1e9, SendQueue: 8, WriteTimeout: 200 * time.Millisecond})
+	d := ws.Dialer{NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) {
+				_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+			})
+		}}
+		return nd.DialContext(ctx, network, addr)
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	nc, _, _, err := d.Dial(ctx, ts.wsURL("main"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(testTimeout))
+	pings := bytes.Repeat(maskedFrame(ws.NewPingFrame(bytes.Repeat([]byte("p"), ws.MaxControlFramePayloadSize))), 1000)
+	// Writes fail once the server has closed the connection; 1 GiB at
+	// most bounds the loop should it never.
+	for sent := 0; sent < 1<<30; sent += len(pings) {
+		if _, err := nc.Write(pings); err != nil {
+			break
+		}
+	}
+	testutil.Eventually(t, "the flooder to be closed as too slow", func() bool {
+		return counterValue(ts.srv.metrics.slowDisconnects) == 1
+	})
+	waitConnsGone(t, ts)
 }
