@@ -479,3 +479,35 @@ func TestPingFloodWithoutReading(t *testing.T) {
 	})
 	waitConnsGone(t, ts)
 }
+
+// TestWriterLeavesNoDeadlineBehind: when the writer ends, the socket's
+// write deadline is cleared before the next send may write or start
+// another writer. Were it cleared after (outside queueMu), it could clear
+// the deadline the next writer just set, and that writer would wait for
+// a client that reads nothing forever: never closed as too slow, its
+// goroutines and slot held.
+func TestWriterLeavesNoDeadlineBehind(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	server, client := socketPair(t)
+	cn := newSocketConn(ts.srv, server)
+	// A writer whose last burst set a deadline that has passed since.
+	_ = server.SetWriteDeadline(time.Now().Add(-time.Second))
+	cn.queueMu.Lock()
+	cn.writing = true
+	cn.queueMu.Unlock()
+	if _, more := cn.takeBurst(nil); more {
+		t.Fatal("takeBurst of an empty queue went on")
+	}
+	// The writer has given up the socket: a send writes at once.
+	cn.sendFrame(textFrame([]byte("next")))
+	cn.queueMu.Lock()
+	queued := len(cn.queue)
+	cn.queueMu.Unlock()
+	if queued != 0 {
+		t.Fatal("the send after the writer ended met its deadline and was queued")
+	}
+	_ = client.SetReadDeadline(time.Now().Add(testTimeout))
+	if f, err := readFrame(client); err != nil || string(f.Payload) != "next" {
+		t.Errorf("read %q, %v; want the frame sent", f.Payload, err)
+	}
+}
