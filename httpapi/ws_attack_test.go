@@ -511,3 +511,18 @@ func TestWriterLeavesNoDeadlineBehind(t *testing.T) {
 		t.Errorf("read %q, %v; want the frame sent", f.Payload, err)
 	}
 }
+
+// TestFragmentLengthsDoNotOverflow: fragments whose lengths add up past
+// the largest int64 close the connection as too big; the sum must not
+// wrap around to a small size that the server then tries to read.
+func TestFragmentLengthsDoNotOverflow(t *testing.T) {
+	ts := newTestServer(t, Config{MaxFrameBytes: 1024})
+	c := dialRaw(t, ts, "main")
+	c.write(ws.NewFrame(ws.OpText, false, []byte("{")), false)
+	// Only the header: the server must not wait for the payload.
+	c.write(ws.Frame{Header: ws.Header{Fin: true, OpCode: ws.OpContinuation, Length: 1<<63 - 1}}, false)
+	if code, reason := c.closeCode(); code != ws.StatusMessageTooBig {
+		t.Errorf("closed with %d %q, want %d", code, reason, ws.StatusMessageTooBig)
+	}
+	waitConnsGone(t, ts)
+}

@@ -324,12 +324,13 @@ func (fr *frameReader) frame(h ws.Header) bool {
 		fr.m = message{op: h.OpCode}
 	}
 	fr.inFlight = !h.Fin
-	fr.m.size += h.Length
-	if fr.m.size > fr.limit*hardReadLimitFactor {
+	// Compared before adding: a client's lengths may add up past int64.
+	if h.Length > fr.limit*hardReadLimitFactor-fr.m.size {
 		cn.s.metrics.errors.WithLabelValues(protocol.TooLarge).Inc()
 		cn.kill(protocol.CloseTooBig)
 		return false
 	}
+	fr.m.size += h.Length
 	draining := fr.handle == nil || cn.killed()
 	var err error
 	if fr.m.size > fr.limit || draining {
