@@ -162,6 +162,8 @@ func TestMalformedFramesFailTheConnection(t *testing.T) {
 	}{
 		// A close frame's body is a 2-byte code and a reason, or nothing.
 		{"a close frame with a 1-byte body", maskedFrame(ws.NewCloseFrame([]byte{0x03}))},
+		{"a close code over 4999", maskedFrame(ws.NewCloseFrame(binary.BigEndian.AppendUint16(nil, 5000)))},
+		{"a close code of 65535", maskedFrame(ws.NewCloseFrame(binary.BigEndian.AppendUint16(nil, 65535)))},
 		{"a close reason that is not UTF-8", maskedFrame(ws.NewCloseFrame(append(binary.BigEndian.AppendUint16(nil, 1000), 0xff, 0xfe)))},
 		// A 64-bit length must have its most significant bit clear.
 		{"a 64-bit length with the top bit set", []byte{0x81, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4}},

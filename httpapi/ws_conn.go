@@ -420,8 +420,10 @@ func (cn *conn) control(h ws.Header) bool {
 		// Answer with the client's code, as RFC 6455 asks, unless the
 		// server closes already.
 		// A body is a 2-byte code and a UTF-8 reason; 1 byte is none.
+		// CheckCloseFrameData lets codes past 4999, which no range
+		// defines, through.
 		code, reason := ws.ParseCloseFrameData(payload)
-		if len(payload) == 1 || len(payload) >= 2 && ws.CheckCloseFrameData(code, reason) != nil {
+		if len(payload) == 1 || len(payload) >= 2 && (code > 4999 || ws.CheckCloseFrameData(code, reason) != nil) {
 			cn.kill(closeProtocolError)
 		} else {
 			cn.kill(protocol.Close{Code: websocket.StatusCode(code)})
