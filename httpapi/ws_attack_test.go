@@ -138,6 +138,9 @@ func TestOddHandshakes(t *testing.T) {
 		{"version 8", base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n"},
 		{"HTTP/1.0", strings.Replace(upgradeRequest(ts, "main", ""), "HTTP/1.1", "HTTP/1.0", 1)},
 		{"POST", strings.Replace(upgradeRequest(ts, "main", ""), "GET", "POST", 1)},
+		// A body would be read as the first frames.
+		{"a body", upgradeRequest(ts, "main", "Content-Length: 14\r\n") + "\x81\x88\x00\x00\x00\x00{\"type\":1}"},
+		{"a chunked body", upgradeRequest(ts, "main", "Transfer-Encoding: chunked\r\n") + "0\r\n\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -123,6 +123,10 @@ func (s *Server) serveWS(c echo.Context) error {
 	if len(r.Header.Values("Sec-WebSocket-Key")) > 1 || len(r.Header.Values("Sec-WebSocket-Version")) > 1 {
 		return apiError(http.StatusBadRequest, protocol.BadMessage, "send Sec-WebSocket-Key and Sec-WebSocket-Version once each")
 	}
+	// A body (-1: chunked) would be read as the first frames.
+	if r.ContentLength != 0 {
+		return apiError(http.StatusBadRequest, protocol.BadMessage, "a websocket handshake has no body")
+	}
 	upgrader := ws.HTTPUpgrader{Header: c.Response().Header()}
 	nc, rw, _, err := upgrader.Upgrade(r, c.Response())
 	if err != nil {
