@@ -18,6 +18,7 @@ import (
 
 	"github.com/gobwas/ws"
 
+	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/internal/testutil"
 	"github.com/confpad/confpad/protocol"
 )
@@ -528,6 +529,37 @@ func TestFragmentLengthsDoNotOverflow(t *testing.T) {
 	c.write(ws.Frame{Header: ws.Header{Fin: true, OpCode: ws.OpContinuation, Length: 1<<63 - 1}}, false)
 	if code, reason := c.closeCode(); code != ws.StatusMessageTooBig {
 		t.Errorf("closed with %d %q, want %d", code, reason, ws.StatusMessageTooBig)
+	}
+	waitConnsGone(t, ts)
+}
+
+// TestShutdownBeforeTheConnectionRuns: Shutdown may kill a connection
+// that serveWS has tracked but whose goroutine has not started yet; its
+// writer then closes it without a crash, and Shutdown returns once the
+// connection, started late, is done.
+func TestShutdownBeforeTheConnectionRuns(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	// What serveWS does up to the goroutine's start, on a connection of
+	// the test's own.
+	server, client := socketPair(t)
+	cn := newConn(ts.srv, server, conference.Session{ID: "main"})
+	if !ts.srv.track(cn, true) {
+		t.Fatal("not tracked")
+	}
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		shut <- ts.srv.Shutdown(ctx)
+	}()
+	_ = client.SetReadDeadline(time.Now().Add(testTimeout))
+	if f, err := readFrame(client); err != nil || f.Header.OpCode != ws.OpClose {
+		t.Fatalf("read %v, %v; want the close frame", f.Header, err)
+	}
+	go cn.run() // serveWS's goroutine starts late
+	_, _ = client.Write(maskedFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))))
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown: %v", err)
 	}
 	waitConnsGone(t, ts)
 }

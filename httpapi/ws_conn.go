@@ -75,12 +75,15 @@ type conn struct {
 	// Config.SendQueue items; an idle connection holds no buffer for it.
 	// partial says its first item is the rest of a frame writeNow began.
 	// writing is set while a writer goroutine runs.
-	queueMu  sync.Mutex
-	queue    [][]byte
-	partial  bool
-	writing  bool
-	closed   chan struct{} // closed once the writer is done
-	cancel   func()        // ends the context of the engine calls
+	queueMu sync.Mutex
+	queue   [][]byte
+	partial bool
+	writing bool
+	closed  chan struct{} // closed once the writer is done
+	// ctx is the context of the engine calls; the writer cancels it as
+	// it closes the connection, which may be before run starts.
+	ctx      context.Context
+	cancel   func()
 	done     chan struct{} // closed by kill
 	dead     atomic.Bool   // set by kill: killed, cheaper than done
 	killOnce sync.Once
@@ -169,6 +172,7 @@ func newConn(s *Server, nc net.Conn, pad conference.Session) *conn {
 		closed: make(chan struct{}),
 		done:   make(chan struct{}),
 	}
+	cn.ctx, cn.cancel = context.WithCancel(context.Background())
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			cn.setRaw(raw)
@@ -179,7 +183,6 @@ func newConn(s *Server, nc net.Conn, pad conference.Session) *conn {
 
 // refuse tells the client that the pad does not exist and closes.
 func (cn *conn) refuse(id string) {
-	cn.cancel = func() {} // no engine calls to end
 	cn.s.metrics.errors.WithLabelValues(protocol.UnknownPad).Inc()
 	cn.send(protocol.EncodeError(protocol.UnknownPad, "no session "+protocol.Truncate(id, 64), -1))
 	cn.kill(protocol.CloseUnknownPad)
@@ -197,11 +200,8 @@ func (cn *conn) finish() {
 
 // run serves the connection until it closes.
 func (cn *conn) run() {
-	// ctx, for the engine calls, ends once the writer closed the
-	// connection.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cn.cancel = cancel
+	ctx := cn.ctx
+	defer cn.cancel()
 	stopKeepalive := cn.keepalive()
 
 	var leave func()

@@ -260,9 +260,7 @@ func socketPair(t *testing.T) (server, client net.Conn) {
 // newSocketConn is a conn of s over nc, as serveWS makes it, without a
 // reader.
 func newSocketConn(s *Server, nc net.Conn) *conn {
-	cn := newConn(s, nc, conference.Session{ID: "main"})
-	cn.cancel = func() {}
-	return cn
+	return newConn(s, nc, conference.Session{ID: "main"})
 }
 
 // TestSendFallsBackToTheQueue: sends to a client that stops reading
