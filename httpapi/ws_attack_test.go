@@ -563,3 +563,53 @@ func TestShutdownBeforeTheConnectionRuns(t *testing.T) {
 	}
 	waitConnsGone(t, ts)
 }
+
+// TestLengthsAtTheLimits: a message of exactly MaxFrameBytes is handled,
+// and one of exactly the hard limit, whole or in fragments, is answered
+// with too_large on a connection that stays open (one byte more closes
+// it: TestFrameReading).
+func TestLengthsAtTheLimits(t *testing.T) {
+	const limit = 1024
+	const hard = limit * hardReadLimitFactor
+	ts := newTestServer(t, Config{MaxFrameBytes: limit})
+	padded := func(label string, n int) []byte {
+		j := joinMessage(label)
+		return append(j, bytes.Repeat([]byte(" "), n-len(j))...)
+	}
+	tests := []struct {
+		name   string
+		frames []ws.Frame
+		want   string // the answer's type, or error code
+	}{
+		{"exactly the limit", []ws.Frame{ws.NewTextFrame(padded("exactly-the-limit", limit))}, "welcome"},
+		{"exactly the hard limit", []ws.Frame{ws.NewTextFrame(padded("x", hard))}, protocol.TooLarge},
+		{"fragments of exactly the hard limit", []ws.Frame{
+			ws.NewFrame(ws.OpText, false, padded("x", hard-limit)),
+			ws.NewFrame(ws.OpContinuation, false, bytes.Repeat([]byte(" "), limit-1)),
+			ws.NewFrame(ws.OpContinuation, true, []byte(" ")),
+		}, protocol.TooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialRaw(t, ts, "main")
+			for _, f := range tt.frames {
+				c.write(f, false)
+			}
+			m := c.nextMessage()
+			got := m.Type
+			if got == "error" {
+				got = m.Code
+			}
+			if got != tt.want {
+				t.Errorf("answered %s, want %s", got, tt.want)
+			}
+			if tt.want == "welcome" {
+				return
+			}
+			c.write(ws.NewTextFrame(joinMessage("after-"+strings.ReplaceAll(tt.name, " ", "-"))), false)
+			if m := c.nextMessage(); m.Type != "welcome" {
+				t.Errorf("a join after it was answered with %+v, want a welcome", m)
+			}
+		})
+	}
+}
