@@ -130,7 +130,8 @@ type Config struct {
 	// people in a pad sent to its connections, and on the bus.
 	PeopleInterval time.Duration
 	// MessageRate and MessageBurst bound the frames one connection may
-	// send: MessageRate a second on average, MessageBurst at once. A
+	// send (each fragment of a message and each control frame too):
+	// MessageRate a second on average, MessageBurst at once. A
 	// connection over the limit is closed, so one client flooding ops,
 	// renames or cursors cannot fill everybody else's send queue.
 	// Editors stay far below it: one op in flight, cursors at most per

@@ -75,12 +75,15 @@ type conn struct {
 	// Config.SendQueue items; an idle connection holds no buffer for it.
 	// partial says its first item is the rest of a frame writeNow began.
 	// writing is set while a writer goroutine runs.
-	queueMu  sync.Mutex
-	queue    [][]byte
-	partial  bool
-	writing  bool
-	closed   chan struct{} // closed once the writer is done
-	cancel   func()        // ends the context of the engine calls
+	queueMu sync.Mutex
+	queue   [][]byte
+	partial bool
+	writing bool
+	closed  chan struct{} // closed once the writer is done
+	// ctx is the context of the engine calls; the writer cancels it as
+	// it closes the connection, which may be before run starts.
+	ctx      context.Context
+	cancel   func()
 	done     chan struct{} // closed by kill
 	dead     atomic.Bool   // set by kill: killed, cheaper than done
 	killOnce sync.Once
@@ -117,6 +120,15 @@ func (s *Server) serveWS(c echo.Context) error {
 	}
 	if !isUpgrade(r) {
 		return apiError(http.StatusUpgradeRequired, protocol.BadMessage, "this route is a websocket: send Upgrade: websocket")
+	}
+	// RFC 6455 (11.3.1, 11.3.5): each of these once; the upgrader reads
+	// only the first.
+	if len(r.Header.Values("Sec-WebSocket-Key")) > 1 || len(r.Header.Values("Sec-WebSocket-Version")) > 1 {
+		return apiError(http.StatusBadRequest, protocol.BadMessage, "send Sec-WebSocket-Key and Sec-WebSocket-Version once each")
+	}
+	// A body (-1: chunked) would be read as the first frames.
+	if r.ContentLength != 0 {
+		return apiError(http.StatusBadRequest, protocol.BadMessage, "a websocket handshake has no body")
 	}
 	upgrader := ws.HTTPUpgrader{Header: c.Response().Header()}
 	nc, rw, _, err := upgrader.Upgrade(r, c.Response())
@@ -160,6 +172,7 @@ func newConn(s *Server, nc net.Conn, pad conference.Session) *conn {
 		closed: make(chan struct{}),
 		done:   make(chan struct{}),
 	}
+	cn.ctx, cn.cancel = context.WithCancel(context.Background())
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			cn.setRaw(raw)
@@ -170,7 +183,6 @@ func newConn(s *Server, nc net.Conn, pad conference.Session) *conn {
 
 // refuse tells the client that the pad does not exist and closes.
 func (cn *conn) refuse(id string) {
-	cn.cancel = func() {} // no engine calls to end
 	cn.s.metrics.errors.WithLabelValues(protocol.UnknownPad).Inc()
 	cn.send(protocol.EncodeError(protocol.UnknownPad, "no session "+protocol.Truncate(id, 64), -1))
 	cn.kill(protocol.CloseUnknownPad)
@@ -188,11 +200,8 @@ func (cn *conn) finish() {
 
 // run serves the connection until it closes.
 func (cn *conn) run() {
-	// ctx, for the engine calls, ends once the writer closed the
-	// connection.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cn.cancel = cancel
+	ctx := cn.ctx
+	defer cn.cancel()
 	stopKeepalive := cn.keepalive()
 
 	var leave func()
@@ -306,23 +315,26 @@ func (fr *frameReader) frame(h ws.Header) bool {
 		}
 		return false
 	}
+	// Every frame counts against the message rate, fragments and control
+	// frames too: a flood of empty fragments or of pings costs as much.
+	if fr.handle != nil && !cn.killed() && !fr.frames.take(time.Now()) {
+		cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
+		cn.kill(protocol.CloseTooMany) // and drain until the client's close
+	}
 	if h.OpCode.IsControl() {
 		return cn.control(h)
 	}
 	if !fr.inFlight { // the first frame of a message
 		fr.m = message{op: h.OpCode}
-		if fr.handle != nil && !cn.killed() && !fr.frames.take(time.Now()) {
-			cn.s.metrics.errors.WithLabelValues(codeRateLimited).Inc()
-			cn.kill(protocol.CloseTooMany) // and drain until the client's close
-		}
 	}
 	fr.inFlight = !h.Fin
-	fr.m.size += h.Length
-	if fr.m.size > fr.limit*hardReadLimitFactor {
+	// Compared before adding: a client's lengths may add up past int64.
+	if h.Length > fr.limit*hardReadLimitFactor-fr.m.size {
 		cn.s.metrics.errors.WithLabelValues(protocol.TooLarge).Inc()
 		cn.kill(protocol.CloseTooBig)
 		return false
 	}
+	fr.m.size += h.Length
 	draining := fr.handle == nil || cn.killed()
 	var err error
 	if fr.m.size > fr.limit || draining {
@@ -411,8 +423,11 @@ func (cn *conn) control(h ws.Header) bool {
 	case ws.OpClose:
 		// Answer with the client's code, as RFC 6455 asks, unless the
 		// server closes already.
+		// A body is a 2-byte code and a UTF-8 reason; 1 byte is none.
+		// CheckCloseFrameData lets codes past 4999, which no range
+		// defines, through.
 		code, reason := ws.ParseCloseFrameData(payload)
-		if len(payload) >= 2 && ws.CheckCloseFrameData(code, reason) != nil {
+		if len(payload) == 1 || len(payload) >= 2 && (code > 4999 || ws.CheckCloseFrameData(code, reason) != nil) {
 			cn.kill(closeProtocolError)
 		} else {
 			cn.kill(protocol.Close{Code: websocket.StatusCode(code)})
@@ -511,8 +526,15 @@ func (cn *conn) check(msg protocol.ClientMessage) *protocol.Error {
 }
 
 // readFailed ends a connection whose reading failed: the client went
-// away or broke off mid-frame, or the close handshake is over.
+// away or broke off mid-frame, the close handshake is over, or a frame
+// header was malformed (a protocol error).
 func (cn *conn) readFailed(err error) {
+	if errors.Is(err, ws.ErrHeaderLengthMSB) || errors.Is(err, ws.ErrHeaderLengthUnexpected) {
+		// A frame header RFC 6455 forbids, not a broken connection.
+		cn.s.metrics.errors.WithLabelValues(protocol.BadMessage).Inc()
+		cn.kill(closeProtocolError)
+		return
+	}
 	if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !cn.killed() {
 		cn.s.log.Debug("websocket read", "pad", cn.pad.ID, "err", err)
 	}

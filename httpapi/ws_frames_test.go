@@ -260,9 +260,7 @@ func socketPair(t *testing.T) (server, client net.Conn) {
 // newSocketConn is a conn of s over nc, as serveWS makes it, without a
 // reader.
 func newSocketConn(s *Server, nc net.Conn) *conn {
-	cn := newConn(s, nc, conference.Session{ID: "main"})
-	cn.cancel = func() {}
-	return cn
+	return newConn(s, nc, conference.Session{ID: "main"})
 }
 
 // TestSendFallsBackToTheQueue: sends to a client that stops reading
@@ -384,6 +382,8 @@ func FuzzFrameReading(f *testing.F) {
 	f.Add(frame(ws.NewBinaryFrame([]byte{0, 1})))
 	f.Add([]byte{0x81, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	f.Add([]byte{0x81, 0x05, 'h', 'e', 'l', 'l', 'o'})
+	// Fragment lengths that add up past the largest int64.
+	f.Add(append(frame(ws.NewFrame(ws.OpText, false, []byte("{"))), 0x80, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4))
 	ts := newTestServer(f, Config{MaxFrameBytes: 256, MessageRate: 1e6, MessageBurst: 1e6})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		server, client := net.Pipe()

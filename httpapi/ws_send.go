@@ -154,7 +154,8 @@ const maxBurst = 64
 
 // takeBurst moves up to maxBurst queued items to batch (reused) and
 // returns it. When nothing is queued, the writer ends (more is false: the
-// next send, or kill, starts another). Once the connection is killed the
+// next send, or kill, starts another), and the socket's write deadline is
+// cleared for writeNow. Once the connection is killed the
 // queue is dropped, but for the rest of a frame begun by writeNow, and
 // an empty batch tells the writer to close.
 func (cn *conn) takeBurst(batch net.Buffers) (_ net.Buffers, more bool) {
@@ -170,6 +171,11 @@ func (cn *conn) takeBurst(batch net.Buffers) (_ net.Buffers, more bool) {
 		return batch, true
 	}
 	if len(cn.queue) == 0 {
+		// writeNow fails past a deadline. Cleared here, under queueMu,
+		// and not once the writer returns: by then the next writer may
+		// have set its own, and a writer without one could wait for a
+		// client that reads nothing forever.
+		_ = cn.nc.SetWriteDeadline(time.Time{})
 		cn.writing = false
 		return batch, false
 	}
@@ -199,8 +205,7 @@ func (cn *conn) write() {
 	for {
 		var more bool
 		if batch, more = cn.takeBurst(batch); !more {
-			_ = cn.nc.SetWriteDeadline(time.Time{}) // writeNow fails past a deadline
-			return                                  // nothing to write: the writer ends
+			return // nothing to write: the writer ends
 		}
 		if len(batch) == 0 {
 			break // killed: close
