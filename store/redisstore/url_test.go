@@ -104,8 +104,12 @@ func FuzzParseURL(f *testing.F) {
 		got, err := parseURL(raw)
 		_, password := passwordOf(raw)
 		leak := ":" + password + "@"
+		// The URL may hold the same characters again outside its
+		// authority (in its path, say), where showing them is no leak.
+		elsewhere := strings.Count(raw, leak) - 1
+		shows := func(s string) bool { return strings.Count(s, leak) > elsewhere }
 		if err != nil {
-			if password != "" && password != "xxxxx" && strings.Contains(err.Error(), leak) {
+			if password != "" && password != "xxxxx" && shows(err.Error()) {
 				t.Fatalf("error %q shows the password %q", err, password)
 			}
 			return
@@ -116,7 +120,7 @@ func FuzzParseURL(f *testing.F) {
 		if got.cluster != nil && len(got.cluster.Addrs) == 0 {
 			t.Fatalf("parseURL(%q): cluster without addresses", raw)
 		}
-		if password != "" && password != "xxxxx" && strings.Contains(got.redacted, leak) {
+		if password != "" && password != "xxxxx" && shows(got.redacted) {
 			t.Fatalf("redacted %q shows the password %q", got.redacted, password)
 		}
 	})
