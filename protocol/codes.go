@@ -129,7 +129,8 @@ func ErrorPolicy(code string) (Policy, bool) {
 }
 
 // Close codes the server uses besides the standard ones (1000 normal,
-// 1001 going away, 1008 policy violation, 1009 message too big).
+// 1001 going away, 1002 protocol error, 1008 policy violation, 1009
+// message too big).
 const (
 	// StatusUnknownPad: the pad does not exist or was deleted.
 	StatusUnknownPad websocket.StatusCode = 4404
@@ -152,6 +153,7 @@ type CloseCode struct {
 var CloseCodes = []CloseCode{
 	{websocket.StatusNormalClosure, Retry},
 	{websocket.StatusGoingAway, Retry},
+	{websocket.StatusProtocolError, Retry},
 	{websocket.StatusPolicyViolation, Retry},
 	{websocket.StatusMessageTooBig, Retry},
 	{StatusUnknownPad, Stop},

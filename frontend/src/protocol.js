@@ -25,6 +25,7 @@ export const ERROR_POLICY = new Map([
 export const CLOSE_POLICY = new Map([
   [1000, 'retry'],
   [1001, 'retry'],
+  [1002, 'retry'],
   [1008, 'retry'],
   [1009, 'retry'],
   [4404, 'stop'],
