@@ -545,6 +545,11 @@ func (cn *conn) readFailed(err error) {
 // sends the error.
 func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave func()) {
 	s := cn.s
+	// Admission first: a join that waits holds no hub, and a storm reads
+	// the catalog no faster than joins are admitted.
+	if s.admit.wait(ctx) != nil {
+		return nil // the connection closed while its join waited
+	}
 	h, err := s.joinHub(ctx, cn.pad.ID)
 	switch {
 	case errors.Is(err, conference.ErrNotFound):
@@ -558,9 +563,6 @@ func (cn *conn) join(ctx context.Context, msg protocol.ClientMessage) (leave fun
 	}
 	// msg.Client is the public id of the join's secret: the connection's
 	// identity everywhere from here on (dedupe, acks, presence, 4409).
-	if s.admit.wait(ctx) != nil {
-		return nil // the connection closed while its join waited
-	}
 	cn.user = cluster.User{Client: msg.Client, Name: msg.Name, Color: msg.Color}
 	cn.author, cn.authorName, cn.authorColor = msg.Author, msg.Name, msg.Color
 	cn.editSecret = msg.Edit

@@ -63,3 +63,23 @@ func TestResumedReaderGetsOnlyWhatItMissed(t *testing.T) {
 		t.Errorf("the resume's welcome is %+v, want revision %d without text, listing the writer", wm, rev)
 	}
 }
+
+// TestJoinWaitingForAdmissionHoldsNoHub: a join that waits for admission
+// holds no reference to the pad's hub (nor read the catalog for it), so a
+// connection that goes away meanwhile leaves nothing behind.
+func TestJoinWaitingForAdmissionHoldsNoHub(t *testing.T) {
+	ts := newTestServer(t, Config{JoinRate: 0.05, JoinBurst: 1})
+	first := dial(t, ts, "main")
+	first.join("first", -1) // takes the only join of the burst
+	waiting := dial(t, ts, "main")
+	waiting.send(map[string]any{"type": "join", "client": secretOf("waiting")})
+	time.Sleep(100 * time.Millisecond) // the server reads the join, which would wait 20 s
+	ts.srv.hubsMu.RLock()
+	refs := ts.srv.hubs["main"].refs
+	ts.srv.hubsMu.RUnlock()
+	if refs != 1 {
+		t.Errorf("the pad's hub has %d references while one join waits, want 1 (the joined one's)", refs)
+	}
+	waiting.conn.CloseNow()
+	first.conn.CloseNow()
+}
