@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -260,4 +261,27 @@ func revsWithAttribution(log *testLog, pad string) []int {
 	}
 	slices.Sort(revs)
 	return slices.Compact(revs)
+}
+
+// TestStoredAttributionIsCheckedLikeRuns: a snapshot's stored attribution
+// is trusted only if it passes CheckRuns; one whose lengths add up to the
+// text through a negative run, or that names no author, is replayed from
+// the ops instead, so a corrupt store cannot attribute the text wrongly.
+func TestStoredAttributionIsCheckedLikeRuns(t *testing.T) {
+	for _, bad := range [][]collab.Run{
+		{{Author: "ann", Len: 12}, {Author: "bob", Len: -2}},
+		{{Author: "", Len: 10}},
+	} {
+		log := newTestLog()
+		e := newTestEngine(t, log, collab.Config{})
+		for i, author := range []string{"ann", "bob", "ann", "cy", "bob", "ann", "cy", "ann", "bob", "cy"} {
+			mustSubmit(t, e, "p", collab.Submission{Client: author, Seq: i + 1, Author: author, Base: i,
+				Op: collab.Normalize(collab.NewOp(collab.Skip(i), collab.Insert("x")))})
+		}
+		e.Close()
+		if err := log.Store.SaveSnapshot(context.Background(), "p", collab.Snapshot{Rev: 10, Text: strings.Repeat("x", 10), Attribution: bad}); err != nil {
+			t.Fatal(err)
+		}
+		checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", 10)
+	}
 }

@@ -62,10 +62,8 @@ func carriesAttribution(rev, runs int) bool {
 // latest at or below each multiple of AttributionEvery·2^k under snap, for
 // k = 0, 1, 2..., at most one read per doubling.
 func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot, n int) (*Attribution, error) {
-	if snap.Attribution != nil || snap.Rev == 0 {
-		if a := NewAttribution(snap.Attribution...); a.Len() == n {
-			return a, nil
-		}
+	if (snap.Attribution != nil || snap.Rev == 0) && CheckRuns(snap.Attribution, n) == nil {
+		return NewAttribution(snap.Attribution...), nil
 	}
 	var base *Attribution
 	from := 0
@@ -82,8 +80,8 @@ func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot
 		if err != nil {
 			return nil, err
 		}
-		if a := NewAttribution(below.Attribution...); below.Attribution != nil && a.Len() == utf8.RuneCountInString(below.Text) {
-			base, from = a, below.Rev
+		if below.Attribution != nil && CheckRuns(below.Attribution, utf8.RuneCountInString(below.Text)) == nil {
+			base, from = NewAttribution(below.Attribution...), below.Rev
 			break
 		}
 	}
