@@ -136,6 +136,7 @@ func (s *Server) serveWS(c echo.Context) error {
 		if nc != nil {
 			_ = nc.Close() // Upgrade has answered with the HTTP error
 		}
+		c.Response().Status = http.StatusBadRequest // for the access log
 		return nil
 	}
 	c.Response().Status = http.StatusSwitchingProtocols // for the access log
