@@ -3,8 +3,9 @@ package collab
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"slices"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Apply returns doc with op applied, as the npm package's apply does:
@@ -29,8 +30,16 @@ func Apply(doc string, op Op) (string, error) {
 
 // applyToValid is Apply for a doc known to be valid UTF-8.
 func applyToValid(doc string, op Op) (string, error) {
+	b, err := appendApplied(nil, doc, op)
+	return bytesString(b), err
+}
+
+// appendApplied appends doc with op applied to dst, growing it once, for
+// a doc known to be valid UTF-8; it fails as Apply does, returning dst
+// as it was.
+func appendApplied(dst []byte, doc string, op Op) ([]byte, error) {
 	if err := op.validate(true); err != nil {
-		return "", err
+		return dst, err
 	}
 	grow := len(doc)
 	for _, p := range op.parts {
@@ -38,8 +47,7 @@ func applyToValid(doc string, op Op) (string, error) {
 			grow += int(p.end - p.off)
 		}
 	}
-	var b strings.Builder
-	b.Grow(grow)
+	b := slices.Grow(dst, grow)
 	pos := 0 // byte offset into doc
 	at := 0  // the same in code points, for error messages
 	for i := range op.parts {
@@ -48,18 +56,26 @@ func applyToValid(doc string, op Op) (string, error) {
 			n := max(c.n, -c.n)
 			end, ok := runeOffset(doc[pos:], n)
 			if !ok {
-				return "", fmt.Errorf("%w: component %d needs %d code points from position %d, the document has %d",
+				return dst, fmt.Errorf("%w: component %d needs %d code points from position %d, the document has %d",
 					ErrPastEnd, i, n, at, at+countRunes(doc[pos:]))
 			}
 			if c.n > 0 {
-				b.WriteString(doc[pos : pos+end])
+				b = append(b, doc[pos:pos+end]...)
 			}
 			pos += end
 			at += n
 		case kindInsert:
-			b.WriteString(c.s)
+			b = append(b, c.s...)
 		}
 	}
-	b.WriteString(doc[pos:])
-	return b.String(), nil
+	return append(b, doc[pos:]...), nil
+}
+
+// bytesString returns b as a string without copying it; b must never
+// change afterwards.
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }

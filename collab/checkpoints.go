@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // DefaultCheckpointCacheBytes is Config.CheckpointCacheBytes's default.
@@ -16,12 +17,13 @@ type checkpointKey struct {
 	rev int
 }
 
-// checkpointCache keeps the texts of the checkpoints read last, up to a
-// number of bytes, least recently used first out, so that reads of
-// revisions near each other (a timeslider, a diff) read and check a
-// checkpoint's text once. A pad's checkpoints never change while it
-// exists; forget drops them when it is deleted, and a read that began
-// before a forget does not put its text back (generation).
+// checkpointCache keeps the texts of the checkpoints read last, and the
+// ops after each that reads fetched, up to a number of bytes, least
+// recently used first out, so that reads of revisions near each other (a
+// timeslider, a diff) read and check a checkpoint's text once and fetch
+// its ops once. A pad's history never changes while it exists; forget
+// drops its checkpoints when it is deleted, and a read that began before
+// a forget does not put what it read back (generation).
 type checkpointCache struct {
 	max int
 
@@ -35,22 +37,28 @@ type checkpointCache struct {
 type checkpointEntry struct {
 	key  checkpointKey
 	text string
+	// ops are those of the revisions after the checkpoint, in order, as
+	// far as reads fetched them. Entries are only appended (past the
+	// length a reader was handed), so a reader's slice never changes.
+	ops []Op
 }
 
 func newCheckpointCache(max int) *checkpointCache {
 	return &checkpointCache{max: max, lru: list.New(), entries: map[checkpointKey]*list.Element{}}
 }
 
-// get returns the text of the checkpoint at rev of pad, if it is kept, and
-// the generation to hand to put with a text read from the log instead.
-func (c *checkpointCache) get(pad string, rev int) (text string, ok bool, gen uint64) {
+// get returns the text of the checkpoint at rev of pad and the ops after
+// it that are kept, if the checkpoint is kept, and the generation to hand
+// to put and extend with what is read from the log instead.
+func (c *checkpointCache) get(pad string, rev int) (text string, ops []Op, ok bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[checkpointKey{pad, rev}]; ok {
 		c.lru.MoveToFront(el)
-		return el.Value.(*checkpointEntry).text, true, c.generation
+		e := el.Value.(*checkpointEntry)
+		return e.text, e.ops, true, c.generation
 	}
-	return "", false, c.generation
+	return "", nil, false, c.generation
 }
 
 // put keeps text, valid UTF-8, as the checkpoint at rev of pad, unless a
@@ -68,9 +76,30 @@ func (c *checkpointCache) put(pad string, rev int, text string, gen uint64) {
 	}
 	c.entries[key] = c.lru.PushFront(&checkpointEntry{key: key, text: text})
 	c.size += len(text)
-	for c.size > c.max {
-		c.remove(c.lru.Back())
+	c.trim()
+}
+
+// extend keeps ops, those of the revisions after the checkpoint at rev of
+// pad in order, beside it: those past the ops it keeps already. It keeps
+// nothing if the checkpoint is not kept or a pad was forgotten since gen
+// was handed out.
+func (c *checkpointCache) extend(pad string, rev int, ops []Op, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[checkpointKey{pad, rev}]
+	if !ok || gen != c.generation {
+		return
 	}
+	c.lru.MoveToFront(el)
+	e := el.Value.(*checkpointEntry)
+	if len(ops) <= len(e.ops) {
+		return
+	}
+	for _, op := range ops[len(e.ops):] {
+		c.size += opBytes(op)
+	}
+	e.ops = append(e.ops, ops[len(e.ops):]...)
+	c.trim()
 }
 
 // forget drops every checkpoint of pad.
@@ -87,46 +116,70 @@ func (c *checkpointCache) forget(pad string) {
 	}
 }
 
+// trim drops the least recently used checkpoints until the cache holds at
+// most max bytes; c.mu is held.
+func (c *checkpointCache) trim() {
+	for c.size > c.max {
+		c.remove(c.lru.Back())
+	}
+}
+
 // remove drops el; c.mu is held.
 func (c *checkpointCache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*checkpointEntry)
 	delete(c.entries, e.key)
 	c.size -= len(e.text)
+	for _, op := range e.ops {
+		c.size -= opBytes(op)
+	}
 }
 
-// readRevision returns the log's head, the latest snapshot of pad at or
-// below rev and the records after it up to rev, read in one step, with
-// the snapshot's text from the checkpoint cache where it is kept. The
-// text is valid UTF-8 (checked). A rev after the log's head is a
-// CodeRevAhead error.
-func (e *Engine) readRevision(ctx context.Context, rr RevisionReader, pad string, rev int) (head int, snap Snapshot, recs []Record, err error) {
+// opBytes is what op costs the checkpoint cache: its text, its parts and
+// the Op itself.
+func opBytes(op Op) int {
+	return len(op.text) + len(op.parts)*int(unsafe.Sizeof(part{})) + int(unsafe.Sizeof(op))
+}
+
+// readRevision returns the latest snapshot of pad at or below rev and the
+// ops of the revisions after it up to rev, with the log's head. It takes
+// the snapshot's text and the ops from the checkpoint cache where they
+// are kept, and reads the rest from the log in one step; it reads nothing
+// if the cache holds all and the caller knows the head (head >= 0, rev at
+// or below it). The text is valid UTF-8 (checked). A rev after the log's
+// head is a CodeRevAhead error.
+func (e *Engine) readRevision(ctx context.Context, rr RevisionReader, pad string, rev, head int) (int, Snapshot, []Op, error) {
 	c := rev - rev%CheckpointEvery
-	cached, ok, gen := e.checkpoints.get(pad, c)
+	cached, ops, ok, gen := e.checkpoints.get(pad, c)
 	have := 0
 	if ok {
 		have = c
+		if head >= rev && len(ops) >= rev-c {
+			return head, Snapshot{Rev: c, Text: cached}, ops[: rev-c : rev-c], nil
+		}
 	}
-	head, snap, recs, err = rr.ReadRevision(ctx, pad, rev, have)
+	head, snap, ops, err := rr.ReadRevision(ctx, pad, rev, have)
 	switch {
 	case err != nil:
 		return 0, Snapshot{}, nil, unavailable(err)
 	case rev > head:
 		return head, Snapshot{}, nil, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
 	}
-	if err := recordsFit(snap.Rev, rev, len(recs)); err != nil {
+	if err := recordsFit(snap.Rev, rev, len(ops)); err != nil {
 		return 0, Snapshot{}, nil, err
 	}
 	if ok && snap.Rev == c {
 		snap.Text = cached
-		return head, snap, recs, nil
+		e.checkpoints.extend(pad, c, ops, gen)
+		return head, snap, ops, nil
 	}
 	if err := snap.checkText(); err != nil {
 		return 0, Snapshot{}, nil, err
 	}
-	if snap.Rev == c && IsCheckpoint(c) {
+	if snap.Rev == c { // a checkpoint, or the empty pad before the first
 		e.checkpoints.put(pad, c, snap.Text, gen)
+		e.checkpoints.extend(pad, c, ops, gen)
 	}
-	return head, snap, recs, nil
+	return head, snap, ops, nil
 }
 
 // checkText fails with a CodeUnavailable error if the snapshot's text, as

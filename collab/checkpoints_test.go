@@ -1,6 +1,9 @@
 package collab
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestCheckpointCache checks the cache's bounds and its forgetting: the
 // least recently used text goes first when the bytes run out, a text
@@ -8,10 +11,10 @@ import "testing"
 // a text read before a forget is not put back.
 func TestCheckpointCache(t *testing.T) {
 	c := newCheckpointCache(10)
-	_, _, gen := c.get("a", 100)
+	_, _, _, gen := c.get("a", 100)
 	c.put("a", 100, "aaaa", gen)
 	c.put("a", 200, "bbbb", gen)
-	if _, ok, _ := c.get("a", 100); !ok { // now the most recently used
+	if _, _, ok, _ := c.get("a", 100); !ok { // now the most recently used
 		t.Fatal("a/100 not kept")
 	}
 	c.put("b", 100, "cccc", gen) // 12 bytes: a/200 must go
@@ -20,24 +23,73 @@ func TestCheckpointCache(t *testing.T) {
 		rev  int
 		kept bool
 	}{{"a", 100, true}, {"a", 200, false}, {"b", 100, true}} {
-		if text, ok, _ := c.get(tc.pad, tc.rev); ok != tc.kept || (ok && len(text) != 4) {
+		if text, _, ok, _ := c.get(tc.pad, tc.rev); ok != tc.kept || (ok && len(text) != 4) {
 			t.Errorf("get(%s, %d) = %q, %v; want kept %v", tc.pad, tc.rev, text, ok, tc.kept)
 		}
 	}
 	c.put("c", 100, "far too long", gen)
-	if _, ok, _ := c.get("c", 100); ok || c.size > c.max {
+	if _, _, ok, _ := c.get("c", 100); ok || c.size > c.max {
 		t.Errorf("a text larger than the cache was kept (size %d)", c.size)
 	}
-	_, _, before := c.get("a", 300)
+	_, _, _, before := c.get("a", 300)
 	c.forget("a")
-	if _, ok, _ := c.get("a", 100); ok {
+	if _, _, ok, _ := c.get("a", 100); ok {
 		t.Error("a/100 kept after forget")
 	}
 	c.put("a", 300, "dd", before) // read before the forget
-	if _, ok, _ := c.get("a", 300); ok {
+	if _, _, ok, _ := c.get("a", 300); ok {
 		t.Error("a text read before a forget was put back")
 	}
-	if _, ok, _ := c.get("b", 100); !ok {
+	if _, _, ok, _ := c.get("b", 100); !ok {
 		t.Error("forget dropped another pad's text")
+	}
+}
+
+// TestCheckpointCacheOps checks the ops kept beside a checkpoint: extend
+// keeps those past the ones kept, a reader's slice stays as it was handed
+// out, the ops count against the bytes, and nothing is kept beside a
+// checkpoint that is not kept or for a read from before a forget.
+func TestCheckpointCacheOps(t *testing.T) {
+	ops := []Op{NewOp(Insert("a")), NewOp(Skip(1), Insert("bc")), NewOp(Delete(2)), NewOp(Insert("xyz"))}
+	size := func(ops []Op) int {
+		n := 0
+		for _, op := range ops {
+			n += opBytes(op)
+		}
+		return n
+	}
+	c := newCheckpointCache(1000)
+	_, _, _, gen := c.get("a", 100)
+	c.extend("a", 100, ops[:1], gen)
+	if _, kept, ok, _ := c.get("a", 100); ok || kept != nil {
+		t.Fatalf("ops kept beside a checkpoint that is not kept: %v, %v", kept, ok)
+	}
+	c.put("a", 100, "text", gen)
+	c.extend("a", 100, ops[:2], gen)
+	_, first, _, _ := c.get("a", 100)
+	c.extend("a", 100, ops[:1], gen) // fewer than kept: nothing changes
+	c.extend("a", 100, ops, gen)
+	if _, kept, _, _ := c.get("a", 100); len(kept) != len(ops) || !slices.EqualFunc(kept, ops, Op.Equal) {
+		t.Errorf("kept %v, want %v", kept, ops)
+	}
+	if len(first) != 2 || !first[1].Equal(ops[1]) {
+		t.Errorf("a reader's ops changed to %v", first)
+	}
+	if want := len("text") + size(ops); c.size != want {
+		t.Errorf("size %d, want %d (the text and every op once)", c.size, want)
+	}
+	_, _, _, before := c.get("b", 100)
+	c.put("b", 100, "other", before)
+	c.forget("b")
+	c.extend("a", 100, append(slices.Clone(ops), NewOp(Insert("late"))), before)
+	if _, kept, _, _ := c.get("a", 100); len(kept) != len(ops) {
+		t.Errorf("ops read before a forget were kept: %d ops", len(kept))
+	}
+	small := newCheckpointCache(len("text") + size(ops[:2]))
+	small.put("a", 100, "text", gen)
+	small.put("a", 200, "t200", gen)
+	small.extend("a", 100, ops[:2], gen) // a/200 must go for them
+	if _, _, ok, _ := small.get("a", 200); ok || small.size > small.max {
+		t.Errorf("ops did not count against the bytes (size %d of %d)", small.size, small.max)
 	}
 }

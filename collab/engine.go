@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/confpad/confpad/internal/turns"
 )
 
 // Defaults for the zero values of Config.
@@ -61,9 +63,9 @@ type Config struct {
 	IdleTimeout time.Duration
 	// LogTimeout bounds each call to the Log.
 	LogTimeout time.Duration
-	// CheckpointCacheBytes bounds the texts of recently read checkpoints
-	// kept to read old revisions near them faster (Logs that are
-	// RevisionReaders only).
+	// CheckpointCacheBytes bounds the texts of recently read checkpoints,
+	// and the ops after them that reads fetched, kept to read old
+	// revisions near them faster (Logs that are RevisionReaders only).
 	CheckpointCacheBytes int
 	// Now returns the commit time of records; time.Now if nil.
 	Now func() time.Time
@@ -117,6 +119,11 @@ type Engine struct {
 	closed bool
 
 	checkpoints *checkpointCache
+	// oldReads admits reads of old revisions one per CPU, first come,
+	// first served, each to its end: a read from the checkpoint cache
+	// never blocks, and without turns a few of them kept the CPUs while
+	// reads that needed the log waited.
+	oldReads turns.Turns
 
 	stopJanitor chan struct{}
 	wg          sync.WaitGroup // pad loops, snapshot writers, janitor
@@ -162,6 +169,7 @@ type Result struct {
 func NewEngine(cfg Config) *Engine {
 	e := &Engine{cfg: cfg.withDefaults(), pads: map[string]*pad{}, stopJanitor: make(chan struct{})}
 	e.checkpoints = newCheckpointCache(e.cfg.CheckpointCacheBytes)
+	e.oldReads = turns.PerCPU()
 	e.wg.Add(1)
 	go e.janitor()
 	return e
@@ -239,15 +247,26 @@ func (e *Engine) Join(ctx context.Context, padID string, since int, fn func(head
 // pad's recent records and sizes its history, which a read of one old
 // revision does not need.
 func (e *Engine) Text(ctx context.Context, padID string, rev int) (string, int, error) {
-	if text, head, done, err := e.textUnloaded(ctx, padID, rev); done {
-		return text, head, err
+	b, head, err := e.AppendText(ctx, nil, padID, rev)
+	return bytesString(b), head, err
+}
+
+// AppendText is Text that appends the text to dst and returns the
+// extended buffer, or dst as it was with an error: for a caller that
+// writes the text out and reuses its buffer, so that a read allocates
+// next to nothing. Reads of old revisions allocate little else, and the
+// texts they would otherwise allocate made the garbage collector the
+// largest cost of many reads at once.
+func (e *Engine) AppendText(ctx context.Context, dst []byte, padID string, rev int) ([]byte, int, error) {
+	if b, head, done, err := e.appendTextUnloaded(ctx, dst, padID, rev); done {
+		return b, head, err
 	}
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
-		return "", 0, err
+		return dst, 0, err
 	}
 	defer e.release(p)
-	return p.text(ctx, rev)
+	return p.appendText(ctx, dst, rev)
 }
 
 // LoadedText returns the head text and revision of a pad that is loaded,
@@ -275,31 +294,35 @@ func (e *Engine) LoadedText(padID string) (text string, head int, ok bool) {
 	return p.doc.String(), p.recent.Head(), true
 }
 
-// textUnloaded is Text for an old revision (rev >= 0) of a pad that is
-// not loaded, read in one step of a RevisionReader Log; done is false
-// where it cannot answer (a loaded pad, another Log, a pad whose log
-// lacks the checkpoint below rev, which the loaded path saves).
-func (e *Engine) textUnloaded(ctx context.Context, padID string, rev int) (text string, head int, done bool, err error) {
+// appendTextUnloaded is AppendText for an old revision (rev >= 0) of a
+// pad that is not loaded, read in one step of a RevisionReader Log; done
+// is false where it cannot answer (a loaded pad, another Log, a pad whose
+// log lacks the checkpoint below rev, which the loaded path saves).
+func (e *Engine) appendTextUnloaded(ctx context.Context, dst []byte, padID string, rev int) (b []byte, head int, done bool, err error) {
 	rr, ok := e.cfg.Log.(RevisionReader)
 	if !ok || rev < 0 {
-		return "", 0, false, nil
+		return dst, 0, false, nil
 	}
 	e.mu.Lock()
 	_, loaded := e.pads[padID]
 	closed := e.closed
 	e.mu.Unlock()
 	if loaded || closed {
-		return "", 0, false, nil
+		return dst, 0, false, nil
 	}
-	head, snap, recs, err := e.readRevision(ctx, rr, padID, rev)
+	if err := e.oldReads.Take(ctx); err != nil {
+		return dst, 0, true, unavailable(err)
+	}
+	defer e.oldReads.Done()
+	head, snap, ops, err := e.readRevision(ctx, rr, padID, rev, -1)
 	if err != nil {
-		return "", head, true, err
+		return dst, head, true, err
 	}
 	if rev-rev%CheckpointEvery > snap.Rev {
-		return "", 0, false, nil
+		return dst, 0, false, nil
 	}
-	text, err = replayValidText(snap, recs)
-	return text, head, true, err
+	b, err = appendReplayed(dst, snap, ops)
+	return b, head, true, err
 }
 
 // Head returns the pad's head revision.

@@ -43,3 +43,39 @@ func ExampleEngine() {
 	// 3 [14," conf"]
 	// 3 linux plumbing conf
 }
+
+// AppendText reads a text into a buffer the caller reuses, as an HTTP
+// handler does from a pool, so that serving texts of old revisions
+// allocates next to nothing.
+func ExampleEngine_AppendText() {
+	store := memstore.New()
+	e := collab.NewEngine(collab.Config{Log: store})
+	defer e.Close()
+	ctx := context.Background()
+	for seq, word := range []string{"kernel ", "plumbers ", "conference"} {
+		base, err := e.Head(ctx, "notes")
+		if err != nil {
+			log.Fatal(err)
+		}
+		op := collab.NewOp(collab.Insert(word))
+		if base > 0 {
+			text, _, _ := e.Text(ctx, "notes", base)
+			op = collab.NewOp(collab.Skip(len(text)), collab.Insert(word))
+		}
+		if _, err := e.Submit(ctx, "notes", collab.Submission{Client: "ada", Seq: seq + 1, Base: base, Op: op}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	var buf []byte
+	for rev := 1; rev <= 3; rev++ {
+		var err error
+		if buf, _, err = e.AppendText(ctx, buf[:0], "notes", rev); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%d: %q\n", rev, buf)
+	}
+	// Output:
+	// 1: "kernel "
+	// 2: "kernel plumbers "
+	// 3: "kernel plumbers conference"
+}

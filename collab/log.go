@@ -82,24 +82,36 @@ func ReplayText(snap Snapshot, recs []Record) (string, error) {
 	if !utf8.ValidString(snap.Text) {
 		return "", errors.New("collab: replay: the snapshot's text is not valid UTF-8")
 	}
-	return replayValidText(snap, recs)
+	ops := make([]Op, len(recs))
+	for i, r := range recs {
+		ops[i] = r.Op
+	}
+	return replayValidText(snap, ops)
 }
 
 // replayValidText is ReplayText for a snapshot whose text is known to be
-// valid UTF-8.
-func replayValidText(snap Snapshot, recs []Record) (string, error) {
-	var op Op
-	for _, r := range recs {
+// valid UTF-8 and the ops of the revisions after it, in order.
+func replayValidText(snap Snapshot, ops []Op) (string, error) {
+	b, err := appendReplayed(nil, snap, ops)
+	return bytesString(b), err
+}
+
+// appendReplayed appends the text that snap, whose text is known to be
+// valid UTF-8, becomes with ops, those of the revisions after it in
+// order, to dst; it fails returning dst as it was.
+func appendReplayed(dst []byte, snap Snapshot, ops []Op) ([]byte, error) {
+	var all Op
+	for i, op := range ops {
 		var err error
-		if op, err = Compose(op, r.Op); err != nil {
-			return "", fmt.Errorf("revision %d: %w", r.Rev, err)
+		if all, err = Compose(all, op); err != nil {
+			return dst, fmt.Errorf("revision %d: %w", snap.Rev+i+1, err)
 		}
 	}
-	text, err := applyToValid(snap.Text, op)
+	b, err := appendApplied(dst, snap.Text, all)
 	if err != nil {
-		return "", fmt.Errorf("revisions %d to %d: %w", snap.Rev+1, snap.Rev+len(recs), err)
+		return dst, fmt.Errorf("revisions %d to %d: %w", snap.Rev+1, snap.Rev+len(ops), err)
 	}
-	return text, nil
+	return b, nil
 }
 
 // ErrConflict is returned by Log.Append when the pad's head is no longer the
@@ -163,14 +175,14 @@ type HistorySizer interface {
 type RevisionReader interface {
 	// ReadRevision returns the pad's head, the latest snapshot with
 	// Rev <= rev (the empty snapshot at revision 0 if there is none) and
-	// the records after it up to rev in revision order, all read so that
-	// they fit together. The records carry only Rev and Op, all a text
-	// needs. It returns fewer records only if the head is below rev.
+	// the ops of the records after it up to rev in revision order (all a
+	// text needs), all read so that they fit together. It returns fewer
+	// ops only if the head is below rev.
 	//
 	// have is the revision of a snapshot whose text the caller holds (0:
 	// none): if the latest snapshot at or below rev is at have, its Text
 	// is left empty.
-	ReadRevision(ctx context.Context, pad string, rev, have int) (head int, snap Snapshot, recs []Record, err error)
+	ReadRevision(ctx context.Context, pad string, rev, have int) (head int, snap Snapshot, ops []Op, err error)
 }
 
 // Feed tells a replica about records that other replicas committed. It is a

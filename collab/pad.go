@@ -583,46 +583,52 @@ func (p *pad) join(ctx context.Context, since int, fn func(head int, text *strin
 	return nil
 }
 
-// text returns the text at rev (rev < 0: the head) and the head.
-func (p *pad) text(ctx context.Context, rev int) (string, int, error) {
+// appendText appends the text at rev (rev < 0: the head) to dst and
+// returns it with the head; it fails returning dst as it was. A read of
+// an old revision takes one of the engine's turns (Engine.oldReads).
+func (p *pad) appendText(ctx context.Context, dst []byte, rev int) ([]byte, int, error) {
 	p.mu.Lock()
 	head := p.recent.Head()
 	if rev < 0 || rev == head {
 		defer p.mu.Unlock()
-		return p.doc.String(), head, nil
+		return p.doc.r.appendText(dst, 0, p.doc.r.chars), head, nil
 	}
 	p.mu.Unlock()
 	if rev > head {
-		return "", head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
+		return dst, head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
 	}
-	snap, recs, err := p.readRevision(ctx, rev)
+	if err := p.e.oldReads.Take(ctx); err != nil {
+		return dst, head, unavailable(err)
+	}
+	defer p.e.oldReads.Done()
+	snap, ops, err := p.readRevision(ctx, rev, head)
 	if err != nil {
-		return "", head, err
+		return dst, head, err
 	}
 	if c := rev - rev%CheckpointEvery; c > snap.Rev {
 		// The log lacks the checkpoint below rev (the pad's history is
 		// older than checkpoints): save it, so that the next read near
 		// here replays fewer records.
-		doc, err := Replay(snap, recs[:c-snap.Rev])
+		text, err := replayValidText(snap, ops[:c-snap.Rev])
 		if err != nil {
-			return "", head, err
+			return dst, head, err
 		}
-		snap, recs = Snapshot{Rev: c, Text: doc.String()}, recs[c-snap.Rev:]
+		snap, ops = Snapshot{Rev: c, Text: text}, ops[c-snap.Rev:]
 		p.writeSnapshot(snap, nil)
 	}
-	text, err := replayValidText(snap, recs)
-	return text, head, err
+	b, err := appendReplayed(dst, snap, ops)
+	return b, head, err
 }
 
 // readRevision reads the latest snapshot at or below rev, whose text it
-// checks is valid UTF-8, and the records after it up to rev: in one step
-// and with the engine's checkpoint cache where the Log is a
-// RevisionReader.
-func (p *pad) readRevision(ctx context.Context, rev int) (Snapshot, []Record, error) {
+// checks is valid UTF-8, and the ops of the revisions after it up to rev:
+// in one step and with the engine's checkpoint cache where the Log is a
+// RevisionReader. head is the pad's head.
+func (p *pad) readRevision(ctx context.Context, rev, head int) (Snapshot, []Op, error) {
 	log := p.e.cfg.Log
 	if rr, ok := log.(RevisionReader); ok {
-		_, snap, recs, err := p.e.readRevision(ctx, rr, p.id, rev)
-		return snap, recs, err
+		_, snap, ops, err := p.e.readRevision(ctx, rr, p.id, rev, head)
+		return snap, ops, err
 	}
 	snap, err := log.SnapshotAt(ctx, p.id, rev)
 	if err != nil {
@@ -632,5 +638,12 @@ func (p *pad) readRevision(ctx context.Context, rev int) (Snapshot, []Record, er
 		return Snapshot{}, nil, err
 	}
 	recs, err := readRecords(ctx, log, p.id, snap.Rev, rev)
-	return snap, recs, err
+	if err != nil {
+		return Snapshot{}, nil, err
+	}
+	ops := make([]Op, len(recs))
+	for i, r := range recs {
+		ops[i] = r.Op
+	}
+	return snap, ops, nil
 }

@@ -2,7 +2,7 @@ package collab
 
 import (
 	"iter"
-	"strings"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -210,16 +210,21 @@ func (r *rope) chunks(start, end int) iter.Seq[[]byte] {
 // text returns code points [start, end) as a string, copying them once.
 // It requires 0 <= start <= end <= r.chars.
 func (r *rope) text(start, end int) string {
+	return bytesString(r.appendText(nil, start, end))
+}
+
+// appendText appends the text of code points [start, end) to dst, growing
+// it once.
+func (r *rope) appendText(dst []byte, start, end int) []byte {
 	size := 0
 	for chunk := range r.chunks(start, end) {
 		size += len(chunk)
 	}
-	var b strings.Builder
-	b.Grow(size)
+	dst = slices.Grow(dst, size)
 	for chunk := range r.chunks(start, end) {
-		b.Write(chunk)
+		dst = append(dst, chunk...)
 	}
-	return b.String()
+	return dst
 }
 
 // chunksOf yields the text of code points [start, end) under x, which is at

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,10 +65,11 @@ func (s *Server) renderIndex(c echo.Context, status int, notice string) error {
 // from Markdown, read-only, with the session's metadata, slide links and
 // downloads; no JavaScript needed.
 func (s *Server) notesPage(c echo.Context) error {
-	v, err := s.padVersion(c)
+	v, release, err := s.padVersion(c)
 	if err != nil {
 		return err
 	}
+	defer release()
 	authorship, err := s.authorship(c.Request().Context(), v.sess.ID, v.rev)
 	if err != nil {
 		return err
@@ -82,7 +84,7 @@ func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs, autho
 	if err != nil {
 		return catalogError(err)
 	}
-	data, err := site.NotesData(v.sess, siteTitle(title), urls, v.text, v.rev, v.head, authorship, s.notes)
+	data, err := site.NotesData(v.sess, siteTitle(title), urls, string(v.text), v.rev, v.head, authorship, s.notes)
 	if err != nil {
 		return err
 	}
@@ -92,30 +94,40 @@ func (s *Server) renderNotes(c echo.Context, v padVersion, urls site.URLs, autho
 // padVersion is a session and its pad's text at a revision.
 type padVersion struct {
 	sess      conference.Session
-	text      string
+	text      []byte
 	rev, head int
 }
 
+// textBuffers holds the buffers that padVersion reads texts into, so that
+// serving a text allocates next to nothing (collab.Engine.AppendText).
+var textBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // padVersion reads the session :id and its text at ?rev=R (the head when
-// absent); errors are HTTP errors.
-func (s *Server) padVersion(c echo.Context) (padVersion, error) {
+// absent) into a buffer of textBuffers, which release returns once the
+// text is no longer used; errors are HTTP errors.
+func (s *Server) padVersion(c echo.Context) (v padVersion, release func(), err error) {
 	ctx := c.Request().Context()
 	rev, err := revParam(c)
 	if err != nil {
-		return padVersion{}, err
+		return padVersion{}, nil, err
 	}
 	sess, err := s.cfg.Catalog.Session(ctx, c.Param("id"))
 	if err != nil {
-		return padVersion{}, catalogError(err)
+		return padVersion{}, nil, catalogError(err)
 	}
-	text, head, err := s.engine.Text(ctx, sess.ID, rev)
+	buf := textBuffers.Get().(*[]byte)
+	text, head, err := s.engine.AppendText(ctx, (*buf)[:0], sess.ID, rev)
 	if err != nil {
-		return padVersion{}, revisionError(err, rev, head)
+		textBuffers.Put(buf)
+		return padVersion{}, nil, revisionError(err, rev, head)
 	}
 	if rev < 0 {
 		rev = head
 	}
-	return padVersion{sess: sess, text: text, rev: rev, head: head}, nil
+	return padVersion{sess: sess, text: text, rev: rev, head: head}, func() {
+		*buf = text[:0]
+		textBuffers.Put(buf)
+	}, nil
 }
 
 // revParam reads ?rev=R: -1 when absent, else a revision >= 0.

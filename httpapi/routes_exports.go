@@ -26,16 +26,17 @@ func attachment(c echo.Context, name string) {
 // CSS, no scripts, no links to other pages).
 func (s *Server) exportText(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		v, err := s.padVersion(c)
+		v, release, err := s.padVersion(c)
 		if err != nil {
 			return err
 		}
+		defer release()
 		attachment(c, v.sess.ID+"."+format)
 		switch format {
 		case "md":
-			return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", []byte(v.text))
+			return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", v.text)
 		case "txt":
-			return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(site.PlainText(v.sess, v.text)))
+			return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(site.PlainText(v.sess, string(v.text))))
 		}
 		c.Response().Header().Set("Content-Security-Policy", exportCSP)
 		return s.renderNotes(c, v, site.StandaloneURLs(), nil)

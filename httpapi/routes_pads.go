@@ -96,14 +96,15 @@ func (s *Server) getPad(c echo.Context) error {
 // and X-Pad-Head tell which. A rev after the head is 404, naming the
 // pad's revisions.
 func (s *Server) getText(c echo.Context) error {
-	v, err := s.padVersion(c)
+	v, release, err := s.padVersion(c)
 	if err != nil {
 		return err
 	}
+	defer release()
 	h := c.Response().Header()
 	h.Set("X-Pad-Rev", strconv.Itoa(v.rev))
 	h.Set("X-Pad-Head", strconv.Itoa(v.head))
-	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(v.text))
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", v.text)
 }
 
 // linkRequest is the body of POST /api/v1/pads/:id/links.

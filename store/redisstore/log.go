@@ -118,7 +118,7 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 // before checkpoints, a revision after the head) the script
 // revision_read.lua reads whichever snapshot there is. Of the records it
 // decodes only the revision and the op.
-func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Record, error) {
+func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Op, error) {
 	if err := checkPad(pad); err != nil {
 		return 0, collab.Snapshot{}, nil, err
 	}
@@ -129,16 +129,18 @@ func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (in
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: read revision %d of pad %q: %w", rev, pad, err)
 	}
-	recs := make([]collab.Record, len(data))
+	ops := make([]collab.Op, len(data))
 	for i, d := range data {
-		if recs[i], err = decodeRevOp(d); err != nil {
+		rec, err := decodeRevOp(d)
+		if err != nil {
 			return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: pad %q revision %d: %w", pad, snap.Rev+i+1, err)
 		}
-		if recs[i].Rev != snap.Rev+i+1 {
-			return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: pad %q: log element %d holds revision %d", pad, snap.Rev+i+1, recs[i].Rev)
+		if rec.Rev != snap.Rev+i+1 {
+			return 0, collab.Snapshot{}, nil, fmt.Errorf("redisstore: pad %q: log element %d holds revision %d", pad, snap.Rev+i+1, rec.Rev)
 		}
+		ops[i] = rec.Op
 	}
-	return head, snap, recs, nil
+	return head, snap, ops, nil
 }
 
 // errNotCheckpointed is readCheckpointed's answer where the snapshot below

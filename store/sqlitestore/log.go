@@ -103,52 +103,53 @@ const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHE
 // head, the latest snapshot's revision and text and, joined in one column,
 // the ops after it up to rev, which spares a row (and its conversions in
 // database/sql) per record. Concurrent reads take turns (revisionTurns).
-func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Record, error) {
+func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Op, error) {
 	var (
 		head int
 		snap collab.Snapshot
 		ops  sql.NullString
 	)
-	if err := s.revisionTurns.take(ctx); err != nil {
+	if err := s.revisionTurns.Take(ctx); err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}
 	err := s.revision.QueryRowContext(ctx, pad, rev, have).Scan(&head, &snap.Rev, &snap.Text, &ops)
-	s.revisionTurns.done()
+	s.revisionTurns.Done()
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}
-	recs, err := placeOps(ops.String, snap.Rev, min(rev, head))
+	placed, err := placeOps(ops.String, snap.Rev, min(rev, head))
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
 	}
-	return head, snap, recs, nil
+	return head, snap, placed, nil
 }
 
 // placeOps parses the ops of revisions from+1 to to that revisionQuery
-// joined, each after its revision, in any order, into records in
-// revision order; it fails unless each of those revisions is there once.
-func placeOps(joined string, from, to int) ([]collab.Record, error) {
+// joined, each after its revision, in any order, into revision order; it
+// fails unless each of those revisions is there once.
+func placeOps(joined string, from, to int) ([]collab.Op, error) {
 	if to <= from || joined == "" {
 		return nil, nil // none stored: the caller sees too few
 	}
-	recs := make([]collab.Record, to-from)
+	ops := make([]collab.Op, to-from)
+	placed := make([]bool, to-from)
 	n := 0
 	for item := range strings.SplitSeq(joined, opSeparator) {
 		revText, op, _ := strings.Cut(item, " ")
 		r, err := strconv.Atoi(revText)
-		if err != nil || r <= from || r > to || recs[r-from-1].Rev != 0 {
+		if err != nil || r <= from || r > to || placed[r-from-1] {
 			return nil, fmt.Errorf("stored op %q: not one of revisions %d to %d once", revText, from+1, to)
 		}
-		if recs[r-from-1].Op, err = collab.ParseOp([]byte(op)); err != nil {
+		if ops[r-from-1], err = collab.ParseOp([]byte(op)); err != nil {
 			return nil, fmt.Errorf("stored op of revision %d: %w", r, err)
 		}
-		recs[r-from-1].Rev = r
+		placed[r-from-1] = true
 		n++
 	}
 	if n != to-from {
 		return nil, fmt.Errorf("%d stored ops after revision %d, want %d", n, from, to-from)
 	}
-	return recs, nil
+	return ops, nil
 }
 
 // HistoryBytes implements collab.HistorySizer: collab.Size's overhead per

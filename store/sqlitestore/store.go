@@ -30,6 +30,7 @@ import (
 	"github.com/confpad/confpad/collab"
 	"github.com/confpad/confpad/conference"
 	"github.com/confpad/confpad/internal/episode"
+	"github.com/confpad/confpad/internal/turns"
 )
 
 // Compile-time checks that a Store is both seams, and reads old
@@ -69,7 +70,7 @@ type Store struct {
 	revision *sql.Stmt
 	// revisionTurns admits ReadRevision's queries first come, first
 	// served.
-	revisionTurns turns
+	revisionTurns turns.Turns
 	w             *writer
 	// health follows the outcome of every write.
 	health *episode.Tracker
@@ -119,7 +120,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s for reading: %w", path, err)
 	}
-	s := &Store{write: write, read: read, revision: revision, revisionTurns: newTurns(), health: &episode.Tracker{What: "storage: writes"}}
+	s := &Store{write: write, read: read, revision: revision, revisionTurns: turns.PerCPU(), health: &episode.Tracker{What: "storage: writes"}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -1,10 +1,12 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,7 +77,7 @@ func BuildLongPad(tb testing.TB, log collab.Log, pad string, n int) map[int]stri
 
 // TestRevisionReader runs the collab.RevisionReader conformance suite on
 // a pad of 250 revisions with checkpoints at 100 and 200 (BuildLongPad):
-// ReadRevision's head, snapshot and records, the text left out where the
+// ReadRevision's head, snapshot and ops (those of the log's records), the text left out where the
 // caller holds it, a revision past the head and a pad never written; and
 // the engine's reads of old revisions through it, of the pad not loaded,
 // again from its checkpoint cache, and loaded. newLog is called once per
@@ -89,11 +91,11 @@ func testReadRevision(t *testing.T, log RevisionLog) {
 	pad := uniqueID(t, "pad")
 	want := BuildLongPad(t, log, pad, 250)
 	for _, tc := range []struct {
-		name                string
-		pad                 string
-		rev, have           int
-		head, snapRev, recs int
-		textEmpty           bool
+		name               string
+		pad                string
+		rev, have          int
+		head, snapRev, ops int
+		textEmpty          bool
 	}{
 		{"before the first checkpoint", pad, 97, 0, 250, 0, 97, true},
 		{"after a checkpoint", pad, 194, 0, 250, 100, 94, false},
@@ -105,17 +107,21 @@ func testReadRevision(t *testing.T, log RevisionLog) {
 		{"no such pad", uniqueID(t, "none"), 5, 0, 0, 0, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			head, snap, recs, err := log.ReadRevision(t.Context(), tc.pad, tc.rev, tc.have)
+			head, snap, ops, err := log.ReadRevision(t.Context(), tc.pad, tc.rev, tc.have)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if head != tc.head || snap.Rev != tc.snapRev || len(recs) != tc.recs || (snap.Text == "") != tc.textEmpty {
-				t.Fatalf("head %d, snapshot %d (%d bytes), %d records; want %d, %d (empty %v), %d",
-					head, snap.Rev, len(snap.Text), len(recs), tc.head, tc.snapRev, tc.textEmpty, tc.recs)
+			if head != tc.head || snap.Rev != tc.snapRev || len(ops) != tc.ops || (snap.Text == "") != tc.textEmpty {
+				t.Fatalf("head %d, snapshot %d (%d bytes), %d ops; want %d, %d (empty %v), %d",
+					head, snap.Rev, len(snap.Text), len(ops), tc.head, tc.snapRev, tc.textEmpty, tc.ops)
+			}
+			recs, err := log.Records(t.Context(), tc.pad, snap.Rev, snap.Rev+len(ops))
+			if err != nil || len(recs) != len(ops) {
+				t.Fatalf("Records after %d: %d, %v; want %d", snap.Rev, len(recs), err, len(ops))
 			}
 			for i, r := range recs {
-				if r.Rev != snap.Rev+i+1 {
-					t.Fatalf("record %d has revision %d, want %d", i, r.Rev, snap.Rev+i+1)
+				if !ops[i].Equal(r.Op) {
+					t.Fatalf("op of revision %d is %v, the log's record %v", r.Rev, ops[i], r.Op)
 				}
 			}
 			if text, ok := want[tc.rev]; ok && !tc.textEmpty {
@@ -132,7 +138,8 @@ func testEngineText(t *testing.T, log RevisionLog) {
 	pad := uniqueID(t, "pad")
 	want := BuildLongPad(t, log, pad, 1500)
 	revs := slices.Sorted(maps.Keys(want))
-	e := collab.NewEngine(collab.Config{Log: log})
+	counted := &countingLog{RevisionLog: log}
+	e := collab.NewEngine(collab.Config{Log: counted})
 	defer e.Close()
 	check := func(t *testing.T) {
 		for _, rev := range revs {
@@ -146,12 +153,69 @@ func testEngineText(t *testing.T, log RevisionLog) {
 			t.Fatalf("Text(1501): head %d, %v; want rev_ahead and head 1500", head, err)
 		}
 	}
+	// Every revision of one checkpoint's segment, in an order that reads
+	// some after the ops the cache holds and some within them, appended
+	// after what the buffer holds.
+	neighbours := func(t *testing.T) {
+		texts := textsFromRecords(t, log, pad, 1100, 1199)
+		order := rand.New(rand.NewPCG(3, 0)).Perm(len(texts))
+		for _, i := range order {
+			rev := 1100 + i
+			got, head, err := e.AppendText(t.Context(), []byte("prefix:"), pad, rev)
+			if err != nil || head != 1500 || string(got) != "prefix:"+texts[i] {
+				t.Fatalf("AppendText(%d) = %d bytes, head %d, %v; want prefix: and %d bytes", rev, len(got), head, err, len(texts[i]))
+			}
+		}
+		got, _, err := e.AppendText(t.Context(), []byte("prefix:"), pad, 1501)
+		if err == nil || string(got) != "prefix:" {
+			t.Fatalf("AppendText(1501) = %q, %v; want an error and the buffer as it was", got, err)
+		}
+	}
 	t.Run("not loaded", check)
 	t.Run("cached", check)
+	t.Run("neighbours, not loaded", neighbours)
 	t.Run("loaded", func(t *testing.T) {
 		if _, err := e.Head(t.Context(), pad); err != nil { // loads the pad
 			t.Fatal(err)
 		}
 		check(t)
+		neighbours(t)
+		before := counted.reads.Load()
+		check(t)
+		neighbours(t)
+		if n := counted.reads.Load() - before; n != 0 {
+			t.Errorf("reading the same revisions again read the log %d times, want none (checkpoint cache)", n)
+		}
 	})
+}
+
+// countingLog counts the calls of ReadRevision.
+type countingLog struct {
+	RevisionLog
+	reads atomic.Int64
+}
+
+func (l *countingLog) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Op, error) {
+	l.reads.Add(1)
+	return l.RevisionLog.ReadRevision(ctx, pad, rev, have)
+}
+
+// textsFromRecords returns the texts of pad at revisions from to to,
+// replayed from its records one by one.
+func textsFromRecords(t *testing.T, log collab.Log, pad string, from, to int) []string {
+	recs, err := log.Records(t.Context(), pad, 0, to)
+	if err != nil || len(recs) != to {
+		t.Fatalf("Records: %d, %v; want %d", len(recs), err, to)
+	}
+	doc := collab.NewDoc("")
+	var texts []string
+	for _, r := range recs {
+		if err := doc.Apply(r.Op); err != nil {
+			t.Fatalf("revision %d: %v", r.Rev, err)
+		}
+		if r.Rev >= from {
+			texts = append(texts, doc.String())
+		}
+	}
+	return texts
 }

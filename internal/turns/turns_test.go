@@ -1,4 +1,4 @@
-package sqlitestore
+package turns
 
 import (
 	"context"
@@ -8,20 +8,20 @@ import (
 	"testing/synctest"
 )
 
-// TestTurns checks that turns admit GOMAXPROCS queries at once, then the
-// waiting ones in the order they came as turns end, and that a query
+// TestTurns checks that PerCPU admits GOMAXPROCS callers at once, then the
+// waiting ones in the order they came as turns end, and that a caller
 // whose context ends while it waits gives up with its error.
 func TestTurns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		q := newTurns()
+		q := PerCPU()
 		for range runtime.GOMAXPROCS(0) {
-			if err := q.take(t.Context()); err != nil {
+			if err := q.Take(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		cancelled, cancel := context.WithCancel(t.Context())
 		gaveUp := make(chan error, 1)
-		go func() { gaveUp <- q.take(cancelled) }()
+		go func() { gaveUp <- q.Take(cancelled) }()
 		var (
 			order   []int
 			entered = make(chan int)
@@ -29,7 +29,7 @@ func TestTurns(t *testing.T) {
 		const waiters = 5
 		for i := range waiters {
 			go func() {
-				if err := q.take(t.Context()); err != nil {
+				if err := q.Take(t.Context()); err != nil {
 					t.Error(err)
 				}
 				entered <- i
@@ -41,7 +41,7 @@ func TestTurns(t *testing.T) {
 			t.Errorf("take with a cancelled context = %v, want %v", err, context.Canceled)
 		}
 		for range waiters {
-			q.done()
+			q.Done()
 			order = append(order, <-entered)
 		}
 		if want := []int{0, 1, 2, 3, 4}; !slices.Equal(order, want) {
