@@ -183,6 +183,9 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 		_, err = tx.ExecContext(ctx, `DELETE FROM snapshots WHERE pad = ?`, id)
 	}
 	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM segments WHERE pad = ?`, id)
+	}
+	if err == nil {
 		_, err = tx.ExecContext(ctx, `DELETE FROM authors WHERE pad = ?`, id)
 	}
 	if err == nil {

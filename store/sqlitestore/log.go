@@ -89,14 +89,18 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 const opSeparator = "\x1e"
 
 // revisionQuery is ReadRevision's: ?1 is the pad, ?2 the revision, ?3
-// the snapshot whose text the caller has. The ops are joined without
-// ORDER BY, which made SQLite sort them (a third of the query); each
-// carries its revision instead, which ReadRevision puts in its place.
+// the snapshot whose text the caller has. The ops come from the
+// snapshot's segment where it is stored (the segments table), else from
+// a row each, joined without ORDER BY, which made SQLite sort them (a
+// third of the query); each carries its revision instead, which
+// ReadRevision puts in its place.
 const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHERE pad = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1), 0) AS rev)
 	SELECT COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0),
 	       s.rev,
 	       CASE WHEN s.rev = ?3 THEN '' ELSE COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), '') END,
-	       (SELECT group_concat(rev || ' ' || op, char(30)) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)
+	       CASE WHEN ?2 > s.rev THEN COALESCE(
+	           (SELECT ops FROM segments WHERE pad = ?1 AND rev = s.rev),
+	           (SELECT group_concat(rev || ' ' || op, char(30)) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)) END
 	FROM s`
 
 // ReadRevision implements collab.RevisionReader with one query: the
@@ -125,8 +129,9 @@ func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (in
 }
 
 // placeOps parses the ops of revisions from+1 to to that revisionQuery
-// joined, each after its revision, in any order, into revision order; it
-// fails unless each of those revisions is there once.
+// joined, each after its revision, in any order, into revision order,
+// passing over those after to (a segment holds them all); it fails
+// unless each of revisions from+1 to to is there once.
 func placeOps(joined string, from, to int) ([]collab.Op, error) {
 	if to <= from || joined == "" {
 		return nil, nil // none stored: the caller sees too few
@@ -137,7 +142,10 @@ func placeOps(joined string, from, to int) ([]collab.Op, error) {
 	for item := range strings.SplitSeq(joined, opSeparator) {
 		revText, op, _ := strings.Cut(item, " ")
 		r, err := strconv.Atoi(revText)
-		if err != nil || r <= from || r > to || placed[r-from-1] {
+		if err == nil && r > to {
+			continue
+		}
+		if err != nil || r <= from || placed[r-from-1] {
 			return nil, fmt.Errorf("stored op %q: not one of revisions %d to %d once", revText, from+1, to)
 		}
 		if ops[r-from-1], err = collab.ParseOp([]byte(op)); err != nil {
@@ -191,6 +199,9 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 			 (SELECT rev FROM snapshots WHERE pad = ? ORDER BY rev DESC LIMIT 1 OFFSET ?)`,
 			pad, collab.CheckpointEvery, pad, SnapshotsKept-1)
 	}
+	if c := snap.Rev - collab.CheckpointEvery; err == nil && collab.IsCheckpoint(snap.Rev) && c > 0 {
+		err = fillSegment(ctx, tx, pad, c)
+	}
 	if err == nil {
 		err = tx.Commit()
 	}
@@ -199,6 +210,21 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 		return fmt.Errorf("sqlitestore: save snapshot of pad %q at revision %d: %w", pad, snap.Rev, err)
 	}
 	return nil
+}
+
+// fillSegment stores the segment of the checkpoint at rev of pad (see
+// migration 8), once its snapshot and the collab.CheckpointEvery ops after
+// it are all stored and if it is not stored yet. SaveSnapshot calls it
+// for the checkpoint before the one it saves, whose ops are then stored.
+func fillSegment(ctx context.Context, tx *sql.Tx, pad string, rev int) error {
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO segments (pad, rev, ops)
+		 SELECT ?1, ?2, (SELECT group_concat(rev || ' ' || op, char(30)) FROM ops WHERE pad = ?1 AND rev > ?2 AND rev <= ?2 + ?3)
+		 WHERE EXISTS (SELECT 1 FROM snapshots WHERE pad = ?1 AND rev = ?2)
+		   AND (SELECT COUNT(*) FROM ops WHERE pad = ?1 AND rev > ?2 AND rev <= ?2 + ?3) = ?3
+		 ON CONFLICT (pad, rev) DO NOTHING`,
+		pad, rev, collab.CheckpointEvery)
+	return err
 }
 
 // Pads lists, in byte order, every pad id that has ops or snapshots stored,

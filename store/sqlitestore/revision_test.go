@@ -84,6 +84,68 @@ func TestEngineForgetsCheckpointsOfADeletedPad(t *testing.T) {
 	read("b")
 }
 
+// TestSegments checks that a checkpoint's segment is stored once the
+// ops after it are, that ReadRevision reads a revision's ops from it
+// (they read back with the ops' rows gone), that a segment that does not
+// hold the revisions asked for is an error, not a wrong text, and that
+// deleting the session deletes its segments.
+func TestSegments(t *testing.T) {
+	ctx := t.Context()
+	s, _ := openTemp(t)
+	if err := s.CreateSession(ctx, conference.Session{ID: "long", Title: "Long", State: conference.StateLive}); err != nil {
+		t.Fatal(err)
+	}
+	storetest.BuildLongPad(t, s, "long", 350)
+	segments := func() []int {
+		t.Helper()
+		var revs []int
+		rows, err := s.read.QueryContext(ctx, `SELECT rev FROM segments WHERE pad = 'long' ORDER BY rev`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var rev int
+			if err := rows.Scan(&rev); err != nil {
+				t.Fatal(err)
+			}
+			revs = append(revs, rev)
+		}
+		return revs
+	}
+	if got := segments(); !slices.Equal(got, []int{100, 200}) {
+		t.Fatalf("segments at %v, want 100 and 200 (the ops after 300 are not all stored)", got)
+	}
+	recs, err := s.Records(ctx, "long", 200, 250)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM ops WHERE pad = 'long' AND rev > 200 AND rev <= 300`); err != nil {
+		t.Fatal(err)
+	}
+	_, snap, ops, err := s.ReadRevision(ctx, "long", 250, 0)
+	if err != nil || snap.Rev != 200 || len(ops) != 50 {
+		t.Fatalf("ReadRevision(250) = snapshot %d, %d ops, %v; want 200 and 50", snap.Rev, len(ops), err)
+	}
+	for i, r := range recs {
+		if !ops[i].Equal(r.Op) {
+			t.Fatalf("op of revision %d from the segment is %v, stored %v", r.Rev, ops[i], r.Op)
+		}
+	}
+	if _, err := s.write.ExecContext(ctx, `UPDATE segments SET ops = substr(ops, 1, instr(ops, char(30)) - 1) WHERE pad = 'long' AND rev = 200`); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ops, err := s.ReadRevision(ctx, "long", 250, 0); err == nil {
+		t.Fatalf("ReadRevision(250) from a segment of one op = %d ops, no error", len(ops))
+	}
+	if err := s.DeleteSession(ctx, "long"); err != nil {
+		t.Fatal(err)
+	}
+	if got := segments(); len(got) != 0 {
+		t.Errorf("segments at %v after the session was deleted", got)
+	}
+}
+
 // TestPlaceOps checks that the ops ReadRevision reads, each after its
 // revision, come back in revision order whatever order SQLite joined them
 // in, and that a revision missing, repeated or out of range is an error.
@@ -101,7 +163,8 @@ func TestPlaceOps(t *testing.T) {
 		{"none wanted", "5 " + a, 4, 4, []string{}},
 		{"one missing", "5 " + a, 4, 6, nil},
 		{"one twice", "5 " + a + opSeparator + "5 " + a, 4, 6, nil},
-		{"out of range", "5 " + a + opSeparator + "7 " + b, 4, 6, nil},
+		{"after to, passed over", "5 " + a + opSeparator + "7 " + b + opSeparator + "6 " + b, 4, 6, []string{a, b}},
+		{"before from", "4 " + a + opSeparator + "5 " + a + opSeparator + "6 " + b, 4, 6, nil},
 		{"no revision", a + opSeparator + "6 " + b, 4, 6, nil},
 		{"a bad op", "5 " + a + opSeparator + "6 [", 4, 6, nil},
 	} {

@@ -128,6 +128,27 @@ var migrations = []string{
 	DROP TABLE snapshots;
 	ALTER TABLE snapshots_rowid RENAME TO snapshots;
 	`,
+	// Version 8: segments. A segment is the ops of the collab.
+	// CheckpointEvery revisions after a checkpoint, joined in one value
+	// as ReadRevision joins them (fillSegment), stored once they are all
+	// stored: reading an old revision then reads one value instead of a
+	// row per op, which was half of the read. Segments copy what the ops
+	// table holds, as an index does, and like one are not counted in a
+	// pad's history size. Pads written before get theirs here.
+	`
+	CREATE TABLE segments (
+		pad TEXT    NOT NULL,
+		rev INTEGER NOT NULL,
+		ops TEXT    NOT NULL,
+		PRIMARY KEY (pad, rev)
+	);
+	INSERT INTO segments (pad, rev, ops)
+		SELECT s.pad, s.rev, (SELECT group_concat(o.rev || ' ' || o.op, char(30)) FROM ops o
+			WHERE o.pad = s.pad AND o.rev > s.rev AND o.rev <= s.rev + 100)
+		FROM snapshots s
+		WHERE s.rev % 100 = 0 AND s.rev > 0
+			AND (SELECT COUNT(*) FROM ops o WHERE o.pad = s.pad AND o.rev > s.rev AND o.rev <= s.rev + 100) = 100;
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

@@ -544,3 +544,43 @@ func TestMigrationMovesSnapshotsToARowidTable(t *testing.T) {
 		t.Errorf("snapshots of p: %+v, want %+v", snaps, want)
 	}
 }
+
+// TestMigrationStoresSegmentsOfOldPads opens a database written before
+// segments with a pad of 250 revisions and checkpoints at 100 and 200:
+// the checkpoint at 100, whose 100 ops are stored, gets its segment, the
+// one at 200 not yet, and a revision after 100 reads back from it.
+func TestMigrationStoresSegmentsOfOldPads(t *testing.T) {
+	ctx := t.Context()
+	before := slices.IndexFunc(migrations, func(m string) bool { return strings.Contains(m, "CREATE TABLE segments") })
+	if before < 0 {
+		t.Fatal("no migration creates segments")
+	}
+	stmts := []string{`INSERT INTO snapshots (pad, rev, text) VALUES ('p', 100, ''), ('p', 200, '')`}
+	for rev := 1; rev <= 250; rev++ {
+		op := `["x"]` // the text is rev-1 x's, each insert at the start
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES ('p', %d, 'c', 'c', %d, 1000, '%s')`, rev, rev, op))
+	}
+	s := openOld(t, before, stmts...)
+	var revs []int
+	rows, err := s.read.QueryContext(ctx, `SELECT rev FROM segments ORDER BY rev`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rev int
+		if err := rows.Scan(&rev); err != nil {
+			t.Fatal(err)
+		}
+		revs = append(revs, rev)
+	}
+	if !slices.Equal(revs, []int{100}) {
+		t.Fatalf("segments at %v after the migration, want 100", revs)
+	}
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM ops WHERE rev > 100 AND rev <= 200`); err != nil {
+		t.Fatal(err)
+	}
+	if _, snap, ops, err := s.ReadRevision(ctx, "p", 150, 0); err != nil || snap.Rev != 100 || len(ops) != 50 {
+		t.Fatalf("ReadRevision(150) = snapshot %d, %d ops, %v; want 100 and 50 from the segment", snap.Rev, len(ops), err)
+	}
+}
