@@ -1,6 +1,7 @@
 package collab
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -18,7 +19,21 @@ import (
 func FuzzParseOp(f *testing.F) {
 	f.Add([]byte(`[3,"hi",{"d":2},1,{"d":"😅"}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		input := bytes.Clone(data)
 		op, err := ParseOp(data)
+		if !bytes.Equal(data, input) {
+			t.Fatalf("ParseOp changed its input %q to %q", input, data)
+		}
+		if err == nil { // the op must not share the input's bytes
+			before := op.String()
+			for i := range data {
+				data[i] = ' '
+			}
+			if after := op.String(); after != before {
+				t.Fatalf("ParseOp(%q) = %s changed to %s with its input", input, before, after)
+			}
+			data = input
+		}
 		if err != nil {
 			if !errors.Is(err, ErrInvalidOp) {
 				t.Fatalf("ParseOp(%q): error %v does not wrap ErrInvalidOp", data, err)

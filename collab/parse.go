@@ -25,7 +25,8 @@ import (
 // such as "\ud800". Numbers written with a fraction or exponent count if
 // their value is an integer (1.0, 1e2), as in JavaScript. An op whose
 // texts hold more than MaxCount bytes is rejected with ErrOpTooLarge.
-// ParseOp never panics and runs in time linear in len(data).
+// ParseOp never panics, runs in time linear in len(data), and neither
+// changes data nor keeps it (the op holds copies of its texts).
 func ParseOp(data []byte) (Op, error) {
 	return ParseOpLimit(data, math.MaxInt)
 }

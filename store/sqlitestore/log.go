@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/confpad/confpad/collab"
 )
@@ -151,7 +152,9 @@ func placeOps(joined string, from, to int) ([]collab.Op, error) {
 		if err != nil || r <= from || placed[r-from-1] {
 			return nil, fmt.Errorf("stored op %q: not one of revisions %d to %d once", revText, from+1, to)
 		}
-		if ops[r-from-1], err = collab.ParseOp([]byte(op)); err != nil {
+		// ParseOp neither changes nor keeps its input: a view of the
+		// string will do, not a copy.
+		if ops[r-from-1], err = collab.ParseOp(unsafe.Slice(unsafe.StringData(op), len(op))); err != nil {
 			return nil, fmt.Errorf("stored op of revision %d: %w", r, err)
 		}
 		placed[r-from-1] = true
