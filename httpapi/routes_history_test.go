@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -190,5 +191,46 @@ func TestImportAPadFull(t *testing.T) {
 	over := strings.Repeat("x", collab.DefaultMaxDocLen-len([]rune(big))+1)
 	if status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/import?format=text", over, text...); status != 413 {
 		t.Errorf("import past the pad size limit: %d %s, want 413", status, body)
+	}
+}
+
+// TestEngineHTTPError checks the status each pad engine error gets, so
+// that a commit refused after a handler's own checks (a session archived
+// meanwhile, a pad at its quota) answers as documented.
+func TestEngineHTTPError(t *testing.T) {
+	for _, tc := range []struct {
+		code   string
+		status int
+	}{
+		{collab.CodeBadOp, 400},
+		{collab.CodeRevAhead, 400},
+		{collab.CodeTooLarge, 413},
+		{collab.CodeReadOnly, 409},
+		{collab.CodeQuotaExceeded, 507},
+		{collab.CodeUnavailable, 503},
+	} {
+		var he *httpError
+		if err := engineHTTPError(&collab.Error{Code: tc.code, Message: "m"}); !errors.As(err, &he) || he.Status != tc.status || he.Code != tc.code {
+			t.Errorf("%s: %v, want %d with its code", tc.code, err, tc.status)
+		}
+	}
+}
+
+// TestImportIntoAFullPad imports into a pad whose history has reached the
+// quota: 507 quota_exceeded, the pad unchanged.
+func TestImportIntoAFullPad(t *testing.T) {
+	ts := newTestServer(t, Config{PadQuota: 4 << 10})
+	text := []string{"Content-Type", "text/plain; charset=utf-8", "Authorization", bearer[1]}
+	status, body, _ := ts.do(t, "POST", "/api/v1/pads/main/import?format=text", strings.Repeat("x", 3<<10), text...)
+	if status != 200 {
+		t.Fatalf("first import: %d %s", status, body)
+	}
+	before := ts.text(t, "main")
+	status, body, _ = ts.do(t, "POST", "/api/v1/pads/main/import?format=text", strings.Repeat("y", 3<<10), text...)
+	if status != 507 || !strings.Contains(body, collab.CodeQuotaExceeded) {
+		t.Errorf("import past the quota: %d %s, want 507 quota_exceeded", status, body)
+	}
+	if got := ts.text(t, "main"); got != before {
+		t.Errorf("the refused import changed the pad to %d bytes", len(got))
 	}
 }

@@ -286,6 +286,10 @@ func engineHTTPError(err error) error {
 			return apiError(http.StatusServiceUnavailable, ce.Code, ce.Message)
 		case collab.CodeTooLarge:
 			return apiError(http.StatusRequestEntityTooLarge, ce.Code, ce.Message)
+		case collab.CodeReadOnly: // archived after the caller's own check
+			return apiError(http.StatusConflict, ce.Code, ce.Message)
+		case collab.CodeQuotaExceeded:
+			return apiError(http.StatusInsufficientStorage, ce.Code, ce.Message)
 		}
 		return apiError(http.StatusBadRequest, ce.Code, ce.Message)
 	}
