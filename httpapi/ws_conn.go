@@ -462,7 +462,7 @@ func (fr *frameReader) frame(h ws.Header) bool {
 		return cn.control(h)
 	}
 	if !fr.inFlight { // the first frame of a message
-		if fr.handle != nil {
+		if fr.handle != nil && !cn.killed() {
 			fr.waitForRoom()
 		}
 		fr.m = message{op: h.OpCode}

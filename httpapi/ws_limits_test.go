@@ -9,7 +9,7 @@ import (
 )
 
 // TestByteRateThrottlesALargeSender (issue 12, defect 2): a connection
-// that sends more than its byte burst is read at its byte rate: its ops
+// that sends more than its byte burst is handled at its byte rate: its ops
 // are still committed, later, while another client's op goes through at
 // once.
 func TestByteRateThrottlesALargeSender(t *testing.T) {
