@@ -120,8 +120,6 @@ func TestUnansweredPingsCloseTheConnection(t *testing.T) {
 // alone.
 func TestClosingWhileTheJoinWaitsReleasesTheConnection(t *testing.T) {
 	ts := newTestServer(t, Config{JoinRate: 0.001, JoinBurst: 1, PingInterval: time.Hour})
-	first := dial(t, ts, "main")
-	first.join("first", -1)
 	tracked := func(want func(cn *conn) bool) *conn {
 		ts.srv.connsMu.Lock()
 		defer ts.srv.connsMu.Unlock()
@@ -132,6 +130,12 @@ func TestClosingWhileTheJoinWaitsReleasesTheConnection(t *testing.T) {
 		}
 		return nil
 	}
+	dial(t, ts, "main").join("first", -1)
+	var first *conn
+	testutil.Eventually(t, "the first connection to be joined", func() bool {
+		first = tracked(func(cn *conn) bool { return cn.joined.Load() })
+		return first != nil
+	})
 	tests := []struct {
 		name  string
 		close func(c *rawClient)
@@ -147,7 +151,7 @@ func TestClosingWhileTheJoinWaitsReleasesTheConnection(t *testing.T) {
 			c.write(ws.NewTextFrame(joinMessage("waiting")), false)
 			var waiting *conn
 			testutil.Eventually(t, "the join to wait for admission", func() bool {
-				waiting = tracked(func(cn *conn) bool { return cn.asked.Load() && !cn.joined.Load() })
+				waiting = tracked(func(cn *conn) bool { return cn != first && cn.asked.Load() })
 				return waiting != nil
 			})
 			tt.close(c)
