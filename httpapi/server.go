@@ -164,9 +164,10 @@ type Config struct {
 	// ByteRate and ByteBurst bound the bytes one connection may send:
 	// ByteRate a second on average (default 64 KiB), ByteBurst at once
 	// (default 2 MiB, for pastes). A connection over the limit is not
-	// closed: the server stops reading from it until its average is
-	// back under ByteRate, so a client pasting more than ByteBurst waits
-	// and one flooding the pad with large ops is slowed to ByteRate.
+	// closed: the server holds its messages until its average is back
+	// under ByteRate, reading at most one ahead of them (and its pings,
+	// pongs and close meanwhile), so a client pasting more than ByteBurst
+	// waits and one flooding the pad with large ops is slowed to ByteRate.
 	ByteRate  int64
 	ByteBurst int64
 	// JoinRate and JoinBurst bound the joins this server handles: JoinRate

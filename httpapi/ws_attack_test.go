@@ -63,7 +63,8 @@ func dialHandshake(t *testing.T, ts *testServer, req string) (*http.Response, *r
 	return res, &rawClient{t: t, conn: nc, r: br}
 }
 
-// connGoroutines counts the goroutines running a connection's code.
+// connGoroutines counts the goroutines running a connection's code: its
+// reader, writer and handler.
 func connGoroutines() int {
 	buf := make([]byte, 1<<20)
 	for {
@@ -76,7 +77,7 @@ func connGoroutines() int {
 	}
 	count := 0
 	for _, g := range bytes.Split(buf, []byte("\n\n")) {
-		if bytes.Contains(g, []byte("httpapi.(*conn).")) {
+		if bytes.Contains(g, []byte("httpapi.(*conn).")) || bytes.Contains(g, []byte("httpapi.(*frameReader).")) {
 			count++
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -40,9 +41,13 @@ var closeProtocolError = protocol.Close{Code: websocket.StatusProtocolError, Rea
 // most of a crowd's readers are: the request's goroutine returns once the
 // connection is upgraded, and the connection's own goroutine (run) waits
 // for the next frame header in a small array of the struct. A message's
-// payload is read into a pooled buffer only while it arrives, and it is
-// handled (joins, ops, cursors, one at a time) on a short-lived goroutine
-// so that the engine's deep calls do not grow the idle goroutine's stack.
+// payload is read into a pooled buffer only while it arrives, growing
+// with the bytes that came (not with the length a header claims), and it
+// is handled (joins, ops, cursors, one at a time, in order) on a handler
+// goroutine that exists only while a message waits for it, so that the
+// engine's deep calls do not grow the idle goroutine's stack and the
+// reader goes on reading control frames and the client's close while a
+// message is handled (frameReader).
 // Sends write to the socket without blocking (ws_send.go); a writer
 // goroutine exists only while the send queue has something for it, and
 // keepalive pings and timeouts run on timers (keepalive).
@@ -97,7 +102,11 @@ type conn struct {
 
 	lastRead atomic.Int64 // unix nanoseconds of the last message read
 	pinged   atomic.Bool  // a ping waits for its pong
-	asked    atomic.Bool  // a join message arrived
+	// heldBack is set while the reader waits for the handler before it
+	// reads more data (frameReader.waitForRoom): a pong may wait unread
+	// behind that data, and the keepalive does not count it as missing.
+	heldBack atomic.Bool
+	asked    atomic.Bool // a join message arrived
 	joined   atomic.Bool
 }
 
@@ -247,9 +256,12 @@ const maxPooledPayload = 64 << 10
 
 // readLoop reads frames and answers control frames; it answers what is
 // wrong with a message and hands valid ones, with their seq (or -1), to
-// handle, until the connection ends. Once the connection is killed it
-// only waits for the client's close frame, discarding the rest; handle
-// nil does so from the start.
+// handle, until the connection ends. handle runs on the handler
+// goroutine (frameReader.handleQueued), one message at a time, in order,
+// while the loop reads on; readLoop returns once the last call of handle
+// has returned. Once the connection is killed it only waits for the
+// client's close frame, discarding the rest; handle nil does so from the
+// start.
 //
 // The loop is small on purpose: an idle connection's goroutine waits
 // here, and what its stack holds then (this frame and the socket read's)
@@ -264,7 +276,7 @@ func (cn *conn) readLoop(handle func(msg protocol.ClientMessage, seq int)) {
 		frames:   newTokenBucket(cn.s.cfg.MessageRate, float64(cn.s.cfg.MessageBurst)),
 		byteRate: newTokenBucket(float64(cn.s.cfg.ByteRate), float64(cn.s.cfg.ByteBurst)),
 	}
-	defer fr.release()
+	defer fr.end()
 	for {
 		h, err := ws.ReadHeaderBuffer(cn.rd, cn.hdr[:])
 		if err != nil {
@@ -277,7 +289,19 @@ func (cn *conn) readLoop(handle func(msg protocol.ClientMessage, seq int)) {
 	}
 }
 
-// frameReader is the state of a connection's reading between frames.
+// frameReader is the state of a connection's reading between frames,
+// and the hand-over of its messages to the handler.
+//
+// A complete data message goes to next, where the handler goroutine takes
+// it; the reader meanwhile reads on, so that it answers pings, takes
+// pongs and meets the client's close frame or EOF while a message is
+// handled (a close kills the connection, whose ctx then ends the join's
+// admission wait or the engine call in flight). Memory stays bounded: at
+// most one message is handled and one waits in next; before it reads the
+// next data message the reader waits until next is free (waitForRoom).
+// The handler goroutine runs only while next has a message, as the writer
+// does while the send queue has something, so an idle connection has
+// neither it nor a payload buffer.
 type frameReader struct {
 	cn               *conn
 	handle           func(msg protocol.ClientMessage, seq int)
@@ -286,16 +310,128 @@ type frameReader struct {
 	m                message // the data message being read
 	buf              *[]byte // its payload, from payloadPool
 	inFlight         bool    // a fragmented message goes on
+
+	// mu guards next and queued (next holds a message for the handler),
+	// handling (a handler goroutine runs) and room, made by a reader that
+	// waits for next to be taken and closed once it is.
+	mu       sync.Mutex
+	next     readMessage
+	queued   bool
+	handling bool
+	room     chan struct{}
+	handlers sync.WaitGroup // the handler goroutine, for end
+}
+
+// readMessage is a complete data message on its way to the handler.
+type readMessage struct {
+	m   message
+	buf *[]byte // its payload, from payloadPool; nil if it was discarded
+	// until is when the byte rate's debt, this message's bytes included,
+	// is paid: the handler waits until then before it handles it.
+	until time.Time
+}
+
+// end waits for the handler goroutine to return and puts the payload
+// buffer back into the pool. The connection is killed by then, so a
+// handler waiting for its turn or for the engine ends soon.
+func (fr *frameReader) end() {
+	fr.handlers.Wait()
+	fr.release()
 }
 
 // release puts the payload buffer back into the pool.
 func (fr *frameReader) release() {
-	if fr.buf != nil {
-		if cap(*fr.buf) <= maxPooledPayload {
-			payloadPool.Put(fr.buf)
-		}
-		fr.buf = nil
+	putPayload(fr.buf)
+	fr.buf = nil
+}
+
+// putPayload puts buf, if any, back into payloadPool unless it grew large.
+func putPayload(buf *[]byte) {
+	if buf != nil && cap(*buf) <= maxPooledPayload {
+		payloadPool.Put(buf)
 	}
+}
+
+// waitForRoom waits, before the reader reads another data message, until
+// the message read ahead has gone to the handler, or the connection is
+// killed. While it waits the client's later frames stay unread, its pongs
+// among them: heldBack tells the keepalive so, and a ping sent before
+// counts as answered once the reader reads on.
+func (fr *frameReader) waitForRoom() {
+	cn := fr.cn
+	fr.mu.Lock()
+	if !fr.queued {
+		fr.mu.Unlock()
+		return
+	}
+	room := make(chan struct{})
+	fr.room = room
+	fr.mu.Unlock()
+	cn.heldBack.Store(true)
+	select {
+	case <-room:
+	case <-cn.done:
+	}
+	cn.pinged.Store(false) // before heldBack: see keepalive
+	cn.heldBack.Store(false)
+}
+
+// handOff gives the handler msg, a complete message, and starts the
+// handler goroutine unless it runs. next is free: waitForRoom saw to it.
+func (fr *frameReader) handOff(msg readMessage) {
+	fr.mu.Lock()
+	defer fr.mu.Unlock()
+	fr.next, fr.queued = msg, true
+	if !fr.handling {
+		fr.handling = true
+		fr.handlers.Add(1)
+		go fr.handleQueued()
+	}
+}
+
+// handleQueued is the handler goroutine: it handles the messages handed
+// to it, one at a time, and ends when none waits. The JSON parser's, the
+// engine's and the encoder's deep calls grow its stack, which ends with
+// it, and not the stack of the connection's goroutine, which idles for
+// hours.
+func (fr *frameReader) handleQueued() {
+	defer fr.handlers.Done()
+	for {
+		fr.mu.Lock()
+		if !fr.queued {
+			fr.handling = false
+			fr.mu.Unlock()
+			return
+		}
+		msg := fr.next
+		fr.next, fr.queued = readMessage{}, false
+		if fr.room != nil {
+			close(fr.room)
+			fr.room = nil
+		}
+		fr.mu.Unlock()
+		fr.handleMessage(msg)
+		putPayload(msg.buf)
+	}
+}
+
+// handleMessage waits until the byte rate allows msg, then parses it and
+// hands it to handle; a message of a killed connection is dropped.
+func (fr *frameReader) handleMessage(msg readMessage) {
+	cn := fr.cn
+	if !cn.throttle(time.Until(msg.until)) || cn.killed() {
+		return
+	}
+	var payload []byte
+	if msg.buf != nil {
+		payload = *msg.buf
+	}
+	parsed, seq, perr := msg.m.parse(payload, fr.limit, cn.s.maxOpLen)
+	if perr != nil {
+		cn.sendError(perr.Code, perr.Message, seq)
+		return
+	}
+	fr.handle(parsed, seq)
 }
 
 // frame reads the rest of the frame of header h and acts on it; false
@@ -326,6 +462,9 @@ func (fr *frameReader) frame(h ws.Header) bool {
 		return cn.control(h)
 	}
 	if !fr.inFlight { // the first frame of a message
+		if fr.handle != nil && !cn.killed() {
+			fr.waitForRoom()
+		}
 		fr.m = message{op: h.OpCode}
 	}
 	fr.inFlight = !h.Fin
@@ -358,23 +497,9 @@ func (fr *frameReader) frame(h ws.Header) bool {
 	now := time.Now()
 	cn.lastRead.Store(now.UnixNano())
 	// Every byte read counts against the byte rate, a discarded
-	// message's too.
-	if !cn.throttle(fr.byteRate.owe(now, float64(fr.m.size))) {
-		return true // killed meanwhile: wait for the close
-	}
-	var payload []byte
-	if fr.buf != nil {
-		payload = *fr.buf
-	}
-	cn.handleApart(func() {
-		msg, seq, perr := fr.m.parse(payload, fr.limit, cn.s.maxOpLen)
-		if perr != nil {
-			cn.sendError(perr.Code, perr.Message, seq)
-			return
-		}
-		fr.handle(msg, seq)
-	})
-	fr.release()
+	// message's too; the handler waits for the debt.
+	fr.handOff(readMessage{m: fr.m, buf: fr.buf, until: now.Add(fr.byteRate.owe(now, float64(fr.m.size)))})
+	fr.buf = nil
 	return true
 }
 
@@ -395,12 +520,26 @@ func (m message) parse(payload []byte, limit int64, maxOpLen int) (protocol.Clie
 	return protocol.ParseClientMessage(payload, maxOpLen)
 }
 
-// readPayload reads h's payload onto the end of buf and unmasks it.
+// payloadStep is the most a payload buffer grows ahead of the bytes that
+// arrived, while they are fewer than it.
+const payloadStep = 16 << 10
+
+// readPayload reads h's payload onto the end of buf and unmasks it. buf
+// grows as the bytes arrive, by at most payloadStep or what this payload
+// read so far, whichever is more, never past the length h claims: a
+// client that claims a large frame and sends a few bytes makes the
+// server hold little.
 func readPayload(r io.Reader, buf []byte, h ws.Header) ([]byte, error) {
 	start := len(buf)
-	buf = append(buf, make([]byte, h.Length)...) // grows buf in place when it can
-	if _, err := io.ReadFull(r, buf[start:]); err != nil {
-		return buf, err
+	for left := h.Length; left > 0; {
+		n := int(min(left, int64(max(payloadStep, len(buf)-start))))
+		buf = slices.Grow(buf, n)
+		got, err := io.ReadFull(r, buf[len(buf):len(buf)+n])
+		buf = buf[:len(buf)+got]
+		if err != nil {
+			return buf, err
+		}
+		left -= int64(n)
 	}
 	ws.Cipher(buf[start:], h.Mask, 0)
 	return buf, nil
@@ -436,20 +575,6 @@ func (cn *conn) control(h ws.Header) bool {
 		return false
 	}
 	return true
-}
-
-// handleApart runs f, the parsing and handling of one message, on a
-// goroutine of its own and waits for it: the JSON parser's, the engine's
-// and the encoder's deep calls grow that goroutine's stack, which ends
-// with it, and not the stack of the connection's goroutine, which idles
-// for hours.
-func (cn *conn) handleApart(f func()) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	<-done
 }
 
 // tokenBucket allows rate units (frames, bytes) a second on average and
@@ -492,8 +617,8 @@ func (b *tokenBucket) owe(now time.Time, n float64) time.Duration {
 	return time.Duration(-b.tokens / b.rate * float64(time.Second))
 }
 
-// throttle waits d before the next read (a connection over its byte
-// rate); false if the connection was closed meanwhile.
+// throttle waits d before the next message is handled (a connection over
+// its byte rate); false if the connection was closed meanwhile.
 func (cn *conn) throttle(d time.Duration) bool {
 	if d <= 0 {
 		return true
@@ -642,8 +767,9 @@ func (cn *conn) sendError(code, message string, ref int) {
 
 // keepalive pings the client every PingInterval and closes connections
 // that miss a pong until the next ping is due, that send no join within
-// JoinTimeout, or that send no message for IdleTimeout. It runs on
-// timers. stop ends it.
+// JoinTimeout, or that send no message for IdleTimeout. A pong is not
+// missed while the reader is held back (heldBack): it may wait unread
+// behind the data. It runs on timers. stop ends it.
 func (cn *conn) keepalive() (stop func()) {
 	cfg := cn.s.cfg
 	joinBy := time.AfterFunc(cfg.JoinTimeout, func() {
@@ -653,10 +779,12 @@ func (cn *conn) keepalive() (stop func()) {
 	})
 	var ping *time.Timer
 	ping = time.AfterFunc(cfg.PingInterval, func() {
+		// heldBack before pinged: waitForRoom clears pinged first.
+		held := cn.heldBack.Load()
 		switch {
 		case time.Since(time.Unix(0, cn.lastRead.Load())) > cfg.IdleTimeout:
 			cn.kill(protocol.CloseIdle)
-		case cn.pinged.Load():
+		case !held && cn.pinged.Load():
 			cn.s.log.Debug("keepalive failed: no pong", slog.String("pad", cn.pad.ID))
 			cn.kill(protocol.CloseKeepalive)
 		case !cn.killed():

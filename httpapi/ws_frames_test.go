@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strconv"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -408,4 +410,55 @@ func FuzzFrameReading(f *testing.F) {
 			t.Errorf("%d messages handled from %d bytes", handled, len(data))
 		}
 	})
+}
+
+// TestReadPayload: readPayload's buffer grows with the bytes that arrive,
+// not with the length a header claims, and payloads of every size arrive
+// whole and unmasked after what the buffer held (an earlier fragment),
+// read at once or a byte at a time.
+func TestReadPayload(t *testing.T) {
+	mask := [4]byte{1, 2, 3, 4}
+	header := func(n int64) ws.Header {
+		return ws.Header{Fin: true, OpCode: ws.OpText, Length: n, Masked: true, Mask: mask}
+	}
+	masked := func(p []byte) []byte {
+		m := bytes.Clone(p)
+		ws.Cipher(m, mask, 0)
+		return m
+	}
+
+	// A header that claims 256 KiB, three bytes, and the end of the stream.
+	buf, err := readPayload(bytes.NewReader(masked([]byte("abc"))), nil, header(256<<10))
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("a short payload read with %v, want unexpected EOF", err)
+	}
+	if len(buf) != 3 || cap(buf) > payloadStep {
+		t.Errorf("a claim of 256 KiB with 3 bytes sent left %d bytes in a buffer of %d, want 3 in at most %d", len(buf), cap(buf), payloadStep)
+	}
+
+	sizes := []int{0, 1, payloadStep - 1, payloadStep, payloadStep + 1, 5*payloadStep + 3, 256 << 10}
+	readers := []struct {
+		name string
+		wrap func(io.Reader) io.Reader
+	}{
+		{"at once", func(r io.Reader) io.Reader { return r }},
+		{"a byte at a time", iotest.OneByteReader},
+	}
+	for _, n := range sizes {
+		for _, rd := range readers {
+			t.Run(fmt.Sprintf("%d bytes %s", n, rd.name), func(t *testing.T) {
+				payload := make([]byte, n)
+				for i := range payload {
+					payload[i] = byte(i * 7)
+				}
+				got, err := readPayload(rd.wrap(bytes.NewReader(masked(payload))), []byte("prev"), header(int64(n)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, append([]byte("prev"), payload...)) {
+					t.Errorf("read %d bytes, not the %d sent after the 4 held", len(got), n)
+				}
+			})
+		}
+	}
 }

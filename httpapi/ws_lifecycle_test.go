@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confpad/confpad/internal/testutil"
-
 	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
+
+	"github.com/confpad/confpad/internal/testutil"
 	"github.com/confpad/confpad/protocol"
 )
 
@@ -107,5 +108,60 @@ func TestUnansweredPingsCloseTheConnection(t *testing.T) {
 	})
 	if ce := closeError(t, c); ce.Code != websocket.StatusGoingAway || ce.Reason != "keepalive timeout" {
 		t.Errorf("closed with %v, want going away (keepalive timeout)", ce)
+	}
+}
+
+// TestClosingWhileTheJoinWaitsReleasesTheConnection: a client that sends
+// join while admission makes it wait (the first join takes the only slot
+// of the burst, the next comes 1000 s later), then closes, with a close
+// frame or by closing the socket, is released without waiting for its
+// turn: the reader meets the close while the join waits, and the kill
+// ends the wait. What is left is the first connection, with its reader
+// alone.
+func TestClosingWhileTheJoinWaitsReleasesTheConnection(t *testing.T) {
+	ts := newTestServer(t, Config{JoinRate: 0.001, JoinBurst: 1, PingInterval: time.Hour})
+	tracked := func(want func(cn *conn) bool) *conn {
+		ts.srv.connsMu.Lock()
+		defer ts.srv.connsMu.Unlock()
+		for cn := range ts.srv.conns {
+			if want(cn) {
+				return cn
+			}
+		}
+		return nil
+	}
+	dial(t, ts, "main").join("first", -1)
+	var first *conn
+	testutil.Eventually(t, "the first connection to be joined", func() bool {
+		first = tracked(func(cn *conn) bool { return cn.joined.Load() })
+		return first != nil
+	})
+	tests := []struct {
+		name  string
+		close func(c *rawClient)
+	}{
+		{"close frame", func(c *rawClient) {
+			c.write(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, "")), false)
+		}},
+		{"socket closed", func(c *rawClient) { c.conn.Close() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialRaw(t, ts, "main")
+			c.write(ws.NewTextFrame(joinMessage("waiting")), false)
+			var waiting *conn
+			testutil.Eventually(t, "the join to wait for admission", func() bool {
+				waiting = tracked(func(cn *conn) bool { return cn != first && cn.asked.Load() })
+				return waiting != nil
+			})
+			tt.close(c)
+			testutil.Eventually(t, "the waiting connection to be released", func() bool {
+				return tracked(func(cn *conn) bool { return cn == waiting }) == nil
+			})
+			if err := waiting.ctx.Err(); err == nil {
+				t.Error("the released connection's context did not end")
+			}
+			testutil.Eventually(t, "its goroutines to end", func() bool { return connGoroutines() == 1 })
+		})
 	}
 }

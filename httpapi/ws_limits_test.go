@@ -1,14 +1,15 @@
 package httpapi
 
 import (
-	"github.com/confpad/confpad/protocol"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/confpad/confpad/protocol"
 )
 
 // TestByteRateThrottlesALargeSender (issue 12, defect 2): a connection
-// that sends more than its byte burst is read at its byte rate: its ops
+// that sends more than its byte burst is handled at its byte rate: its ops
 // are still committed, later, while another client's op goes through at
 // once.
 func TestByteRateThrottlesALargeSender(t *testing.T) {
@@ -98,5 +99,32 @@ func TestPadQuota(t *testing.T) {
 	}
 	if got := ts2.text(t, "main"); got != stored {
 		t.Errorf("the pad changed after its quota was reached: %d characters, was %d", len(got), len(stored))
+	}
+}
+
+// TestThrottledClientThatAnswersPingsStaysOpen: a client over its byte
+// rate is slowed, not closed. While its messages wait for the rate, the
+// server reads on (its pongs too), and while it holds the client's later
+// data unread it does not count a pong behind that data as missing: with
+// pings every 50 ms and 1.5 s of throttling, the keepalive leaves the
+// connection open and every op is acked.
+func TestThrottledClientThatAnswersPingsStaysOpen(t *testing.T) {
+	const rate = 16 << 10 // 16 KiB/s, 16 KiB at once
+	ts := newTestServer(t, Config{ByteRate: rate, ByteBurst: rate, PingInterval: 50 * time.Millisecond})
+	c := dial(t, ts, "main")
+	rev := c.join("slowed", -1).Rev
+	big := `["` + strings.Repeat("x", 8<<10) + `"]`
+	const ops = 5 // 40 KiB: 24 KiB over the burst, 1.5 s at the rate
+	for i := range ops {
+		c.sendRaw(`{"type":"op","rev":` + itoa(rev+i) + `,"seq":` + itoa(i+1) + `,"op":` + big + `}`)
+	}
+	// The client answers pings while it reads (coder/websocket does).
+	for i := range ops {
+		if ack := c.readType("ack"); ack.Seq != i+1 || ack.Rev != rev+i+1 {
+			t.Fatalf("ack %+v, want seq %d rev %d", ack, i+1, rev+i+1)
+		}
+	}
+	if seconds := counterValue(ts.srv.metrics.throttledSeconds); seconds <= 0 {
+		t.Errorf("throttled seconds metric %.2f, want > 0", seconds)
 	}
 }
