@@ -416,12 +416,12 @@ func (fr *frameReader) handleQueued() {
 }
 
 // handleMessage waits until the byte rate allows msg, then parses it and
-// hands it to handle; a message of a killed connection is dropped.
+// hands it to handle. A message read before the connection was killed is
+// handled all the same, without the wait: the client sent it before its
+// close (an op typed just before a tab closed), and its op commits.
 func (fr *frameReader) handleMessage(msg readMessage) {
 	cn := fr.cn
-	if !cn.throttle(time.Until(msg.until)) || cn.killed() {
-		return
-	}
+	cn.throttle(time.Until(msg.until))
 	var payload []byte
 	if msg.buf != nil {
 		payload = *msg.buf
@@ -712,7 +712,9 @@ func (cn *conn) submit(ctx context.Context, msg protocol.ClientMessage) {
 	s := cn.s
 	cn.hub.activate(cn)
 	start := time.Now()
-	res, err := s.engine.Submit(ctx, cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Author: cn.author, Base: msg.Rev, Op: msg.Op})
+	// The commit runs to its end even if the client closes meanwhile:
+	// the op was read, and a client that closed cannot send it again.
+	res, err := s.engine.Submit(context.WithoutCancel(ctx), cn.pad.ID, collab.Submission{Client: cn.user.Client, Seq: msg.Seq, Author: cn.author, Base: msg.Rev, Op: msg.Op})
 	s.metrics.submitSeconds.Observe(time.Since(start).Seconds())
 	switch {
 	case err != nil:

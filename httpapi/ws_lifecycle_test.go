@@ -1,8 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,5 +167,33 @@ func TestClosingWhileTheJoinWaitsReleasesTheConnection(t *testing.T) {
 			}
 			testutil.Eventually(t, "its goroutines to end", func() bool { return connGoroutines() == 1 })
 		})
+	}
+}
+
+// TestOpRightBeforeTheCloseCommits sends an op and the close frame in
+// one write, as a tab closed right after a keystroke does: the op the
+// server read before the close is committed, although the close ends the
+// connection (and its context) while the op is handled.
+func TestOpRightBeforeTheCloseCommits(t *testing.T) {
+	ts := newTestServer(t, Config{})
+	for i := range 20 {
+		c := dialRaw(t, ts, "main")
+		c.write(ws.NewTextFrame(joinMessage(fmt.Sprint("closer", i))), false)
+		if m := c.nextMessage(); m.Type != "welcome" {
+			t.Fatalf("got %+v, want the welcome", m)
+		}
+		op, _ := json.Marshal(map[string]any{"type": "op", "seq": 1, "rev": i, "op": []any{"x"}})
+		var both bytes.Buffer
+		for _, f := range []ws.Frame{ws.NewTextFrame(op), ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))} {
+			if err := ws.WriteFrame(&both, ws.MaskFrame(f)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.conn.Write(both.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Repeat("x", i+1)
+		testutil.Eventually(t, "the op to be committed", func() bool { return ts.text(t, "main") == want })
+		c.conn.Close()
 	}
 }
