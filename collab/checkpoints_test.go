@@ -46,34 +46,34 @@ func TestCheckpointCache(t *testing.T) {
 }
 
 // TestCheckpointCacheOps checks the ops kept beside a checkpoint: extend
-// keeps those past the ones kept, a reader's slice stays as it was handed
-// out, the ops count against the bytes, and nothing is kept beside a
-// checkpoint that is not kept or for a read from before a forget.
+// keeps those past the ones kept and they read back equal, an op handed
+// out stays as it was while more are kept, the ops count against the
+// bytes, and nothing is kept beside a checkpoint that is not kept or for
+// a read from before a forget.
 func TestCheckpointCacheOps(t *testing.T) {
-	ops := []Op{NewOp(Insert("a")), NewOp(Skip(1), Insert("bc")), NewOp(Delete(2)), NewOp(Insert("xyz"))}
+	ops := []Op{NewOp(Insert("a")), NewOp(Skip(1), Insert("bç")), NewOp(Delete(2)), NewOp(Skip(2), DeleteText("😀"), Insert("xyz"))}
 	size := func(ops []Op) int {
-		n := 0
-		for _, op := range ops {
-			n += opBytes(op)
-		}
-		return n
+		var p packedOps
+		p.append(ops)
+		return p.bytes()
 	}
 	c := newCheckpointCache(1000)
 	_, _, _, gen := c.get("a", 100)
 	c.extend("a", 100, ops[:1], gen)
-	if _, kept, ok, _ := c.get("a", 100); ok || kept != nil {
-		t.Fatalf("ops kept beside a checkpoint that is not kept: %v, %v", kept, ok)
+	if _, kept, ok, _ := c.get("a", 100); ok || kept.len() != 0 {
+		t.Fatalf("ops kept beside a checkpoint that is not kept: %d, %v", kept.len(), ok)
 	}
 	c.put("a", 100, "text", gen)
 	c.extend("a", 100, ops[:2], gen)
-	_, first, _, _ := c.get("a", 100)
+	_, kept, _, _ := c.get("a", 100)
+	first := kept.ops(2)
 	c.extend("a", 100, ops[:1], gen) // fewer than kept: nothing changes
 	c.extend("a", 100, ops, gen)
-	if _, kept, _, _ := c.get("a", 100); len(kept) != len(ops) || !slices.EqualFunc(kept, ops, Op.Equal) {
-		t.Errorf("kept %v, want %v", kept, ops)
+	if _, kept, _, _ := c.get("a", 100); kept.len() != len(ops) || !slices.EqualFunc(kept.ops(len(ops)), ops, Op.Equal) {
+		t.Errorf("kept %v, want %v", kept.ops(kept.len()), ops)
 	}
-	if len(first) != 2 || !first[1].Equal(ops[1]) {
-		t.Errorf("a reader's ops changed to %v", first)
+	if !slices.EqualFunc(first, ops[:2], Op.Equal) {
+		t.Errorf("ops handed out changed to %v", first)
 	}
 	if want := len("text") + size(ops); c.size != want {
 		t.Errorf("size %d, want %d (the text and every op once)", c.size, want)
@@ -82,8 +82,8 @@ func TestCheckpointCacheOps(t *testing.T) {
 	c.put("b", 100, "other", before)
 	c.forget("b")
 	c.extend("a", 100, append(slices.Clone(ops), NewOp(Insert("late"))), before)
-	if _, kept, _, _ := c.get("a", 100); len(kept) != len(ops) {
-		t.Errorf("ops read before a forget were kept: %d ops", len(kept))
+	if _, kept, _, _ := c.get("a", 100); kept.len() != len(ops) {
+		t.Errorf("ops read before a forget were kept: %d ops", kept.len())
 	}
 	small := newCheckpointCache(len("text") + size(ops[:2]))
 	small.put("a", 100, "text", gen)
