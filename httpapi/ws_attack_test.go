@@ -152,6 +152,13 @@ func TestOddHandshakes(t *testing.T) {
 			}
 		})
 	}
+	// The upgrader writes its HTTP error before the handler returns and
+	// the slot is released: wait for that, then use every slot.
+	testutil.Eventually(t, "the refused handshakes' slots to be released", func() bool {
+		ts.srv.perAddr.mu.Lock()
+		defer ts.srv.perAddr.mu.Unlock()
+		return len(ts.srv.perAddr.byAddr) == 0
+	})
 	for range limit {
 		dialRaw(t, ts, "main")
 	}

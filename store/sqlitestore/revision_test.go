@@ -96,24 +96,7 @@ func TestSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.BuildLongPad(t, s, "long", 350)
-	segments := func() []int {
-		t.Helper()
-		var revs []int
-		rows, err := s.read.QueryContext(ctx, `SELECT rev FROM segments WHERE pad = 'long' ORDER BY rev`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var rev int
-			if err := rows.Scan(&rev); err != nil {
-				t.Fatal(err)
-			}
-			revs = append(revs, rev)
-		}
-		return revs
-	}
-	if got := segments(); !slices.Equal(got, []int{100, 200}) {
+	if got := segmentRevs(t, s, "long"); !slices.Equal(got, []int{100, 200}) {
 		t.Fatalf("segments at %v, want 100 and 200 (the ops after 300 are not all stored)", got)
 	}
 	recs, err := s.Records(ctx, "long", 200, 250)
@@ -141,9 +124,32 @@ func TestSegments(t *testing.T) {
 	if err := s.DeleteSession(ctx, "long"); err != nil {
 		t.Fatal(err)
 	}
-	if got := segments(); len(got) != 0 {
+	if got := segmentRevs(t, s, "long"); len(got) != 0 {
 		t.Errorf("segments at %v after the session was deleted", got)
 	}
+}
+
+// segmentRevs returns the revisions of the checkpoints of pad that have
+// their segment stored, in order.
+func segmentRevs(t *testing.T, s *Store, pad string) []int {
+	t.Helper()
+	rows, err := s.read.QueryContext(t.Context(), `SELECT rev FROM segments WHERE pad = ? ORDER BY rev`, pad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var revs []int
+	for rows.Next() {
+		var rev int
+		if err := rows.Scan(&rev); err != nil {
+			t.Fatal(err)
+		}
+		revs = append(revs, rev)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return revs
 }
 
 // TestPlaceOps checks that the ops ReadRevision reads, each after its

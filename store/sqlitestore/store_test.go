@@ -561,20 +561,7 @@ func TestMigrationStoresSegmentsOfOldPads(t *testing.T) {
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES ('p', %d, 'c', 'c', %d, 1000, '%s')`, rev, rev, op))
 	}
 	s := openOld(t, before, stmts...)
-	var revs []int
-	rows, err := s.read.QueryContext(ctx, `SELECT rev FROM segments ORDER BY rev`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rev int
-		if err := rows.Scan(&rev); err != nil {
-			t.Fatal(err)
-		}
-		revs = append(revs, rev)
-	}
-	if !slices.Equal(revs, []int{100}) {
+	if revs := segmentRevs(t, s, "p"); !slices.Equal(revs, []int{100}) {
 		t.Fatalf("segments at %v after the migration, want 100", revs)
 	}
 	if _, err := s.write.ExecContext(ctx, `DELETE FROM ops WHERE rev > 100 AND rev <= 200`); err != nil {
