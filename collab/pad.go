@@ -61,6 +61,10 @@ func newPad(e *Engine, id string) *pad {
 // loop. Subscribing first means nothing published during the load is lost.
 func (p *pad) load() {
 	defer close(p.loaded)
+	// What the checkpoint cache keeps of this pad was read while it was
+	// not loaded here: its history may have been rewritten since (a Log
+	// that lost records, which another replica then committed again).
+	p.e.checkpoints.forget(p.id)
 	if p.e.cfg.Feed != nil {
 		p.unsub = p.e.cfg.Feed.Subscribe(p.id, p.remote)
 	}
@@ -195,6 +199,7 @@ func (p *pad) stop() {
 // the next user loads it afresh, and tells OnReset; called only by the loop.
 func (p *pad) markBroken() {
 	p.broken = true
+	p.e.checkpoints.forget(p.id) // the ops it keeps may be the lost ones
 	p.e.mu.Lock()
 	if p.e.pads[p.id] == p {
 		delete(p.e.pads, p.id)
