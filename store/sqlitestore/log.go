@@ -90,8 +90,10 @@ func (s *Store) Records(ctx context.Context, pad string, from, to int) ([]collab
 const opSeparator = "\x1e"
 
 // revisionQuery is ReadRevision's: ?1 is the pad, ?2 the revision, ?3
-// the snapshot whose text the caller has. The ops come from the
-// snapshot's segment where it is stored (the segments table), else from
+// the snapshot whose text the caller has, ?4 collab.CheckpointEvery. The
+// ops come from the snapshot's segment where it is stored and reaches
+// the revision (the segments table; a checkpoint whose next one was never
+// saved is followed by more than a segment), else from
 // a row each, joined without ORDER BY, which made SQLite sort them (a
 // third of the query); each carries its revision instead, which
 // ReadRevision puts in its place.
@@ -100,7 +102,7 @@ const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHE
 	       s.rev,
 	       CASE WHEN s.rev = ?3 THEN '' ELSE COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), '') END,
 	       CASE WHEN ?2 > s.rev THEN COALESCE(
-	           (SELECT ops FROM segments WHERE pad = ?1 AND rev = s.rev),
+	           (SELECT ops FROM segments WHERE pad = ?1 AND rev = s.rev AND ?2 <= s.rev + ?4),
 	           (SELECT group_concat(rev || ' ' || op, char(30)) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)) END
 	FROM s`
 
@@ -120,7 +122,7 @@ func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (in
 	// The query takes tens of microseconds: it runs to its end rather
 	// than under ctx, whose watchers (database/sql's and the driver's,
 	// a goroutine each per query) cost more than the query's rows.
-	err := s.revision.QueryRowContext(context.WithoutCancel(ctx), pad, rev, have).Scan(&head, &snap.Rev, &snap.Text, &ops)
+	err := s.revision.QueryRowContext(context.WithoutCancel(ctx), pad, rev, have, collab.CheckpointEvery).Scan(&head, &snap.Rev, &snap.Text, &ops)
 	s.revisionTurns.Done()
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
