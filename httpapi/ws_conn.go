@@ -101,10 +101,12 @@ type conn struct {
 	canEdit    atomic.Bool
 
 	lastRead atomic.Int64 // unix nanoseconds of the last message read
-	pinged   atomic.Bool  // a ping waits for its pong
+	// pingSent is when the ping that waits for its pong was sent (unix
+	// nanoseconds), 0 if none waits.
+	pingSent atomic.Int64
 	// heldBack is set while the reader waits for the handler before it
 	// reads more data (frameReader.waitForRoom): a pong may wait unread
-	// behind that data, and the keepalive does not count it as missing.
+	// behind that data, and the keepalive gives it longer (heldPongGrace).
 	heldBack atomic.Bool
 	asked    atomic.Bool // a join message arrived
 	joined   atomic.Bool
@@ -355,8 +357,7 @@ func putPayload(buf *[]byte) {
 // waitForRoom waits, before the reader reads another data message, until
 // the message read ahead has gone to the handler, or the connection is
 // killed. While it waits the client's later frames stay unread, its pongs
-// among them: heldBack tells the keepalive so, and a ping sent before
-// counts as answered once the reader reads on.
+// among them: heldBack tells the keepalive so.
 func (fr *frameReader) waitForRoom() {
 	cn := fr.cn
 	fr.mu.Lock()
@@ -372,7 +373,6 @@ func (fr *frameReader) waitForRoom() {
 	case <-room:
 	case <-cn.done:
 	}
-	cn.pinged.Store(false) // before heldBack: see keepalive
 	cn.heldBack.Store(false)
 }
 
@@ -559,7 +559,7 @@ func (cn *conn) control(h ws.Header) bool {
 	case ws.OpPing:
 		cn.sendFrame(appendFrame(nil, ws.OpPong, payload))
 	case ws.OpPong:
-		cn.pinged.Store(false)
+		cn.pingSent.Store(0)
 	case ws.OpClose:
 		// Answer with the client's code, as RFC 6455 asks, unless the
 		// server closes already.
@@ -769,9 +769,11 @@ func (cn *conn) sendError(code, message string, ref int) {
 
 // keepalive pings the client every PingInterval and closes connections
 // that miss a pong until the next ping is due, that send no join within
-// JoinTimeout, or that send no message for IdleTimeout. A pong is not
-// missed while the reader is held back (heldBack): it may wait unread
-// behind the data. It runs on timers. stop ends it.
+// JoinTimeout, or that send no message for IdleTimeout. While the reader
+// is held back (heldBack) a pong may wait unread behind the data, and it
+// may come up to heldPongGrace later; a client that keeps itself held
+// back never answering is closed all the same. It runs on timers. stop
+// ends it.
 func (cn *conn) keepalive() (stop func()) {
 	cfg := cn.s.cfg
 	joinBy := time.AfterFunc(cfg.JoinTimeout, func() {
@@ -781,16 +783,18 @@ func (cn *conn) keepalive() (stop func()) {
 	})
 	var ping *time.Timer
 	ping = time.AfterFunc(cfg.PingInterval, func() {
-		// heldBack before pinged: waitForRoom clears pinged first.
-		held := cn.heldBack.Load()
+		sent := cn.pingSent.Load()
+		waited := time.Since(time.Unix(0, sent))
 		switch {
 		case time.Since(time.Unix(0, cn.lastRead.Load())) > cfg.IdleTimeout:
 			cn.kill(protocol.CloseIdle)
-		case !held && cn.pinged.Load():
+		case sent != 0 && waited >= cfg.PingInterval && (!cn.heldBack.Load() || waited > cfg.PingInterval+cn.s.heldPongGrace()):
 			cn.s.log.Debug("keepalive failed: no pong", slog.String("pad", cn.pad.ID))
 			cn.kill(protocol.CloseKeepalive)
+		case sent != 0: // held back: the pong may wait behind the data
+			ping.Reset(cfg.PingInterval)
 		case !cn.killed():
-			cn.pinged.Store(true)
+			cn.pingSent.Store(time.Now().UnixNano())
 			cn.sendFrame(pingFrame)
 			ping.Reset(cfg.PingInterval)
 		}
@@ -799,6 +803,14 @@ func (cn *conn) keepalive() (stop func()) {
 		joinBy.Stop()
 		ping.Stop()
 	}
+}
+
+// heldPongGrace is how much later than PingInterval a pong may come while
+// the reader is held back: the time the byte rate takes for the two
+// messages the reader may hold (one handled, one read ahead), each up to
+// MaxFrameBytes.
+func (s *Server) heldPongGrace() time.Duration {
+	return time.Duration(float64(2*s.cfg.MaxFrameBytes) / float64(s.cfg.ByteRate) * float64(time.Second))
 }
 
 func (cn *conn) tooSlow() {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/confpad/confpad/protocol"
+	"github.com/gobwas/ws"
 )
 
 // TestByteRateThrottlesALargeSender (issue 12, defect 2): a connection
@@ -126,5 +127,31 @@ func TestThrottledClientThatAnswersPingsStaysOpen(t *testing.T) {
 	}
 	if seconds := counterValue(ts.srv.metrics.throttledSeconds); seconds <= 0 {
 		t.Errorf("throttled seconds metric %.2f, want > 0", seconds)
+	}
+}
+
+// TestThrottledClientThatNeverAnswersIsClosed: a client that answers no
+// ping but keeps sending over its byte rate, so that the reader is always
+// held back, is closed by the keepalive once its pong is later than a
+// ping interval and the byte rate's time for the two messages held.
+func TestThrottledClientThatNeverAnswersIsClosed(t *testing.T) {
+	ts := newTestServer(t, Config{ByteRate: 2000, ByteBurst: 2000, MaxFrameBytes: 1000, PingInterval: 50 * time.Millisecond})
+	c := dialRaw(t, ts, "main")
+	c.write(ws.NewTextFrame(joinMessage("nopong")), false)
+	if m := c.nextMessage(); m.Type != "welcome" {
+		t.Fatalf("got %+v, want the welcome", m)
+	}
+	cursor := []byte(`{"type":"cursor","rev":0,"sel":[0,0],"pad":"` + strings.Repeat("y", 900) + `"}`)
+	go func() { // keeps the reader held back; a write blocks while it is
+		for {
+			if err := ws.WriteFrame(c.conn, ws.MaskFrame(ws.NewTextFrame(cursor))); err != nil {
+				return
+			}
+		}
+	}()
+	_ = c.conn.SetReadDeadline(time.Now().Add(time.Minute)) // fails, not hangs, if never closed
+	code, reason := c.closeCode()                           // reads on, answering no ping
+	if want := protocol.CloseKeepalive; code != ws.StatusCode(want.Code) {
+		t.Errorf("closed with %d %q, want %d (keepalive)", code, reason, want.Code)
 	}
 }
