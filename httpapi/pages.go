@@ -102,6 +102,11 @@ type padVersion struct {
 // serving a text allocates next to nothing (collab.Engine.AppendText).
 var textBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
+// maxPooledText is the largest buffer put back into textBuffers: the
+// text of a pad far larger than notes usually are is read into a buffer
+// of its own, which the pool does not keep.
+const maxPooledText = 1 << 20
+
 // padVersion reads the session :id and its text at ?rev=R (the head when
 // absent) into a buffer of textBuffers, which release returns once the
 // text is no longer used; errors are HTTP errors.
@@ -125,8 +130,10 @@ func (s *Server) padVersion(c echo.Context) (v padVersion, release func(), err e
 		rev = head
 	}
 	return padVersion{sess: sess, text: text, rev: rev, head: head}, func() {
-		*buf = text[:0]
-		textBuffers.Put(buf)
+		if cap(text) <= maxPooledText {
+			*buf = text[:0]
+			textBuffers.Put(buf)
+		}
 	}, nil
 }
 
