@@ -285,3 +285,32 @@ func TestStoredAttributionIsCheckedLikeRuns(t *testing.T) {
 		checkAttribution(t, newTestEngine(t, log, collab.Config{}), log, "p", 10)
 	}
 }
+
+// TestAttributionOfOldRevisionsAsATimesliderReadsThem reads the
+// attribution of a pad of many runs (its stored attributions 2,000
+// revisions apart) as a timeslider does: playing forward in steps, then
+// scrubbing back and forth. Every answer is the oracle's, and playing
+// forward reads, after the first step, only the records after the
+// checkpoint kept by the step before (never a stored snapshot).
+func TestAttributionOfOldRevisionsAsATimesliderReadsThem(t *testing.T) {
+	log := newTestLog()
+	e := newTestEngine(t, log, collab.Config{})
+	n := 5 * collab.AttributionEvery
+	for i := range n {
+		author := []string{"ann", "bob", "cy"}[i%3]
+		mustSubmit(t, e, "p", collab.Submission{Client: author, Seq: i, Author: author, Base: i, Op: collab.Normalize(collab.NewOp(collab.Skip(i*7%(i+1)), collab.Insert("x")))})
+	}
+	e.Close()
+	e = newTestEngine(t, log, collab.Config{})
+	checkAttribution(t, e, log, "p", 2*collab.AttributionEvery+150) // the first step: from a stored attribution
+	snapshotsBefore := log.snapshotReads()
+	for rev := 2*collab.AttributionEvery + 275; rev < 3*collab.AttributionEvery; rev += 125 {
+		checkAttribution(t, e, log, "p", rev)
+	}
+	if snapshots := log.snapshotReads(); snapshots != snapshotsBefore {
+		t.Errorf("playing forward read %d snapshots, want none (the checkpoints kept by each step)", snapshots-snapshotsBefore)
+	}
+	for _, rev := range []int{2*collab.AttributionEvery + 199, 150, 2*collab.AttributionEvery + 1, 3*collab.AttributionEvery + 99, 2*collab.AttributionEvery + 275, 99, 4*collab.AttributionEvery + 3} {
+		checkAttribution(t, e, log, "p", rev)
+	}
+}

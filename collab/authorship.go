@@ -112,22 +112,69 @@ func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run,
 	if rev > head {
 		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
 	}
-	snap, err := e.cfg.Log.SnapshotAt(ctx, padID, rev)
+	a, err := e.attributionAt(ctx, padID, rev)
 	if err != nil {
-		return nil, head, unavailable(err)
-	}
-	a, err := snapshotAttribution(ctx, e.cfg.Log, padID, snap, utf8.RuneCountInString(snap.Text))
-	if err != nil {
-		return nil, head, unavailable(err)
-	}
-	recs, err := readRecords(ctx, e.cfg.Log, padID, snap.Rev, rev)
-	if err != nil {
-		return nil, head, err
-	}
-	if a, err = ReplayAttribution(a, recs); err != nil {
 		return nil, head, err
 	}
 	return a.Runs(), head, nil
+}
+
+// attributionLookBack is how many checkpoints below a revision the engine
+// looks for an attribution it keeps (checkpointCache) before it reads the
+// stored ones: no further than the checkpoints that carry their
+// attribution are apart at the least, so that replaying from a kept one
+// never costs more than from a stored one would.
+const attributionLookBack = AttributionEvery / CheckpointEvery
+
+// attributionAt returns the attribution at rev, an old revision of the
+// pad: replayed from the nearest attribution the checkpoint cache keeps
+// within attributionLookBack checkpoints, or else from the snapshot at or
+// below rev (snapshotAttribution). The one at rev's checkpoint is kept,
+// so that a timeslider's next steps replay at most a few hundred records.
+func (e *Engine) attributionAt(ctx context.Context, padID string, rev int) (*Attribution, error) {
+	c := rev - rev%CheckpointEvery
+	var (
+		a    *Attribution
+		from int
+		gen  uint64
+		kept bool // the attribution at c is kept already
+	)
+	for k := c; k > 0 && k >= c-attributionLookBack*CheckpointEvery; k -= CheckpointEvery {
+		runs, ok, g := e.checkpoints.attribution(padID, k)
+		if k == c {
+			gen, kept = g, ok
+		}
+		if ok {
+			a, from = NewAttribution(runs...), k
+			break
+		}
+	}
+	if a == nil {
+		snap, err := e.cfg.Log.SnapshotAt(ctx, padID, rev)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		if a, err = snapshotAttribution(ctx, e.cfg.Log, padID, snap, utf8.RuneCountInString(snap.Text)); err != nil {
+			return nil, unavailable(err)
+		}
+		from = snap.Rev
+	}
+	if from <= c && c > 0 && !kept {
+		recs, err := readRecords(ctx, e.cfg.Log, padID, from, c)
+		if err != nil {
+			return nil, err
+		}
+		if a, err = ReplayAttribution(a, recs); err != nil {
+			return nil, err
+		}
+		from = c
+		e.checkpoints.putAttribution(padID, c, a.Runs(), gen)
+	}
+	recs, err := readRecords(ctx, e.cfg.Log, padID, from, rev)
+	if err != nil {
+		return nil, err
+	}
+	return ReplayAttribution(a, recs)
 }
 
 // MarshalRuns returns the JSON form in which stores keep a snapshot's

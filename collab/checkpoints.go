@@ -3,6 +3,7 @@ package collab
 import (
 	"container/list"
 	"context"
+	"math"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -17,11 +18,12 @@ type checkpointKey struct {
 	rev int
 }
 
-// checkpointCache keeps the texts of the checkpoints read last, and the
-// ops after each that reads fetched, up to a number of bytes, least
-// recently used first out, so that reads of revisions near each other (a
-// timeslider, a diff) read and check a checkpoint's text once and fetch
-// its ops once. A pad's history never changes while it exists; forget
+// checkpointCache keeps the texts of the checkpoints read last, the ops
+// after each that reads fetched and the attribution at each that reads
+// computed, up to a number of bytes, least recently used first out, so
+// that reads of revisions near each other (a timeslider, a diff) read and
+// check a checkpoint's text once, fetch its ops once and replay its
+// attribution once. A pad's history never changes while it exists; forget
 // drops its checkpoints when it is deleted, and a read that began before
 // a forget does not put what it read back (generation).
 type checkpointCache struct {
@@ -35,11 +37,67 @@ type checkpointCache struct {
 }
 
 type checkpointEntry struct {
-	key  checkpointKey
-	text string
+	key checkpointKey
+	// text is the checkpoint's text, if hasText: an entry may hold its
+	// attribution alone.
+	text    string
+	hasText bool
 	// ops are those of the revisions after the checkpoint, in order, as
 	// far as reads fetched them.
 	ops packedOps
+	// attr is the attribution at the checkpoint, if hasAttr.
+	attr    packedRuns
+	hasAttr bool
+}
+
+// packedRuns is an attribution kept with no pointer per run: its authors,
+// each once, and each run as the index of its author and its length.
+type packedRuns struct {
+	authors []string
+	runs    []packedRun
+}
+
+// packedRun is a Run in a packedRuns.
+type packedRun struct {
+	author, len uint32
+}
+
+// packRuns packs runs; false if a length does not fit 32 bits.
+func packRuns(runs []Run) (packedRuns, bool) {
+	var p packedRuns
+	index := map[string]uint32{}
+	p.runs = make([]packedRun, len(runs))
+	for i, r := range runs {
+		if r.Len < 0 || int64(r.Len) > math.MaxUint32 {
+			return packedRuns{}, false
+		}
+		a, ok := index[r.Author]
+		if !ok {
+			a = uint32(len(p.authors))
+			index[r.Author] = a
+			p.authors = append(p.authors, r.Author)
+		}
+		p.runs[i] = packedRun{author: a, len: uint32(r.Len)}
+	}
+	return p, true
+}
+
+// unpack returns the runs.
+func (p packedRuns) unpack() []Run {
+	runs := make([]Run, len(p.runs))
+	for i, r := range p.runs {
+		runs[i] = Run{Author: p.authors[r.author], Len: int(r.len)}
+	}
+	return runs
+}
+
+// bytes returns what the runs cost the cache.
+func (p packedRuns) bytes() int {
+	n := len(p.runs) * int(unsafe.Sizeof(packedRun{}))
+	for _, a := range p.authors {
+		n += len(a) + int(unsafe.Sizeof(a))
+	}
+	return n
 }
 
 // packedOps holds ops with no pointer per op, so that the collector marks
@@ -103,12 +161,25 @@ func newCheckpointCache(max int) *checkpointCache {
 func (c *checkpointCache) get(pad string, rev int) (text string, ops packedOps, ok bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.entries[checkpointKey{pad, rev}]; ok {
+	if el, ok := c.entries[checkpointKey{pad, rev}]; ok && el.Value.(*checkpointEntry).hasText {
 		c.lru.MoveToFront(el)
 		e := el.Value.(*checkpointEntry)
 		return e.text, e.ops, true, c.generation
 	}
 	return "", packedOps{}, false, c.generation
+}
+
+// entry returns the entry of the checkpoint at rev of pad, made if there
+// is none, as the most recently used; c.mu is held.
+func (c *checkpointCache) entry(pad string, rev int) *checkpointEntry {
+	key := checkpointKey{pad, rev}
+	if el, ok := c.entries[key]; ok {
+		c.lru.MoveToFront(el)
+		return el.Value.(*checkpointEntry)
+	}
+	e := &checkpointEntry{key: key}
+	c.entries[key] = c.lru.PushFront(e)
+	return e
 }
 
 // put keeps text, valid UTF-8, as the checkpoint at rev of pad, unless a
@@ -120,13 +191,48 @@ func (c *checkpointCache) put(pad string, rev int, text string, gen uint64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	key := checkpointKey{pad, rev}
-	if _, ok := c.entries[key]; ok || gen != c.generation {
+	if gen != c.generation {
 		return
 	}
-	c.entries[key] = c.lru.PushFront(&checkpointEntry{key: key, text: text})
-	c.size += len(text)
-	c.trim()
+	if e := c.entry(pad, rev); !e.hasText {
+		e.text, e.hasText = text, true
+		c.size += len(text)
+		c.trim()
+	}
+}
+
+// attribution returns the attribution at the checkpoint at rev of pad, if
+// it is kept, and the generation to hand to putAttribution.
+func (c *checkpointCache) attribution(pad string, rev int) (runs []Run, ok bool, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[checkpointKey{pad, rev}]
+	if !ok || !el.Value.(*checkpointEntry).hasAttr {
+		return nil, false, c.generation
+	}
+	c.lru.MoveToFront(el)
+	attr := el.Value.(*checkpointEntry).attr
+	return attr.unpack(), true, c.generation
+}
+
+// putAttribution keeps runs as the attribution at the checkpoint at rev of
+// pad, unless a pad was forgotten since gen was handed out or they are
+// larger than the cache.
+func (c *checkpointCache) putAttribution(pad string, rev int, runs []Run, gen uint64) {
+	packed, ok := packRuns(runs)
+	if !ok || packed.bytes() > c.max {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.generation {
+		return
+	}
+	if e := c.entry(pad, rev); !e.hasAttr {
+		e.attr, e.hasAttr = packed, true
+		c.size += packed.bytes()
+		c.trim()
+	}
 }
 
 // extend keeps ops, those of the revisions after the checkpoint at rev of
@@ -177,7 +283,7 @@ func (c *checkpointCache) trim() {
 func (c *checkpointCache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*checkpointEntry)
 	delete(c.entries, e.key)
-	c.size -= len(e.text) + e.ops.bytes()
+	c.size -= len(e.text) + e.ops.bytes() + e.attr.bytes()
 }
 
 // readRevision returns the latest snapshot of pad at or below rev and the

@@ -93,3 +93,42 @@ func TestCheckpointCacheOps(t *testing.T) {
 		t.Errorf("ops did not count against the bytes (size %d of %d)", small.size, small.max)
 	}
 }
+
+// TestCheckpointCacheAttribution checks the attributions kept beside
+// checkpoints: they read back equal, an entry that holds an attribution
+// alone is no checkpoint text for get, a text put later joins it, they
+// count against the bytes, and a forget drops them.
+func TestCheckpointCacheAttribution(t *testing.T) {
+	runs := []Run{{Author: "ann", Len: 3}, {Author: "bob", Len: 1}, {Author: "ann", Len: 7}}
+	c := newCheckpointCache(1000)
+	_, _, gen := c.attribution("p", 100)
+	c.putAttribution("p", 100, runs, gen)
+	if got, ok, _ := c.attribution("p", 100); !ok || !slices.Equal(got, runs) {
+		t.Fatalf("attribution = %v, %v; want %v", got, ok, runs)
+	}
+	if _, _, ok, _ := c.get("p", 100); ok {
+		t.Fatal("an entry holding an attribution alone passed for a checkpoint's text")
+	}
+	c.put("p", 100, "text", gen)
+	if text, _, ok, _ := c.get("p", 100); !ok || text != "text" {
+		t.Fatalf("get after put = %q, %v", text, ok)
+	}
+	packed, _ := packRuns(runs)
+	if want := len("text") + packed.bytes(); c.size != want {
+		t.Errorf("size %d, want %d", c.size, want)
+	}
+	small := newCheckpointCache(packed.bytes())
+	small.putAttribution("p", 100, runs, gen)
+	small.putAttribution("p", 200, runs, gen) // p/100 must go
+	if _, ok, _ := small.attribution("p", 100); ok || small.size > small.max {
+		t.Errorf("attributions did not count against the bytes (size %d of %d)", small.size, small.max)
+	}
+	c.forget("p")
+	if _, ok, _ := c.attribution("p", 100); ok {
+		t.Error("attribution kept after forget")
+	}
+	c.putAttribution("p", 100, runs, gen) // computed before the forget
+	if _, ok, _ := c.attribution("p", 100); ok {
+		t.Error("an attribution computed before a forget was put back")
+	}
+}

@@ -23,6 +23,7 @@ type testLog struct {
 	conflicts int                          // calls to Append that returned ErrConflict
 	reads     int                          // calls to Records
 	snapshots int                          // snapshots saved
+	snapReads int                          // calls to SnapshotAt
 	snaps     map[string][]collab.Snapshot // every snapshot saved, per pad
 	failing   error
 	gate      chan struct{} // when set, Append waits for it to close
@@ -51,6 +52,9 @@ func (l *testLog) SnapshotAt(ctx context.Context, pad string, rev int) (collab.S
 	if err := l.fault(); err != nil {
 		return collab.Snapshot{}, err
 	}
+	l.mu.Lock()
+	l.snapReads++
+	l.mu.Unlock()
 	return l.Store.SnapshotAt(ctx, pad, rev)
 }
 
@@ -126,6 +130,13 @@ func (l *testLog) setFailing(err error) {
 }
 
 // counts returns the counters.
+// snapshotReads returns the number of calls to SnapshotAt.
+func (l *testLog) snapshotReads() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.snapReads
+}
+
 func (l *testLog) counts() (appends, conflicts, reads, snapshots int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
