@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/confpad/confpad/collab"
+	"github.com/confpad/confpad/internal/testutil"
 	"github.com/confpad/confpad/protocol"
 )
 
@@ -89,7 +90,14 @@ func TestAuthorsAndAttribution(t *testing.T) {
 	checkAuthors := func(ts *testServer) {
 		t.Helper()
 		var got authorsJSON
-		body := ts.getJSON(t, "/api/v1/pads/main/authors", &got)
+		// The ack of an op goes out as it commits, and the handler notes
+		// its author just after: wait until the last op is counted.
+		var body string
+		testutil.Eventually(t, "Ann's three ops to be counted", func() bool {
+			got = authorsJSON{}
+			body = ts.getJSON(t, "/api/v1/pads/main/authors", &got)
+			return len(got.Authors) > 0 && got.Authors[0].Ops == 3
+		})
 		if strings.Contains(body, annSecret) || strings.Contains(body, bobSecret) {
 			t.Fatalf("the authors list shows a secret: %s", body)
 		}
