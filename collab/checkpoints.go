@@ -189,14 +189,26 @@ func (c *checkpointCache) put(pad string, rev int, text string, gen uint64) {
 	if len(text) > c.max {
 		return
 	}
+	c.fill(pad, rev, gen, func(e *checkpointEntry) int {
+		if e.hasText {
+			return 0
+		}
+		e.text, e.hasText = text, true
+		return len(text)
+	})
+}
+
+// fill lets set fill in the entry of the checkpoint at rev of pad, made if
+// there is none, unless a pad was forgotten since gen was handed out; set
+// returns the bytes it added.
+func (c *checkpointCache) fill(pad string, rev int, gen uint64, set func(e *checkpointEntry) int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.generation {
 		return
 	}
-	if e := c.entry(pad, rev); !e.hasText {
-		e.text, e.hasText = text, true
-		c.size += len(text)
+	if n := set(c.entry(pad, rev)); n > 0 {
+		c.size += n
 		c.trim()
 	}
 }
@@ -223,16 +235,13 @@ func (c *checkpointCache) putAttribution(pad string, rev int, runs []Run, gen ui
 	if !ok || packed.bytes() > c.max {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.generation {
-		return
-	}
-	if e := c.entry(pad, rev); !e.hasAttr {
+	c.fill(pad, rev, gen, func(e *checkpointEntry) int {
+		if e.hasAttr {
+			return 0
+		}
 		e.attr, e.hasAttr = packed, true
-		c.size += packed.bytes()
-		c.trim()
-	}
+		return packed.bytes()
+	})
 }
 
 // extend keeps ops, those of the revisions after the checkpoint at rev of
