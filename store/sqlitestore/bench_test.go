@@ -94,3 +94,9 @@ func BenchmarkOldRevision(b *testing.B) {
 		return s2
 	})
 }
+
+// BenchmarkOldAttribution is storetest.BenchmarkOldAttribution on SQLite.
+func BenchmarkOldAttribution(b *testing.B) {
+	s, _ := openTemp(b)
+	storetest.BenchmarkOldAttribution(b, s)
+}
