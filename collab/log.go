@@ -100,18 +100,45 @@ func replayValidText(snap Snapshot, ops []Op) (string, error) {
 // valid UTF-8, becomes with ops, those of the revisions after it in
 // order, to dst; it fails returning dst as it was.
 func appendReplayed(dst []byte, snap Snapshot, ops []Op) ([]byte, error) {
-	var all Op
-	for i, op := range ops {
-		var err error
-		if all, err = Compose(all, op); err != nil {
-			return dst, fmt.Errorf("revision %d: %w", snap.Rev+i+1, err)
-		}
+	all, err := composeAll(ops, snap.Rev+1)
+	if err != nil {
+		return dst, err
 	}
 	b, err := appendApplied(dst, snap.Text, all)
 	if err != nil {
 		return dst, fmt.Errorf("revisions %d to %d: %w", snap.Rev+1, snap.Rev+len(ops), err)
 	}
 	return b, nil
+}
+
+// composeAll composes ops, those of revisions first, first+1, ... in
+// order, into one op with the effect of them all. It composes neighbours
+// in pairs, then the results in pairs, and so on (composing is
+// associative), so that each part and each byte of text is copied about
+// log2(len(ops)) times; composed one after another, the growing result
+// would be copied once per op.
+func composeAll(ops []Op, first int) (Op, error) {
+	var buf [64]Op
+	level := append(buf[:0], ops...)
+	for width := 1; len(level) > 1; width *= 2 {
+		n := 0
+		for i := 0; i < len(level); i += 2 {
+			if i+1 < len(level) {
+				var err error
+				if level[i], err = Compose(level[i], level[i+1]); err != nil {
+					from := first + i*width
+					return Op{}, fmt.Errorf("revisions %d to %d: %w", from, min(from+2*width, first+len(ops))-1, err)
+				}
+			}
+			level[n] = level[i]
+			n++
+		}
+		level = level[:n]
+	}
+	if len(level) == 0 {
+		return Op{}, nil
+	}
+	return level[0], nil
 }
 
 // ErrConflict is returned by Log.Append when the pad's head is no longer the

@@ -2,6 +2,9 @@ package collab
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -34,9 +37,24 @@ func TestPropertyReplayTextIsReplay(t *testing.T) {
 }
 
 func TestReplayTextRefusesRecordsThatDoNotFit(t *testing.T) {
-	_, err := ReplayText(Snapshot{Rev: 4, Text: "abc"}, []Record{{Rev: 5, Op: NewOp(Skip(3), Insert("d"))}, {Rev: 6, Op: NewOp(Delete(5))}})
-	if !errors.Is(err, ErrPastEnd) {
-		t.Errorf("error %v, want ErrPastEnd", err)
+	insert := Record{Op: NewOp(Skip(3), Insert("d"))}
+	invalid := Record{Op: NewOp(Delete(MaxCount + 1))}
+	tests := []struct {
+		name string
+		recs []Record
+		want error
+	}{
+		{"a delete past the end", []Record{insert, {Op: NewOp(Delete(5))}}, ErrPastEnd},
+		{"an invalid op among others", []Record{insert, insert, invalid, insert, insert}, ErrInvalidOp},
+		{"an invalid op alone", []Record{invalid}, ErrInvalidOp},
+	}
+	for _, tt := range tests {
+		for i := range tt.recs {
+			tt.recs[i].Rev = 5 + i
+		}
+		if _, err := ReplayText(Snapshot{Rev: 4, Text: "abc"}, tt.recs); !errors.Is(err, tt.want) {
+			t.Errorf("%s: error %v, want %v", tt.name, err, tt.want)
+		}
 	}
 }
 
@@ -75,5 +93,47 @@ func TestPropertyDiffApplies(t *testing.T) {
 		if got := mustApply(fail, from, op); got != to {
 			fail("Diff(%q, %q) = %v gives %q", from, to, op, got)
 		}
+	}
+}
+
+// BenchmarkReplayText replays the ops after a checkpoint of a 33 KB text,
+// as a read of an old revision does: typing, a character or a word at a
+// time at a place that moves now and then, with some deletes, as
+// store/storetest.BuildLongPad writes its pad.
+func BenchmarkReplayText(b *testing.B) {
+	rng := rand.New(rand.NewPCG(11, 0))
+	chars := []rune("abcdefghijklmnopqrstuvwxyz      \né😀")
+	var text strings.Builder
+	for text.Len() < 33_000 {
+		text.WriteRune(chars[rng.IntN(len(chars))])
+	}
+	snap := Snapshot{Rev: 100, Text: text.String()}
+	doc := NewDoc(snap.Text)
+	var recs []Record
+	pos := rng.IntN(doc.Len())
+	for rev := snap.Rev + 1; rev < snap.Rev+CheckpointEvery; rev++ {
+		if rng.IntN(50) == 0 {
+			pos = rng.IntN(doc.Len() + 1)
+		}
+		op := Normalize(NewOp(Skip(pos), Insert(string(chars[rng.IntN(len(chars))]))))
+		pos++
+		if rng.IntN(10) == 0 && pos > 1 {
+			pos -= 2
+			op = Normalize(NewOp(Skip(pos), Delete(2)))
+		}
+		if err := doc.Apply(op); err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, Record{Rev: rev, Op: op})
+	}
+	for _, n := range []int{10, 50, 99} {
+		b.Run(fmt.Sprint(n, "-ops"), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ReplayText(snap, recs[:n]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
