@@ -337,10 +337,14 @@ func (e *Engine) readRevision(ctx context.Context, rr RevisionReader, pad string
 	return head, snap, ops, nil
 }
 
-// checkText fails with a CodeUnavailable error if the snapshot's text, as
-// the log returned it, is not valid UTF-8.
+// checkText fails with a CodeUnavailable error unless the snapshot's
+// text, as the log returned it, is the one the engine saved, by its Sum,
+// or, where the log kept none, is valid UTF-8.
 func (s Snapshot) checkText() error {
-	if !utf8.ValidString(s.Text) {
+	switch {
+	case s.Sum != 0 && TextSum(s.Text) != s.Sum:
+		return errorf(CodeUnavailable, "the snapshot at revision %d does not match its checksum", s.Rev)
+	case s.Sum == 0 && !utf8.ValidString(s.Text):
 		return errorf(CodeUnavailable, "the snapshot at revision %d is not valid UTF-8", s.Rev)
 	}
 	return nil

@@ -80,7 +80,7 @@ func (p *pad) load() {
 		if err == nil && snap.Rev > 0 && snap.Attribution == nil && (!IsCheckpoint(snap.Rev) || carriesAttribution(snap.Rev, p.attr.runs)) {
 			// A snapshot from before attributions were stored: store
 			// the one rebuilt, so that this happens once.
-			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: snap.Text}, p.attr.Clone())
+			p.writeSnapshot(Snapshot{Rev: snap.Rev, Text: p.doc.String()}, p.attr.Clone())
 		}
 	}
 	if err == nil {
@@ -526,12 +526,14 @@ func (p *pad) saveSnapshot(rev int) {
 	p.writeSnapshot(Snapshot{Rev: rev, Text: p.doc.String()}, attr)
 }
 
-// writeSnapshot writes s in the background, with the runs of attr (nil:
-// none) as its attribution; attr must not change any more.
+// writeSnapshot writes s, whose text is valid UTF-8, in the background,
+// with its Sum and with the runs of attr (nil: none) as its attribution;
+// attr must not change any more.
 func (p *pad) writeSnapshot(s Snapshot, attr *Attribution) {
 	p.e.wg.Add(1)
 	go func() {
 		defer p.e.wg.Done()
+		s.Sum = TextSum(s.Text)
 		if attr != nil {
 			s.Attribution = attr.Runs()
 		}

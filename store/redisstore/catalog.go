@@ -242,7 +242,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 		return fmt.Errorf("redisstore: delete session %q: %w", id, conference.ErrNotFound)
 	}
 	keys := []string{s.padKey(id, "meta"), s.padKey(id, "links"),
-		s.padKey(id, "log"), s.padKey(id, "snaps"), s.padKey(id, "snaptext"), s.padKey(id, "snapattr"), s.padKey(id, "authors")}
+		s.padKey(id, "log"), s.padKey(id, "snaps"), s.padKey(id, "snaptext"), s.padKey(id, "snapattr"), s.padKey(id, "snapsum"), s.padKey(id, "authors")}
 	n, err := sessionDeleteScript.Run(ctx, s.rdb, keys).Int()
 	if err == nil && n == 0 {
 		err = conference.ErrNotFound

@@ -46,7 +46,7 @@ func (s *Store) snapshotAt(ctx context.Context, pad, maxRev string) (collab.Snap
 		return collab.Snapshot{}, err
 	}
 	res, err := snapshotAtScript.Run(ctx, s.rdb,
-		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "snapattr")}, maxRev).Slice()
+		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "snapattr"), s.padKey(pad, "snapsum")}, maxRev).Slice()
 	if err != nil {
 		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: %w", pad, err)
 	}
@@ -58,17 +58,19 @@ func (s *Store) snapshotAt(ctx context.Context, pad, maxRev string) (collab.Snap
 }
 
 // parseSnapshotReply reads the reply of lua/snapshot_at.lua, {rev, text,
-// attribution or nil}; ok is false for a reply of any other shape.
+// attribution or nil, sum or nil}; ok is false for a reply of any other
+// shape.
 func parseSnapshotReply(res []any) (snap collab.Snapshot, ok bool) {
-	if len(res) != 3 {
+	if len(res) != 4 {
 		return collab.Snapshot{}, false
 	}
 	rev, ok1 := res[0].(int64)
 	text, ok2 := res[1].(string)
-	if !ok1 || !ok2 {
+	sum, ok3 := parseSum(res[3])
+	if !ok1 || !ok2 || !ok3 {
 		return collab.Snapshot{}, false
 	}
-	snap = collab.Snapshot{Rev: int(rev), Text: text}
+	snap = collab.Snapshot{Rev: int(rev), Text: text, Sum: sum}
 	if res[2] != nil {
 		attr, ok := res[2].(string)
 		if !ok {
@@ -81,6 +83,28 @@ func parseSnapshotReply(res []any) (snap collab.Snapshot, ok bool) {
 		snap.Attribution = runs
 	}
 	return snap, true
+}
+
+// parseSum reads a snapshot's sum as a script returns it: nil for none (0)
+// or its decimal digits; ok is false for anything else.
+func parseSum(v any) (sum uint32, ok bool) {
+	if v == nil {
+		return 0, true
+	}
+	digits, ok := v.(string)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, 10, 32)
+	return uint32(n), err == nil
+}
+
+// storedSum is the value stored for sum: "" for none.
+func storedSum(sum uint32) string {
+	if sum == 0 {
+		return ""
+	}
+	return strconv.FormatUint(uint64(sum), 10)
 }
 
 // Records returns the records with from < Rev <= to in revision order (to <
@@ -157,6 +181,7 @@ func (s *Store) readCheckpointed(ctx context.Context, pad string, rev, have int)
 		llen  *redis.IntCmd
 		found *redis.StringSliceCmd
 		text  *redis.StringCmd
+		sum   *redis.StringCmd
 		lrng  *redis.StringSliceCmd
 	)
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -164,6 +189,7 @@ func (s *Store) readCheckpointed(ctx context.Context, pad string, rev, have int)
 		found = p.ZRevRangeByScore(ctx, s.padKey(pad, "snaps"), &redis.ZRangeBy{Max: strconv.Itoa(rev), Min: "-inf", Count: 1})
 		if c > 0 && c != have {
 			text = p.HGet(ctx, s.padKey(pad, "snaptext"), strconv.Itoa(c))
+			sum = p.HGet(ctx, s.padKey(pad, "snapsum"), strconv.Itoa(c))
 		}
 		if rev > c {
 			lrng = p.LRange(ctx, s.padKey(pad, "log"), int64(c), int64(rev-1))
@@ -179,6 +205,10 @@ func (s *Store) readCheckpointed(ctx context.Context, pad string, rev, have int)
 	snap.Rev = c
 	if text != nil {
 		snap.Text = text.Val()
+		var ok bool
+		if snap.Sum, ok = parseSum(sum.Val()); sum.Err() == nil && !ok {
+			return 0, collab.Snapshot{}, nil, fmt.Errorf("the sum of snapshot %d is %q", c, sum.Val())
+		}
 	}
 	if lrng != nil {
 		recs = lrng.Val()
@@ -191,7 +221,7 @@ func (s *Store) readCheckpointed(ctx context.Context, pad string, rev, have int)
 // records after it up to rev.
 func (s *Store) readAnySnapshot(ctx context.Context, pad string, rev, have int) (head int, snap collab.Snapshot, recs []string, err error) {
 	res, err := revisionReadScript.Run(ctx, s.rdb,
-		[]string{s.padKey(pad, "log"), s.padKey(pad, "snaps"), s.padKey(pad, "snaptext")}, rev, have).Slice()
+		[]string{s.padKey(pad, "log"), s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "snapsum")}, rev, have).Slice()
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, err
 	}
@@ -203,17 +233,18 @@ func (s *Store) readAnySnapshot(ctx context.Context, pad string, rev, have int) 
 }
 
 // parseRevisionReply reads the reply of lua/revision_read.lua, {head,
-// snapshot rev, text, {record...}}; ok is false for a reply of any other
-// shape.
+// snapshot rev, text, sum or nil, {record...}}; ok is false for a reply of
+// any other shape.
 func parseRevisionReply(res []any) (head int, snap collab.Snapshot, recs []string, ok bool) {
-	if len(res) != 4 {
+	if len(res) != 5 {
 		return 0, collab.Snapshot{}, nil, false
 	}
 	h, ok1 := res[0].(int64)
 	rev, ok2 := res[1].(int64)
 	text, ok3 := res[2].(string)
-	data, ok4 := res[3].([]any)
-	if !ok1 || !ok2 || !ok3 || !ok4 {
+	sum, ok4 := parseSum(res[3])
+	data, ok5 := res[4].([]any)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return 0, collab.Snapshot{}, nil, false
 	}
 	recs = make([]string, len(data))
@@ -222,7 +253,7 @@ func parseRevisionReply(res []any) (head int, snap collab.Snapshot, recs []strin
 			return 0, collab.Snapshot{}, nil, false
 		}
 	}
-	return int(h), collab.Snapshot{Rev: int(rev), Text: text}, recs, true
+	return int(h), collab.Snapshot{Rev: int(rev), Text: text, Sum: sum}, recs, true
 }
 
 // HistoryBytes implements collab.HistorySizer: collab.Size's overhead per
@@ -309,8 +340,8 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 		return fmt.Errorf("redisstore: snapshot of pad %q at negative revision %d", pad, snap.Rev)
 	}
 	head, err := snapshotSaveScript.Run(ctx, s.rdb,
-		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "log"), s.padKey(pad, "snapattr")},
-		snap.Rev, snap.Text, s.keep, collab.CheckpointEvery, storedRuns(snap.Attribution)).Int64()
+		[]string{s.padKey(pad, "snaps"), s.padKey(pad, "snaptext"), s.padKey(pad, "log"), s.padKey(pad, "snapattr"), s.padKey(pad, "snapsum")},
+		snap.Rev, snap.Text, s.keep, collab.CheckpointEvery, storedRuns(snap.Attribution), storedSum(snap.Sum)).Int64()
 	if err != nil {
 		return fmt.Errorf("redisstore: save snapshot %d of pad %q: %w", snap.Rev, pad, err)
 	}
@@ -336,6 +367,10 @@ func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, e
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
 	}
+	sums, err := s.rdb.HGetAll(ctx, s.padKey(pad, "snapsum")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
+	}
 	var out []collab.Snapshot
 	for r, text := range texts {
 		rev, err := strconv.Atoi(r)
@@ -343,6 +378,11 @@ func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, e
 			continue // not ours
 		}
 		snap := collab.Snapshot{Rev: rev, Text: text}
+		if sum, ok := sums[r]; ok {
+			if snap.Sum, ok = parseSum(sum); !ok {
+				return nil, fmt.Errorf("redisstore: read snapshot %d of pad %q: its sum is %q", rev, pad, sum)
+			}
+		}
 		if attr, ok := attrs[r]; ok {
 			if snap.Attribution, err = collab.UnmarshalRuns(attr); err != nil {
 				return nil, fmt.Errorf("redisstore: read snapshot %d of pad %q: %w", rev, pad, err)

@@ -11,6 +11,9 @@
 //	                        (its length is the pad's head)
 //	confpad:{pad}:snaps     sorted set of snapshot revisions (checkpoints and the newest few)
 //	confpad:{pad}:snaptext  hash revision -> snapshot text
+//	confpad:{pad}:snapsum   hash revision -> the text's collab.TextSum (where saved with one)
+//	confpad:{pad}:snapattr  hash revision -> the snapshot's attribution as JSON runs
+//	confpad:{pad}:authors   hash public author id -> the author's name, colour, times and ops as JSON
 //	confpad:{pad}:meta      hash: the session's metadata as JSON ("session"),
 //	                        its creation time ("created") and its state
 //	                        ("state", which append.lua checks)

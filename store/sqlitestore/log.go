@@ -100,14 +100,15 @@ const opSeparator = "\x1e"
 const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHERE pad = ?1 AND rev <= ?2 ORDER BY rev DESC LIMIT 1), 0) AS rev)
 	SELECT COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0),
 	       s.rev,
-	       CASE WHEN s.rev = ?3 THEN '' ELSE COALESCE((SELECT text FROM snapshots WHERE pad = ?1 AND rev = s.rev), '') END,
+	       CASE WHEN s.rev = ?3 THEN '' ELSE COALESCE(t.text, '') END,
+	       CASE WHEN s.rev = ?3 THEN 0 ELSE COALESCE(t.sum, 0) END,
 	       CASE WHEN ?2 > s.rev THEN COALESCE(
 	           (SELECT ops FROM segments WHERE pad = ?1 AND rev = s.rev AND ?2 <= s.rev + ?4),
 	           (SELECT group_concat(rev || ' ' || op, char(30)) FROM ops WHERE pad = ?1 AND rev > s.rev AND rev <= ?2)) END
-	FROM s`
+	FROM s LEFT JOIN snapshots t ON t.pad = ?1 AND t.rev = s.rev`
 
 // ReadRevision implements collab.RevisionReader with one query: the
-// head, the latest snapshot's revision and text and, joined in one column,
+// head, the latest snapshot's revision, text and sum and, joined in one column,
 // the ops after it up to rev, which spares a row (and its conversions in
 // database/sql) per record. Concurrent reads take turns (revisionTurns).
 func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Op, error) {
@@ -122,7 +123,7 @@ func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (in
 	// The query takes tens of microseconds: it runs to its end rather
 	// than under ctx, whose watchers (database/sql's and the driver's,
 	// a goroutine each per query) cost more than the query's rows.
-	err := s.revision.QueryRowContext(context.WithoutCancel(ctx), pad, rev, have, collab.CheckpointEvery).Scan(&head, &snap.Rev, &snap.Text, &ops)
+	err := s.revision.QueryRowContext(context.WithoutCancel(ctx), pad, rev, have, collab.CheckpointEvery).Scan(&head, &snap.Rev, &snap.Text, &snap.Sum, &ops)
 	s.revisionTurns.Done()
 	if err != nil {
 		return 0, collab.Snapshot{}, nil, fmt.Errorf("sqlitestore: revision %d of pad %q: %w", rev, pad, err)
@@ -197,9 +198,9 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 	if err == nil {
 		defer func() { _ = tx.Rollback() }()
 		_, err = tx.ExecContext(ctx,
-			`INSERT INTO snapshots (pad, rev, text, attribution) VALUES (?, ?, ?, ?)
-			 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text, attribution = excluded.attribution`,
-			pad, snap.Rev, snap.Text, storedRuns(snap.Attribution))
+			`INSERT INTO snapshots (pad, rev, text, sum, attribution) VALUES (?, ?, ?, NULLIF(?, 0), ?)
+			 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text, sum = excluded.sum, attribution = excluded.attribution`,
+			pad, snap.Rev, snap.Text, snap.Sum, storedRuns(snap.Attribution))
 	}
 	if err == nil {
 		_, err = tx.ExecContext(ctx,
@@ -262,7 +263,7 @@ func (s *Store) Pads(ctx context.Context) ([]string, error) {
 // a pad without snapshots). Load and SnapshotAt use only the latest fitting
 // one; this is for copying a pad to another store.
 func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT rev, text, attribution FROM snapshots WHERE pad = ? ORDER BY rev`, pad)
+	rows, err := s.read.QueryContext(ctx, `SELECT rev, text, COALESCE(sum, 0), attribution FROM snapshots WHERE pad = ? ORDER BY rev`, pad)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: snapshots of pad %q: %w", pad, err)
 	}
@@ -285,7 +286,7 @@ func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, e
 // snapshot if there is none.
 func snapshotAt(ctx context.Context, q querier, pad string, rev int) (collab.Snapshot, error) {
 	snap, err := scanSnapshot(q.QueryRowContext(ctx,
-		`SELECT rev, text, attribution FROM snapshots WHERE pad = ? AND rev <= ? ORDER BY rev DESC LIMIT 1`,
+		`SELECT rev, text, COALESCE(sum, 0), attribution FROM snapshots WHERE pad = ? AND rev <= ? ORDER BY rev DESC LIMIT 1`,
 		pad, rev))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return collab.Snapshot{}, err
@@ -293,13 +294,13 @@ func snapshotAt(ctx context.Context, q querier, pad string, rev int) (collab.Sna
 	return snap, nil
 }
 
-// scanSnapshot reads a row of rev, text and attribution.
+// scanSnapshot reads a row of rev, text, sum and attribution.
 func scanSnapshot(row interface{ Scan(...any) error }) (collab.Snapshot, error) {
 	var (
 		snap collab.Snapshot
 		attr sql.NullString
 	)
-	if err := row.Scan(&snap.Rev, &snap.Text, &attr); err != nil {
+	if err := row.Scan(&snap.Rev, &snap.Text, &snap.Sum, &attr); err != nil {
 		return collab.Snapshot{}, err
 	}
 	if attr.Valid {

@@ -149,6 +149,12 @@ var migrations = []string{
 		WHERE s.rev % 100 = 0 AND s.rev > 0
 			AND (SELECT COUNT(*) FROM ops o WHERE o.pad = s.pad AND o.rev > s.rev AND o.rev <= s.rev + 100) = 100;
 	`,
+	// Version 9: snapshots.sum is the snapshot's collab.TextSum, against
+	// which a read checks its text; NULL for snapshots saved before (their
+	// texts' UTF-8 is checked instead).
+	`
+	ALTER TABLE snapshots ADD COLUMN sum INTEGER;
+	`,
 }
 
 // migrate brings the schema of db up to len(migrations), recording the

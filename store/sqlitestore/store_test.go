@@ -571,3 +571,26 @@ func TestMigrationStoresSegmentsOfOldPads(t *testing.T) {
 		t.Fatalf("ReadRevision(150) = snapshot %d, %d ops, %v; want 100 and 50 from the segment", snap.Rev, len(ops), err)
 	}
 }
+
+// TestMigrationLeavesOldSnapshotsWithoutASum opens a database written
+// before snapshots kept a sum: its snapshots read back with none (0, so
+// that a read checks their UTF-8), and one saved after with its sum.
+func TestMigrationLeavesOldSnapshotsWithoutASum(t *testing.T) {
+	ctx := t.Context()
+	s := openOld(t, 8, `INSERT INTO snapshots (pad, rev, text) VALUES ('p', 1, 'x')`)
+	recs := []collab.Record{{Op: collab.NewOp(collab.Insert("x"))}, {Op: collab.NewOp(collab.Insert("y"))}}
+	if err := s.Append(ctx, "p", 0, recs); err != nil {
+		t.Fatal(err)
+	}
+	if _, snap, _, err := s.ReadRevision(ctx, "p", 1, 0); err != nil || snap.Rev != 1 || snap.Text != "x" || snap.Sum != 0 {
+		t.Fatalf("ReadRevision(1) = %+v, %v; want the old snapshot without a sum", snap, err)
+	}
+	saved := collab.Snapshot{Rev: 2, Text: "yx", Sum: collab.TextSum("yx")}
+	if err := s.SaveSnapshot(ctx, "p", saved); err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := s.Snapshots(ctx, "p")
+	if want := []collab.Snapshot{{Rev: 1, Text: "x"}, saved}; err != nil || !slices.EqualFunc(snaps, want, collab.Snapshot.Equal) {
+		t.Errorf("snapshots of p: %+v, %v; want %+v", snaps, err, want)
+	}
+}

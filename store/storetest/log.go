@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +29,7 @@ func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
 		{"Records", testRecordsRanges},
 		{"Load", testLoad},
 		{"SnapshotAt", testSnapshotAt},
-		{"SnapshotAttribution", testSnapshotAttribution},
+		{"SnapshotSumAndAttribution", testSnapshotSumAndAttribution},
 		{"CheckpointsKept", testCheckpointsKept},
 		{"RoundTrip", testRoundTrip},
 		{"PadsIndependent", testPadsIndependent},
@@ -259,17 +260,18 @@ func testLoad(t *testing.T, log collab.Log) {
 	checkLoad(t, log, pad, collab.Snapshot{Rev: 5, Text: "edcba"}, more)
 }
 
-// testSnapshotAttribution checks that a snapshot's attribution comes back
-// as saved, that none saved stays none (nil) and an empty one empty, and
-// that saving again at a revision replaces it.
-func testSnapshotAttribution(t *testing.T, log collab.Log) {
+// testSnapshotSumAndAttribution checks that a snapshot's sum and
+// attribution come back as saved, that none saved stays none (0, nil) and
+// an empty attribution empty, and that saving again at a revision
+// replaces them.
+func testSnapshotSumAndAttribution(t *testing.T, log collab.Log) {
 	pad := uniqueID(t, "pad")
 	all := inserts(0, 4, "client-a")
 	mustAppend(t, log, pad, 0, all)
 	snaps := []collab.Snapshot{
-		{Rev: 1, Text: "a"},
+		{Rev: 1, Text: "a", Sum: math.MaxUint32},
 		{Rev: 2, Text: "", Attribution: []collab.Run{}},
-		{Rev: 3, Text: "cba", Attribution: []collab.Run{{Author: "ann", Len: 1}, {Author: "bö", Len: 2}}},
+		{Rev: 3, Text: "cba", Sum: collab.TextSum("cba"), Attribution: []collab.Run{{Author: "ann", Len: 1}, {Author: "bö", Len: 2}}},
 	}
 	for _, s := range snaps {
 		mustSnapshot(t, log, pad, s)

@@ -2,8 +2,8 @@
 -- together, or nothing if the session does not exist.
 --
 -- KEYS[1]  the session's metadata (its existence is the session's)
--- KEYS[2..] the pad's other keys: links, log, snapshot index, texts and
---          attributions, authors
+-- KEYS[2..] the pad's other keys: links, log, snapshot index, texts,
+--          attributions and sums, authors
 --
 -- Returns 1 when deleted, 0 when there was no such session.
 if redis.call('EXISTS', KEYS[1]) == 0 then

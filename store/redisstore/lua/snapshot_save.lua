@@ -10,7 +10,9 @@
 -- ARGV[3]  how many snapshots to keep (the newest by revision)
 -- ARGV[4]  the distance between checkpoints: snapshots at its multiples
 --          are never dropped
+-- KEYS[5]  the pad's snapshot sums: a hash from revision to the text's sum
 -- ARGV[5]  the snapshot's attribution as JSON, or "" for none
+-- ARGV[6]  the snapshot's sum, or "" for none
 --
 -- Returns the pad's head, or -1 when the snapshot is ahead of it (nothing is
 -- stored then).
@@ -20,10 +22,13 @@ if tonumber(ARGV[1]) > head then
 end
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-if ARGV[5] == '' then
-  redis.call('HDEL', KEYS[4], ARGV[1])
-else
-  redis.call('HSET', KEYS[4], ARGV[1], ARGV[5])
+for i, key in ipairs({KEYS[4], KEYS[5]}) do
+  local value = ARGV[4 + i]
+  if value == '' then
+    redis.call('HDEL', key, ARGV[1])
+  else
+    redis.call('HSET', key, ARGV[1], value)
+  end
 end
 local every = tonumber(ARGV[4])
 local old = redis.call('ZRANGE', KEYS[1], 0, -(tonumber(ARGV[3]) + 1))
@@ -32,6 +37,7 @@ for _, rev in ipairs(old) do
     redis.call('ZREM', KEYS[1], rev)
     redis.call('HDEL', KEYS[2], rev)
     redis.call('HDEL', KEYS[4], rev)
+    redis.call('HDEL', KEYS[5], rev)
   end
 end
 return head
