@@ -102,12 +102,7 @@ func TestPropertyDiffApplies(t *testing.T) {
 // store/storetest.BuildLongPad writes its pad.
 func BenchmarkReplayText(b *testing.B) {
 	rng := rand.New(rand.NewPCG(11, 0))
-	chars := []rune("abcdefghijklmnopqrstuvwxyz      \né😀")
-	var text strings.Builder
-	for text.Len() < 33_000 {
-		text.WriteRune(chars[rng.IntN(len(chars))])
-	}
-	snap := Snapshot{Rev: 100, Text: text.String()}
+	snap := Snapshot{Rev: 100, Text: benchCheckpointText(rng)}
 	doc := NewDoc(snap.Text)
 	var recs []Record
 	pos := rng.IntN(doc.Len())
@@ -115,7 +110,7 @@ func BenchmarkReplayText(b *testing.B) {
 		if rng.IntN(50) == 0 {
 			pos = rng.IntN(doc.Len() + 1)
 		}
-		op := Normalize(NewOp(Skip(pos), Insert(string(chars[rng.IntN(len(chars))]))))
+		op := Normalize(NewOp(Skip(pos), Insert(string(benchChars[rng.IntN(len(benchChars))]))))
 		pos++
 		if rng.IntN(10) == 0 && pos > 1 {
 			pos -= 2
@@ -131,6 +126,40 @@ func BenchmarkReplayText(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := ReplayText(snap, recs[:n]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchChars are the characters of benchCheckpointText, as
+// store/storetest.BuildLongPad types them: one in 19 is not ASCII.
+var benchChars = []rune("abcdefghijklmnopqrstuvwxyz      \né😀")
+
+// benchCheckpointText returns 33 KB of benchChars in random order.
+func benchCheckpointText(rng *rand.Rand) string {
+	var text strings.Builder
+	for text.Len() < 33_000 {
+		text.WriteRune(benchChars[rng.IntN(len(benchChars))])
+	}
+	return text.String()
+}
+
+// BenchmarkCheckText checks a 33 KB checkpoint text as a read of an old
+// revision does: against its sum, and, for a snapshot saved without one,
+// its UTF-8.
+func BenchmarkCheckText(b *testing.B) {
+	text := benchCheckpointText(rand.New(rand.NewPCG(11, 0)))
+	for _, snap := range []Snapshot{{Text: text, Sum: TextSum(text)}, {Text: text}} {
+		name := "sum"
+		if snap.Sum == 0 {
+			name = "utf-8"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if err := snap.checkText(); err != nil {
 					b.Fatal(err)
 				}
 			}
