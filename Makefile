@@ -22,7 +22,7 @@ export PATH := $(PATH):/usr/local/go/bin:/usr/sbin:/sbin
 test: export CONFPAD_REQUIRE_REDIS := 1
 test: export CONFPAD_REQUIRE_CHROMIUM := 1
 
-.PHONY: help check test deps fmt-check vet staticcheck quick-test go-test fuzz-brief node-test browser-test build bench fuzz frontend check-bundle cfloor
+.PHONY: help check test deps fmt-check vet staticcheck quick-test go-test fuzz-brief node-test browser-test build bench fuzz frontend check-bundle cfloor wakefloor
 
 ## help: list the targets
 help:
@@ -86,6 +86,11 @@ bench:
 ## (tools/cfloor/floor.c; docs/load.md)
 cfloor:
 	mkdir -p bin && cc -O2 -Wall -o bin/cfloor tools/cfloor/floor.c && bin/cfloor 30
+
+## wakefloor: how long this machine takes to run a thread woken on an
+## idle CPU, without Go (tools/wakefloor/wake.c; docs/PERFORMANCE.md)
+wakefloor:
+	mkdir -p bin && cc -O2 -Wall -pthread -o bin/wakefloor tools/wakefloor/wake.c && bin/wakefloor
 
 ## fuzz: every fuzz target for FUZZTIME (1m) each
 fuzz:
