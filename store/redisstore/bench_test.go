@@ -1,8 +1,12 @@
 package redisstore
 
 import (
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,4 +71,46 @@ func BenchmarkOldRevision(b *testing.B) {
 	storetest.BenchmarkOldRevision(b, openStore(b, srv.URL(), prefix), func(b *testing.B) collab.Log {
 		return openStore(b, srv.URL(), prefix)
 	})
+}
+
+// BenchmarkFetchAtOnce is the floor under BenchmarkOldRevision's 16 at
+// once on Redis: 16 goroutines (however many CPUs) each fetching a 33 KB
+// snapshot text, as a read of a checkpoint not cached does, through the
+// store's client from the same redis-server, and nothing else. It reports
+// the median and 99th percentile fetch.
+func BenchmarkFetchAtOnce(b *testing.B) {
+	srv := redistest.Start(b, "--appendfsync", "everysec")
+	s := openStore(b, srv.URL(), testPrefix(b))
+	key := s.padKey("floor", "snaptext")
+	text := strings.Repeat("notes, é and 😀\n", 33_000/19)
+	for rev := range 500 {
+		if err := s.rdb.HSet(b.Context(), key, strconv.Itoa(rev), text).Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var (
+		mu   sync.Mutex
+		lat  []time.Duration
+		next atomic.Int64
+	)
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		var mine []time.Duration
+		for pb.Next() {
+			rev := strconv.Itoa(int(next.Add(1) % 500))
+			start := time.Now()
+			got, err := s.rdb.HGet(b.Context(), key, rev).Result()
+			mine = append(mine, time.Since(start))
+			if err != nil || len(got) != len(text) {
+				b.Errorf("HGET %s: %d bytes, %v", rev, len(got), err)
+				return
+			}
+		}
+		mu.Lock()
+		lat = append(lat, mine...)
+		mu.Unlock()
+	})
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
