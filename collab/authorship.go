@@ -94,7 +94,9 @@ func snapshotAttribution(ctx context.Context, log Log, pad string, snap Snapshot
 
 // Attribution returns who wrote each character of the pad's text at
 // revision rev (rev < 0: the head), as runs in document order, and the head
-// revision. A revision after the head is a CodeRevAhead error.
+// revision. A revision after the head is a CodeRevAhead error. An old
+// revision's is replayed in one of the turns that reads of old texts
+// take, so that many at once queue rather than share the CPUs.
 func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run, int, error) {
 	p, err := e.acquire(ctx, padID)
 	if err != nil {
@@ -112,6 +114,10 @@ func (e *Engine) Attribution(ctx context.Context, padID string, rev int) ([]Run,
 	if rev > head {
 		return nil, head, errorf(CodeRevAhead, "revision %d is after the head %d", rev, head)
 	}
+	if err := e.oldReads.Take(ctx); err != nil {
+		return nil, head, unavailable(err)
+	}
+	defer e.oldReads.Done()
 	a, err := e.attributionAt(ctx, padID, rev)
 	if err != nil {
 		return nil, head, err

@@ -119,10 +119,10 @@ type Engine struct {
 	closed bool
 
 	checkpoints *checkpointCache
-	// oldReads admits reads of old revisions one per CPU, first come,
-	// first served, each to its end: a read from the checkpoint cache
-	// never blocks, and without turns a few of them kept the CPUs while
-	// reads that needed the log waited.
+	// oldReads admits reads of old revisions (texts and attributions)
+	// one per CPU, first come, first served, each to its end: a read from
+	// the checkpoint cache never blocks, and without turns a few of them
+	// kept the CPUs while reads that needed the log waited.
 	oldReads turns.Turns
 
 	stopJanitor chan struct{}
