@@ -297,7 +297,8 @@ func (e *Engine) LoadedText(padID string) (text string, head int, ok bool) {
 // appendTextUnloaded is AppendText for an old revision (rev >= 0) of a
 // pad that is not loaded, read in one step of a RevisionReader Log; done
 // is false where it cannot answer (a loaded pad, another Log, a pad whose
-// log lacks the checkpoint below rev, which the loaded path saves).
+// log lacks the checkpoint below rev or holds a damaged one, which the
+// loaded path saves).
 func (e *Engine) appendTextUnloaded(ctx context.Context, dst []byte, padID string, rev int) (b []byte, head int, done bool, err error) {
 	rr, ok := e.cfg.Log.(RevisionReader)
 	if !ok || rev < 0 {
@@ -315,6 +316,10 @@ func (e *Engine) appendTextUnloaded(ctx context.Context, dst []byte, padID strin
 	}
 	defer e.oldReads.Done()
 	head, snap, ops, err := e.readRevision(ctx, rr, padID, rev, -1)
+	var damaged *damagedSnapshot
+	if errors.As(err, &damaged) {
+		return dst, 0, false, nil // the loaded path saves it again
+	}
 	if err != nil {
 		return dst, head, true, err
 	}

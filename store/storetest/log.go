@@ -35,6 +35,7 @@ func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
 		{"PadsIndependent", testPadsIndependent},
 		{"AstralText", testAstralText},
 		{"HistoryBytes", testHistoryBytes},
+		{"DamagedSnapshots", testDamagedSnapshots},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -463,4 +464,71 @@ func testHistoryBytes(t *testing.T, log collab.Log) {
 	if n < int64(want-100*len(recs)) || n > int64(want+100*len(recs)) {
 		t.Errorf("HistoryBytes = %d, want about %d", n, want)
 	}
+}
+
+// testDamagedSnapshots checks, through an engine, snapshots whose text is
+// not the one saved: one that differs from its sum and one saved without a
+// sum that is not valid UTF-8. The engine takes each for a lost one. A
+// read of a revision after a damaged checkpoint (checkpoints 100 and 200,
+// below the newest snapshot), loaded or not, replays the records from an
+// intact snapshot below it and saves the checkpoint again; loading a pad
+// whose newest snapshot is damaged (300) replays them from an intact one
+// below and saves the checkpoints it passes again. Saved again means with
+// the text of the records and its sum.
+func testDamagedSnapshots(t *testing.T, log collab.Log) {
+	pad := uniqueID(t, "pad")
+	BuildLongPad(t, log, pad, 300)
+	truth := textsFromRecords(t, log, pad, 1, 300) // truth[i] is revision i+1's
+	changed := func(s *collab.Snapshot) { s.Text = strings.Replace(s.Text, "e", "E", 1) }
+	unchecked := func(s *collab.Snapshot) { s.Text, s.Sum = s.Text+"\xff", 0 }
+	spoil := func(rev int, how func(*collab.Snapshot)) {
+		snap := snapshotAt(t, log, pad, rev)
+		if snap.Sum != collab.TextSum(snap.Text) {
+			t.Fatalf("the checkpoint at %d has sum %d, not its text's", rev, snap.Sum)
+		}
+		how(&snap)
+		mustSnapshot(t, log, pad, snap)
+	}
+	read := func(t *testing.T, e *collab.Engine, revs ...int) {
+		for _, rev := range revs {
+			if got, _, err := e.Text(t.Context(), pad, rev); err != nil || got != truth[rev-1] {
+				t.Errorf("Text(%d) = %d bytes, %v; want its records' %d bytes", rev, len(got), err, len(truth[rev-1]))
+			}
+		}
+	}
+	savedAgain := func(t *testing.T, e *collab.Engine, revs ...int) {
+		e.Close() // waits for the snapshots it saves
+		for _, rev := range revs {
+			if snap := snapshotAt(t, log, pad, rev); snap.Text != truth[rev-1] || snap.Sum != collab.TextSum(snap.Text) {
+				t.Errorf("the checkpoint at %d: %d bytes, sum %d; want its records' text and its sum", rev, len(snap.Text), snap.Sum)
+			}
+		}
+	}
+	t.Run("checkpoints below", func(t *testing.T) {
+		spoil(100, changed)
+		spoil(200, unchecked)
+		e := collab.NewEngine(collab.Config{Log: log})
+		defer e.Close()
+		read(t, e, 150, 97)            // not loaded (a Log that reads revisions without the pad)
+		read(t, e, 300, 250, 291, 194) // loaded
+		savedAgain(t, e, 100, 200)
+	})
+	t.Run("the newest", func(t *testing.T) {
+		spoil(300, changed)
+		spoil(200, changed)
+		e := collab.NewEngine(collab.Config{Log: log})
+		defer e.Close()
+		read(t, e, 300, 250)
+		savedAgain(t, e, 200, 300)
+	})
+}
+
+// snapshotAt returns the snapshot of pad at rev, which must be stored.
+func snapshotAt(t *testing.T, log collab.Log, pad string, rev int) collab.Snapshot {
+	t.Helper()
+	snap, err := log.SnapshotAt(t.Context(), pad, rev)
+	if err != nil || snap.Rev != rev {
+		t.Fatalf("SnapshotAt(%d) = revision %d, %v", rev, snap.Rev, err)
+	}
+	return snap
 }

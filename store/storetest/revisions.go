@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,7 +86,6 @@ func BuildLongPad(tb testing.TB, log collab.Log, pad string, n int) map[int]stri
 func TestRevisionReader(t *testing.T, newLog func(t *testing.T) RevisionLog) {
 	t.Run("ReadRevision", func(t *testing.T) { testReadRevision(t, newLog(t)) })
 	t.Run("EngineText", func(t *testing.T) { testEngineText(t, newLog(t)) })
-	t.Run("DamagedCheckpoints", func(t *testing.T) { testDamagedCheckpoints(t, newLog(t)) })
 }
 
 func testReadRevision(t *testing.T, log RevisionLog) {
@@ -191,52 +189,6 @@ func testEngineText(t *testing.T, log RevisionLog) {
 			t.Errorf("reading the same revisions again read the log %d times, want none (checkpoint cache)", n)
 		}
 	})
-}
-
-// testDamagedCheckpoints checks that an engine answers a read of a
-// revision whose checkpoint's text is not the one saved with
-// CodeUnavailable, loaded or not, for a text that differs from its sum
-// and for one saved without a sum that is not valid UTF-8, and reads the
-// revisions of the other checkpoints as before.
-func testDamagedCheckpoints(t *testing.T, log RevisionLog) {
-	pad := uniqueID(t, "pad")
-	want := BuildLongPad(t, log, pad, 350)
-	checkpoint := func(rev int) collab.Snapshot {
-		snap, err := log.SnapshotAt(t.Context(), pad, rev)
-		if err != nil || snap.Rev != rev || snap.Sum != collab.TextSum(snap.Text) {
-			t.Fatalf("SnapshotAt(%d) = revision %d, sum %d, %v; want the checkpoint with its sum", rev, snap.Rev, snap.Sum, err)
-		}
-		return snap
-	}
-	changed, unchecked := checkpoint(100), checkpoint(200)
-	changed.Text = strings.Replace(changed.Text, "e", "E", 1)
-	unchecked.Text, unchecked.Sum = unchecked.Text+"\xff", 0
-	for _, s := range []collab.Snapshot{changed, unchecked} {
-		if err := log.SaveSnapshot(t.Context(), pad, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	intact := textsFromRecords(t, log, pad, 320, 320)[0]
-	e := collab.NewEngine(collab.Config{Log: log})
-	defer e.Close()
-	check := func(t *testing.T) {
-		for _, rev := range []int{150, 194, 250, 291} {
-			var cerr *collab.Error
-			if _, _, err := e.Text(t.Context(), pad, rev); !errors.As(err, &cerr) || cerr.Code != collab.CodeUnavailable {
-				t.Errorf("Text(%d) of a damaged checkpoint: %v, want unavailable", rev, err)
-			}
-		}
-		for rev, text := range map[int]string{97: want[97], 320: intact} {
-			if got, _, err := e.Text(t.Context(), pad, rev); err != nil || got != text {
-				t.Errorf("Text(%d) = %d bytes, %v; want %d bytes", rev, len(got), err, len(text))
-			}
-		}
-	}
-	t.Run("not loaded", check)
-	if _, err := e.Head(t.Context(), pad); err != nil {
-		t.Fatal(err)
-	}
-	t.Run("loaded", check)
 }
 
 // countingLog counts the calls of ReadRevision.
