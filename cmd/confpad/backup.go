@@ -153,7 +153,8 @@ func checkStore(ctx context.Context, st migrationStore, w io.Writer) error {
 }
 
 // checkPad replays one pad from revision 0 and compares the text at each
-// stored snapshot; it returns the head and the number of snapshots.
+// stored snapshot with the snapshot's text and that with its sum; it
+// returns the head and the number of snapshots.
 func checkPad(ctx context.Context, st migrationStore, pad string) (head, snapshots int, err error) {
 	snaps, err := st.Snapshots(ctx, pad)
 	if err != nil {
@@ -163,9 +164,13 @@ func checkPad(ctx context.Context, st migrationStore, pad string) (head, snapsho
 	next := 0 // the next snapshot to compare
 	compare := func() error {
 		for ; next < len(snaps) && snaps[next].Rev == head; next++ {
-			if text := doc.String(); snaps[next].Text != text {
+			s := snaps[next]
+			if text := doc.String(); s.Text != text {
 				return fmt.Errorf("the snapshot at revision %d differs from its replayed records (%d against %d characters)",
-					head, len([]rune(snaps[next].Text)), len([]rune(text)))
+					head, len([]rune(s.Text)), len([]rune(text)))
+			}
+			if s.Sum != 0 && s.Sum != collab.TextSum(s.Text) {
+				return fmt.Errorf("the snapshot at revision %d does not match its sum (the engine saves it again from its records when it reads it)", head)
 			}
 		}
 		return nil

@@ -124,6 +124,17 @@ func TestCheckFindsProblems(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, `pad "tracing": the snapshot at revision 14 differs from its replayed records`},
+		{"a snapshot whose sum is not its text's", func(t *testing.T, path string) {
+			db := openSQLite(t, path)
+			snap, err := db.SnapshotAt(ctx, "tracing", 14)
+			if err != nil || snap.Rev != 14 {
+				t.Fatalf("SnapshotAt(14) = %d, %v", snap.Rev, err)
+			}
+			snap.Sum = collab.TextSum(snap.Text) + 1
+			if err := db.SaveSnapshot(ctx, "tracing", snap); err != nil {
+				t.Fatal(err)
+			}
+		}, `pad "tracing": the snapshot at revision 14 does not match its sum`},
 		{"a snapshot beyond the head", func(t *testing.T, path string) {
 			db := openSQLite(t, path)
 			if err := db.SaveSnapshot(ctx, "tracing", collab.Snapshot{Rev: 99, Text: "future"}); err != nil {
