@@ -52,7 +52,7 @@ func (s *Store) snapshotAt(ctx context.Context, pad, maxRev string) (collab.Snap
 	}
 	snap, ok := parseSnapshotReply(res)
 	if !ok {
-		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: unexpected reply %v", pad, res)
+		return collab.Snapshot{}, fmt.Errorf("redisstore: read snapshot of pad %q: unexpected reply %s", pad, replyShape(res))
 	}
 	return snap, nil
 }
@@ -97,6 +97,25 @@ func parseSum(v any) (sum uint32, ok bool) {
 	}
 	n, err := strconv.ParseUint(digits, 10, 32)
 	return uint32(n), err == nil
+}
+
+// replyShape describes a script's reply for an error message by the type
+// and size of each value, not its content: a snapshot's text can be
+// megabytes long, and a reply that is not what was expected may be any
+// of them.
+func replyShape(res []any) string {
+	parts := make([]string, len(res))
+	for i, v := range res {
+		switch v := v.(type) {
+		case string:
+			parts[i] = fmt.Sprintf("string of %d bytes", len(v))
+		case []any:
+			parts[i] = fmt.Sprintf("array of %d", len(v))
+		default:
+			parts[i] = fmt.Sprintf("%T", v)
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 // storedSum is the value stored for sum: "" for none.
@@ -227,7 +246,7 @@ func (s *Store) readAnySnapshot(ctx context.Context, pad string, rev, have int) 
 	}
 	head, snap, recs, ok := parseRevisionReply(res)
 	if !ok {
-		return 0, collab.Snapshot{}, nil, fmt.Errorf("unexpected reply %v", res)
+		return 0, collab.Snapshot{}, nil, fmt.Errorf("unexpected reply %s", replyShape(res))
 	}
 	return head, snap, recs, nil
 }
@@ -353,24 +372,23 @@ func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapsh
 
 // Snapshots returns every kept snapshot of pad in revision order (for
 // migration between stores). The texts hash holds exactly the kept
-// snapshots (snapshot_save.lua trims it with the index), so one read of it
-// is enough.
+// snapshots (snapshot_save.lua trims it with the index), so one read of it,
+// with the attributions and sums in the same transaction, is enough.
 func (s *Store) Snapshots(ctx context.Context, pad string) ([]collab.Snapshot, error) {
 	if err := checkPad(pad); err != nil {
 		return nil, err
 	}
-	texts, err := s.rdb.HGetAll(ctx, s.padKey(pad, "snaptext")).Result()
+	var all [3]*redis.MapStringStringCmd // texts, attributions, sums
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for i, name := range []string{"snaptext", "snapattr", "snapsum"} {
+			all[i] = p.HGetAll(ctx, s.padKey(pad, name))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
 	}
-	attrs, err := s.rdb.HGetAll(ctx, s.padKey(pad, "snapattr")).Result()
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
-	}
-	sums, err := s.rdb.HGetAll(ctx, s.padKey(pad, "snapsum")).Result()
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: read snapshots of pad %q: %w", pad, err)
-	}
+	texts, attrs, sums := all[0].Val(), all[1].Val(), all[2].Val()
 	var out []collab.Snapshot
 	for r, text := range texts {
 		rev, err := strconv.Atoi(r)

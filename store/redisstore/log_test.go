@@ -45,3 +45,45 @@ func TestParseSnapshotReply(t *testing.T) {
 		})
 	}
 }
+
+// TestReplyShape checks that an unexpected reply is described without its
+// content.
+func TestReplyShape(t *testing.T) {
+	got := replyShape([]any{int64(7), "secret text", nil, []any{"a", "b"}})
+	if want := "[int64, string of 11 bytes, <nil>, array of 2]"; got != want {
+		t.Errorf("replyShape = %q, want %q", got, want)
+	}
+}
+
+// TestParseRevisionReply feeds the revision script's reply parser replies
+// of the right shape and of wrong ones: the wrong are refused, none
+// panics.
+func TestParseRevisionReply(t *testing.T) {
+	recs := []any{`{"rev":101}`, `{"rev":102}`}
+	tests := []struct {
+		name  string
+		reply []any
+		head  int
+		snap  collab.Snapshot
+		recs  int
+		ok    bool
+	}{
+		{"snapshot and records", []any{int64(150), int64(100), "text", "42", recs}, 150, collab.Snapshot{Rev: 100, Text: "text", Sum: 42}, 2, true},
+		{"no sum", []any{int64(150), int64(100), "text", nil, recs}, 150, collab.Snapshot{Rev: 100, Text: "text"}, 2, true},
+		{"no snapshot", []any{int64(3), int64(0), "", nil, []any{}}, 3, collab.Snapshot{}, 0, true},
+		{"four values", []any{int64(150), int64(100), "text", recs}, 0, collab.Snapshot{}, 0, false},
+		{"sum not a number", []any{int64(150), int64(100), "text", "x", recs}, 0, collab.Snapshot{}, 0, false},
+		{"sum too large", []any{int64(150), int64(100), "text", "4294967296", recs}, 0, collab.Snapshot{}, 0, false},
+		{"head as text", []any{"150", int64(100), "text", nil, recs}, 0, collab.Snapshot{}, 0, false},
+		{"records not an array", []any{int64(150), int64(100), "text", nil, "r"}, 0, collab.Snapshot{}, 0, false},
+		{"a record not a string", []any{int64(150), int64(100), "text", nil, []any{int64(1)}}, 0, collab.Snapshot{}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head, snap, got, ok := parseRevisionReply(tt.reply)
+			if ok != tt.ok || head != tt.head || !snap.Equal(tt.snap) || len(got) != tt.recs {
+				t.Errorf("parseRevisionReply = head %d, %+v, %d records, %v; want %d, %+v, %d, %v", head, snap, len(got), ok, tt.head, tt.snap, tt.recs, tt.ok)
+			}
+		})
+	}
+}

@@ -5,12 +5,12 @@
 -- KEYS[2]  the pad's snapshot texts: a hash from revision to text
 -- KEYS[3]  the pad's log (a snapshot may not be ahead of its head)
 -- KEYS[4]  the pad's snapshot attributions: a hash from revision to JSON
+-- KEYS[5]  the pad's snapshot sums: a hash from revision to the text's sum
 -- ARGV[1]  the snapshot's revision
 -- ARGV[2]  the snapshot's text
 -- ARGV[3]  how many snapshots to keep (the newest by revision)
 -- ARGV[4]  the distance between checkpoints: snapshots at its multiples
 --          are never dropped
--- KEYS[5]  the pad's snapshot sums: a hash from revision to the text's sum
 -- ARGV[5]  the snapshot's attribution as JSON, or "" for none
 -- ARGV[6]  the snapshot's sum, or "" for none
 --
