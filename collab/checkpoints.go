@@ -183,9 +183,9 @@ func (c *checkpointCache) entry(pad string, rev int) *checkpointEntry {
 	return e
 }
 
-// put keeps text, valid UTF-8, as the checkpoint at rev of pad, unless a
-// pad was forgotten since gen was handed out or the text alone is larger
-// than the cache.
+// put keeps text, which passed its check, as the checkpoint at rev of
+// pad, unless a pad was forgotten since gen was handed out or the text
+// alone is larger than the cache.
 func (c *checkpointCache) put(pad string, rev int, text string, gen uint64) {
 	if len(text) > c.max {
 		return

@@ -127,12 +127,18 @@ func appendReplayed(dst []byte, snap Snapshot, ops []Op) ([]byte, error) {
 }
 
 // composeAll composes ops, those of revisions first, first+1, ... in
-// order, into one op with the effect of them all. It composes neighbours
+// order, into one op with the effect of them all; an invalid op fails with
+// its revision. It composes neighbours
 // in pairs, then the results in pairs, and so on (composing is
 // associative), so that each part and each byte of text is copied about
 // log2(len(ops)) times; composed one after another, the growing result
 // would be copied once per op.
 func composeAll(ops []Op, first int) (Op, error) {
+	for i := range ops {
+		if err := ops[i].validate(false); err != nil {
+			return Op{}, fmt.Errorf("revision %d: %w", first+i, err)
+		}
+	}
 	var buf [64]Op
 	level := append(buf[:0], ops...)
 	for width := 1; len(level) > 1; width *= 2 {
@@ -241,8 +247,8 @@ type Feed interface {
 }
 
 // Equal reports whether s and o are the same snapshot: same revision,
-// text and attribution (a nil attribution, none stored, differs from an
-// empty one).
+// text, sum and attribution (a nil attribution, none stored, differs from
+// an empty one).
 func (s Snapshot) Equal(o Snapshot) bool {
 	return s.Rev == o.Rev && s.Text == o.Text && s.Sum == o.Sum && (s.Attribution == nil) == (o.Attribution == nil) && slices.Equal(s.Attribution, o.Attribution)
 }

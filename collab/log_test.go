@@ -43,17 +43,20 @@ func TestReplayTextRefusesRecordsThatDoNotFit(t *testing.T) {
 		name string
 		recs []Record
 		want error
+		says string
 	}{
-		{"a delete past the end", []Record{insert, {Op: NewOp(Delete(5))}}, ErrPastEnd},
-		{"an invalid op among others", []Record{insert, insert, invalid, insert, insert}, ErrInvalidOp},
-		{"an invalid op alone", []Record{invalid}, ErrInvalidOp},
+		{"a delete past the end", []Record{insert, {Op: NewOp(Delete(5))}}, ErrPastEnd, "revisions 5 to 6"},
+		{"an invalid op among others", []Record{insert, insert, invalid, insert, insert}, ErrInvalidOp, "revision 7:"},
+		{"an invalid op last, alone at its level", []Record{insert, insert, insert, insert, invalid}, ErrInvalidOp, "revision 9:"},
+		{"an invalid op alone", []Record{invalid}, ErrInvalidOp, "revision 5:"},
 	}
 	for _, tt := range tests {
 		for i := range tt.recs {
 			tt.recs[i].Rev = 5 + i
 		}
-		if _, err := ReplayText(Snapshot{Rev: 4, Text: "abc"}, tt.recs); !errors.Is(err, tt.want) {
-			t.Errorf("%s: error %v, want %v", tt.name, err, tt.want)
+		_, err := ReplayText(Snapshot{Rev: 4, Text: "abc"}, tt.recs)
+		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("%s: error %v, want %v naming %q", tt.name, err, tt.want, tt.says)
 		}
 	}
 }

@@ -574,7 +574,8 @@ func TestMigrationStoresSegmentsOfOldPads(t *testing.T) {
 
 // TestMigrationLeavesOldSnapshotsWithoutASum opens a database written
 // before snapshots kept a sum: its snapshots read back with none (0, so
-// that a read checks their UTF-8), and one saved after with its sum.
+// that a read checks their UTF-8), and one saved after, new or in the
+// place of an old one, with its sum.
 func TestMigrationLeavesOldSnapshotsWithoutASum(t *testing.T) {
 	ctx := t.Context()
 	s := openOld(t, 8, `INSERT INTO snapshots (pad, rev, text) VALUES ('p', 1, 'x')`)
@@ -586,11 +587,14 @@ func TestMigrationLeavesOldSnapshotsWithoutASum(t *testing.T) {
 		t.Fatalf("ReadRevision(1) = %+v, %v; want the old snapshot without a sum", snap, err)
 	}
 	saved := collab.Snapshot{Rev: 2, Text: "yx", Sum: collab.TextSum("yx")}
-	if err := s.SaveSnapshot(ctx, "p", saved); err != nil {
-		t.Fatal(err)
+	replaced := collab.Snapshot{Rev: 1, Text: "x", Sum: collab.TextSum("x")}
+	for _, snap := range []collab.Snapshot{saved, replaced} {
+		if err := s.SaveSnapshot(ctx, "p", snap); err != nil {
+			t.Fatal(err)
+		}
 	}
 	snaps, err := s.Snapshots(ctx, "p")
-	if want := []collab.Snapshot{{Rev: 1, Text: "x"}, saved}; err != nil || !slices.EqualFunc(snaps, want, collab.Snapshot.Equal) {
+	if want := []collab.Snapshot{replaced, saved}; err != nil || !slices.EqualFunc(snaps, want, collab.Snapshot.Equal) {
 		t.Errorf("snapshots of p: %+v, %v; want %+v", snaps, err, want)
 	}
 }
