@@ -88,7 +88,8 @@ cfloor:
 	mkdir -p bin && cc -O2 -Wall -o bin/cfloor tools/cfloor/floor.c && bin/cfloor 30
 
 ## wakefloor: how long this machine takes to run a thread woken on an
-## idle CPU, without Go (tools/wakefloor/wake.c; docs/PERFORMANCE.md)
+## idle CPU, and how long it takes a busy one away, without Go
+## (tools/wakefloor/wake.c; docs/PERFORMANCE.md)
 wakefloor:
 	mkdir -p bin && cc -O2 -Wall -pthread -o bin/wakefloor tools/wakefloor/wake.c && bin/wakefloor
 
