@@ -3,7 +3,6 @@ package collab
 import (
 	"container/list"
 	"context"
-	"fmt"
 	"math"
 	"sync"
 	"unicode/utf8"
@@ -301,9 +300,8 @@ func (c *checkpointCache) remove(el *list.Element) {
 // the snapshot's text and the ops from the checkpoint cache where they
 // are kept, and reads the rest from the log in one step; it reads nothing
 // if the cache holds all and the caller knows the head (head >= 0, rev at
-// or below it). The text passed its check (Snapshot.checkText; a
-// *damagedSnapshot error if not). A rev after the log's head is a
-// CodeRevAhead error.
+// or below it). The text passed its check (Snapshot.checkText). A rev
+// after the log's head is a CodeRevAhead error.
 func (e *Engine) readRevision(ctx context.Context, rr RevisionReader, pad string, rev, head int) (int, Snapshot, []Op, error) {
 	c := rev - rev%CheckpointEvery
 	cached, kept, ok, gen := e.checkpoints.get(pad, c)
@@ -339,44 +337,17 @@ func (e *Engine) readRevision(ctx context.Context, rr RevisionReader, pad string
 	return head, snap, ops, nil
 }
 
-// checkText fails with a *damagedSnapshot error unless the snapshot's
+// checkText fails with a CodeUnavailable error unless the snapshot's
 // text, as the log returned it, is the one the engine saved, by its Sum,
-// or, where the log kept none, is valid UTF-8.
+// or, where the log kept none, is valid UTF-8. A read of an old revision
+// refuses a snapshot that fails (confpad check reports it); loading a pad
+// takes it for a lost one (LoadIntact).
 func (s Snapshot) checkText() error {
 	switch {
 	case s.Sum != 0 && TextSum(s.Text) != s.Sum:
-		return &damagedSnapshot{rev: s.Rev, why: "does not match its checksum"}
+		return errorf(CodeUnavailable, "the snapshot at revision %d does not match its checksum", s.Rev)
 	case s.Sum == 0 && !utf8.ValidString(s.Text):
-		return &damagedSnapshot{rev: s.Rev, why: "is not valid UTF-8"}
+		return errorf(CodeUnavailable, "the snapshot at revision %d is not valid UTF-8", s.Rev)
 	}
 	return nil
-}
-
-// damagedSnapshot is checkText's error: the text of the snapshot at rev
-// is not the one saved. The engine takes such a snapshot for a lost one
-// (intactSnapshotBelow) and saves the text its records give in its place.
-type damagedSnapshot struct {
-	rev int
-	why string
-}
-
-func (d *damagedSnapshot) Error() string {
-	return fmt.Sprintf("the snapshot at revision %d %s", d.rev, d.why)
-}
-
-// intactSnapshotBelow returns the newest snapshot of pad below rev whose
-// text passes its check, the empty pad at revision 0 if there is none.
-func intactSnapshotBelow(ctx context.Context, log Log, pad string, rev int) (Snapshot, error) {
-	for {
-		snap, err := log.SnapshotAt(ctx, pad, rev-1)
-		switch {
-		case err != nil:
-			return Snapshot{}, unavailable(err)
-		case snap.Rev >= rev:
-			return Snapshot{}, errorf(CodeUnavailable, "the log gave a snapshot at %d for one below %d", snap.Rev, rev)
-		case snap.Rev == 0 || snap.checkText() == nil:
-			return snap, nil
-		}
-		rev = snap.Rev
-	}
 }

@@ -297,8 +297,7 @@ func (e *Engine) LoadedText(padID string) (text string, head int, ok bool) {
 // appendTextUnloaded is AppendText for an old revision (rev >= 0) of a
 // pad that is not loaded, read in one step of a RevisionReader Log; done
 // is false where it cannot answer (a loaded pad, another Log, a pad whose
-// log lacks the checkpoint below rev or holds a damaged one, which the
-// loaded path saves).
+// log lacks the checkpoint below rev, which the loaded path saves).
 func (e *Engine) appendTextUnloaded(ctx context.Context, dst []byte, padID string, rev int) (b []byte, head int, done bool, err error) {
 	rr, ok := e.cfg.Log.(RevisionReader)
 	if !ok || rev < 0 {
@@ -316,10 +315,6 @@ func (e *Engine) appendTextUnloaded(ctx context.Context, dst []byte, padID strin
 	}
 	defer e.oldReads.Done()
 	head, snap, ops, err := e.readRevision(ctx, rr, padID, rev, -1)
-	var damaged *damagedSnapshot
-	if errors.As(err, &damaged) {
-		return dst, 0, false, nil // the loaded path saves it again
-	}
 	if err != nil {
 		return dst, head, true, err
 	}
@@ -327,7 +322,7 @@ func (e *Engine) appendTextUnloaded(ctx context.Context, dst []byte, padID strin
 		return dst, 0, false, nil
 	}
 	b, err = appendReplayed(dst, snap, ops)
-	return b, head, true, err
+	return b, head, true, unavailable(err) // the stored ops do not fit
 }
 
 // Head returns the pad's head revision.
@@ -473,8 +468,11 @@ func (e *Engine) logCtx() (context.Context, context.CancelFunc) {
 }
 
 // unavailable wraps a Log failure for clients: a read-only pad is the
-// client's CodeReadOnly, anything else CodeUnavailable.
+// client's CodeReadOnly, anything else CodeUnavailable (nil stays nil).
 func unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
 	var ce *Error
 	if errors.As(err, &ce) {
 		return err

@@ -79,3 +79,33 @@ func ExampleEngine_AppendText() {
 	// 2: "kernel plumbers "
 	// 3: "kernel plumbers conference"
 }
+
+// LoadIntact loads a pad as the engine does: a snapshot whose text is not
+// the one saved (here, changed behind the store's back) is taken for a
+// lost one, and the pad's text comes from the records.
+func ExampleLoadIntact() {
+	ctx := context.Background()
+	store := memstore.New()
+	recs := []collab.Record{
+		{Op: collab.NewOp(collab.Insert("notes"))},
+		{Op: collab.NewOp(collab.Skip(5), collab.Insert(" on the talk"))},
+	}
+	if err := store.Append(ctx, "pad", 0, recs); err != nil {
+		panic(err)
+	}
+	saved := "notes on the talk"
+	damaged := collab.Snapshot{Rev: 2, Text: "notes on the tlak", Sum: collab.TextSum(saved)}
+	if err := store.SaveSnapshot(ctx, "pad", damaged); err != nil {
+		panic(err)
+	}
+	snap, after, err := collab.LoadIntact(ctx, store, "pad")
+	if err != nil {
+		panic(err)
+	}
+	doc, err := collab.Replay(snap, after)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("from revision %d and %d records: %q\n", snap.Rev, len(after), doc.String())
+	// Output: from revision 0 and 2 records: "notes on the talk"
+}

@@ -126,6 +126,44 @@ func appendReplayed(dst []byte, snap Snapshot, ops []Op) ([]byte, error) {
 	return b, nil
 }
 
+// LoadIntact is log.Load, except that a snapshot whose text fails its
+// check (its Sum, or its UTF-8 where it has none: the text is not the one
+// saved) is taken for a lost one, which costs replay time: it returns the
+// newest snapshot that passes the check and every record after it up to
+// the head. Revision 0 is the empty pad, whatever the log holds there.
+// The engine loads pads with it, and so does whatever else builds a pad's
+// text from the log.
+func LoadIntact(ctx context.Context, log Log, pad string) (Snapshot, []Record, error) {
+	snap, recs, err := log.Load(ctx, pad)
+	if err != nil {
+		return Snapshot{}, nil, err
+	}
+	top := snap.Rev // the records from top on are in recs
+	for snap.Rev > 0 && snap.checkText() != nil {
+		below := snap.Rev
+		if snap, err = log.SnapshotAt(ctx, pad, below-1); err != nil {
+			return Snapshot{}, nil, err
+		}
+		if snap.Rev >= below {
+			return Snapshot{}, nil, fmt.Errorf("collab: the log gave a snapshot at revision %d for one below %d", snap.Rev, below)
+		}
+	}
+	if snap.Rev <= 0 {
+		snap = Snapshot{}
+	}
+	if snap.Rev < top {
+		before, err := log.Records(ctx, pad, snap.Rev, top)
+		if err != nil {
+			return Snapshot{}, nil, err
+		}
+		if err := recordsFit(snap.Rev, top, len(before)); err != nil {
+			return Snapshot{}, nil, err
+		}
+		recs = append(before, recs...)
+	}
+	return snap, recs, nil
+}
+
 // composeAll composes ops, those of revisions first, first+1, ... in
 // order, into one op with the effect of them all; an invalid op fails with
 // its revision. It composes neighbours

@@ -71,10 +71,7 @@ func (p *pad) load() {
 	}
 	ctx, cancel := p.e.logCtx()
 	defer cancel()
-	snap, recs, err := p.e.cfg.Log.Load(ctx, p.id)
-	if err == nil {
-		snap, recs, err = intactSnapshot(ctx, p.e.cfg.Log, p.id, snap, recs)
-	}
+	snap, recs, err := LoadIntact(ctx, p.e.cfg.Log, p.id)
 	if err == nil {
 		// Loading is not committing: these records are not reported.
 		p.doc = NewDoc(snap.Text)
@@ -103,27 +100,6 @@ func (p *pad) load() {
 	}
 	p.e.wg.Add(1)
 	go p.loop()
-}
-
-// intactSnapshot returns snap and recs, what Log.Load returned, if snap's
-// text passes its check (Snapshot.checkText), or else the newest older
-// snapshot that passes it and the records after that one up to the head:
-// a damaged snapshot is taken for a lost one, which costs replay time,
-// and the pad is never built on it; applying the records saves the
-// checkpoints they pass again.
-func intactSnapshot(ctx context.Context, log Log, pad string, snap Snapshot, recs []Record) (Snapshot, []Record, error) {
-	if snap.Rev == 0 || snap.checkText() == nil {
-		return snap, recs, nil
-	}
-	older, err := intactSnapshotBelow(ctx, log, pad, snap.Rev)
-	if err != nil {
-		return Snapshot{}, nil, err
-	}
-	before, err := readRecords(ctx, log, pad, older.Rev, snap.Rev)
-	if err != nil {
-		return Snapshot{}, nil, err
-	}
-	return older, append(before, recs...), nil
 }
 
 // recordsBeforeChunk is how many records recordsBefore reads at once, so
@@ -552,9 +528,9 @@ func (p *pad) saveSnapshot(rev int) {
 }
 
 // writeSnapshot writes s in the background, with its Sum if its text is
-// valid UTF-8 (the engine's texts are: the check keeps a text that was not
-// from ever being trusted by its sum) and with the runs of attr (nil: none)
-// as its attribution; attr must not change any more.
+// valid UTF-8 (the engine's texts are; checking it is cheap insurance
+// that no sum ever vouches for a text that is not) and with the runs of
+// attr (nil: none) as its attribution; attr must not change any more.
 func (p *pad) writeSnapshot(s Snapshot, attr *Attribution) {
 	p.e.wg.Add(1)
 	go func() {
@@ -642,47 +618,35 @@ func (p *pad) appendText(ctx context.Context, dst []byte, rev int) ([]byte, int,
 	}
 	if c := rev - rev%CheckpointEvery; c > snap.Rev {
 		// The log lacks the checkpoint below rev (the pad's history is
-		// older than checkpoints) or holds a damaged one: save it, so
-		// that the next read near here replays fewer records.
+		// older than checkpoints): save it, so that the next read near
+		// here replays fewer records.
 		text, err := replayValidText(snap, ops[:c-snap.Rev])
 		if err != nil {
-			return dst, head, err
+			return dst, head, unavailable(err) // the stored ops do not fit
 		}
 		snap, ops = Snapshot{Rev: c, Text: text}, ops[c-snap.Rev:]
 		p.writeSnapshot(snap, nil)
 	}
 	b, err := appendReplayed(dst, snap, ops)
-	return b, head, err
+	return b, head, unavailable(err)
 }
 
-// readRevision reads the latest snapshot at or below rev whose text
-// passes its check (Snapshot.checkText) and the ops of the revisions after
-// it up to rev: in one step and with the engine's checkpoint cache where
-// the Log is a RevisionReader and the snapshot passes. head is the pad's
-// head.
+// readRevision reads the latest snapshot at or below rev, whose text it
+// checks (Snapshot.checkText), and the ops of the revisions after it up
+// to rev: in one step and with the engine's checkpoint cache where the
+// Log is a RevisionReader. head is the pad's head.
 func (p *pad) readRevision(ctx context.Context, rev, head int) (Snapshot, []Op, error) {
 	log := p.e.cfg.Log
-	var (
-		snap    Snapshot
-		err     error
-		damaged *damagedSnapshot
-	)
 	if rr, ok := log.(RevisionReader); ok {
-		var ops []Op
-		_, snap, ops, err = p.e.readRevision(ctx, rr, p.id, rev, head)
-		if !errors.As(err, &damaged) {
-			return snap, ops, err
-		}
-	} else {
-		if snap, err = log.SnapshotAt(ctx, p.id, rev); err != nil {
-			return Snapshot{}, nil, unavailable(err)
-		}
-		errors.As(snap.checkText(), &damaged)
+		_, snap, ops, err := p.e.readRevision(ctx, rr, p.id, rev, head)
+		return snap, ops, err
 	}
-	if damaged != nil {
-		if snap, err = intactSnapshotBelow(ctx, log, p.id, damaged.rev); err != nil {
-			return Snapshot{}, nil, err
-		}
+	snap, err := log.SnapshotAt(ctx, p.id, rev)
+	if err != nil {
+		return Snapshot{}, nil, unavailable(err)
+	}
+	if err := snap.checkText(); err != nil {
+		return Snapshot{}, nil, err
 	}
 	recs, err := readRecords(ctx, log, p.id, snap.Rev, rev)
 	if err != nil {

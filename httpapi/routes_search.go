@@ -68,12 +68,12 @@ func (se *searcher) remove(ctx context.Context, pad string) {
 // copy if the pad is loaded (a busy pad is indexed every
 // search.DefaultDelay, and replaying it from the log each time cost W2,
 // 16 busy pads, 4 % of the server's CPU), else as the Log has them,
-// without loading the pad.
+// without loading the pad (collab.LoadIntact, as the engine loads it).
 func (s *Server) indexText(ctx context.Context, pad string) (string, int, error) {
 	if text, head, ok := s.engine.LoadedText(pad); ok {
 		return text, head, nil
 	}
-	snap, recs, err := s.cfg.Log.Load(ctx, pad)
+	snap, recs, err := collab.LoadIntact(ctx, s.cfg.Log, pad)
 	if err != nil {
 		return "", 0, err
 	}

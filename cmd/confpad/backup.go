@@ -170,7 +170,7 @@ func checkPad(ctx context.Context, st migrationStore, pad string) (head, snapsho
 					head, len([]rune(s.Text)), len([]rune(text)))
 			}
 			if s.Sum != 0 && s.Sum != collab.TextSum(s.Text) {
-				return fmt.Errorf("the snapshot at revision %d does not match its sum (the engine saves it again from its records when it reads it)", head)
+				return fmt.Errorf("the snapshot at revision %d does not match its sum", head)
 			}
 		}
 		return nil

@@ -229,9 +229,10 @@ func copyPad(ctx context.Context, src, dst migrationStore, pad string) (records,
 }
 
 // padText loads a pad and replays its records onto the snapshot, the way
-// the pad engine opens it, and returns its head and text.
+// the pad engine opens it (collab.LoadIntact), and returns its head and
+// text.
 func padText(ctx context.Context, log collab.Log, pad string) (collab.Snapshot, error) {
-	snap, recs, err := log.Load(ctx, pad)
+	snap, recs, err := collab.LoadIntact(ctx, log, pad)
 	if err != nil {
 		return collab.Snapshot{}, err
 	}

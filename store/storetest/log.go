@@ -468,19 +468,17 @@ func testHistoryBytes(t *testing.T, log collab.Log) {
 
 // testDamagedSnapshots checks, through an engine, snapshots whose text is
 // not the one saved: one that differs from its sum and one saved without a
-// sum that is not valid UTF-8. The engine takes each for a lost one. A
-// read of a revision after a damaged checkpoint (checkpoints 100 and 200,
-// below the newest snapshot), loaded or not, replays the records from an
-// intact snapshot below it and saves the checkpoint again; loading a pad
-// whose newest snapshot is damaged (300) replays them from an intact one
-// below and saves the checkpoints it passes again. Saved again means with
-// the text of the records and its sum.
+// sum that is not valid UTF-8. A read of a revision after a damaged
+// checkpoint (100 and 200, below the newest snapshot) is refused with
+// CodeUnavailable, whether the pad is loaded or not, and the others are
+// read as before; loading a pad whose newest snapshot (300) is damaged
+// too takes them for lost (collab.LoadIntact): its text is its records',
+// and the checkpoints that the replay passes are saved again, with the
+// records' text and its sum, after which every revision reads.
 func testDamagedSnapshots(t *testing.T, log collab.Log) {
 	pad := uniqueID(t, "pad")
 	BuildLongPad(t, log, pad, 300)
 	truth := textsFromRecords(t, log, pad, 1, 300) // truth[i] is revision i+1's
-	changed := func(s *collab.Snapshot) { s.Text = strings.Replace(s.Text, "e", "E", 1) }
-	unchecked := func(s *collab.Snapshot) { s.Text, s.Sum = s.Text+"\xff", 0 }
 	spoil := func(rev int, how func(*collab.Snapshot)) {
 		snap := snapshotAt(t, log, pad, rev)
 		if snap.Sum != collab.TextSum(snap.Text) {
@@ -489,37 +487,59 @@ func testDamagedSnapshots(t *testing.T, log collab.Log) {
 		how(&snap)
 		mustSnapshot(t, log, pad, snap)
 	}
+	changed := func(s *collab.Snapshot) { s.Text = strings.Replace(s.Text, "e", "E", 1) }
+	unchecked := func(s *collab.Snapshot) { s.Text, s.Sum = s.Text+"\xff", 0 }
 	read := func(t *testing.T, e *collab.Engine, revs ...int) {
+		t.Helper()
 		for _, rev := range revs {
 			if got, _, err := e.Text(t.Context(), pad, rev); err != nil || got != truth[rev-1] {
 				t.Errorf("Text(%d) = %d bytes, %v; want its records' %d bytes", rev, len(got), err, len(truth[rev-1]))
 			}
 		}
 	}
-	savedAgain := func(t *testing.T, e *collab.Engine, revs ...int) {
-		e.Close() // waits for the snapshots it saves
+	refused := func(t *testing.T, e *collab.Engine, revs ...int) {
+		t.Helper()
 		for _, rev := range revs {
-			if snap := snapshotAt(t, log, pad, rev); snap.Text != truth[rev-1] || snap.Sum != collab.TextSum(snap.Text) {
-				t.Errorf("the checkpoint at %d: %d bytes, sum %d; want its records' text and its sum", rev, len(snap.Text), snap.Sum)
+			var cerr *collab.Error
+			if _, _, err := e.Text(t.Context(), pad, rev); !errors.As(err, &cerr) || cerr.Code != collab.CodeUnavailable {
+				t.Errorf("Text(%d) after a damaged checkpoint: %v, want unavailable", rev, err)
 			}
 		}
 	}
-	t.Run("checkpoints below", func(t *testing.T) {
+	load := func(t *testing.T, e *collab.Engine) {
+		t.Helper()
+		if head, err := e.Head(t.Context(), pad); err != nil || head != 300 {
+			t.Fatalf("loading the pad: head %d, %v", head, err)
+		}
+	}
+	t.Run("checkpoints below the newest", func(t *testing.T) {
 		spoil(100, changed)
 		spoil(200, unchecked)
 		e := collab.NewEngine(collab.Config{Log: log})
 		defer e.Close()
-		read(t, e, 150, 97)            // not loaded (a Log that reads revisions without the pad)
-		read(t, e, 300, 250, 291, 194) // loaded
-		savedAgain(t, e, 100, 200)
+		refused(t, e, 150, 250) // not loaded, on a Log that reads revisions without the pad
+		read(t, e, 97, 300)
+		load(t, e)
+		refused(t, e, 194, 291)
+		read(t, e, 97, 300)
 	})
-	t.Run("the newest", func(t *testing.T) {
+	t.Run("the newest too", func(t *testing.T) {
 		spoil(300, changed)
-		spoil(200, changed)
 		e := collab.NewEngine(collab.Config{Log: log})
+		if _, ok := log.(collab.RevisionReader); ok {
+			refused(t, e, 300) // read without loading the pad
+		}
+		load(t, e)
+		read(t, e, 300)
+		e.Close() // waits for the snapshots it saves
+		for _, rev := range []int{100, 200, 300} {
+			if snap := snapshotAt(t, log, pad, rev); snap.Text != truth[rev-1] || snap.Sum != collab.TextSum(snap.Text) {
+				t.Errorf("the checkpoint at %d: %d bytes, sum %d; want its records' text and its sum", rev, len(snap.Text), snap.Sum)
+			}
+		}
+		e = collab.NewEngine(collab.Config{Log: log})
 		defer e.Close()
-		read(t, e, 300, 250)
-		savedAgain(t, e, 200, 300)
+		read(t, e, 150, 194, 250, 291)
 	})
 }
 
