@@ -238,6 +238,8 @@ type Log interface {
 	// SaveSnapshot stores a snapshot. Snapshots only speed up loading and
 	// reading old revisions; a lost one costs replay time, never data. A
 	// Log may drop old snapshots, but never a checkpoint (IsCheckpoint).
+	// It refuses a snapshot ahead of the pad's head: one written in the
+	// background for a pad deleted meanwhile must not outlive it.
 	SaveSnapshot(ctx context.Context, pad string, s Snapshot) error
 }
 

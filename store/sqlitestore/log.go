@@ -192,15 +192,24 @@ const SnapshotsKept = 4
 
 // SaveSnapshot implements collab.Log. Saving a snapshot at a revision that
 // already has one replaces it; snapshots that are not checkpoints, beyond
-// the newest SnapshotsKept, are dropped in the same transaction.
+// the newest SnapshotsKept, are dropped in the same transaction. A
+// snapshot ahead of the pad's head (of a pad deleted while it was being
+// written, say) is refused.
 func (s *Store) SaveSnapshot(ctx context.Context, pad string, snap collab.Snapshot) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err == nil {
 		defer func() { _ = tx.Rollback() }()
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO snapshots (pad, rev, text, sum, attribution) VALUES (?, ?, ?, NULLIF(?, 0), ?)
+		var res sql.Result
+		res, err = tx.ExecContext(ctx,
+			`INSERT INTO snapshots (pad, rev, text, sum, attribution)
+			 SELECT ?1, ?2, ?3, NULLIF(?4, 0), ?5 WHERE ?2 <= COALESCE((SELECT MAX(rev) FROM ops WHERE pad = ?1), 0)
 			 ON CONFLICT (pad, rev) DO UPDATE SET text = excluded.text, sum = excluded.sum, attribution = excluded.attribution`,
 			pad, snap.Rev, snap.Text, snap.Sum, storedRuns(snap.Attribution))
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				err = fmt.Errorf("revision %d is ahead of the pad's head", snap.Rev)
+			}
+		}
 	}
 	if err == nil {
 		_, err = tx.ExecContext(ctx,

@@ -527,7 +527,8 @@ func TestMigrationMovesSnapshotsToARowidTable(t *testing.T) {
 	if before < 0 {
 		t.Fatal("no migration creates snapshots_rowid")
 	}
-	s := openOld(t, before, `INSERT INTO snapshots (pad, rev, text, attribution) VALUES ('p', 100, 'old text', NULL), ('p', 200, 'newer', '[{"author":"a","length":5}]'), ('q', 100, 'other', NULL)`)
+	s := openOld(t, before, `INSERT INTO snapshots (pad, rev, text, attribution) VALUES ('p', 100, 'old text', NULL), ('p', 200, 'newer', '[{"author":"a","length":5}]'), ('q', 100, 'other', NULL)`,
+		`INSERT INTO ops (pad, rev, client, author, seq, time, op) VALUES ('p', 200, 'c', 'c', 1, 1000, '["x"]')`) // a head for the save below
 	var rowids int
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(rowid) FROM snapshots`).Scan(&rowids); err != nil || rowids != 3 {
 		t.Fatalf("rowids of snapshots: %d, %v; want 3", rowids, err)

@@ -36,6 +36,7 @@ func TestLog(t *testing.T, newLog func(t *testing.T) collab.Log) {
 		{"AstralText", testAstralText},
 		{"HistoryBytes", testHistoryBytes},
 		{"DamagedSnapshots", testDamagedSnapshots},
+		{"SnapshotAheadRefused", testSnapshotAheadRefused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -551,4 +552,24 @@ func snapshotAt(t *testing.T, log collab.Log, pad string, rev int) collab.Snapsh
 		t.Fatalf("SnapshotAt(%d) = revision %d, %v", rev, snap.Rev, err)
 	}
 	return snap
+}
+
+// testSnapshotAheadRefused checks that a snapshot ahead of the pad's head,
+// or of a pad without records (deleted, or never written), is refused
+// and not stored, and that one at the head is taken.
+func testSnapshotAheadRefused(t *testing.T, log collab.Log) {
+	pad, empty := uniqueID(t, "pad"), uniqueID(t, "empty")
+	mustAppend(t, log, pad, 0, inserts(0, 3, "client-a"))
+	for _, tc := range []struct {
+		pad string
+		rev int
+	}{{pad, 4}, {pad, 100}, {empty, 1}} {
+		if err := log.SaveSnapshot(t.Context(), tc.pad, collab.Snapshot{Rev: tc.rev, Text: "ahead"}); err == nil {
+			t.Errorf("SaveSnapshot(%q, rev %d) ahead of the head succeeded", tc.pad, tc.rev)
+		}
+		if s, err := log.SnapshotAt(t.Context(), tc.pad, 1000); err != nil || s.Rev != 0 {
+			t.Errorf("SnapshotAt(%q) after a refused save = revision %d, %v; want none", tc.pad, s.Rev, err)
+		}
+	}
+	mustSnapshot(t, log, pad, collab.Snapshot{Rev: 3, Text: "cba"})
 }
