@@ -25,6 +25,12 @@ func Compose(a, b Op) (Op, error) {
 	if err := b.validate(false); err != nil {
 		return Op{}, fmt.Errorf("compose second op: %w", err)
 	}
+	return composeValid(a, b)
+}
+
+// composeValid is Compose for ops known to be valid (checked, or results
+// of composeValid).
+func composeValid(a, b Op) (Op, error) {
 	if n := len(a.text) + len(b.text); n > MaxCount {
 		return Op{}, fmt.Errorf("%w: compose: the ops' texts hold %d bytes, more than %d", ErrOpTooLarge, n, MaxCount)
 	}

@@ -97,11 +97,16 @@ func ReplayText(snap Snapshot, recs []Record) (string, error) {
 	if !utf8.ValidString(snap.Text) {
 		return "", errors.New("collab: replay: the snapshot's text is not valid UTF-8")
 	}
+	return replayValidText(snap, recordOps(recs))
+}
+
+// recordOps returns the ops of recs, in order.
+func recordOps(recs []Record) []Op {
 	ops := make([]Op, len(recs))
 	for i, r := range recs {
 		ops[i] = r.Op
 	}
-	return replayValidText(snap, ops)
+	return ops
 }
 
 // replayValidText is ReplayText for a snapshot whose text is known to be
@@ -166,9 +171,9 @@ func LoadIntact(ctx context.Context, log Log, pad string) (Snapshot, []Record, e
 
 // composeAll composes ops, those of revisions first, first+1, ... in
 // order, into one op with the effect of them all; an invalid op fails with
-// its revision. It composes neighbours
-// in pairs, then the results in pairs, and so on (composing is
-// associative), so that each part and each byte of text is copied about
+// its revision. It checks each op once, then composes neighbours in
+// pairs, then the results in pairs, and so on (composing is associative),
+// so that each part and each byte of text is copied about
 // log2(len(ops)) times; composed one after another, the growing result
 // would be copied once per op.
 func composeAll(ops []Op, first int) (Op, error) {
@@ -184,7 +189,7 @@ func composeAll(ops []Op, first int) (Op, error) {
 		for i := 0; i < len(level); i += 2 {
 			if i+1 < len(level) {
 				var err error
-				if level[i], err = Compose(level[i], level[i+1]); err != nil {
+				if level[i], err = composeValid(level[i], level[i+1]); err != nil {
 					from := first + i*width
 					return Op{}, fmt.Errorf("revisions %d to %d: %w", from, min(from+2*width, first+len(ops))-1, err)
 				}

@@ -652,9 +652,5 @@ func (p *pad) readRevision(ctx context.Context, rev, head int) (Snapshot, []Op, 
 	if err != nil {
 		return Snapshot{}, nil, err
 	}
-	ops := make([]Op, len(recs))
-	for i, r := range recs {
-		ops[i] = r.Op
-	}
-	return snap, ops, nil
+	return snap, recordOps(recs), nil
 }

@@ -108,9 +108,9 @@ const revisionQuery = `WITH s AS (SELECT COALESCE((SELECT rev FROM snapshots WHE
 	FROM s LEFT JOIN snapshots t ON t.pad = ?1 AND t.rev = s.rev`
 
 // ReadRevision implements collab.RevisionReader with one query: the
-// head, the latest snapshot's revision, text and sum and, joined in one column,
-// the ops after it up to rev, which spares a row (and its conversions in
-// database/sql) per record. Concurrent reads take turns (revisionTurns).
+// head, the latest snapshot's revision, text and sum and, joined in one
+// column, the ops after it up to rev, which spares a row (and its
+// conversions in database/sql) per record. Concurrent reads take turns (revisionTurns).
 func (s *Store) ReadRevision(ctx context.Context, pad string, rev, have int) (int, collab.Snapshot, []collab.Op, error) {
 	var (
 		head int
